@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT, isEtlError } from '../core/errors.js';
+import { loadRunFile } from '../config/index.js';
+import { runPipeline, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
+import { runJob } from '../run/run-job.js';
+import { formatSummary } from './format-summary.js';
+import { createRunLogger, type LogFormat } from './logger.js';
+import { startEmulatorCommand, type EmulatorCommandOptions } from './emulator-command.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface RunFlags {
+  target: string;
+  out?: string;
+  dryRun?: boolean;
+  resume?: boolean;
+  fresh?: boolean;
+  limit?: number;
+  var: Record<string, string>;
+  quiet?: boolean;
+  logFormat?: LogFormat;
+  debug?: boolean;
+}
+
+function parseVar(value: string, acc: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}"`);
+  return { ...acc, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function fail(message: string, code: number, err?: unknown, debug?: boolean): never {
+  process.stderr.write(`propel-etl: ${message}\n`);
+  if (debug === true && err instanceof Error && err.stack !== undefined) process.stderr.write(err.stack + '\n');
+  process.exit(code);
+}
+
+/**
+ * Runs one pipeline the way a scheduler needs it: the summary on stdout, logs on stderr, and
+ * the contract's exit code. The first SIGINT/SIGTERM stops reading and lets in-flight batches
+ * settle (exit 130, resumable); a second one exits at once.
+ */
+async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate'): Promise<never> {
+  if (flags.resume === true && flags.fresh === true) fail('--resume and --fresh exclude each other', EXIT.usage);
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) fail(`${sig} again: exiting without waiting for in-flight batches`, EXIT.interrupted);
+    process.stderr.write(`propel-etl: ${sig}: stopping reading, settling batches in flight (again to exit at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const format: LogFormat = flags.logFormat ?? 'pretty';
+  const options: Omit<RunPipelineOptions, 'pipeline'> = {
+    mode: mode === 'validate' ? 'validate' : flags.dryRun === true ? 'dry-run' : 'run',
+    target: flags.target,
+    vars: flags.var,
+    stop: stop.signal,
+    stdin: process.stdin,
+    onEvent: createRunLogger(format, flags.quiet === true),
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
+    ...(flags.resume === true ? { resume: true } : {}),
+    ...(flags.fresh === true ? { fresh: true } : {}),
+    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+  };
+  const report = (result: RunResult): void => {
+    if (format === 'pretty' && flags.quiet !== true) process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd()) + '\n');
+    if (result.error !== undefined) {
+      process.stderr.write(`propel-etl: ${result.error.describe()}\n`);
+      if (flags.debug === true && result.error.stack !== undefined) process.stderr.write(result.error.stack + '\n');
+    }
+  };
+  try {
+    const runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
+    if (runFile.kind === 'job') {
+      const job = await runJob({ ...options, job: runFile, ...(mode === 'validate' ? { out: undefined } : {}) });
+      for (const r of job.runs) report(r);
+      if (format === 'pretty' && flags.quiet !== true) process.stdout.write(`job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`);
+      process.exit(job.exitCode);
+    }
+    const result = await runPipeline({ ...options, pipeline: runFile.spec });
+    report(result);
+    process.exit(result.exitCode);
+  } catch (e) {
+    if (isEtlError(e)) fail(e.describe(), e.exitCode, e, flags.debug);
+    fail(`internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`, EXIT.aborted, e, flags.debug);
+  }
+}
+
+const program = new Command('propel-etl')
+  .description('Import users and usergroups from warehouse exports into Propel through its bulk REST endpoints.')
+  .version(pkg.version)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const commonRunOptions = (cmd: Command): Command =>
+  cmd
+    .option('--out <dir>', 'run folder (default runs/<name>/<timestamp>/)')
+    .option('--limit <n>', 'only the first N records', parseCount)
+    .option('--var <key=value>', 'substitute ${KEY} in the pipeline file (repeatable)', parseVar, {})
+    .option('--quiet', 'print nothing but errors')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['json', 'pretty']))
+    .option('--debug', 'print stack traces with errors');
+
+commonRunOptions(
+  program
+    .command('run')
+    .description('run a pipeline file (or a job file that lists pipelines)')
+    .argument('<pipeline-file>')
+    .option('--target <name>', 'target from config/targets.yaml: propel (environment) or local (embedded emulator)', 'propel')
+    .option('--dry-run', 'everything but the HTTP sends; writes the batches it would send')
+    .option('--resume', 'continue the run in --out (or the latest run of this pipeline)')
+    .option('--fresh', 'start over in a used run folder'),
+).action((file: string, flags: RunFlags) => runCommand(file, flags, 'run'));
+
+commonRunOptions(
+  program
+    .command('validate')
+    .description('check the pipeline file, then read, map and validate every record; sends nothing')
+    .argument('<pipeline-file>'),
+).action((file: string, flags: RunFlags) => runCommand(file, { ...flags, target: 'none', fresh: true }, 'validate'));
+
+program
+  .command('emulator')
+  .description('start the Propel emulator in the foreground and print its base URL')
+  .option('--port <n>', 'port (0 = any free port)', (v) => Number(v), 8787)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--latency <ms>', 'delay every bulk answer by this many ms', (v) => Number(v))
+  .option('--capacity <n>', 'concurrent bulk requests beyond this get 429', (v) => Number(v))
+  .option('--token-lifetime <s>', 'token lifetime in seconds', (v) => Number(v))
+  .option('--client-id <id>', 'accepted client id')
+  .option('--client-secret <secret>', 'accepted client secret')
+  .action((flags: EmulatorCommandOptions) => startEmulatorCommand(flags));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT.usage);
+  throw e;
+}

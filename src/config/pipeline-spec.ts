@@ -1,0 +1,100 @@
+/**
+ * The pipeline file as TypeScript types (after YAML/JSON parsing, `${VAR}` substitution and
+ * schema validation). `schemas/pipeline.schema.json` is the same contract for editors; keep both in step.
+ */
+import type { ResourceName } from '../core/resource.js';
+
+export type SourceFormat = 'csv' | 'ndjson' | 'json';
+export type CsvEncoding = 'utf8' | 'utf-8' | 'utf16le' | 'utf-16' | 'latin1' | 'windows-1252';
+
+export interface CsvOptions {
+  delimiter?: string;
+  quote?: string;
+  escape?: string;
+  /** true: the first line names the columns; a list: the file has no header line, these are the names. */
+  headers?: boolean | string[];
+  /** Lines to skip before the header (or the first record). */
+  skipLines?: number;
+  /** Lines starting with this character are skipped. */
+  comment?: string;
+  trim?: boolean;
+  encoding?: CsvEncoding;
+}
+
+export interface SourceSpec {
+  /** A file, a glob (read in sorted order), a .gz or .zip, or `-` for stdin. Relative to the pipeline file. */
+  path: string;
+  format?: SourceFormat;
+  csv?: CsvOptions;
+  json?: { pointer?: string };
+  zip?: { entries?: string; maxEntryBytes?: number | string };
+}
+
+export type TransformName = 'trim' | 'lower' | 'upper' | 'collapse';
+export type ValueType = 'string' | 'integer' | 'number' | 'boolean' | 'yn';
+
+/** How to make one target field. A bare string is `{ from: <string> }`. */
+export interface FieldSpec {
+  /** Source column, or a path into a nested record (`name.first`, `phones[0]`). */
+  from?: string;
+  /** A constant. */
+  value?: string | number | boolean;
+  /** Used when the source value is empty or missing. */
+  default?: string | number | boolean;
+  transform?: TransformName[];
+  type?: ValueType;
+  /** Source date format, e.g. `DD-MM-YYYY`; output is ISO `YYYY-MM-DD`. */
+  date?: string;
+  /** Lookup table from source value to target value. A value not in the table is a map reject unless `default` is set. */
+  map?: Record<string, string | number | boolean>;
+}
+
+/**
+ * A mapping node: a field (string or FieldSpec), a nested object of mapping nodes, or an array
+ * of mapping nodes (each element one object, e.g. one address).
+ * A plain object is a FieldSpec when it has any of the FieldSpec keys (from, value, default, …),
+ * otherwise a nested object.
+ */
+export type MappingNode = string | FieldSpec | MappingObject | MappingNode[];
+export interface MappingObject {
+  [field: string]: MappingNode;
+}
+
+export interface BatchSpec {
+  /** Items per request. */
+  size: number;
+  /** Serialised request body ceiling in bytes. */
+  maxBytes: number;
+}
+
+export interface SendSpec {
+  concurrency: number;
+  maxRetries: number;
+  /** Per-request timeout, milliseconds. */
+  timeoutMs: number;
+  /** Requests per second; undefined = unlimited. */
+  rate?: number;
+}
+
+export interface ErrorsSpec {
+  /** Abort once more records than this were rejected. A count, or a fraction of records read (0.01 for `1%`). */
+  maxRejects?: { count: number } | { fraction: number };
+}
+
+export interface DirectivesSpec {
+  skipIfNotEmpty?: string[];
+  skipMoveOnUpdate?: boolean;
+}
+
+export interface PipelineSpec {
+  name: string;
+  resource: ResourceName;
+  source: SourceSpec;
+  mapping: MappingObject;
+  batch: BatchSpec;
+  send: SendSpec;
+  errors: ErrorsSpec;
+  directives?: DirectivesSpec;
+  /** Absolute path of the pipeline file; relative source paths resolve against its folder. */
+  file: string;
+}

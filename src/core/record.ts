@@ -1,0 +1,85 @@
+/**
+ * The envelopes that flow between pipeline stages. A record keeps its provenance from the
+ * reader to the sink so every result and reject points back at the source row.
+ */
+
+/** Where a record came from. `line` is the 1-based line where the record starts. */
+export interface Provenance {
+  /** The input file as given by the user (or `-` for stdin). */
+  readonly file: string;
+  /** The archive entry, when the file is an archive. */
+  readonly entry?: string;
+  readonly line: number;
+  /** 0-based ordinal of the record in the whole run (all files); stable across re-reads, used by resume. */
+  readonly seq: number;
+}
+
+/** A source row: CSV columns by header name, or a JSON object. */
+export type SourceData = Readonly<Record<string, unknown>>;
+
+export type Stage = 'read' | 'map' | 'validate' | 'api';
+
+/** A record as the reader produced it. */
+export interface SourceRecord {
+  readonly kind: 'record';
+  readonly prov: Provenance;
+  readonly data: SourceData;
+}
+
+/** A record that will not be imported, and why. Flows to rejects.ndjson. */
+export interface RejectEvent {
+  readonly kind: 'reject';
+  readonly prov: Provenance;
+  readonly stage: Stage;
+  readonly reason: string;
+  /** The source record (or, when the reader could not make one, the raw text). */
+  readonly record: unknown;
+}
+
+/** A Propel item (a user or a usergroup) as it will be sent. */
+export type PropelItem = Record<string, unknown>;
+
+/** A mapped (and later validated) item, still carrying its source. */
+export interface ItemRecord {
+  readonly kind: 'item';
+  readonly prov: Provenance;
+  readonly item: PropelItem;
+  /** The item's identity at the API (see lookupKey); two records with the same key are the same object. */
+  readonly key: string;
+  readonly source: SourceData;
+}
+
+/** Items grouped for one bulk request. `json` holds each item's serialisation, made once. */
+export interface Batch {
+  readonly kind: 'batch';
+  /** 1-based batch number in the run. */
+  readonly seq: number;
+  readonly records: readonly ItemRecord[];
+  readonly json: readonly string[];
+  readonly bytes: number;
+}
+
+/** The API's answer for one item. Flows to results.ndjson. */
+export interface ResultEvent {
+  readonly kind: 'result';
+  readonly prov: Provenance;
+  readonly key: string;
+  readonly action: string;
+  readonly id: number | string | null;
+  readonly success: boolean;
+  readonly error?: string;
+  readonly batch: number;
+}
+
+/** What the sink receives. */
+export type Outcome = ResultEvent | RejectEvent;
+
+/** What a reader emits. */
+export type ReadEvent = SourceRecord | RejectEvent;
+
+/** What the mapper and validator emit. */
+export type ItemEvent = ItemRecord | RejectEvent;
+
+export function reject(prov: Provenance, stage: Stage, reason: string, record: unknown): RejectEvent {
+  return { kind: 'reject', prov, stage, reason, record };
+}

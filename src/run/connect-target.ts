@@ -1,0 +1,72 @@
+import type { SendSpec } from '../config/pipeline-spec.js';
+import { loadTarget, type TargetSpec } from '../config/index.js';
+import type { Directive } from '../core/request-body.js';
+import type { ResourceInfo } from '../core/resource.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { BulkClient } from '../send/bulk-client.js';
+import type { SendEvent } from '../send/send-event.js';
+import { TokenProvider } from '../send/token-provider.js';
+import { RateLimiter } from '../send/rate-limiter.js';
+
+/** A target: its name in config/targets.yaml, a spec given in code, or an emulator to embed. */
+export type TargetChoice = string | TargetSpec | { readonly name: string; readonly kind: 'emulator'; readonly options?: EmulatorOptions };
+
+export interface ConnectedTarget {
+  readonly name: string;
+  readonly client: BulkClient;
+  readonly stats: { requests: number; retries: number };
+  /** The embedded emulator, for target `local`. */
+  readonly emulator?: Emulator;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly resource: ResourceInfo;
+  readonly send: SendSpec;
+  readonly directives: readonly Directive[];
+  readonly onEvent?: (e: SendEvent) => void;
+}
+
+export async function connectTarget(choice: TargetChoice, opts: ConnectOptions): Promise<ConnectedTarget> {
+  const spec = typeof choice === 'string' ? await loadTarget(choice, { env: opts.env, configDir: `${opts.cwd}/config` }) : choice;
+  let emulator: Emulator | undefined;
+  let endpoint: { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
+  if (spec.kind === 'emulator') {
+    emulator = await startEmulator('options' in spec && spec.options !== undefined ? spec.options : {});
+    const client = emulator.clients[0];
+    if (client === undefined) throw new Error('the embedded emulator has no client');
+    endpoint = { baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: client.id, clientSecret: client.secret };
+  } else {
+    endpoint = spec;
+  }
+
+  const stats = { requests: 0, retries: 0 };
+  const onEvent = (e: SendEvent): void => {
+    if (e.type === 'request') stats.requests++;
+    else if (e.type === 'retry') stats.retries++;
+    opts.onEvent?.(e);
+  };
+  const tokens = new TokenProvider({ tokenUrl: endpoint.tokenUrl, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, timeoutMs: opts.send.timeoutMs, maxRetries: opts.send.maxRetries });
+  const client = new BulkClient({
+    baseUrl: endpoint.baseUrl,
+    resource: opts.resource,
+    tokens,
+    send: opts.send,
+    directives: opts.directives,
+    onEvent,
+    ...(opts.send.rate !== undefined ? { limiter: new RateLimiter({ ratePerSec: opts.send.rate }) } : {}),
+  });
+  return {
+    name: spec.name,
+    client,
+    stats,
+    ...(emulator !== undefined ? { emulator } : {}),
+    async close() {
+      await client.close();
+      await tokens.close();
+      await emulator?.close();
+    },
+  };
+}

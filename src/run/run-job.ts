@@ -1,0 +1,105 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { loadTarget } from '../config/index.js';
+import { EXIT, type ExitCode } from '../core/errors.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { defaultRunFolder, latestRunFolder } from './run-folder.js';
+import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipeline.js';
+import type { TargetChoice } from './connect-target.js';
+import type { RunSummary } from './summary.js';
+
+export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
+  readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
+}
+
+export interface JobStepResult {
+  readonly step: string;
+  readonly outDir: string;
+  readonly exitCode: ExitCode;
+  readonly status: RunResult['status'] | 'skipped';
+}
+
+export interface JobResult {
+  readonly exitCode: ExitCode;
+  readonly outDir: string;
+  readonly steps: readonly JobStepResult[];
+  /** The results of the steps this attempt ran, in order. */
+  readonly runs: readonly RunResult[];
+}
+
+export const JOB_SUMMARY_FILE = 'job-summary.json';
+/** Written when a job starts: it marks the folder as this job's, for --resume without --out. */
+export const JOB_FILE = 'job.json';
+
+/**
+ * A job: pipelines run in order in one process, one run folder with a folder per step. A step
+ * that aborts (exit 2, 3 or 130) stops the job with its code; rejects (exit 1) do not. With
+ * --resume, steps that completed are skipped and the cut-off step resumes.
+ */
+export async function runJob(opts: JobOptions): Promise<JobResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const jobDir =
+    opts.out !== undefined ? join(cwd, opts.out)
+    : opts.resume === true ? ((await latestRunFolder(opts.job.name, cwd, JOB_FILE)) ?? defaultRunFolder(opts.job.name, new Date(), cwd))
+    : defaultRunFolder(opts.job.name, new Date(), cwd);
+  await mkdir(jobDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(jobDir, JOB_FILE), JSON.stringify({ job: opts.job.name, file: opts.job.file, steps: opts.job.steps }, null, 2) + '\n', { mode: 0o600 });
+
+  // `local` must be one emulator for the whole job: the users step needs the usergroups the first step stored.
+  let emulator: Emulator | undefined;
+  let target: TargetChoice = opts.target ?? 'propel';
+  if (typeof target === 'string') {
+    const spec = await loadTarget(target, { env: opts.env ?? process.env, configDir: join(cwd, 'config') });
+    if (spec.kind === 'emulator' && opts.mode !== 'validate' && opts.mode !== 'dry-run') {
+      emulator = await startEmulator({});
+      const c = emulator.clients[0]!;
+      target = { name: spec.name, kind: 'http', baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: c.id, clientSecret: c.secret };
+    }
+  }
+
+  const steps: JobStepResult[] = [];
+  const runs: RunResult[] = [];
+  let exitCode: ExitCode = EXIT.ok;
+  try {
+    for (const [i, step] of opts.job.steps.entries()) {
+      const outDir = join(jobDir, `${String(i + 1).padStart(2, '0')}-${basename(step, extname(step))}`);
+      const before = opts.resume === true ? await readSummary(outDir) : undefined;
+      if (before?.status === 'completed') {
+        steps.push({ step, outDir, exitCode: before.exitCode as ExitCode, status: 'skipped' });
+        exitCode = worse(exitCode, before.exitCode as ExitCode);
+        continue;
+      }
+      const run = await runPipeline({
+        ...opts,
+        pipeline: step,
+        target,
+        out: outDir,
+        // A step that never started has no checkpoint: it starts, it does not resume.
+        resume: opts.resume === true && before !== undefined,
+        fresh: opts.fresh === true || (opts.resume === true && before === undefined),
+      });
+      runs.push(run);
+      steps.push({ step, outDir, exitCode: run.exitCode, status: run.status });
+      exitCode = worse(exitCode, run.exitCode);
+      if (run.exitCode >= EXIT.usage) break;
+    }
+  } finally {
+    await emulator?.close();
+  }
+  await writeFile(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode, steps }, null, 2) + '\n', { mode: 0o600 });
+  return { exitCode, outDir: jobDir, steps, runs };
+}
+
+/** Exit codes ordered by severity: an abort outranks rejects, rejects outrank success. */
+function worse(a: ExitCode, b: ExitCode): ExitCode {
+  return b > a ? b : a;
+}
+
+async function readSummary(dir: string): Promise<RunSummary | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as RunSummary;
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,87 @@
+import type { EtlError } from '../core/errors.js';
+import { sentCount, totalRejected, type RunCounts } from '../sink/run-counts.js';
+
+export type RunStatus = 'completed' | 'aborted' | 'interrupted';
+export type RunMode = 'run' | 'dry-run' | 'validate';
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly resource: string;
+  readonly mode: RunMode;
+  readonly target: string | null;
+  readonly status: RunStatus;
+  readonly exitCode: number;
+  readonly attempt: number;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly counts: {
+    readonly read: number;
+    readonly skippedOnResume: number;
+    readonly mapped: number;
+    readonly rejected: RunCounts['rejected'] & { readonly total: number };
+    readonly sent: number;
+    readonly created: number;
+    readonly updated: number;
+    readonly failed: number;
+  };
+  readonly batches: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly durations: { readonly totalMs: number };
+  /** Records read per second of this attempt. */
+  readonly rate: { readonly recordsPerSec: number };
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface SummaryInput {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly resource: string;
+  readonly mode: RunMode;
+  readonly target: string | null;
+  readonly status: RunStatus;
+  readonly exitCode: number;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly counts: RunCounts;
+  readonly batches: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly error?: EtlError;
+}
+
+export function buildSummary(s: SummaryInput): RunSummary {
+  const c = s.counts;
+  const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
+  return {
+    runId: s.runId,
+    pipeline: s.pipeline,
+    resource: s.resource,
+    mode: s.mode,
+    target: s.target,
+    status: s.status,
+    exitCode: s.exitCode,
+    attempt: s.attempt,
+    startedAt: s.startedAt.toISOString(),
+    endedAt: s.endedAt.toISOString(),
+    counts: {
+      read: c.read,
+      skippedOnResume: c.skipped,
+      // Everything read that survived reading and mapping, across all attempts of this run.
+      mapped: Math.max(0, c.read - c.rejected.read - c.rejected.map),
+      rejected: { ...c.rejected, total: totalRejected(c) },
+      sent: s.mode === 'run' ? sentCount(c) : 0,
+      created: c.created,
+      updated: c.updated,
+      failed: c.failed,
+    },
+    batches: s.batches,
+    requests: s.requests,
+    retries: s.retries,
+    durations: { totalMs: ms },
+    rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
+    ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
+  };
+}

@@ -1,0 +1,81 @@
+import { Writable } from 'node:stream';
+import type { Outcome, RejectEvent, ResultEvent } from '../core/record.js';
+import type { Journal } from '../resume/journal.js';
+import type { PrivateFile } from './private-file.js';
+import { emptySettled, addSettled, type SettledCounts } from './run-counts.js';
+
+export interface ResultSinkOptions {
+  readonly results: PrivateFile;
+  readonly rejects: PrivateFile;
+  /** Absent in `validate`, which settles nothing for a later resume. */
+  readonly journal?: Journal;
+  /** Running totals, shared with the rest of the run (summary, progress, budget). */
+  readonly counts: SettledCounts;
+  /** Called after each write with the totals; throws (an EtlError) to abort the run, e.g. past the reject budget. */
+  readonly check?: () => void;
+}
+
+export function resultLine(r: ResultEvent): string {
+  return JSON.stringify({
+    file: r.prov.file,
+    ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
+    line: r.prov.line,
+    key: r.key,
+    action: r.action,
+    id: r.id,
+    success: r.success,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+    batch: r.batch,
+  });
+}
+
+export function rejectLine(r: RejectEvent): string {
+  return JSON.stringify({
+    file: r.prov.file,
+    ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
+    line: r.prov.line,
+    stage: r.stage,
+    reason: r.reason,
+    record: r.record,
+  });
+}
+
+/**
+ * The end of the pipeline. Node hands it every outcome buffered since the last write
+ * (`writev`), which it turns into one write per file: results and rejects first, then the
+ * journal, so a record is never marked settled before its line exists. The stream's
+ * highWaterMark bounds what waits here; a slow disk slows the whole pipeline down.
+ */
+export function createResultSink(opts: ResultSinkOptions): Writable {
+  return new Writable({
+    objectMode: true,
+    highWaterMark: 1024,
+    writev(chunks, cb) {
+      settle(chunks.map((c) => c.chunk as Outcome)).then(() => cb(), cb);
+    },
+  });
+
+  async function settle(outcomes: readonly Outcome[]): Promise<void> {
+    let results = '';
+    let rejects = '';
+    const seqs: number[] = [];
+    const delta = emptySettled();
+    for (const o of outcomes) {
+      seqs.push(o.prov.seq);
+      if (o.kind === 'result') {
+        results += resultLine(o) + '\n';
+        delta.answered++;
+        if (!o.success) delta.failed++;
+        else if (o.action === 'create') delta.created++;
+        else if (o.action === 'update') delta.updated++;
+      } else {
+        rejects += rejectLine(o) + '\n';
+        delta.rejected[o.stage]++;
+      }
+    }
+    await Promise.all([opts.results.write(results), opts.rejects.write(rejects)]);
+    await opts.journal?.settle(seqs, delta);
+    addSettled(opts.counts, delta);
+    opts.check?.();
+  }
+}

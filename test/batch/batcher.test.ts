@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../../src/batch/batcher.js';
+import type { Batch, ItemRecord } from '../../src/core/record.js';
+import { requestBody, requestEnvelope } from '../../src/core/request-body.js';
+import { RESOURCES } from '../../src/core/resource.js';
+
+function rec(seq: number, key: string, item: Record<string, unknown> = { sourceId: key }): ItemRecord {
+  return { kind: 'item', prov: { file: 'f.csv', line: seq + 2, seq }, item, key, source: {} };
+}
+
+function run(b: Batcher, recs: ItemRecord[]): { batches: Batch[]; rejected: number[] } {
+  const batches: Batch[] = [];
+  const rejected: number[] = [];
+  for (const r of recs) {
+    const rej = b.add(r, (x) => batches.push(x));
+    if (rej) rejected.push(rej.prov.seq);
+  }
+  const last = b.flush();
+  if (last) batches.push(last);
+  return { batches, rejected };
+}
+
+const env = requestEnvelope(RESOURCES.users);
+
+describe('Batcher', () => {
+  it('groups by count, numbers batches from 1, keeps order', () => {
+    const { batches } = run(new Batcher({ size: 3, maxBytes: 1e6, envelopeBytes: env.bytes }), Array.from({ length: 7 }, (_, i) => rec(i, `k${i}`)));
+    expect(batches.map((b) => b.records.map((r) => r.prov.seq))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(batches.map((b) => b.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps every body within maxBytes, and counts bytes exactly as the body is built', () => {
+    const items = Array.from({ length: 50 }, (_, i) => rec(i, `k${i}`, { sourceId: `k${i}`, name: 'é'.repeat(i % 9) }));
+    const maxBytes = 200;
+    const { batches } = run(new Batcher({ size: 100, maxBytes, envelopeBytes: env.bytes }), items);
+    expect(batches.flatMap((b) => b.records)).toHaveLength(50);
+    for (const b of batches) {
+      const body = requestBody(env, b.json);
+      expect(Buffer.byteLength(body)).toBe(b.bytes);
+      expect(b.bytes).toBeLessThanOrEqual(maxBytes);
+      expect(JSON.parse(body).users).toEqual(b.records.map((r) => r.item));
+    }
+    expect(batches.length).toBeGreaterThan(1);
+  });
+
+  it('rejects an item that cannot fit in any request, and goes on', () => {
+    const { batches, rejected } = run(new Batcher({ size: 10, maxBytes: 60, envelopeBytes: env.bytes }), [rec(0, 'a'), rec(1, 'b', { sourceId: 'x'.repeat(100) }), rec(2, 'c')]);
+    expect(rejected).toEqual([1]);
+    expect(batches.flatMap((b) => b.records.map((r) => r.prov.seq))).toEqual([0, 2]);
+  });
+
+  it('closes the batch before a second version of the same key', () => {
+    const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [rec(0, 'a'), rec(1, 'b'), rec(2, 'a'), rec(3, 'c')]);
+    expect(batches.map((b) => b.records.map((r) => r.key))).toEqual([['a', 'b'], ['a', 'c']]);
+  });
+
+  it('does not treat missing keys as duplicates', () => {
+    const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [rec(0, ''), rec(1, '')]);
+    expect(batches).toHaveLength(1);
+  });
+});
