@@ -52,8 +52,10 @@ export interface FieldSpec {
 /**
  * A mapping node: a field (string or FieldSpec), a nested object of mapping nodes, or an array
  * of mapping nodes (each element one object, e.g. one address).
- * A plain object is a FieldSpec when it has any of the FieldSpec keys (from, value, default, …),
- * otherwise a nested object.
+ * A plain object is a FieldSpec when it has `from`, or when all its keys are FieldSpec keys
+ * holding FieldSpec-shaped values; otherwise it is a nested object (Propel objects have target
+ * fields named `type` and `value`). See src/mapping/classify.ts. In `attributes:` elements a
+ * bare string for `name`, `type` or `class` is a constant, not a column.
  */
 export type MappingNode = string | FieldSpec | MappingObject | MappingNode[];
 export interface MappingObject {

@@ -63,6 +63,7 @@ export interface Batch {
 export interface ResultEvent {
   readonly kind: 'result';
   readonly prov: Provenance;
+  /** The lookup value as sent (a user's sourceId, a usergroup's id), as the API echoes it. */
   readonly key: string;
   readonly action: string;
   readonly id: number | string | null;

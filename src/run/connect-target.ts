@@ -30,7 +30,7 @@ export interface ConnectOptions {
 }
 
 export async function connectTarget(choice: TargetChoice, opts: ConnectOptions): Promise<ConnectedTarget> {
-  const spec = typeof choice === 'string' ? await loadTarget(choice, { env: opts.env, configDir: `${opts.cwd}/config` }) : choice;
+  const spec = typeof choice === 'string' ? await loadTarget(choice, { env: opts.env, cwd: opts.cwd }) : choice;
   let emulator: Emulator | undefined;
   let endpoint: { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
   if (spec.kind === 'emulator') {
@@ -56,7 +56,7 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     send: opts.send,
     directives: opts.directives,
     onEvent,
-    ...(opts.send.rate !== undefined ? { limiter: new RateLimiter({ ratePerSec: opts.send.rate }) } : {}),
+    ...(opts.send.rate !== undefined ? { limiter: new RateLimiter({ rate: opts.send.rate }) } : {}),
   });
   return {
     name: spec.name,

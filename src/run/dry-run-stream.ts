@@ -4,13 +4,15 @@ import { Transform } from 'node:stream';
 import type { Batch, Outcome, RejectEvent, ResultEvent } from '../core/record.js';
 import { PrivateFile } from '../sink/private-file.js';
 import { requestBody, type RequestEnvelope } from '../core/request-body.js';
+import type { ResourceInfo } from '../core/resource.js';
+import { sentKey } from '../send/api-answer.js';
 
 /**
  * Stands in for the sender in a rehearsal: each batch is written as the exact request body it
  * would have been (`batches/000001.json`), and each item gets a result line with action
  * `dry-run`, so the run's files look like a real run's without touching the API.
  */
-export function createDryRunStream(dir: string, envelope: RequestEnvelope): Transform {
+export function createDryRunStream(dir: string, envelope: RequestEnvelope, lookupKey: ResourceInfo['lookupKey']): Transform {
   let made: Promise<unknown> | undefined;
   return new Transform({
     objectMode: true,
@@ -19,7 +21,7 @@ export function createDryRunStream(dir: string, envelope: RequestEnvelope): Tran
       made ??= mkdir(dir, { recursive: true, mode: 0o700 });
       write(ev).then(() => {
         for (const r of ev.records) {
-          const out: ResultEvent = { kind: 'result', prov: r.prov, key: r.key, action: 'dry-run', id: null, success: true, batch: ev.seq };
+          const out: ResultEvent = { kind: 'result', prov: r.prov, key: sentKey(r.item, lookupKey) ?? r.key, action: 'dry-run', id: null, success: true, batch: ev.seq };
           this.push(out satisfies Outcome);
         }
         cb();

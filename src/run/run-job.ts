@@ -1,5 +1,5 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { loadTarget } from '../config/index.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
@@ -39,7 +39,7 @@ export const JOB_FILE = 'job.json';
 export async function runJob(opts: JobOptions): Promise<JobResult> {
   const cwd = opts.cwd ?? process.cwd();
   const jobDir =
-    opts.out !== undefined ? join(cwd, opts.out)
+    opts.out !== undefined ? resolve(cwd, opts.out)
     : opts.resume === true ? ((await latestRunFolder(opts.job.name, cwd, JOB_FILE)) ?? defaultRunFolder(opts.job.name, new Date(), cwd))
     : defaultRunFolder(opts.job.name, new Date(), cwd);
   await mkdir(jobDir, { recursive: true, mode: 0o700 });
@@ -49,7 +49,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   let emulator: Emulator | undefined;
   let target: TargetChoice = opts.target ?? 'propel';
   if (typeof target === 'string') {
-    const spec = await loadTarget(target, { env: opts.env ?? process.env, configDir: join(cwd, 'config') });
+    const spec = await loadTarget(target, { env: opts.env ?? process.env, cwd });
     if (spec.kind === 'emulator' && opts.mode !== 'validate' && opts.mode !== 'dry-run') {
       emulator = await startEmulator({});
       const c = emulator.clients[0]!;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join, dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
@@ -10,7 +10,6 @@ import { directivesToRequest, requestEnvelope } from '../core/request-body.js';
 import { createBatchStream } from '../batch/batch-stream.js';
 import { compileMapping } from '../mapping/compile-mapping.js';
 import { createMapStream } from '../mapping/map-stream.js';
-import { createItemValidator } from '../validate/item-validator.js';
 import { createValidateStream } from '../validate/validate-stream.js';
 import { openSource, resolveInputs } from '../sources/index.js';
 import { createSendStream } from '../send/send-stream.js';
@@ -80,12 +79,11 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
 
   // Everything that can be wrong with the configuration is found before the first request.
   const mapRecord = compileMapping(spec.mapping);
-  const validateItem = createItemValidator(spec.resource);
   const inputs = await resolveInputs(spec.source, dirname(spec.file));
   const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];
   const envelope = requestEnvelope(resource, directives);
 
-  const outDir = opts.out !== undefined ? join(cwd, opts.out) : opts.resume === true ? ((await latestRunFolder(spec.name, cwd)) ?? defaultRunFolder(spec.name, new Date(), cwd)) : defaultRunFolder(spec.name, new Date(), cwd);
+  const outDir = opts.out !== undefined ? resolve(cwd, opts.out) : opts.resume === true ? ((await latestRunFolder(spec.name, cwd)) ?? defaultRunFolder(spec.name, new Date(), cwd)) : defaultRunFolder(spec.name, new Date(), cwd);
   const folderMode: FolderMode = opts.resume === true ? 'resume' : opts.fresh === true ? 'fresh' : 'new';
   // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
   await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
@@ -127,11 +125,11 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     const stages: (Readable | Transform)[] = [
       admit(source, { counts, ...(earlier !== undefined ? { done: earlier.done } : {}), ...(opts.stop !== undefined ? { stop: opts.stop } : {}) }),
       createMapStream(mapRecord, spec.resource),
-      createValidateStream(validateItem),
+      createValidateStream(spec.resource),
     ];
     if (mode !== 'validate') {
       stages.push(createBatchStream({ size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: envelope.bytes }, () => stats.batches++));
-      stages.push(mode === 'run' && target !== undefined ? createSendStream(target.client, { concurrency: spec.send.concurrency, ...(spec.send.rate !== undefined ? { rate: spec.send.rate } : {}) }) : createDryRunStream(join(outDir, BATCHES_DIR), envelope));
+      stages.push(mode === 'run' && target !== undefined ? createSendStream(target.client, { concurrency: spec.send.concurrency }) : createDryRunStream(join(outDir, BATCHES_DIR), envelope, resource.lookupKey));
     }
     const sink = createResultSink({ results, rejects, ...(journal !== undefined ? { journal } : {}), counts, check: rejectBudgetCheck(spec.errors, counts) });
     await pipeline([...stages, sink] as unknown as [Readable, ...Transform[], NodeJS.WritableStream]);

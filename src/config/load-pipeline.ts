@@ -1,0 +1,164 @@
+/**
+ * Pipeline and job files: read, substitute `${VAR}`, check against the shipped JSON Schema,
+ * and resolve every default once into a PipelineSpec (later stages never look at raw config).
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import type { ResourceName } from '../core/resource.js';
+import type { KeyPath } from './key-path.js';
+import { formatKeyPath } from './key-path.js';
+import { SourceDocument } from './load-document.js';
+import { InvalidValueError, parseDurationMs, parseMaxRejects, parseRate, parseSize } from './normalise.js';
+import type { DirectivesSpec, MappingObject, PipelineSpec, SourceSpec } from './pipeline-spec.js';
+import { checkSchema, describeValue, schemaValidator } from './schema-check.js';
+import { varLookup } from './substitute-vars.js';
+
+export interface LoadOptions {
+  /** `--var KEY=VALUE` values; they win over the environment. */
+  vars?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type RunFile =
+  | { kind: 'pipeline'; spec: PipelineSpec }
+  | {
+      kind: 'job';
+      /** Absolute path of the job file. */
+      file: string;
+      name: string;
+      /** Absolute paths of the pipeline files, in run order. */
+      steps: string[];
+    };
+
+export const DEFAULTS = {
+  batchSize: 200,
+  maxBytes: '2mb',
+  concurrency: 4,
+  maxRetries: 8,
+  timeout: '60s',
+} as const;
+
+/** What the pipeline schema guarantees about a file's data. */
+interface RawPipeline {
+  name: string;
+  resource: ResourceName;
+  source: Omit<SourceSpec, 'zip'> & { zip?: { entries?: string; maxEntryBytes?: number | string } };
+  mapping: MappingObject;
+  batch?: { size?: number; maxBytes?: number | string };
+  send?: { concurrency?: number; maxRetries?: number; timeout?: number | string; rate?: number | string };
+  errors?: { maxRejects?: number | string };
+  directives?: DirectivesSpec;
+}
+
+interface RawJob {
+  name?: string;
+  steps: string[];
+}
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/** A pipeline file or a job file (a file whose top level has `steps:`). */
+export async function loadRunFile(file: string, options: LoadOptions = {}): Promise<RunFile> {
+  const absolute = path.resolve(file);
+  if (!EXTENSIONS.has(path.extname(absolute).toLowerCase())) {
+    throw new ConfigError('a pipeline or job file must end in .yaml, .yml or .json', { file: absolute });
+  }
+  const doc = await SourceDocument.read(absolute);
+  doc.substitute(varLookup(options.vars, options.env ?? process.env));
+  const data = doc.toData();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(data === null || data === undefined ? 'the file is empty' : 'the file must hold a mapping of keys (name:, resource:, …)', {
+      file: absolute,
+      line: 1,
+    });
+  }
+  if (Object.prototype.hasOwnProperty.call(data, 'steps')) return loadJob(doc, data);
+  return { kind: 'pipeline', spec: toPipelineSpec(doc, data) };
+}
+
+/** A pipeline file; a job file here is a ConfigError (run its steps one by one instead). */
+export async function loadPipeline(file: string, options: LoadOptions = {}): Promise<PipelineSpec> {
+  const loaded = await loadRunFile(file, options);
+  if (loaded.kind === 'job') throw new ConfigError('this is a job file (it has steps:), not a pipeline file', { file: loaded.file });
+  return loaded.spec;
+}
+
+async function loadJob(doc: SourceDocument, data: unknown): Promise<RunFile> {
+  checkSchema<RawJob>(doc, data, schemaValidator<RawJob>('job.schema.json'));
+  const dir = path.dirname(doc.file);
+  const steps = await Promise.all(
+    data.steps.map(async (step, index) => {
+      const stepFile = path.resolve(dir, step);
+      try {
+        await access(stepFile);
+      } catch {
+        throw new ConfigError(`step file not found: ${stepFile}`, { file: doc.file, line: doc.lineOf(['steps', index]), key: `steps[${index}]` });
+      }
+      return stepFile;
+    }),
+  );
+  const name = data.name ?? path.basename(doc.file, path.extname(doc.file));
+  return { kind: 'job', file: doc.file, name, steps };
+}
+
+function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
+  checkSchema<RawPipeline>(doc, data, schemaValidator<RawPipeline>('pipeline.schema.json'));
+  const raw = data;
+
+  const at = <T>(keyPath: KeyPath, value: number | string, parse: (v: number | string) => T): T => {
+    try {
+      return parse(value);
+    } catch (e) {
+      if (!(e instanceof InvalidValueError)) throw e;
+      // The parser's message echoes the value; a substituted one may be a secret, so say less then.
+      const message = doc.isSubstituted(keyPath)
+        ? `${formatKeyPath(keyPath)} is not valid; got ${describeValue(doc, keyPath, value)}`
+        : `${formatKeyPath(keyPath)}: ${e.message}`;
+      throw new ConfigError(message, { file: doc.file, line: doc.lineOf(keyPath), key: formatKeyPath(keyPath) });
+    }
+  };
+
+  if (raw.directives !== undefined && raw.resource !== 'usergroups') {
+    throw new ConfigError(`directives are only for resource usergroups (this pipeline imports ${raw.resource})`, {
+      file: doc.file,
+      line: doc.lineOf(['directives'], 'key'),
+      key: 'directives',
+    });
+  }
+
+  const { zip, ...sourceRest } = raw.source;
+  const source: SourceSpec = { ...sourceRest };
+  if (zip !== undefined) {
+    source.zip = { ...zip };
+    if (zip.maxEntryBytes !== undefined) source.zip.maxEntryBytes = at(['source', 'zip', 'maxEntryBytes'], zip.maxEntryBytes, parseSize);
+  }
+
+  const rate = raw.send?.rate;
+  const maxRejects = raw.errors?.maxRejects;
+  const spec: PipelineSpec = {
+    name: raw.name,
+    resource: raw.resource,
+    source,
+    mapping: raw.mapping,
+    batch: {
+      size: raw.batch?.size ?? DEFAULTS.batchSize,
+      maxBytes: at(['batch', 'maxBytes'], raw.batch?.maxBytes ?? DEFAULTS.maxBytes, parseSize),
+    },
+    send: {
+      concurrency: raw.send?.concurrency ?? DEFAULTS.concurrency,
+      maxRetries: raw.send?.maxRetries ?? DEFAULTS.maxRetries,
+      timeoutMs: at(['send', 'timeout'], raw.send?.timeout ?? DEFAULTS.timeout, parseDurationMs),
+      ...(rate !== undefined ? { rate: at(['send', 'rate'], rate, parseRate) } : {}),
+    },
+    errors: maxRejects !== undefined ? { maxRejects: at(['errors', 'maxRejects'], maxRejects, parseMaxRejects) } : {},
+    file: doc.file,
+  };
+  if (raw.directives !== undefined) {
+    const directives: DirectivesSpec = {};
+    if (raw.directives.skipIfNotEmpty !== undefined) directives.skipIfNotEmpty = [...new Set(raw.directives.skipIfNotEmpty)];
+    if (raw.directives.skipMoveOnUpdate !== undefined) directives.skipMoveOnUpdate = raw.directives.skipMoveOnUpdate;
+    spec.directives = directives;
+  }
+  return spec;
+}

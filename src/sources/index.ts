@@ -1,0 +1,11 @@
+export { resolveInputs, STDIN, type InputFile } from './resolve-inputs.js';
+export { openSource, SourceStream, type OpenSourceOptions } from './source-stream.js';
+export { CsvReader, CsvRowSplitter, checkHeaderNames, MAX_PENDING_CHARS, type CsvRow } from './csv-reader.js';
+export { NdjsonReader } from './ndjson-reader.js';
+export { JsonReader, parseJsonPointer } from './json-reader.js';
+export { createDecoder, type TextDecoderLike } from './decode.js';
+export { gunzipIfNeeded, type GzipMode } from './decompress.js';
+export { openZip, DEFAULT_MAX_ENTRY_BYTES, type ZipArchive, type ZipEntryInput } from './zip-reader.js';
+export { formatFromName, compressionFromName, compressionFromMagic, type Compression } from './format.js';
+export { parseByteSize } from './byte-size.js';
+export type { FormatReader, ParsedItem, ReaderContext } from './reader.js';

@@ -1,0 +1,203 @@
+import type { ServerResponse } from 'node:http';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TransportError } from '../../src/core/errors.js';
+import type { Batch, Outcome, RejectEvent } from '../../src/core/record.js';
+import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
+import { RateLimiter } from '../../src/send/rate-limiter.js';
+import { createSendStream } from '../../src/send/send-stream.js';
+import { delay, json, okAnswer, sentUsers, startServer, testAgent, tokenAnswer, tokenProvider, userBatch, USERS, type Seen, type TestServer } from './harness.js';
+
+let server: TestServer | undefined;
+const agent = testAgent();
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+type BulkHandler = (req: Seen, res: ServerResponse, n: number) => void | Promise<void>;
+
+async function propel(bulk: BulkHandler): Promise<TestServer> {
+  let calls = 0;
+  server = await startServer((req, res) => {
+    if (req.url === '/oauth2/token') return tokenAnswer(res, 1);
+    return bulk(req, res, ++calls);
+  });
+  return server;
+}
+
+function client(s: TestServer, extra: Partial<BulkClientOptions> = {}): BulkClient {
+  return new BulkClient({
+    baseUrl: `${s.origin}/v2`,
+    resource: USERS,
+    tokens: tokenProvider(s.origin, agent),
+    send: { maxRetries: 3, timeoutMs: 2000 },
+    dispatcher: agent,
+    backoff: { baseMs: 20, capMs: 100 },
+    ...extra,
+  });
+}
+
+async function run(input: (Batch | RejectEvent)[], c: { sendBatch(b: Batch): Promise<Outcome[]> }, concurrency: number): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  await pipeline(
+    Readable.from(input),
+    createSendStream(c, { concurrency }),
+    new Writable({
+      objectMode: true,
+      write(o: Outcome, _e, cb) {
+        out.push(o);
+        cb();
+      },
+    }),
+  );
+  return out;
+}
+
+const bulkOnly = (s: TestServer): Seen[] => s.seen.filter((r) => r.url.startsWith('/v2/'));
+
+describe('createSendStream', () => {
+  it('keeps at most `concurrency` requests in flight and passes rejects through', async () => {
+    const s = await propel(async (req, res) => {
+      await delay(60);
+      json(res, 200, okAnswer(sentUsers(req)));
+    });
+    const batches = Array.from({ length: 8 }, (_, i) => userBatch(i + 1, [`${i}-a`, `${i}-b`]));
+    const rej: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 99, seq: 99 }, stage: 'validate', reason: 'bad', record: {} };
+    const out = await run([...batches.slice(0, 4), rej, ...batches.slice(4)], client(s), 3);
+    expect(s.load.max).toBe(3);
+    expect(out.filter((o) => o.kind === 'result')).toHaveLength(16);
+    expect(out.filter((o) => o.kind === 'reject')).toEqual([rej]);
+  });
+
+  it('holds input while every slot is busy (backpressure)', async () => {
+    let inFlight = 0;
+    let max = 0;
+    let pulled = 0;
+    const slow = {
+      async sendBatch(b: Batch): Promise<Outcome[]> {
+        inFlight++;
+        max = Math.max(max, inFlight);
+        await delay(20);
+        inFlight--;
+        return [];
+      },
+    };
+    const source = Readable.from(
+      (function* () {
+        for (let i = 1; i <= 20; i++) {
+          pulled++;
+          yield userBatch(i, [i]);
+        }
+      })(),
+      { highWaterMark: 1 },
+    );
+    const stream = createSendStream(slow, { concurrency: 2 });
+    source.pipe(stream);
+    stream.resume();
+    await delay(30);
+    // 2 in flight, plus at most a couple buffered between the stages: not the whole input.
+    expect(pulled).toBeLessThan(8);
+    await new Promise((r) => stream.on('end', r));
+    expect(max).toBe(2);
+    expect(pulled).toBe(20);
+  });
+
+  it('respects the rate limit shared by all requests (roughly)', async () => {
+    const s = await propel((req, res) => json(res, 200, okAnswer(sentUsers(req))));
+    const limiter = new RateLimiter({ rate: 20 });
+    const started = Date.now();
+    await run(
+      Array.from({ length: 6 }, (_, i) => userBatch(i + 1, [i])),
+      client(s, { limiter }),
+      4,
+    );
+    const elapsed = Date.now() - started;
+    // 6 requests at 20/s: the last may start 250 ms after the first.
+    expect(elapsed).toBeGreaterThanOrEqual(220);
+    const at = bulkOnly(s).map((r) => r.at);
+    expect(at[at.length - 1]! - at[0]!).toBeGreaterThanOrEqual(220);
+  });
+
+  it('no overtaking: a later version waits for the earlier one, also while that is retried', async () => {
+    const store = new Map<string, unknown>();
+    const s = await propel(async (req, res, n) => {
+      const users = sentUsers(req);
+      if (n === 1) return json(res, 429, {}, { 'retry-after': '0' });
+      for (const u of users) store.set(String(u.sourceId), u.email);
+      json(res, 200, okAnswer(users));
+    });
+    const b1 = userBatch(1, ['A', 'B'], () => ({ email: 'v1@x.nl' }));
+    const b2 = userBatch(2, ['C', 'A'], () => ({ email: 'v2@x.nl' }));
+    const b3 = userBatch(3, ['D'], () => ({ email: 'v3@x.nl' }));
+    const out = await run([b1, b2, b3], client(s), 3);
+    expect(store.get('A')).toBe('v2@x.nl');
+    const order = bulkOnly(s).map((r) => sentUsers(r).map((u) => u.sourceId).join(','));
+    // Batch 1 429'd, then retried; batch 2 only after batch 1 settled; batch 3 was free to go.
+    expect(order.indexOf('C,A')).toBeGreaterThan(order.lastIndexOf('A,B'));
+    expect(order.indexOf('D')).toBeLessThan(order.lastIndexOf('A,B'));
+    expect(out.filter((o) => o.kind === 'result')).toHaveLength(5);
+  });
+
+  it('a fatal error: stops accepting, settles the others and pushes their outcomes, then fails', async () => {
+    const s = await propel(async (req, res) => {
+      const users = sentUsers(req);
+      if (users[0]!.sourceId === 'bad') return json(res, 404, { error: { messages: ['gone'] } });
+      await delay(80);
+      json(res, 200, okAnswer(users));
+    });
+    const out: Outcome[] = [];
+    const input = [userBatch(1, ['a', 'a2', 'a3']), userBatch(2, ['bad']), userBatch(3, ['c', 'c2', 'c3']), userBatch(4, ['d']), userBatch(5, ['e'])];
+    const p = pipeline(
+      Readable.from(input),
+      createSendStream(client(s), { concurrency: 3 }),
+      // A slow sink: outcomes are still buffered in the stage when the failure is raised, and must not be lost.
+      new Writable({
+        objectMode: true,
+        highWaterMark: 1,
+        write(o: Outcome, _e, cb) {
+          out.push(o);
+          setTimeout(cb, 15);
+        },
+      }),
+    );
+    await expect(p).rejects.toBeInstanceOf(TransportError);
+    expect(out.map((o) => (o.kind === 'result' ? o.batch : -1)).sort()).toEqual([1, 1, 1, 3, 3, 3]);
+    const sent = bulkOnly(s).map((r) => sentUsers(r)[0]!.sourceId);
+    expect(sent).not.toContain('d');
+    expect(sent).not.toContain('e');
+    // The others were still in flight when the error came, and settled before the stream failed.
+    expect(s.load.current).toBe(0);
+  });
+
+  it('input arriving after a failure is not sent and does not cut short the batches in flight', async () => {
+    const s = await propel(async (req, res) => {
+      const users = sentUsers(req);
+      if (users[0]!.sourceId === 'bad') return json(res, 503, {});
+      await delay(150);
+      json(res, 200, okAnswer(users));
+    });
+    const out: Outcome[] = [];
+    async function* input(): AsyncGenerator<Batch> {
+      yield userBatch(1, ['a']);
+      yield userBatch(2, ['bad']);
+      await delay(60);
+      yield userBatch(3, ['late']);
+    }
+    const p = pipeline(
+      Readable.from(input()),
+      createSendStream(client(s, { send: { maxRetries: 0, timeoutMs: 1000 } }), { concurrency: 3 }),
+      new Writable({
+        objectMode: true,
+        write(o: Outcome, _e, cb) {
+          out.push(o);
+          cb();
+        },
+      }),
+    );
+    await expect(p).rejects.toMatchObject({ context: { batch: 2, status: 503 } });
+    expect(out.map((o) => (o.kind === 'result' ? o.batch : -1))).toEqual([1]);
+    expect(bulkOnly(s).map((r) => sentUsers(r)[0]!.sourceId)).toEqual(['a', 'bad']);
+  });
+});

@@ -1,0 +1,45 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { reject, type ItemEvent, type ItemRecord } from '../../src/core/record.js';
+import { createValidateStream } from '../../src/validate/validate-stream.js';
+
+function itemRecord(seq: number, item: Record<string, unknown>): ItemRecord {
+  return { kind: 'item', prov: { file: 'in.csv', line: seq + 2, seq }, item, key: String(seq), source: { row: seq } };
+}
+
+async function run(events: ItemEvent[]): Promise<ItemEvent[]> {
+  const out: ItemEvent[] = [];
+  await pipeline(
+    Readable.from(events),
+    createValidateStream('users'),
+    new Writable({
+      objectMode: true,
+      write(chunk: ItemEvent, _enc, cb) {
+        out.push(chunk);
+        cb();
+      },
+    }),
+  );
+  return out;
+}
+
+describe('validate stream', () => {
+  it('passes valid items through unchanged, turns invalid ones into validate rejects, keeps earlier rejects', async () => {
+    const good = itemRecord(0, { source: 'ERP', sourceId: 'A' });
+    const bad = itemRecord(1, { source: 'ERP', sourceId: 'B', gender: 'X' });
+    const earlier = reject({ file: 'in.csv', line: 4, seq: 2 }, 'map', 'dob: not a date', { row: 2 });
+    const out = await run([good, bad, earlier]);
+    expect(out).toHaveLength(3);
+    expect(out[0]).toBe(good);
+    expect(out[1]).toEqual({
+      kind: 'reject',
+      prov: bad.prov,
+      stage: 'validate',
+      reason: 'gender: must be one of M, F, U (got "X")',
+      record: { row: 1 },
+    });
+    expect(out[2]).toBe(earlier);
+  });
+});
