@@ -9,6 +9,11 @@ export interface AdmitOptions {
   readonly stop?: AbortSignal;
   /** Counted here because every record passes this point exactly once per attempt. */
   readonly counts: { read: number; skipped: number };
+  /**
+   * Receives the reader's error (a broken input). The gate then ends its output normally, so
+   * records read before the break are still sent and settled; the run re-raises it afterwards.
+   */
+  readonly onReadError: (e: unknown) => void;
 }
 
 /**
@@ -18,14 +23,18 @@ export interface AdmitOptions {
  */
 export function admit(source: AsyncIterable<ReadEvent>, opts: AdmitOptions): Readable {
   async function* gate(): AsyncGenerator<ReadEvent> {
-    for await (const ev of source) {
-      opts.counts.read++;
-      if (opts.done?.has(ev.prov.seq)) {
-        opts.counts.skipped++;
-      } else {
-        yield ev;
+    try {
+      for await (const ev of source) {
+        opts.counts.read++;
+        if (opts.done?.has(ev.prov.seq)) {
+          opts.counts.skipped++;
+        } else {
+          yield ev;
+        }
+        if (opts.stop?.aborted) return;
       }
-      if (opts.stop?.aborted) return;
+    } catch (e) {
+      opts.onReadError(e);
     }
   }
   return Readable.from(gate(), { objectMode: true, highWaterMark: 256 });

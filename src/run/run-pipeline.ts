@@ -121,9 +121,10 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     files.push(rejects);
     opts.onEvent?.({ type: 'start', runId, pipeline: spec.name, outDir, attempt, target: target?.name ?? null });
 
+    let readError: unknown;
     const source = openSource(inputs, spec.source, { ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
     const stages: (Readable | Transform)[] = [
-      admit(source, { counts, ...(earlier !== undefined ? { done: earlier.done } : {}), ...(opts.stop !== undefined ? { stop: opts.stop } : {}) }),
+      admit(source, { counts, onReadError: (e) => (readError = e), ...(earlier !== undefined ? { done: earlier.done } : {}), ...(opts.stop !== undefined ? { stop: opts.stop } : {}) }),
       createMapStream(mapRecord, spec.resource),
       createValidateStream(spec.resource),
     ];
@@ -133,6 +134,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     }
     const sink = createResultSink({ results, rejects, ...(journal !== undefined ? { journal } : {}), counts, check: rejectBudgetCheck(spec.errors, counts) });
     await pipeline([...stages, sink] as unknown as [Readable, ...Transform[], NodeJS.WritableStream]);
+    if (readError !== undefined) throw readError;
     if (opts.stop?.aborted === true) status = 'interrupted';
   } catch (e) {
     status = 'aborted';

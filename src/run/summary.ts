@@ -34,36 +34,21 @@ export interface RunSummary {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export interface SummaryInput {
-  readonly runId: string;
-  readonly pipeline: string;
-  readonly resource: string;
-  readonly mode: RunMode;
-  readonly target: string | null;
-  readonly status: RunStatus;
-  readonly exitCode: number;
-  readonly attempt: number;
+/** What the run knows at its end; the summary is derived from it. */
+export interface SummaryInput
+  extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries'> {
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly counts: RunCounts;
-  readonly batches: number;
-  readonly requests: number;
-  readonly retries: number;
   readonly error?: EtlError;
 }
 
 export function buildSummary(s: SummaryInput): RunSummary {
   const c = s.counts;
   const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
+  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries } = s;
   return {
-    runId: s.runId,
-    pipeline: s.pipeline,
-    resource: s.resource,
-    mode: s.mode,
-    target: s.target,
-    status: s.status,
-    exitCode: s.exitCode,
-    attempt: s.attempt,
+    runId, pipeline, resource, mode, target, status, exitCode, attempt,
     startedAt: s.startedAt.toISOString(),
     endedAt: s.endedAt.toISOString(),
     counts: {
@@ -77,9 +62,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
       updated: c.updated,
       failed: c.failed,
     },
-    batches: s.batches,
-    requests: s.requests,
-    retries: s.retries,
+    batches, requests, retries,
     durations: { totalMs: ms },
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
