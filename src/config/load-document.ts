@@ -61,9 +61,13 @@ export class SourceDocument {
    * Replaces `${VAR}` references in the string values at and under `under` (keys are left alone).
    * A missing variable is a ConfigError naming it and its line.
    */
-  substitute(lookup: VarLookup, under: KeyPath = []): void {
+  /**
+   * `howToSet` completes the message for an undefined variable: pipeline files take `--var` too,
+   * targets only the environment (a secret on a command line would show in `ps`).
+   */
+  substitute(lookup: VarLookup, under: KeyPath = [], howToSet: (variable: string) => string = (v) => `pass --var ${v}=VALUE or set it in the environment`): void {
     const start = this.nodeAt(under).value;
-    if (start !== undefined) this.substituteNode(start, [...under], lookup);
+    if (start !== undefined) this.substituteNode(start, [...under], lookup, howToSet);
   }
 
   /** True when the value at `path` came out of a substitution; messages must not echo it (it may be a secret). */
@@ -117,15 +121,15 @@ export class SourceDocument {
     return isMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
   }
 
-  private substituteNode(node: Node, path: (string | number)[], lookup: VarLookup): void {
+  private substituteNode(node: Node, path: (string | number)[], lookup: VarLookup, howToSet: (variable: string) => string): void {
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        if (isMap(pair.value) || isSeq(pair.value) || isScalar(pair.value)) this.substituteNode(pair.value, [...path, key], lookup);
+        if (isMap(pair.value) || isSeq(pair.value) || isScalar(pair.value)) this.substituteNode(pair.value, [...path, key], lookup, howToSet);
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => {
-        if (isMap(item) || isSeq(item) || isScalar(item)) this.substituteNode(item, [...path, index], lookup);
+        if (isMap(item) || isSeq(item) || isScalar(item)) this.substituteNode(item, [...path, index], lookup, howToSet);
       });
     } else if (isScalar(node) && typeof node.value === 'string' && hasReferences(node.value)) {
       const source = node.value;
@@ -134,7 +138,7 @@ export class SourceDocument {
         text = substitute(source, lookup).text;
       } catch (e) {
         if (!(e instanceof SubstitutionError)) throw e;
-        const hint = e.variable !== undefined ? `; pass --var ${e.variable}=VALUE or set it in the environment` : '';
+        const hint = e.variable !== undefined ? `; ${howToSet(e.variable)}` : '';
         throw new ConfigError(`${e.message} (in ${formatKeyPath(path)}${hint})`, {
           file: this.file,
           line: this.lineOf(path),

@@ -73,7 +73,7 @@ export async function loadTarget(name: string, options: TargetOptions = {}): Pro
     throw new ConfigError(`unknown target "${name}"; known targets: ${names.join(', ') || '(none)'}`, { file });
   }
   // Only this target's variables: choosing `local` must not require PROPEL_CLIENT_SECRET.
-  doc.substitute(varLookup({}, options.env ?? process.env), [name]);
+  doc.substitute(varLookup({}, options.env ?? process.env), [name], (v) => `set ${v} in the environment`);
   const data = doc.toData();
   checkSchema(doc, data, validateTargets);
   const raw = data[name] as RawTarget;

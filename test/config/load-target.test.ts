@@ -36,6 +36,9 @@ describe('the shipped targets', () => {
   it('a missing secret names the variable and shows no other value from the environment', async () => {
     const error = await configError(loadTarget('propel', { env: { PROPEL_CLIENT_ID: 'client-id-value', OTHER_SECRET: SECRET } }));
     expect(error.message).toMatch(/^PROPEL_CLIENT_SECRET is not set/);
+    // Targets read only the environment: a secret passed with --var would show in `ps`.
+    expect(error.message).toMatch(/set PROPEL_CLIENT_SECRET in the environment\)$/);
+    expect(error.message).not.toContain('--var');
     const everything = `${error.message} ${error.describe()} ${JSON.stringify(error.context)}`;
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain('client-id-value');
