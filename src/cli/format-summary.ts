@@ -1,10 +1,21 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { REPORT_FILE } from '../report/write-report.js';
 import type { RunSummary } from '../run/summary.js';
+import type { RejectGroupsResult } from '../report/reject-groups.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-/** The end-of-run text a person reads in the morning: outcome first, then counts, then where to look. */
-export function formatSummary(s: RunSummary, outDir: string, cwd: string): string {
+/** Reject kinds shown in the text summary; the rest are in report.html. */
+export const TOP_REASONS = 5;
+const EXAMPLE_WIDTH = 110;
+
+function cut(s: string, w: number): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > w ? one.slice(0, w - 1) + '…' : one;
+}
+
+/** The end-of-run text a person reads in the morning: outcome first, then counts, then what went wrong, then where to look. */
+export function formatSummary(s: RunSummary, outDir: string, cwd: string, rejects?: RejectGroupsResult): string {
   const c = s.counts;
   const secs = (s.durations.totalMs / 1000).toFixed(1);
   const head = `${s.pipeline} (${s.resource}${s.mode !== 'run' ? `, ${s.mode}` : ''}${s.target !== null ? ` -> ${s.target}` : ''}): ${s.status} in ${secs} s, ${n(s.rate.recordsPerSec)} records/s`;
@@ -21,8 +32,20 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string): strin
   }
   const r = c.rejected;
   lines.push(row('rejected', r.total === 0 ? '0' : `${n(r.total)} (read ${n(r.read)}, map ${n(r.map)}, validate ${n(r.validate)}, api ${n(r.api)})`));
+  if (rejects !== undefined && rejects.groups.length > 0) {
+    const top = rejects.groups.slice(0, TOP_REASONS);
+    const cw = Math.max(...top.map((g) => n(g.count).length));
+    for (const g of top) {
+      const where = `${g.example.file}${g.example.entry !== undefined ? `!${g.example.entry}` : ''}:${g.example.line}`;
+      lines.push(`    ${n(g.count).padStart(cw)}  ${g.stage.padEnd(8)} ${cut(g.shape, EXAMPLE_WIDTH)}`);
+      lines.push(`    ${''.padStart(cw)}  ${''.padEnd(8)} e.g. ${where}: ${cut(g.example.reason, EXAMPLE_WIDTH)}`);
+    }
+    const more = rejects.groups.length - top.length + (rejects.other > 0 ? 1 : 0);
+    if (more > 0) lines.push(`    … ${n(more)} more kind${more === 1 ? '' : 's'} of reject in report.html`);
+  }
   if (s.mode === 'run') lines.push(row('requests', `${n(s.requests)} for ${n(s.batches)} batches, ${n(s.retries)} retries`));
   lines.push(row('run folder', relative(cwd, outDir) || '.'));
+  if (rejects !== undefined) lines.push(row('report', join(relative(cwd, outDir), REPORT_FILE)));
   if (s.error !== undefined) lines.push(row('stopped by', `${s.error.message} [${s.error.code}]`));
   return lines.join('\n');
 }

@@ -1,24 +1,115 @@
+import pino from 'pino';
 import type { RunEvent } from '../run/run-pipeline.js';
+import type { ProgressSnapshot } from '../progress/run-probe.js';
+import { ProgressDisplay } from '../progress/progress-display.js';
 
 export type LogFormat = 'json' | 'pretty';
 
+/** A job as the logger names it: its lines carry the job's id, each step's lines its run's id too. */
+export interface JobContext {
+  readonly id: string;
+  readonly name: string;
+  readonly steps: number;
+}
+
+export interface RunLoggerOptions {
+  readonly format: LogFormat;
+  readonly quiet: boolean;
+  /** JSON lines go here (default: stderr, written synchronously so nothing is lost at process.exit). */
+  readonly destination?: pino.DestinationStream;
+  /** Where pretty lines and the progress line go (default: stderr). */
+  readonly display?: ProgressDisplay;
+}
+
+export interface RunLogger {
+  readonly onEvent: (e: RunEvent) => void;
+  /** Marks the runs that follow as steps of this job. */
+  jobStart(job: JobContext): void;
+  jobEnd(exitCode: number, steps: readonly { readonly step: string; readonly status: string }[]): void;
+  /** Stops the progress line (call before printing the summary). */
+  close(): void;
+}
+
 /**
- * Run events as log lines on stderr (stdout stays for the summary): JSON lines for schedulers,
- * short text for people. Events carry counts and provenance, never record content or secrets.
+ * Belt and braces: events carry counts and provenance only, never a secret; if one ever grew a
+ * credential field, it would be censored rather than logged.
  */
-export function createRunLogger(format: LogFormat, quiet: boolean, write: (s: string) => void = (s) => process.stderr.write(s)): (e: RunEvent) => void {
+const REDACT = ['clientSecret', '*.clientSecret', 'secret', '*.secret', 'token', '*.token', 'accessToken', '*.accessToken', 'authorization', '*.authorization', 'record', '*.record'];
+
+const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected: number } => ({ read: p.read, imported: p.imported, rejected: p.rejected });
+
+/**
+ * Run events as log lines on stderr (stdout stays for the summary). `json`: one pino line per
+ * run start, job step, retry, abort and end, each with the run id and counts, for schedulers.
+ * `pretty`: a few human lines, and on a terminal a progress line redrawn in place.
+ */
+export function createRunLogger(opts: RunLoggerOptions): RunLogger {
+  const display = opts.display ?? ProgressDisplay.for(process.stderr, opts.quiet || opts.format === 'json');
+  const log = opts.format === 'json'
+    ? pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, opts.destination ?? pino.destination({ fd: 2, sync: true }))
+    : undefined;
+  let job: JobContext | undefined;
   let runId = '';
-  return (e) => {
-    if (e.type === 'start') runId = e.runId;
-    if (format === 'json') {
-      const base = { time: new Date().toISOString(), runId };
-      if (e.type === 'start') write(JSON.stringify({ ...base, msg: 'run start', pipeline: e.pipeline, attempt: e.attempt, target: e.target, outDir: e.outDir }) + '\n');
-      else if (e.type === 'end') write(JSON.stringify({ ...base, msg: 'run end', status: e.summary.status, exitCode: e.summary.exitCode, counts: e.summary.counts, error: e.summary.error }) + '\n');
-      else if (e.event.type === 'retry') write(JSON.stringify({ ...base, msg: 'retry', ...e.event }) + '\n');
+  let progress: (() => ProgressSnapshot) | undefined;
+  let step = 0;
+  const ids = (): Record<string, unknown> => ({ runId, ...(job !== undefined ? { jobId: job.id, step, steps: job.steps } : {}) });
+  const pretty = (s: string): void => {
+    if (!opts.quiet) display.print(s + '\n');
+  };
+
+  const onEvent = (e: RunEvent): void => {
+    if (e.type === 'start') {
+      runId = e.runId;
+      step++;
+      progress = e.progress;
+      if (log !== undefined) {
+        log.info({ ...ids(), event: job !== undefined ? 'step start' : 'run start', pipeline: e.pipeline, attempt: e.attempt, target: e.target, outDir: e.outDir, counts: counts(e.progress()) }, job !== undefined ? `step ${step} of ${job.steps} start: ${e.pipeline}` : `run start: ${e.pipeline}`);
+      } else {
+        pretty(`${job !== undefined ? `step ${step}/${job.steps}: ` : ''}${e.attempt > 1 ? 'resuming' : 'starting'} ${e.pipeline} (run ${e.runId}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`);
+        display.start(e.progress);
+      }
       return;
     }
-    if (quiet) return;
-    if (e.type === 'start') write(`${e.attempt > 1 ? 'resuming' : 'starting'} ${e.pipeline} (run ${runId}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})\n`);
-    else if (e.type === 'send' && e.event.type === 'retry') write(`retry ${e.event.attempt} of batch ${e.event.batch} in ${e.event.delayMs} ms: ${e.event.reason}\n`);
+    if (e.type === 'send') {
+      if (e.event.type !== 'retry') return;
+      const r = e.event;
+      if (log !== undefined) log.warn({ ...ids(), event: 'retry', batch: r.batch, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason, ...(progress !== undefined ? { counts: counts(progress()) } : {}) }, `retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms`);
+      else pretty(`retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms: ${r.reason}`);
+      return;
+    }
+    display.stop();
+    progress = undefined;
+    const s = e.summary;
+    if (log !== undefined) {
+      const c = { read: s.counts.read, sent: s.counts.sent, created: s.counts.created, updated: s.counts.updated, failed: s.counts.failed, rejected: s.counts.rejected };
+      if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
+      if (s.status === 'interrupted') log.warn({ ...ids(), event: 'interrupt', counts: c }, 'run interrupted');
+      log.info(
+        {
+          ...ids(), event: job !== undefined ? 'step end' : 'run end', pipeline: s.pipeline, status: s.status, exitCode: s.exitCode, counts: c,
+          durationMs: s.durations.totalMs, recordsPerSec: s.rate.recordsPerSec, batches: s.batches, requests: s.requests, retries: s.retries,
+          // Reason shapes only: the examples quote record values, which stay in the run folder.
+          topRejects: e.rejects.groups.slice(0, 5).map((g) => ({ stage: g.stage, reason: g.shape, count: g.count })),
+          outDir: e.outDir,
+        },
+        `${job !== undefined ? 'step' : 'run'} end: ${s.pipeline} ${s.status}`,
+      );
+    }
+  };
+
+  return {
+    onEvent,
+    jobStart(j) {
+      job = j;
+      runId = j.id;
+      if (log !== undefined) log.info({ runId: j.id, jobId: j.id, event: 'job start', job: j.name, steps: j.steps }, `job start: ${j.name}`);
+    },
+    jobEnd(exitCode, steps) {
+      if (job === undefined) return;
+      if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'job end', job: job.name, exitCode, steps }, `job end: ${job.name}`);
+    },
+    close() {
+      display.stop();
+    },
   };
 }

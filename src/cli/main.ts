@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, isEtlError } from '../core/errors.js';
 import { loadRunFile } from '../config/index.js';
@@ -7,7 +8,8 @@ import { runPipeline, type RunPipelineOptions, type RunResult } from '../run/run
 import { runJob } from '../run/run-job.js';
 import { formatSummary } from './format-summary.js';
 import { createRunLogger, type LogFormat } from './logger.js';
-import { startEmulatorCommand, type EmulatorCommandOptions } from './emulator-command.js';
+import { addEmulatorCommand } from './emulator-command.js';
+import { addInitCommand } from './init-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -60,20 +62,22 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const format: LogFormat = flags.logFormat ?? 'pretty';
+  const logger = createRunLogger({ format, quiet: flags.quiet === true });
   const options: Omit<RunPipelineOptions, 'pipeline'> = {
     mode: mode === 'validate' ? 'validate' : flags.dryRun === true ? 'dry-run' : 'run',
     target: flags.target,
     vars: flags.var,
     stop: stop.signal,
     stdin: process.stdin,
-    onEvent: createRunLogger(format, flags.quiet === true),
+    onEvent: logger.onEvent,
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.resume === true ? { resume: true } : {}),
     ...(flags.fresh === true ? { fresh: true } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   };
   const report = (result: RunResult): void => {
-    if (format === 'pretty' && flags.quiet !== true) process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd()) + '\n');
+    logger.close();
+    if (format === 'pretty' && flags.quiet !== true) process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd(), result.rejects) + '\n');
     if (result.error !== undefined) {
       process.stderr.write(`propel-etl: ${result.error.describe()}\n`);
       if (flags.debug === true && result.error.stack !== undefined) process.stderr.write(result.error.stack + '\n');
@@ -82,8 +86,10 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
   try {
     const runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
     if (runFile.kind === 'job') {
+      logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
       const job = await runJob({ ...options, job: runFile, ...(mode === 'validate' ? { out: undefined } : {}) });
       for (const r of job.runs) report(r);
+      logger.jobEnd(job.exitCode, job.steps.map((s) => ({ step: s.step.split('/').pop() ?? s.step, status: s.status })));
       if (format === 'pretty' && flags.quiet !== true) process.stdout.write(`job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`);
       process.exit(job.exitCode);
     }
@@ -91,6 +97,7 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     report(result);
     process.exit(result.exitCode);
   } catch (e) {
+    logger.close();
     if (isEtlError(e)) fail(e.describe(), e.exitCode, e, flags.debug);
     fail(`internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`, EXIT.aborted, e, flags.debug);
   }
@@ -129,17 +136,8 @@ commonRunOptions(
     .argument('<pipeline-file>'),
 ).action((file: string, flags: RunFlags) => runCommand(file, { ...flags, target: 'none', fresh: true }, 'validate'));
 
-program
-  .command('emulator')
-  .description('start the Propel emulator in the foreground and print its base URL')
-  .option('--port <n>', 'port (0 = any free port)', (v) => Number(v), 8787)
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--latency <ms>', 'delay every bulk answer by this many ms', (v) => Number(v))
-  .option('--capacity <n>', 'concurrent bulk requests beyond this get 429', (v) => Number(v))
-  .option('--token-lifetime <s>', 'token lifetime in seconds', (v) => Number(v))
-  .option('--client-id <id>', 'accepted client id')
-  .option('--client-secret <secret>', 'accepted client secret')
-  .action((flags: EmulatorCommandOptions) => startEmulatorCommand(flags));
+addInitCommand(program);
+addEmulatorCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -35,6 +35,8 @@ export const DEFAULTS = {
   batchSize: 200,
   maxBytes: '2mb',
   concurrency: 4,
+  /** `concurrency: auto` never goes above this many requests in flight. */
+  autoConcurrencyCeiling: 32,
   maxRetries: 8,
   timeout: '60s',
 } as const;
@@ -46,7 +48,7 @@ interface RawPipeline {
   source: Omit<SourceSpec, 'zip'> & { zip?: { entries?: string; maxEntryBytes?: number | string } };
   mapping: MappingObject;
   batch?: { size?: number; maxBytes?: number | string };
-  send?: { concurrency?: number; maxRetries?: number; timeout?: number | string; rate?: number | string };
+  send?: { concurrency?: number | 'auto'; maxRetries?: number; timeout?: number | string; rate?: number | string };
   errors?: { maxRejects?: number | string };
   directives?: DirectivesSpec;
 }
@@ -146,7 +148,7 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
       maxBytes: at(['batch', 'maxBytes'], raw.batch?.maxBytes ?? DEFAULTS.maxBytes, parseSize),
     },
     send: {
-      concurrency: raw.send?.concurrency ?? DEFAULTS.concurrency,
+      ...(raw.send?.concurrency === 'auto' ? { concurrency: DEFAULTS.autoConcurrencyCeiling, adaptive: true } : { concurrency: raw.send?.concurrency ?? DEFAULTS.concurrency }),
       maxRetries: raw.send?.maxRetries ?? DEFAULTS.maxRetries,
       timeoutMs: at(['send', 'timeout'], raw.send?.timeout ?? DEFAULTS.timeout, parseDurationMs),
       ...(rate !== undefined ? { rate: at(['send', 'rate'], rate, parseRate) } : {}),

@@ -70,7 +70,10 @@ export interface BatchSpec {
 }
 
 export interface SendSpec {
+  /** Requests in flight at once; with `adaptive`, the ceiling the controller may reach. */
   concurrency: number;
+  /** `concurrency: auto`: the number in flight is learnt from the answers (src/send/adaptive-concurrency.ts). */
+  adaptive?: boolean;
   maxRetries: number;
   /** Per-request timeout, milliseconds. */
   timeoutMs: number;

@@ -34,6 +34,8 @@ export interface BulkContext {
   readonly store: EmulatorStore;
   /** Whether an item with this key is to be refused (the refuseItems fault). */
   readonly refuses: (key: string) => boolean;
+  /** Whether the server's schema refuses an item with this key (the invalidItems fault). */
+  readonly invalid?: (key: string) => boolean;
 }
 
 function parentError(ref: ParentRef): string {
@@ -85,9 +87,27 @@ function applyUsergroup(ctx: BulkContext, sent: PropelItem, directives: readonly
   return succeeded(done.action, done.id, key);
 }
 
+/** `#/users/N/sourceId: …` for each item the invalidItems fault names, worded like a schema violation. */
+function injectedViolations(ctx: BulkContext, resource: ResourceName, body: unknown): string[] {
+  const invalid = ctx.invalid;
+  const { listKey } = RESOURCES[resource];
+  const list = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[listKey] : undefined;
+  if (invalid === undefined || !Array.isArray(list)) return [];
+  const field = resource === 'users' ? 'sourceId' : 'id';
+  const out: string[] = [];
+  list.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null) return;
+    const item = entry as Record<string, unknown>;
+    const value = item[field];
+    const hit = (typeof value === 'string' || typeof value === 'number') && (invalid(String(value)) || invalid(lookupKey(resource, item) ?? ''));
+    if (hit) out.push(`#/${listKey}/${index}/${field}: [${String(value)}] is not a valid value`);
+  });
+  return out;
+}
+
 /** Handles a parsed request body. */
 export function handleBulk(ctx: BulkContext, resource: ResourceName, body: unknown): BulkOutcome {
-  const violations = requestViolations(resource, body);
+  const violations = [...requestViolations(resource, body), ...injectedViolations(ctx, resource, body)];
   const record = body as Record<string, unknown>;
   if (violations.length > 0) {
     return { status: 400, body: propelErrors.schema(violations), directives: [] };

@@ -14,6 +14,12 @@ export interface FailFault {
   readonly retryAfter?: number | string;
 }
 
+export interface ThrottleFault {
+  readonly every: number;
+  /** Sent as the Retry-After header: seconds, or an HTTP date. */
+  readonly retryAfter?: number | string;
+}
+
 export interface Faults {
   /** Delay before every bulk request is handled (while it counts as in flight). */
   readonly latencyMs?: number;
@@ -24,8 +30,16 @@ export interface Faults {
   readonly hangNext?: number;
   /** Bulk requests beyond this many in flight are answered 429 with Retry-After: 1. */
   readonly capacity?: number;
+  /** Every n-th bulk request (counted from when this is set) is answered 429 with this Retry-After. */
+  readonly throttleEvery?: ThrottleFault;
   /** Item keys (a user's sourceId or the lookup key string, a usergroup's id) answered success:false. */
   readonly refuseItems?: readonly string[];
+  /**
+   * Item keys the server's schema refuses although the client's copy of the schema accepts them
+   * (a schema that changed on the server): the whole request is answered 400, code 10007, with a
+   * `#/users/N/<lookup field>: …` message per such item, as for any schema violation.
+   */
+  readonly invalidItems?: readonly string[];
   /** Lifetime of tokens issued from now on; otherwise the emulator's option. */
   readonly tokenLifetimeSec?: number;
   /** One-shot: invalidate every token issued so far. Not kept in the fault state. */
@@ -47,10 +61,17 @@ const faultsSchema = {
       required: ['count', 'status'],
       additionalProperties: false,
     },
+    throttleEvery: {
+      type: 'object',
+      properties: { every: { type: 'integer', minimum: 1 }, retryAfter: { type: ['number', 'string'] } },
+      required: ['every'],
+      additionalProperties: false,
+    },
     dropNext: count,
     hangNext: count,
     capacity: { type: 'integer', minimum: 1 },
     refuseItems: { type: 'array', items: { type: 'string' } },
+    invalidItems: { type: 'array', items: { type: 'string' } },
     tokenLifetimeSec: { type: 'number', minimum: 0 },
     expireTokens: { type: 'boolean' },
   },
@@ -81,6 +102,8 @@ export class FaultState {
   #dropLeft = 0;
   #hangLeft = 0;
   #refused = new Set<string>();
+  #invalid = new Set<string>();
+  #sinceThrottle = 0;
 
   constructor(initial: Faults = {}) {
     this.set(initial);
@@ -93,6 +116,8 @@ export class FaultState {
     this.#dropLeft = faults.dropNext ?? 0;
     this.#hangLeft = faults.hangNext ?? 0;
     this.#refused = new Set(faults.refuseItems ?? []);
+    this.#invalid = new Set(faults.invalidItems ?? []);
+    this.#sinceThrottle = 0;
   }
 
   get latencyMs(): number {
@@ -111,7 +136,11 @@ export class FaultState {
     return this.#refused.has(key);
   }
 
-  /** Consumes one pending drop, hang or failure, in that order of precedence. */
+  invalid(key: string): boolean {
+    return this.#invalid.has(key);
+  }
+
+  /** Consumes one pending drop, hang or failure, in that order of precedence, then the throttle's count. */
   next(): FaultAction {
     if (this.#dropLeft > 0) {
       this.#dropLeft--;
@@ -125,6 +154,11 @@ export class FaultState {
     if (fail !== undefined && this.#failLeft > 0) {
       this.#failLeft--;
       return fail.retryAfter === undefined ? { kind: 'fail', status: fail.status } : { kind: 'fail', status: fail.status, retryAfter: fail.retryAfter };
+    }
+    const throttle = this.#faults.throttleEvery;
+    if (throttle !== undefined && ++this.#sinceThrottle >= throttle.every) {
+      this.#sinceThrottle = 0;
+      return throttle.retryAfter === undefined ? { kind: 'fail', status: 429 } : { kind: 'fail', status: 429, retryAfter: throttle.retryAfter };
     }
     return { kind: 'none' };
   }

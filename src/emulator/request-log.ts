@@ -5,8 +5,11 @@
  */
 import type { Directive } from './directives.js';
 
-/** How a bulk request ended: an HTTP status, or no answer at all. */
-export type LogStatus = number | 'dropped' | 'hung';
+/**
+ * How a bulk request ended: an HTTP status, or no answer at all ('abandoned': handled, but the
+ * client had gone before the answer could be sent).
+ */
+export type LogStatus = number | 'dropped' | 'hung' | 'abandoned';
 
 export interface LogEntry {
   /** Epoch milliseconds when the request body had been read. */

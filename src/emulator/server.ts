@@ -13,6 +13,7 @@ import { propelErrors } from './propel-errors.js';
 import type { Directive } from './directives.js';
 import { RequestLog, type LogStatus } from './request-log.js';
 import { EmulatorStore } from './store.js';
+import { loadStateFile, stateSaver, type StateSaver } from './state-file.js';
 import { TokenStore, type EmulatorClient, type TokenShape } from './token-store.js';
 
 export const DEFAULT_CLIENT: EmulatorClient = { id: 'propel-etl-local', secret: 'local-secret' };
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   logLimit?: number;
   /** Bulk request bodies above this are answered 413. Default 64 MiB. */
   maxBodyBytes?: number;
+  /** Keep the store in this JSON file: loaded at start, saved shortly after each change and at close. */
+  stateFile?: string;
 }
 
 export interface Emulator {
@@ -48,6 +51,8 @@ export interface Emulator {
   readonly clients: readonly EmulatorClient[];
   /** Replaces the fault set (what is not given is off); `expireTokens` acts once. */
   setFaults(faults: Faults): void;
+  /** Tokens the token endpoint has issued so far. */
+  tokensIssued(): number;
   /** Stops listening and ends every connection, hung ones included. */
   close(): Promise<void>;
 }
@@ -61,7 +66,9 @@ interface State {
   readonly tokens: TokenStore;
   readonly faults: FaultState;
   readonly closing: AbortController;
+  readonly saver: StateSaver | undefined;
   inFlight: number;
+  tokensIssued: number;
   setFaults(faults: Faults): void;
 }
 
@@ -95,6 +102,7 @@ async function tokenRoute(req: IncomingMessage, res: ServerResponse, s: State): 
     return;
   }
   const lifetime = s.faults.tokenLifetimeSec ?? s.options.tokenLifetimeSec;
+  s.tokensIssued++;
   sendJson(res, 200, s.tokens.issue(client.id, lifetime, s.options.tokenShape), { 'cache-control': 'no-store' });
 }
 
@@ -174,8 +182,11 @@ async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, re
     sendJson(res, 400, propelErrors.invalidJson(parsed.error));
     return;
   }
-  const outcome = handleBulk({ store: s.store, refuses: (key) => s.faults.refuses(key) }, resource, parsed.value);
-  log(outcome.status, outcome.directives);
+  const outcome = handleBulk({ store: s.store, refuses: (key) => s.faults.refuses(key), invalid: (key) => s.faults.invalid(key) }, resource, parsed.value);
+  if (outcome.status === 200) s.saver?.changed();
+  // A client that went away (killed, timed out) while this was handled never learns it was
+  // applied: the store keeps it, as Propel would, but the log does not count it as acknowledged.
+  log(res.destroyed || req.socket.destroyed ? 'abandoned' : outcome.status, outcome.directives);
   sendJson(res, outcome.status, outcome.body);
 }
 
@@ -214,6 +225,7 @@ async function route(req: IncomingMessage, res: ServerResponse, s: State): Promi
     case 'POST /__emulator/reset':
       req.resume();
       s.store.clear();
+      s.saver?.changed();
       s.log.clear();
       s.setFaults({});
       sendJson(res, 200, { reset: true });
@@ -239,6 +251,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clients = options.clients ?? [DEFAULT_CLIENT];
   const tokens = new TokenStore(clients);
   const faults = new FaultState(options.faults);
+  if (options.stateFile !== undefined) await loadStateFile(options.stateFile, store);
   const state: State = {
     options: {
       tokenLifetimeSec: options.tokenLifetimeSec ?? 1800,
@@ -250,7 +263,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokens,
     faults,
     closing: new AbortController(),
+    saver: options.stateFile !== undefined ? stateSaver(options.stateFile, store) : undefined,
     inFlight: 0,
+    tokensIssued: 0,
     setFaults(f: Faults): void {
       faults.set(f);
       if (f.expireTokens === true) tokens.expireAll();
@@ -282,12 +297,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store,
     log,
     setFaults: (f) => state.setFaults(f),
+    tokensIssued: () => state.tokensIssued,
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
         state.closing.abort();
         server.close(() => resolve());
         // Keep-alive and hung requests would otherwise hold server.close() open indefinitely.
         server.closeAllConnections();
+      }).then(async () => {
+        // Also what tests seeded directly into the store, which no request marked as changed.
+        state.saver?.changed();
+        await state.saver?.flush();
       });
       return closed;
     },

@@ -9,11 +9,6 @@ export interface AdmitOptions {
   readonly stop?: AbortSignal;
   /** Counted here because every record passes this point exactly once per attempt. */
   readonly counts: { read: number; skipped: number };
-  /**
-   * Receives the reader's error (a broken input). The gate then ends its output normally, so
-   * records read before the break are still sent and settled; the run re-raises it afterwards.
-   */
-  readonly onReadError: (e: unknown) => void;
 }
 
 /**
@@ -23,18 +18,14 @@ export interface AdmitOptions {
  */
 export function admit(source: AsyncIterable<ReadEvent>, opts: AdmitOptions): Readable {
   async function* gate(): AsyncGenerator<ReadEvent> {
-    try {
-      for await (const ev of source) {
-        opts.counts.read++;
-        if (opts.done?.has(ev.prov.seq)) {
-          opts.counts.skipped++;
-        } else {
-          yield ev;
-        }
-        if (opts.stop?.aborted) return;
+    for await (const ev of source) {
+      opts.counts.read++;
+      if (opts.done?.has(ev.prov.seq)) {
+        opts.counts.skipped++;
+      } else {
+        yield ev;
       }
-    } catch (e) {
-      opts.onReadError(e);
+      if (opts.stop?.aborted) return;
     }
   }
   return Readable.from(gate(), { objectMode: true, highWaterMark: 256 });

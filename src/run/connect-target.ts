@@ -7,6 +7,7 @@ import { BulkClient } from '../send/bulk-client.js';
 import type { SendEvent } from '../send/send-event.js';
 import { TokenProvider } from '../send/token-provider.js';
 import { RateLimiter } from '../send/rate-limiter.js';
+import { AdaptiveConcurrency, gateThenLimit } from '../send/adaptive-concurrency.js';
 
 /** A target: its name in config/targets.yaml, a spec given in code, or an emulator to embed. */
 export type TargetChoice = string | TargetSpec | { readonly name: string; readonly kind: 'emulator'; readonly options?: EmulatorOptions };
@@ -43,7 +44,10 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
   }
 
   const stats = { requests: 0, retries: 0 };
+  // send.concurrency: auto gates every HTTP attempt; the send stream's concurrency is then only its ceiling.
+  const adaptive = opts.send.adaptive === true ? new AdaptiveConcurrency({ max: opts.send.concurrency }) : undefined;
   const onEvent = (e: SendEvent): void => {
+    adaptive?.observe(e);
     if (e.type === 'request') stats.requests++;
     else if (e.type === 'retry') stats.retries++;
     opts.onEvent?.(e);
@@ -56,7 +60,7 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     send: opts.send,
     directives: opts.directives,
     onEvent,
-    ...(opts.send.rate !== undefined ? { limiter: new RateLimiter({ rate: opts.send.rate }) } : {}),
+    ...gateThenLimit(adaptive, opts.send.rate !== undefined ? new RateLimiter({ rate: opts.send.rate }) : undefined),
   });
   return {
     name: spec.name,

@@ -1,7 +1,8 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
+import { pathExists } from '../core/path-exists.js';
 
 /** The files a run writes into its folder; --fresh removes exactly these, never anything else. */
 export const RUN_FILES = ['results.ndjson', 'rejects.ndjson', 'summary.json', JOURNAL_FILE] as const;
@@ -25,7 +26,7 @@ export async function latestRunFolder(name: string, cwd: string, marker: string 
     return undefined;
   }
   for (const e of entries.sort().reverse()) {
-    if (await exists(join(base, e, marker))) return join(base, e);
+    if (await pathExists(join(base, e, marker))) return join(base, e);
   }
   return undefined;
 }
@@ -35,9 +36,9 @@ export async function latestRunFolder(name: string, cwd: string, marker: string 
  * without --resume or --fresh the run refuses (exit 2) before anything is sent.
  */
 export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<void> {
-  const used = (await Promise.all(RUN_FILES.map((f) => exists(join(dir, f))))).some(Boolean);
+  const used = (await Promise.all(RUN_FILES.map((f) => pathExists(join(dir, f))))).some(Boolean);
   if (mode === 'resume') {
-    if (!(await exists(join(dir, JOURNAL_FILE)))) {
+    if (!(await pathExists(join(dir, JOURNAL_FILE)))) {
       throw new ConfigError(`nothing to resume in ${dir} (no ${JOURNAL_FILE}); run without --resume, or with --fresh`, { file: dir }, 'ETL_NO_CHECKPOINT');
     }
     return;
@@ -52,11 +53,3 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,12 +1,16 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { loadTarget } from '../config/index.js';
-import { EXIT, type ExitCode } from '../core/errors.js';
+import { loadPipeline, loadTarget } from '../config/index.js';
+import type { PipelineSpec } from '../config/pipeline-spec.js';
+import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
+import { compileMapping } from '../mapping/compile-mapping.js';
+import { JOURNAL_FILE } from '../resume/journal.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { defaultRunFolder, latestRunFolder } from './run-folder.js';
 import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipeline.js';
 import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from './summary.js';
+import { pathExists } from '../core/path-exists.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
   readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
@@ -16,7 +20,10 @@ export interface JobStepResult {
   readonly step: string;
   readonly outDir: string;
   readonly exitCode: ExitCode;
-  readonly status: RunResult['status'] | 'skipped';
+  /** `skipped`: completed by an earlier attempt (--resume); `not-run`: an earlier step aborted the job. */
+  readonly status: RunResult['status'] | 'skipped' | 'not-run';
+  /** What the step did (absent for steps not run). */
+  readonly counts?: RunSummary['counts'];
 }
 
 export interface JobResult {
@@ -38,6 +45,14 @@ export const JOB_FILE = 'job.json';
  */
 export async function runJob(opts: JobOptions): Promise<JobResult> {
   const cwd = opts.cwd ?? process.cwd();
+  // Every step's configuration is checked before the first step sends anything: a typo in the
+  // users step must not surface after the usergroups were already loaded (exit 2 means nothing was sent).
+  const specs: PipelineSpec[] = [];
+  for (const step of opts.job.steps) {
+    const spec = await loadPipeline(step, { vars: { ...opts.vars }, env: opts.env ?? process.env });
+    compileMapping(spec.mapping);
+    specs.push(spec);
+  }
   const jobDir =
     opts.out !== undefined ? resolve(cwd, opts.out)
     : opts.resume === true ? ((await latestRunFolder(opts.job.name, cwd, JOB_FILE)) ?? defaultRunFolder(opts.job.name, new Date(), cwd))
@@ -60,33 +75,46 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   const steps: JobStepResult[] = [];
   const runs: RunResult[] = [];
   let exitCode: ExitCode = EXIT.ok;
+  const stepDir = (i: number, step: string): string => join(jobDir, `${String(i + 1).padStart(2, '0')}-${basename(step, extname(step))}`);
   try {
     for (const [i, step] of opts.job.steps.entries()) {
-      const outDir = join(jobDir, `${String(i + 1).padStart(2, '0')}-${basename(step, extname(step))}`);
+      const outDir = stepDir(i, step);
+      if (exitCode >= EXIT.usage) {
+        steps.push({ step, outDir, exitCode: EXIT.ok, status: 'not-run' });
+        continue;
+      }
       const before = opts.resume === true ? await readSummary(outDir) : undefined;
       if (before?.status === 'completed') {
-        steps.push({ step, outDir, exitCode: before.exitCode as ExitCode, status: 'skipped' });
+        steps.push({ step, outDir, exitCode: before.exitCode as ExitCode, status: 'skipped', counts: before.counts });
         exitCode = worse(exitCode, before.exitCode as ExitCode);
         continue;
       }
-      const run = await runPipeline({
-        ...opts,
-        pipeline: step,
-        target,
-        out: outDir,
-        // A step that never started has no checkpoint: it starts, it does not resume.
-        resume: opts.resume === true && before !== undefined,
-        fresh: opts.fresh === true || (opts.resume === true && before === undefined),
-      });
-      runs.push(run);
-      steps.push({ step, outDir, exitCode: run.exitCode, status: run.status });
-      exitCode = worse(exitCode, run.exitCode);
-      if (run.exitCode >= EXIT.usage) break;
+      // A step cut off by a crash (kill -9) has a checkpoint but no summary: it resumes too, so
+      // what the API acknowledged is not sent again. A step that never started starts afresh.
+      const started = opts.resume === true && (before !== undefined || (await pathExists(join(outDir, JOURNAL_FILE))));
+      try {
+        const run = await runPipeline({
+          ...opts,
+          pipeline: specs[i]!,
+          target,
+          out: outDir,
+          resume: started,
+          fresh: opts.fresh === true || (opts.resume === true && !started),
+        });
+        runs.push(run);
+        steps.push({ step, outDir, exitCode: run.exitCode, status: run.status, counts: run.summary.counts });
+        exitCode = worse(exitCode, run.exitCode);
+      } catch (e) {
+        // A step refused before sending (its run folder, its inputs): the job stops with its code.
+        steps.push({ step, outDir, exitCode: isEtlError(e) ? e.exitCode : EXIT.aborted, status: 'aborted' });
+        throw e;
+      }
     }
   } finally {
     await emulator?.close();
+    const worst = steps.reduce<ExitCode>((a, s) => worse(a, s.exitCode), EXIT.ok);
+    await writeFile(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode: worst, steps }, null, 2) + '\n', { mode: 0o600 });
   }
-  await writeFile(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode, steps }, null, 2) + '\n', { mode: 0o600 });
   return { exitCode, outDir: jobDir, steps, runs };
 }
 
@@ -94,6 +122,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
 function worse(a: ExitCode, b: ExitCode): ExitCode {
   return b > a ? b : a;
 }
+
 
 async function readSummary(dir: string): Promise<RunSummary | undefined> {
   try {

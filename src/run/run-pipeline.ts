@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import type { Readable, Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import type { ItemEvent } from '../core/record.js';
 import { pipeline } from 'node:stream/promises';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { loadPipeline } from '../config/index.js';
@@ -21,10 +22,16 @@ import { emptyCounts, totalRejected, type RunCounts } from '../sink/run-counts.j
 import { admit } from './admit.js';
 import { createDryRunStream } from './dry-run-stream.js';
 import { rejectBudgetCheck } from './reject-budget.js';
+import { RunHalt } from '../resume/run-halt.js';
 import { BATCHES_DIR, defaultRunFolder, latestRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { buildSummary, type RunMode, type RunStatus, type RunSummary } from './summary.js';
 import { connectTarget, type TargetChoice } from './connect-target.js';
+import { DeferredPasses, runDeferredPasses } from './deferred-passes.js';
 import { writeFile } from 'node:fs/promises';
+import { RunProbe, type ProgressSnapshot } from '../progress/run-probe.js';
+import { RunRecorder } from '../report/run-recorder.js';
+import { finishReport } from '../report/write-report.js';
+import type { RejectGroupsResult } from '../report/reject-groups.js';
 
 export interface RunPipelineOptions {
   /** A pipeline file, or an already loaded spec. */
@@ -50,15 +57,17 @@ export interface RunPipelineOptions {
 }
 
 export type RunEvent =
-  | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null }
+  | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
   | { readonly type: 'send'; readonly event: SendEvent }
-  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string };
+  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult };
 
 export interface RunResult {
   readonly exitCode: ExitCode;
   readonly status: RunStatus;
   readonly summary: RunSummary;
   readonly outDir: string;
+  /** Rejects grouped by stage and reason, largest first, each with its first example (report.html has them too). */
+  readonly rejects: RejectGroupsResult;
   /** Why the run stopped early (status aborted). */
   readonly error?: EtlError;
 }
@@ -88,10 +97,14 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
   await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
 
-  const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => opts.onEvent?.({ type: 'send', event: e }) }) : undefined;
-
-  const startedAt = new Date();
   const counts: RunCounts = emptyCounts();
+  const probe = new RunProbe(counts, mode);
+  const recorder = new RunRecorder(() => probe.snapshot());
+  const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => { recorder.onSend(e); opts.onEvent?.({ type: 'send', event: e }); } }) : undefined;
+
+  // Items refused (e.g. parent not there yet) wait and are sent again after the main stream.
+  const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
+  const startedAt = new Date();
   let earlier: JournalState | undefined;
   let journal: Journal | undefined;
   let runId: string = randomUUID();
@@ -108,7 +121,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
         earlier = await readJournal(journalPath);
         runId = earlier.header.runId;
         attempt = earlier.attempts + 1;
-        Object.assign(counts, { ...counts, ...structuredClone(earlier.counts) });
+        Object.assign(counts, structuredClone(earlier.counts));
         journal = await Journal.append(journalPath, attempt);
       } else {
         journal = await Journal.create(journalPath, { t: 'start', runId, pipeline: spec.name, resource: spec.resource, startedAt: startedAt.toISOString() });
@@ -119,28 +132,44 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     files.push(results);
     const rejects = await PrivateFile.open(join(outDir, 'rejects.ndjson'), fileFlags);
     files.push(rejects);
-    opts.onEvent?.({ type: 'start', runId, pipeline: spec.name, outDir, attempt, target: target?.name ?? null });
+    recorder.start();
+    opts.onEvent?.({ type: 'start', runId, pipeline: spec.name, outDir, attempt, target: target?.name ?? null, progress: () => probe.snapshot() });
 
-    let readError: unknown;
-    const source = openSource(inputs, spec.source, { ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+    // A fatal error stops the reading and lets everything already read settle; see RunHalt.
+    const halt = new RunHalt(opts.stop);
+    const budget = rejectBudgetCheck(spec.errors, counts);
+    const source = openSource(inputs, spec.source, { deferFailure: true, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+    probe.watchSource(source);
     const stages: (Readable | Transform)[] = [
-      admit(source, { counts, onReadError: (e) => (readError = e), ...(earlier !== undefined ? { done: earlier.done } : {}), ...(opts.stop !== undefined ? { stop: opts.stop } : {}) }),
+      admit(source, { counts, ...(earlier !== undefined ? { done: earlier.done } : {}), stop: halt.signal }),
       createMapStream(mapRecord, spec.resource),
       createValidateStream(spec.resource),
     ];
     if (mode !== 'validate') {
       stages.push(createBatchStream({ size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: envelope.bytes }, () => stats.batches++));
-      stages.push(mode === 'run' && target !== undefined ? createSendStream(target.client, { concurrency: spec.send.concurrency }) : createDryRunStream(join(outDir, BATCHES_DIR), envelope, resource.lookupKey));
+      stages.push(mode === 'run' && target !== undefined ? createSendStream(probe.wrapSender(deferred?.wrap(target.client) ?? target.client), { concurrency: spec.send.concurrency, onFailure: (e) => halt.fail(e) }) : createDryRunStream(join(outDir, BATCHES_DIR), envelope, resource.lookupKey));
+    } else {
+      // Valid items end here in a validation: only rejects are outcomes for the sink.
+      stages.push(new Transform({ objectMode: true, transform: (ev: ItemEvent, _enc, cb) => cb(null, ev.kind === 'reject' ? ev : undefined) }));
     }
-    const sink = createResultSink({ results, rejects, ...(journal !== undefined ? { journal } : {}), counts, check: rejectBudgetCheck(spec.errors, counts) });
+    const sinkOptions = { results, rejects, ...(journal !== undefined ? { journal } : {}), counts, check: halt.guard(budget) };
+    const sink = createResultSink(sinkOptions);
     await pipeline([...stages, sink] as unknown as [Readable, ...Transform[], NodeJS.WritableStream]);
-    if (readError !== undefined) throw readError;
+    halt.throwIfFailed();
+    // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
+    if (source.failure !== undefined) throw source.failure;
+    if (deferred !== undefined && target !== undefined) {
+      const batch = { size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: envelope.bytes };
+      await runDeferredPasses(deferred, { client: probe.wrapSender(target.client), batch, concurrency: spec.send.concurrency, sink: sinkOptions, onBatch: () => stats.batches++, stop: halt.signal, onFailure: (e) => halt.fail(e) });
+    }
+    halt.throwIfFailed();
+    if (!halt.signal.aborted) budget?.(true);
     if (opts.stop?.aborted === true) status = 'interrupted';
   } catch (e) {
     status = 'aborted';
     error = isEtlError(e) ? e : new TransportError(`internal error: ${e instanceof Error ? e.message : String(e)}`, {}, 'ETL_INTERNAL', { cause: e });
   } finally {
-    await Promise.allSettled([...files.map((f) => f.close()), journal?.close(), target?.close()]);
+    await Promise.allSettled([...files.map((f) => f.close()), journal?.close(), target?.close(), deferred?.dispose()]);
   }
 
   if (target !== undefined) Object.assign(stats, { requests: target.stats.requests, retries: target.stats.retries });
@@ -150,6 +179,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     startedAt, endedAt: new Date(), counts, ...stats, ...(error !== undefined ? { error } : {}),
   });
   await writeFile(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n', { mode: 0o600 });
-  opts.onEvent?.({ type: 'end', summary, outDir });
-  return { exitCode, status, summary, outDir, ...(error !== undefined ? { error } : {}) };
+  const rejects = await finishReport(outDir, summary, recorder);
+  opts.onEvent?.({ type: 'end', summary, outDir, rejects });
+  return { exitCode, status, summary, outDir, rejects, ...(error !== undefined ? { error } : {}) };
 }

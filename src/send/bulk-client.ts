@@ -156,8 +156,10 @@ export class BulkClient {
     let retries = 0;
     let renewed = false;
     for (;;) {
-      await this.o.limiter?.acquire();
       const token = await this.o.tokens.get();
+      // After the token: a slot booked before a slow token fetch would be spent waiting for it,
+      // and the requests queued behind that fetch would then leave together, faster than the rate.
+      await this.o.limiter?.acquire();
       if (token !== this.lastToken) {
         this.lastToken = token;
         this.o.onEvent?.({ type: 'token' });

@@ -8,9 +8,13 @@
  * Rate limiting lives in the client (a RateLimiter given to BulkClient) so retries and bisection
  * halves count against `send.rate` too; this stage only bounds concurrency and ordering.
  *
- * On a fatal error from sendBatch the stage accepts nothing more, lets the batches already sent
+ * On a fatal error from sendBatch the stage sends nothing more, lets the batches already sent
  * settle and pushes their outcomes (they were applied; the sink must record them for resume),
- * drops batches that had not been sent yet, and then fails with the first error.
+ * and drops batches that had not been sent yet (resume sends them). Then, by default, it fails
+ * with the first error once its outcomes were read. With `onFailure` it reports the error there
+ * instead and keeps draining its input (passing rejects on, dropping batches) until the input
+ * ends, and then ends normally: destroying a pipeline loses outcomes still buffered in the
+ * stages after this one, so a run stops its reader and raises the error after the pipeline.
  */
 import { Duplex } from 'node:stream';
 import type { Batch, Outcome, RejectEvent } from '../core/record.js';
@@ -23,6 +27,8 @@ export interface BatchSender {
 export interface SendStreamOptions {
   /** Batches in flight at once (>= 1). */
   readonly concurrency: number;
+  /** Called once with the first fatal error; the stream then drains and ends instead of failing. */
+  readonly onFailure?: (error: Error) => void;
 }
 
 type Callback = (error?: Error | null) => void;
@@ -30,6 +36,7 @@ type Callback = (error?: Error | null) => void;
 class SendStream extends Duplex {
   private readonly client: BatchSender;
   private readonly concurrency: number;
+  private readonly onFailure: ((error: Error) => void) | undefined;
   private readonly gate = new KeyGate();
   private inFlight = 0;
   private failure: Error | undefined;
@@ -46,10 +53,16 @@ class SendStream extends Duplex {
     }
     this.client = client;
     this.concurrency = options.concurrency;
+    this.onFailure = options.onFailure;
+  }
+
+  /** Failed, and failing the stream is how the error is reported (no onFailure). */
+  private get failingFast(): boolean {
+    return this.failure !== undefined && this.onFailure === undefined;
   }
 
   override _write(chunk: Batch | RejectEvent, _enc: BufferEncoding, callback: Callback): void {
-    if (this.failure !== undefined) {
+    if (this.failingFast) {
       // Calling back with the error would destroy the stream now and lose the outcomes of batches
       // still in flight; the held callback dies with the stream once they have settled.
       this.heldWrite = callback;
@@ -57,6 +70,11 @@ class SendStream extends Duplex {
     }
     if (chunk.kind === 'reject') {
       this.emitOutcome(chunk);
+      this.release(callback);
+      return;
+    }
+    if (this.failure !== undefined) {
+      // Read but never sent: not settled, so a resume sends it.
       this.release(callback);
       return;
     }
@@ -86,8 +104,9 @@ class SendStream extends Duplex {
   }
 
   private pumpHeld(): void {
-    if (this.failure !== undefined) {
-      if (this.inFlight === 0) this.failAfterDrain(this.failure);
+    const failure = this.failure;
+    if (failure !== undefined && this.onFailure === undefined) {
+      if (this.inFlight === 0) this.failAfterDrain(failure);
       return;
     }
     if (this.heldWrite !== undefined && this.inFlight < this.concurrency && !this.readerBehind) {
@@ -126,7 +145,10 @@ class SendStream extends Duplex {
       const outcomes = await this.client.sendBatch(batch);
       for (const o of outcomes) this.emitOutcome(o);
     } catch (e) {
-      this.failure ??= e instanceof Error ? e : new Error(String(e));
+      if (this.failure === undefined) {
+        this.failure = e instanceof Error ? e : new Error(String(e));
+        this.onFailure?.(this.failure);
+      }
     } finally {
       release();
       this.inFlight--;

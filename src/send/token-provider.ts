@@ -108,6 +108,9 @@ export class TokenProvider {
     for (let attempt = 0; ; attempt++) {
       let answer: HttpAnswer | undefined;
       let reason = '';
+      // The lifetime runs from when the server issued the token, which is before its answer
+      // arrived: counting from the request's start keeps a slow token endpoint from eating the margin.
+      const sentAt = this.now();
       try {
         answer = await postOnce(this.dispatcher, tokenUrl, headers, body, timeoutMs);
       } catch (e) {
@@ -119,9 +122,8 @@ export class TokenProvider {
       if (answer !== undefined) {
         const { status } = answer;
         if (status >= 200 && status < 300) {
-          const startedAt = this.now();
           const parsed = parseTokenResponse(parseJson(answer.text));
-          const renewAt = startedAt + (parsed.expiresInSec - renewMarginSec(parsed.expiresInSec)) * 1000;
+          const renewAt = sentAt + (parsed.expiresInSec - renewMarginSec(parsed.expiresInSec)) * 1000;
           this.cached = { token: parsed.token, renewAt };
           return parsed.token;
         }

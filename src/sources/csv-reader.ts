@@ -1,6 +1,7 @@
 /**
  * CSV as an incremental, stream-free reader: decoded text in, rows with the line they start on
- * out. Field syntax (quotes, escapes, delimiter, trim) is fast-csv's own row parser; this file
+ * out. Field syntax (quotes, escapes, delimiter, trim) is fast-csv's own row parser, with a
+ * fast scanner for plain rows in front of it (see scanRows); this file
  * adds what fast-csv's stream does not give: line numbers that count newlines inside quoted
  * fields, leading-line skipping by physical line, comment lines, and ragged rows as rejects.
  */
@@ -42,6 +43,164 @@ function indexAfterLineBreak(text: string, from: number, hasMoreData: boolean): 
   return -1;
 }
 
+/** Where the fast scanner stopped: `more` = the rest is an incomplete row; `bail` = fast-csv takes over from `pos`. */
+interface ScanState {
+  pos: number;
+  line: number;
+  stop: 'done' | 'more' | 'bail' | 'unterminated';
+}
+
+const WHITESPACE = /\s/;
+
+/** Field bounds of the row being scanned, as (start, end, escaped) triples; reused for every row. */
+const bounds: number[] = [];
+
+/**
+ * The row's fields, cut from a copy of the row rather than from the chunk: V8 slices share their
+ * parent string, so one record kept for long (a reject waiting, a retry) would otherwise pin its
+ * whole 128 KB chunk, and memory would grow with the input.
+ */
+function rowFields(text: string, rowStart: number, rowEnd: number, quoteChar: string): string[] {
+  // Concatenating makes a new string; slicing it flattens that once into a row-sized copy.
+  const row = text.slice(rowStart, rowEnd) + '\n';
+  const fields = new Array<string>(bounds.length / 3);
+  for (let k = 0, f = 0; k < bounds.length; k += 3, f++) {
+    const value = row.slice((bounds[k] as number) - rowStart, (bounds[k + 1] as number) - rowStart);
+    fields[f] = bounds[k + 2] === 1 ? value.replaceAll(quoteChar + quoteChar, quoteChar) : value;
+  }
+  return fields;
+}
+
+/**
+ * The hot path: plain RFC 4180 rows (single-character delimiter and quote, the quote doubled as
+ * its own escape, no trimming) scanned with charCodeAt/indexOf and sliced, instead of fast-csv's
+ * token objects and character arrays (the largest cost of a CSV run when profiled). Whatever
+ * fast-csv treats in its own way (whitespace at a row's start or before/after a quoted field, a
+ * quote inside an unquoted field, text after a closing quote, comment lines) makes it stop with
+ * `bail` at the start of that row, and the splitter hands the rest of the text to fast-csv, so
+ * the rows produced are the same either way.
+ */
+function scanRows(text: string, delimiter: number, quote: number, quoteChar: string, comment: string | undefined, hasMoreData: boolean, rows: CsvRow[], st: ScanState): void {
+  const n = text.length;
+  let i = st.pos;
+  let line = st.line;
+  rowLoop: while (i < n) {
+    const rowStart = i;
+    const rowLine = line;
+    let c = text.charCodeAt(i);
+    if (c === LF || c === CR) {
+      // A blank line: fast-csv gives no fields for it, so it is skipped.
+      if (c === CR) {
+        if (i + 1 === n && hasMoreData) break;
+        i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
+      } else {
+        i++;
+      }
+      line++;
+      continue;
+    }
+    if (comment !== undefined && text.startsWith(comment, i)) {
+      st.stop = 'bail';
+      break;
+    }
+    if ((c <= 32 || c >= 0xa0) && WHITESPACE.test(text.charAt(i))) {
+      st.stop = 'bail';
+      break;
+    }
+    bounds.length = 0;
+    for (;;) {
+      // One field starting at i: its content's [start, end) and whether it holds doubled quotes.
+      if (i < n && text.charCodeAt(i) === quote) {
+        const fieldStart = i;
+        let escaped = 0;
+        let from = i + 1;
+        for (;;) {
+          const q = text.indexOf(quoteChar, from);
+          if (q === -1) {
+            st.stop = hasMoreData ? 'more' : 'unterminated';
+            i = rowStart;
+            line = rowLine;
+            break rowLoop;
+          }
+          if (q + 1 < n && text.charCodeAt(q + 1) === quote) {
+            escaped = 1;
+            from = q + 2;
+            continue;
+          }
+          if (q + 1 === n && hasMoreData) {
+            // Maybe the first half of a doubled quote: wait for the next character.
+            st.stop = 'more';
+            i = rowStart;
+            line = rowLine;
+            break rowLoop;
+          }
+          bounds.push(fieldStart + 1, q, escaped);
+          i = q + 1;
+          break;
+        }
+        // Line breaks inside quotes still count as lines: `line` is where each row starts.
+        line += countLineBreaks(text.slice(fieldStart, i));
+        c = i < n ? text.charCodeAt(i) : -1;
+        if (c !== delimiter && c !== LF && c !== CR && c !== -1) {
+          // Text after the closing quote: fast-csv allows spaces there and words the error otherwise.
+          st.stop = 'bail';
+          i = rowStart;
+          line = rowLine;
+          break rowLoop;
+        }
+      } else {
+        const start = i;
+        while (i < n) {
+          c = text.charCodeAt(i);
+          if (c === delimiter || c === LF || c === CR) break;
+          if (c === quote) {
+            st.stop = 'bail';
+            i = rowStart;
+            line = rowLine;
+            break rowLoop;
+          }
+          i++;
+        }
+        bounds.push(start, i, 0);
+        c = i < n ? c : -1;
+      }
+      if (c === delimiter) {
+        i++;
+        continue;
+      }
+      if (c === -1) {
+        if (hasMoreData) {
+          st.stop = 'more';
+          i = rowStart;
+          line = rowLine;
+          break rowLoop;
+        }
+        rows.push({ fields: rowFields(text, rowStart, i, quoteChar), line: rowLine });
+        break;
+      }
+      const rowEnd = i;
+      // A line break ends the row; a CR at the very end may be half a CRLF still coming.
+      if (c === CR) {
+        if (i + 1 === n && hasMoreData) {
+          st.stop = 'more';
+          i = rowStart;
+          line = rowLine;
+          break rowLoop;
+        }
+        i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
+      } else {
+        i++;
+      }
+      line++;
+      rows.push({ fields: rowFields(text, rowStart, rowEnd, quoteChar), line: rowLine });
+      break;
+    }
+  }
+  st.pos = i;
+  st.line = line;
+  if (st.stop === 'done' && i < n) st.stop = 'more';
+}
+
 /** Splits text into CSV rows (fields as strings), keeping count of physical lines. */
 export class CsvRowSplitter {
   private readonly parserOptions: ParserOptions;
@@ -54,6 +213,9 @@ export class CsvRowSplitter {
   private readonly ctx: ReaderContext;
   /** A syntax error found after some good rows of the same chunk: those go out first, it is thrown next. */
   private failure: SourceError | null = null;
+  /** Delimiter and quote as char codes when the options allow the fast scanner, else null. */
+  private readonly fast: { delimiter: number; quote: number; quoteChar: string } | null;
+  private readonly scan: ScanState = { pos: 0, line: 1, stop: 'done' };
 
   constructor(options: CsvOptions, ctx: ReaderContext) {
     this.ctx = ctx;
@@ -66,6 +228,10 @@ export class CsvRowSplitter {
     this.rowParser = new RowParser(this.parserOptions);
     this.comment = options.comment;
     this.linesToSkip = options.skipLines ?? 0;
+    const delimiter = options.delimiter ?? ',';
+    const quote = options.quote ?? '"';
+    const plain = options.trim !== true && (options.escape === undefined || options.escape === quote) && delimiter.length === 1 && quote.length === 1 && delimiter !== quote;
+    this.fast = plain ? { delimiter: delimiter.charCodeAt(0), quote: quote.charCodeAt(0), quoteChar: quote } : null;
   }
 
   get line(): number {
@@ -101,6 +267,31 @@ export class CsvRowSplitter {
   private drain(hasMoreData: boolean): CsvRow[] {
     const rows: CsvRow[] = [];
     if (!this.skipLeadingLines(hasMoreData)) return rows;
+    if (this.fast !== null) {
+      const st = this.scan;
+      st.pos = 0;
+      st.line = this.lineNo;
+      st.stop = 'done';
+      scanRows(this.pending, this.fast.delimiter, this.fast.quote, this.fast.quoteChar, this.comment, hasMoreData, rows, st);
+      this.lineNo = st.line;
+      const stop = st.stop as ScanState['stop'];
+      if (stop === 'unterminated') {
+        const error = this.syntaxError(new Error('Parse Error: missing closing quote'));
+        if (rows.length === 0) throw error;
+        this.failure = error;
+        return rows;
+      }
+      if (stop !== 'bail') {
+        this.pending = hasMoreData ? this.pending.slice(st.pos) : '';
+        return rows;
+      }
+      // Something fast-csv reads in its own way: it takes over from the start of that row.
+      this.pending = this.pending.slice(st.pos);
+    }
+    return this.drainWithFastCsv(hasMoreData, rows);
+  }
+
+  private drainWithFastCsv(hasMoreData: boolean, rows: CsvRow[]): CsvRow[] {
     const scanner = new Scanner({ line: this.pending, parserOptions: this.parserOptions, hasMoreData });
     for (;;) {
       if (this.comment !== undefined && scanner.line.startsWith(this.comment)) {

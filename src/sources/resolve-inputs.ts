@@ -2,13 +2,16 @@
  * Turns `source.path` into the list of files to read, before anything is sent: a glob is
  * expanded (sorted, so part files read in a stable order), every file must exist, and each
  * file's format and compression are settled here so a wrong name fails the run at exit 2.
+ * A ZIP archive's central directory is read here too (not its entries' data), so an archive
+ * that cannot be listed, or has no entry to read, also fails before the first request.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve as resolvePath, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, SourceError } from '../core/errors.js';
 import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
 import { compressionFromMagic, compressionFromName, formatFromName, type Compression } from './format.js';
+import { openZip } from './zip-reader.js';
 
 export interface InputFile {
   /** Absolute path, or `-` for standard input. */
@@ -53,7 +56,23 @@ async function describeFile(path: string, display: string, spec: SourceSpec): Pr
   if (format === null && compression !== 'zip') {
     throw new ConfigError('cannot tell the format from the file name; set source.format (csv, ndjson or json)', { file: display, key: 'source.format' });
   }
+  if (compression === 'zip') await checkArchive(path, display, spec);
   return { path, display, format, compression, size };
+}
+
+/**
+ * Lists the archive the way the reader will (same entry choice, same declared-size ceiling) and
+ * closes it again; the source stream opens it anew, so no file handle outlives this check.
+ */
+async function checkArchive(path: string, display: string, spec: SourceSpec): Promise<void> {
+  try {
+    const archive = await openZip(path, display, spec);
+    await archive.close();
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    const { file, entry } = e.context;
+    throw new ConfigError(e.message, { ...(file !== undefined ? { file } : {}), ...(entry !== undefined ? { entry } : {}), key: 'source.path' }, e.code);
+  }
 }
 
 /** Files under `base` (recursively only when the pattern needs it), as posix paths relative to it. */

@@ -25,6 +25,14 @@ export interface OpenSourceOptions {
   limit?: number;
   /** Events with a smaller seq are read (to keep the numbering) but not emitted: resume. */
   startSeq?: number;
+  /**
+   * At a broken input, end the stream normally and keep the error in `failure` instead of
+   * failing the stream. A destroyed stream drops the events still in its buffer (up to 256
+   * records read before the break), and `pipeline()` then tears down the later stages with their
+   * batches in flight; ending lets all of them settle. The caller must check `failure` once the
+   * pipeline is done.
+   */
+  deferFailure?: boolean;
 }
 
 const READ_CHUNK_BYTES = 128 * 1024;
@@ -95,12 +103,16 @@ export class SourceStream extends Readable {
   bytesRead = 0;
   /** Sum of the inputs' sizes on disk; 0 for stdin. */
   readonly totalBytes: number;
+  /** Why reading stopped before the end, when `deferFailure` was set; read it after the stream ended. */
+  failure: Error | undefined;
+  private readonly deferFailure: boolean;
   private readonly batches: AsyncGenerator<ReadEvent[]>;
   private pulling = false;
 
   constructor(inputs: readonly InputFile[], spec: SourceSpec, options: OpenSourceOptions = {}) {
     super({ objectMode: true, highWaterMark: 256 });
     this.totalBytes = inputs.reduce((sum, f) => sum + f.size, 0);
+    this.deferFailure = options.deferFailure === true;
     this.batches = this.events(inputs, spec, options);
   }
 
@@ -129,7 +141,13 @@ export class SourceStream extends Readable {
         if (!more) return;
       }
     } catch (e) {
-      this.destroy(e instanceof Error ? e : new Error(String(e)));
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (this.deferFailure && !this.destroyed) {
+        this.failure = error;
+        this.push(null);
+      } else {
+        this.destroy(error);
+      }
     } finally {
       this.pulling = false;
     }

@@ -11,10 +11,14 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
+/** `input` is piped to the child's stdin, which is then closed (at once when there is no input). */
+export function runCli(args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string | Buffer }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     // Only what the run needs: a scheduler's environment holds nothing of the test runner's.
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A child that exits before reading all of its input must not fail the test with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

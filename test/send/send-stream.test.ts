@@ -120,6 +120,25 @@ describe('createSendStream', () => {
     expect(at[at.length - 1]! - at[0]!).toBeGreaterThanOrEqual(220);
   });
 
+  it('the rate holds from the first request, also when the token is slow to come', async () => {
+    server = await startServer(async (req, res) => {
+      if (req.url === '/oauth2/token') {
+        await delay(250);
+        return tokenAnswer(res, 1);
+      }
+      json(res, 200, okAnswer(sentUsers(req)));
+    });
+    const s = server;
+    await run(
+      Array.from({ length: 4 }, (_, i) => userBatch(i + 1, [i])),
+      client(s, { limiter: new RateLimiter({ rate: 20 }) }),
+      4,
+    );
+    const at = bulkOnly(s).map((r) => r.at);
+    // 20/s: 50 ms apart. Slots booked while waiting for the token would all be due by the time it came.
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(40);
+  });
+
   it('no overtaking: a later version waits for the earlier one, also while that is retried', async () => {
     const store = new Map<string, unknown>();
     const s = await propel(async (req, res, n) => {
@@ -199,5 +218,38 @@ describe('createSendStream', () => {
     await expect(p).rejects.toMatchObject({ context: { batch: 2, status: 503 } });
     expect(out.map((o) => (o.kind === 'result' ? o.batch : -1))).toEqual([1]);
     expect(bulkOnly(s).map((r) => sentUsers(r)[0]!.sourceId)).toEqual(['a', 'bad']);
+  });
+  it('with onFailure: reports the first error there, settles the batches in flight, passes rejects on, drops unsent batches, and ends normally', async () => {
+    const s = await propel(async (req, res) => {
+      const users = sentUsers(req);
+      if (users[0]!.sourceId === 'bad') return json(res, 404, { error: { messages: ['gone'] } });
+      await delay(80);
+      json(res, 200, okAnswer(users));
+    });
+    const committed: Outcome[] = [];
+    const failures: Error[] = [];
+    const reject: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 99, seq: 99 }, stage: 'validate', reason: 'bad email', record: {} };
+    const input: (Batch | RejectEvent)[] = [userBatch(1, ['a', 'a2']), userBatch(2, ['bad']), userBatch(3, ['c']), userBatch(4, ['d']), reject, userBatch(5, ['e'])];
+    // A sink whose writes complete later, like the result sink's file writes: the pipeline must
+    // wait for them, which it does only when the stream ends instead of being destroyed.
+    await pipeline(
+      Readable.from(input),
+      createSendStream(client(s), { concurrency: 3, onFailure: (e) => failures.push(e) }),
+      new Writable({
+        objectMode: true,
+        highWaterMark: 1,
+        write(o: Outcome, _e, cb) {
+          setTimeout(() => {
+            committed.push(o);
+            cb();
+          }, 20);
+        },
+      }),
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(TransportError);
+    expect(committed.map((o) => (o.kind === 'result' ? `r${o.batch}` : `x${o.prov.line}`)).sort()).toEqual(['r1', 'r1', 'r3', 'x99']);
+    const sent = bulkOnly(s).map((r) => sentUsers(r)[0]!.sourceId);
+    expect(sent.sort()).toEqual(['a', 'bad', 'c']);
   });
 });

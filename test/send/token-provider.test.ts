@@ -40,6 +40,20 @@ describe('TokenProvider', () => {
     expect(server.seen).toHaveLength(2);
   });
 
+  it('counts the lifetime from when the token was asked for, not from when a slow answer arrived', async () => {
+    let clock = 0;
+    let n = 0;
+    server = await startServer((_req, res) => {
+      clock += 600; // the token endpoint takes 600 ms to answer
+      tokenAnswer(res, ++n, 2);
+    });
+    const tp = tokenProvider(server.origin, agent, { now: () => clock });
+    expect(await tp.get()).toBe('tok-1');
+    // Issued at 0 (at the latest), lives until 2000, renewed 1 s before: due at 1000, not at 1600.
+    clock = 1100;
+    expect(await tp.get()).toBe('tok-2');
+  });
+
   it('invalidate drops only the named token', async () => {
     let n = 0;
     server = await startServer((_req, res) => tokenAnswer(res, ++n));

@@ -36,6 +36,14 @@ beforeAll(() => {
   const corrupt = Buffer.from(good);
   corrupt.fill(0x55, 40, 60); // inside the deflated data of the only entry
   writeFileSync(at('corrupt.zip'), corrupt);
+  // The central directory stays intact; the deflated data of the second entry does not.
+  const twoEntries = buildZip([
+    { name: 'a.csv', data: Buffer.from('id\n1\n2\n') },
+    { name: 'b.csv', data: Buffer.from(`id\n${Array.from({ length: 2000 }, (_, i) => `${i}-${(i * 7919) % 1000}`).join('\n')}\n`) },
+  ]);
+  const bData = twoEntries.indexOf('b.csv') + 'b.csv'.length;
+  twoEntries.fill(0xff, bData + 100, bData + 140);
+  writeFileSync(at('broken-entry.zip'), twoEntries);
   writeFileSync(at('not-a.zip'), Buffer.from('PK\u0003\u0004 but nothing else'));
   const gz = gzipSync(`id\n${Array.from({ length: 3000 }, (_, i) => String(i)).join('\n')}\n`);
   writeFileSync(at('truncated.csv.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
@@ -148,8 +156,14 @@ describe('ZIP archives', () => {
     expect(nested.map((e) => e.prov.entry)).toEqual(['deep/er/b.csv']);
   });
 
+  it('refuses an entry that declares a size beyond maxEntryBytes before reading (exit 2), naming archive and entry', async () => {
+    const error = await resolveInputs({ path: 'bomb.zip', zip: { maxEntryBytes: '1kb' } }, dir.path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP');
+    expect((error as ConfigError).describe()).toBe('bomb.zip, entry big.csv: entry declares 4003 bytes uncompressed, more than source.zip.maxEntryBytes (1024)');
+  });
+
   it.each([
-    ['bomb.zip', '1kb', /^bomb\.zip, entry big\.csv: entry declares 4003 bytes uncompressed, more than source\.zip\.maxEntryBytes \(1024\)$/],
     ['liar.zip', 1024, /^liar\.zip, entry big\.csv: entry inflates past source\.zip\.maxEntryBytes \(1024 bytes\); stopped reading it$/],
     ['lie-caught.zip', 1024, /^lie-caught\.zip, entry big\.csv, line 1: corrupt archive entry: Invalid size$/],
   ])('stops %s beyond maxEntryBytes naming archive and entry', async (file, max, message) => {
@@ -160,18 +174,35 @@ describe('ZIP archives', () => {
     expect((error as SourceError).describe()).toMatch(message);
   });
 
-  it.each(['corrupt.zip', 'not-a.zip'])('stops on %s with ETL_SOURCE_ZIP naming the file', async (file) => {
-    const spec = { path: file };
-    const { error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
-    expect(error).toBeInstanceOf(SourceError);
-    expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
-    expect((error as SourceError).context.file).toBe(file);
+  it.each(['corrupt.zip', 'not-a.zip'])('refuses %s, whose central directory cannot be read, before reading (exit 2)', async (file) => {
+    const error = await resolveInputs({ path: file }, dir.path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(2);
+    expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP');
+    expect((error as ConfigError).describe()).toMatch(new RegExp(`^${file.replace('.', '\\.')}: not a readable ZIP archive: `));
   });
 
-  it('fails when no entry matches the glob', async () => {
-    const spec = { path: 'bundle.zip', zip: { entries: '*.json' } };
-    const { error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
-    expect((error as SourceError).describe()).toBe('bundle.zip: no entry of the archive matches "*.json"');
+  it('refuses an archive none of whose entries matches the glob, also inside a glob of archives (exit 2)', async () => {
+    for (const path of ['bundle.zip', '*.zip']) {
+      const error = await resolveInputs({ path, zip: { entries: '*.json' } }, dir.path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).describe()).toMatch(/^[a-z-]+\.zip: (no entry of the archive matches "\*\.json"|not a readable ZIP archive: .*)$/);
+    }
+    const single = await resolveInputs({ path: 'bundle.zip', zip: { entries: '*.json' } }, dir.path).catch((e: unknown) => e);
+    expect((single as ConfigError).describe()).toBe('bundle.zip: no entry of the archive matches "*.json"');
+  });
+
+  it('stops on corrupt data inside an entry while reading, after the entries and records before the break', async () => {
+    const spec = { path: 'broken-entry.zip' };
+    const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
+    expect(events.slice(0, 2).map((e) => [e.prov.entry, e.prov.line, e.prov.seq])).toEqual([
+      ['a.csv', 2, 0],
+      ['a.csv', 3, 1],
+    ]);
+    expect(events.slice(2).every((e) => e.prov.entry === 'b.csv')).toBe(true);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
+    expect((error as SourceError).describe()).toMatch(/^broken-entry\.zip, entry b\.csv, line \d+: corrupt (compressed data in the )?archive entry: /);
   });
 });
 

@@ -1,0 +1,275 @@
+// `npm run bench`: the whole pipeline (reader -> map -> validate -> batch -> send -> results,
+// rejects and journal) on N demo users per source format, against the emulator in a process of
+// its own; next to each figure, in the same run and on the same file, the reader alone (the
+// format's ceiling) and a naive chain (bench/naive.mjs). Then `send.concurrency: auto` against
+// an emulator with a fixed capacity and latency. Every measured program runs in a child
+// process, so peak RSS is its own.
+//
+//   node bench/run.mjs [--n 1000000] [--sources csv,csv.gz,zip,ndjson,json] [--no-naive]
+//                      [--no-parse] [--no-adaptive] [--scale] [--no-record] [--out bench/out]
+//
+// --scale also runs the CSV pipeline at 100k and 3M rows and compares their peak RSS.
+// Unless --no-record, the results replace the generated block of BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { ensureInputs, FORMATS } from './generate.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000000' },
+    sources: { type: 'string', default: FORMATS.join(',') },
+    'no-naive': { type: 'boolean', default: false },
+    'no-parse': { type: 'boolean', default: false },
+    'no-adaptive': { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    'no-record': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench', 'out') },
+    'adaptive-rows': { type: 'string', default: '60000' },
+  },
+});
+const N = Number(args.n);
+const OUT = resolve(args.out);
+const sources = args.sources.split(',').filter((s) => s !== '');
+for (const s of sources) if (!FORMATS.includes(s)) throw new Error(`unknown source ${s}; known: ${FORMATS.join(', ')}`);
+const say = (s) => process.stdout.write(s + '\n');
+
+// ---- machine ---------------------------------------------------------------------------------
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+  node: process.version,
+  date: new Date().toISOString(),
+  loadAvgAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+};
+say(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; node ${machine.node}; ${machine.date}; load ${machine.loadAvgAtStart.join(' ')}`);
+
+// ---- children ----------------------------------------------------------------------------------
+/** Starts bench/emulator.mjs; returns its connection data and a line-command channel. */
+async function startEmulatorProcess(extra = []) {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'emulator.mjs'), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const it = lines[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done === true) throw new Error('the emulator exited before it listened');
+  const info = JSON.parse(first.value);
+  return {
+    ...info,
+    async command(cmd) {
+      child.stdin.write(cmd + '\n');
+      const r = await it.next();
+      return JSON.parse(r.value);
+    },
+    async stop() {
+      child.stdin.end();
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Runs a node child and resolves with its stdout, exit code and wall time. */
+async function runChild(argv, env = {}) {
+  const started = performance.now();
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr, wallMs: performance.now() - started };
+}
+
+// ---- pipelines ---------------------------------------------------------------------------------
+const demo = parseYaml(readFileSync(join(ROOT, 'pipelines', 'demo-users.yaml'), 'utf8'));
+
+/** The demo's users pipeline pointed at one input; written as JSON next to the data. */
+function pipelineFor(format, path, overrides = {}) {
+  const csv = { delimiter: ';', headers: true, encoding: 'utf8' };
+  const source = format === 'ndjson' || format === 'json' ? { path } : { path, csv };
+  const spec = { ...demo, name: `bench-${format.replace('.', '-')}`, source, ...overrides };
+  const file = join(OUT, 'pipelines', `${spec.name}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(spec, null, 2));
+  return file;
+}
+
+function targetEnv(emu) {
+  return { PROPEL_BASE_URL: emu.baseUrl, PROPEL_TOKEN_URL: emu.tokenUrl, PROPEL_CLIENT_ID: emu.clientId, PROPEL_CLIENT_SECRET: emu.clientSecret };
+}
+
+/** The real CLI, in a child, with the peak-RSS reporter preloaded. */
+async function runPipelineChild(emu, pipelineFile, runDir, extraArgs = []) {
+  await emu.command('reset');
+  rmSync(runDir, { recursive: true, force: true });
+  const rssFile = `${runDir}.rss.json`;
+  const r = await runChild(
+    ['--import', join(ROOT, 'bench', 'rss-report.mjs'), join(ROOT, 'dist', 'cli', 'main.js'), 'run', pipelineFile, '--target', 'propel', '--out', runDir, '--fresh', '--quiet', ...extraArgs],
+    { ...targetEnv(emu), BENCH_RSS_FILE: rssFile },
+  );
+  // Exit 1 is "completed with rejects": the demo data is broken on purpose in 1 row of 200.
+  if (r.code !== 0 && r.code !== 1) throw new Error(`pipeline ${pipelineFile} exited ${r.code}: ${r.stderr}`);
+  if (!existsSync(join(runDir, 'summary.json'))) throw new Error(`pipeline ${pipelineFile} exited ${r.code} without a summary: ${r.stderr}`);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+  const rss = JSON.parse(readFileSync(rssFile, 'utf8'));
+  const emuStats = await emu.command('stats');
+  return {
+    rows: summary.counts.read,
+    ms: summary.durations.totalMs,
+    rowsPerSec: Math.round((summary.counts.read * 1000) / summary.durations.totalMs),
+    maxRssBytes: rss.maxRssBytes,
+    cpuMs: Math.round(rss.cpuMs),
+    created: summary.counts.created,
+    rejected: summary.counts.rejected,
+    requests: emuStats.requests,
+    throttled: emuStats.throttled,
+  };
+}
+
+async function parseOnly(pipelineFile) {
+  const r = await runChild([join(ROOT, 'bench', 'parse-only.mjs'), pipelineFile]);
+  if (r.code !== 0) throw new Error(`parse-only failed: ${r.stderr}`);
+  const o = JSON.parse(r.stdout);
+  return { rows: o.rows, ms: Math.round(o.ms), rowsPerSec: Math.round((o.rows * 1000) / o.ms), maxRssBytes: o.maxRssBytes, cpuMs: Math.round(o.cpuMs) };
+}
+
+async function naive(emu, format, path) {
+  await emu.command('reset');
+  const r = await runChild([join(ROOT, 'bench', 'naive.mjs'), format, path, emu.baseUrl, emu.tokenUrl, emu.clientId], { BENCH_SECRET: emu.clientSecret });
+  if (r.code !== 0) throw new Error(`naive chain failed: ${r.stderr}`);
+  const o = JSON.parse(r.stdout);
+  return { rows: o.rows, sent: o.sent, ms: Math.round(o.ms), rowsPerSec: Math.round((o.rows * 1000) / o.ms), maxRssBytes: o.maxRssBytes, cpuMs: Math.round(o.cpuMs) };
+}
+
+const mb = (b) => `${(b / 1024 ** 2).toFixed(0)} MB`;
+const num = (n) => n.toLocaleString('en-US');
+const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+// CPU time per row is what a loaded machine distorts least (wall time includes waiting for a core).
+const usPerRow = (f) => (f.rows > 0 ? `${Math.round((f.cpuMs * 1000) / f.rows)} µs` : '–');
+
+// ---- the run -----------------------------------------------------------------------------------
+say(`inputs: ${num(N)} demo users per format in ${join(OUT, 'data')}`);
+const inputs = await ensureInputs(join(OUT, 'data'), N, say);
+const emu = await startEmulatorProcess();
+const results = { machine, n: N, sources: {}, adaptive: undefined, scale: undefined };
+try {
+  for (const format of sources) {
+    const { path, bytes } = inputs[format];
+    const file = pipelineFor(format, path);
+    const row = { bytes };
+    if (!args['no-parse']) row.parse = await parseOnly(file);
+    row.pipeline = await runPipelineChild(emu, file, join(OUT, 'runs', format));
+    if (!args['no-naive']) row.naive = await naive(emu, format, path);
+    results.sources[format] = row;
+    const p = row.pipeline;
+    say(
+      `${format.padEnd(7)} pipeline ${num(p.rowsPerSec).padStart(8)} rows/s, peak RSS ${mb(p.maxRssBytes).padStart(7)}, CPU ${usPerRow(p)}/row` +
+        (row.parse ? ` | reader alone ${num(row.parse.rowsPerSec).padStart(8)} rows/s, ${usPerRow(row.parse)}/row (pipeline at ${ratio(p.rowsPerSec, row.parse.rowsPerSec)})` : '') +
+        (row.naive ? ` | naive ${num(row.naive.rowsPerSec).padStart(7)} rows/s, ${mb(row.naive.maxRssBytes)}, ${usPerRow(row.naive)}/row (pipeline ${ratio(p.rowsPerSec, row.naive.rowsPerSec)}; CPU ${ratio(row.naive.cpuMs, p.cpuMs)} less)` : ''),
+    );
+  }
+} finally {
+  await emu.stop();
+}
+
+// ---- send.concurrency: auto against a capacity -------------------------------------------------
+if (!args['no-adaptive']) {
+  const capacity = 6;
+  const latencyMs = 100;
+  const batchSize = 100;
+  const rows = Math.min(N, Number(args['adaptive-rows']));
+  const capped = await startEmulatorProcess(['--capacity', String(capacity), '--latency', String(latencyMs)]);
+  try {
+    const { path } = inputs.ndjson;
+    const fixed = await runPipelineChild(capped, pipelineFor('ndjson', path, { name: 'bench-fixed', batch: { size: batchSize }, send: { concurrency: capacity } }), join(OUT, 'runs', 'fixed'), ['--limit', String(rows)]);
+    const auto = await runPipelineChild(capped, pipelineFor('ndjson', path, { name: 'bench-auto', batch: { size: batchSize }, send: { concurrency: 'auto' } }), join(OUT, 'runs', 'auto'), ['--limit', String(rows)]);
+    const ideal = Math.round((capacity * batchSize * 1000) / latencyMs);
+    results.adaptive = { capacity, latencyMs, batchSize, rows, idealRowsPerSec: ideal, fixed, auto };
+    say(
+      `auto    capacity ${capacity} x ${latencyMs} ms, batches of ${batchSize} (at most ${num(ideal)} rows/s): ` +
+        `fixed concurrency ${capacity} ${num(fixed.rowsPerSec)} rows/s; auto ${num(auto.rowsPerSec)} rows/s = ${((100 * auto.rowsPerSec) / fixed.rowsPerSec).toFixed(1)}% of it, ` +
+        `${auto.throttled} of ${auto.requests} requests answered 429 (${((100 * auto.throttled) / Math.max(1, auto.requests)).toFixed(2)}%)`,
+    );
+  } finally {
+    await capped.stop();
+  }
+}
+
+// ---- memory against input size -----------------------------------------------------------------
+if (args.scale) {
+  const small = await ensureInputs(join(OUT, 'data'), 100_000, say);
+  const big = await ensureInputs(join(OUT, 'data'), 3_000_000, say);
+  const e = await startEmulatorProcess();
+  try {
+    const a = await runPipelineChild(e, pipelineFor('csv', small.csv.path, { name: 'bench-scale-100k' }), join(OUT, 'runs', 'scale-100k'));
+    const b = await runPipelineChild(e, pipelineFor('csv', big.csv.path, { name: 'bench-scale-3m' }), join(OUT, 'runs', 'scale-3m'));
+    results.scale = { small: a, big: b };
+    say(`scale   CSV peak RSS at 100k rows ${mb(a.maxRssBytes)}, at 3M rows ${mb(b.maxRssBytes)} (${ratio(b.maxRssBytes, a.maxRssBytes)})`);
+  } finally {
+    await e.stop();
+  }
+}
+
+// ---- targets and the record --------------------------------------------------------------------
+const checks = [];
+const check = (name, ok, figure) => checks.push({ name, ok, figure });
+const csv = results.sources.csv;
+if (csv?.naive) check('CSV end to end ≥ 1.5× the naive chain', csv.pipeline.rowsPerSec >= 1.5 * csv.naive.rowsPerSec, ratio(csv.pipeline.rowsPerSec, csv.naive.rowsPerSec));
+if (results.sources.ndjson) check('NDJSON ≥ 150,000 rows/s', results.sources.ndjson.pipeline.rowsPerSec >= 150_000, `${num(results.sources.ndjson.pipeline.rowsPerSec)} rows/s`);
+if (results.sources.json) check('JSON document ≥ 40,000 rows/s', results.sources.json.pipeline.rowsPerSec >= 40_000, `${num(results.sources.json.pipeline.rowsPerSec)} rows/s`);
+if (N >= 1_000_000 && Object.keys(results.sources).length > 0) {
+  const worst = Math.max(...Object.values(results.sources).map((s) => s.pipeline.maxRssBytes));
+  check(`peak RSS ≤ 150 MB at ${num(N)} rows (worst source)`, worst <= 150 * 1024 ** 2, mb(worst));
+}
+if (results.scale) check('RSS at 3M rows within 1.3× of 100k', results.scale.big.maxRssBytes <= 1.3 * results.scale.small.maxRssBytes, ratio(results.scale.big.maxRssBytes, results.scale.small.maxRssBytes));
+if (results.adaptive) {
+  const a = results.adaptive;
+  check('auto: ≥ 90% of the capacity’s throughput', a.auto.rowsPerSec >= 0.9 * a.fixed.rowsPerSec, `${((100 * a.auto.rowsPerSec) / a.fixed.rowsPerSec).toFixed(1)}%`);
+  check('auto: < 1% of requests answered 429', a.auto.throttled < 0.01 * a.auto.requests, `${((100 * a.auto.throttled) / Math.max(1, a.auto.requests)).toFixed(2)}%`);
+}
+results.checks = checks;
+machine.loadAvgAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+for (const c of checks) say(`${c.ok ? 'MET ' : 'GAP '} ${c.name}: ${c.figure}`);
+
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'last-run.json'), JSON.stringify(results, null, 2) + '\n');
+if (!args['no-record']) {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const BEGIN = '<!-- bench:begin (written by npm run bench; edits inside are replaced) -->';
+  const END = '<!-- bench:end -->';
+  const block = `${BEGIN}\n${markdown(results)}\n${END}`;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
+  writeFileSync(file, a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text}\n${block}\n`);
+  say(`recorded in ${file}`);
+}
+
+function markdown(r) {
+  const m = r.machine;
+  const lines = [
+    `Latest \`npm run bench -- --n ${r.n}${r.scale ? ' --scale' : ''}\`: ${m.date}, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, load average ${m.loadAvgAtStart.join(' ')} at start and ${m.loadAvgAtEnd.join(' ')} at end.`,
+    '',
+    '| source | input | pipeline rows/s | peak RSS | CPU/row | reader alone rows/s | CPU/row | pipeline / reader | naive rows/s | naive RSS | CPU/row | pipeline / naive (rows/s) | naive / pipeline (CPU) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [format, s] of Object.entries(r.sources)) {
+    lines.push(
+      `| ${format} | ${mb(s.bytes)} | ${num(s.pipeline.rowsPerSec)} | ${mb(s.pipeline.maxRssBytes)} | ${usPerRow(s.pipeline)} | ${s.parse ? num(s.parse.rowsPerSec) : '–'} | ${s.parse ? usPerRow(s.parse) : '–'} | ${s.parse ? ratio(s.pipeline.rowsPerSec, s.parse.rowsPerSec) : '–'} | ${s.naive ? num(s.naive.rowsPerSec) : '–'} | ${s.naive ? mb(s.naive.maxRssBytes) : '–'} | ${s.naive ? usPerRow(s.naive) : '–'} | ${s.naive ? ratio(s.pipeline.rowsPerSec, s.naive.rowsPerSec) : '–'} | ${s.naive ? ratio(s.naive.cpuMs, s.pipeline.cpuMs) : '–'} |`,
+    );
+  }
+  if (r.adaptive) {
+    const a = r.adaptive;
+    lines.push('', `\`send.concurrency: auto\` against an emulator taking ${a.capacity} requests at once, ${a.latencyMs} ms each, ${num(a.rows)} rows in batches of ${a.batchSize}: fixed concurrency ${a.capacity} (the capacity's throughput) ${num(a.fixed.rowsPerSec)} rows/s; auto ${num(a.auto.rowsPerSec)} rows/s (${((100 * a.auto.rowsPerSec) / a.fixed.rowsPerSec).toFixed(1)}%), ${a.auto.throttled} of ${a.auto.requests} requests answered 429 (${((100 * a.auto.throttled) / Math.max(1, a.auto.requests)).toFixed(2)}%).`);
+  }
+  if (r.scale) lines.push('', `Peak RSS of the CSV pipeline: ${mb(r.scale.small.maxRssBytes)} at 100k rows, ${mb(r.scale.big.maxRssBytes)} at 3M rows (${ratio(r.scale.big.maxRssBytes, r.scale.small.maxRssBytes)}).`);
+  lines.push('', ...r.checks.map((c) => `- ${c.ok ? '**met**' : '**gap**'}: ${c.name} — ${c.figure}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,93 @@
+import type { SourceSpec } from '../config/pipeline-spec.js';
+import { ConfigError } from '../core/errors.js';
+import { formatFromName, openSource, resolveInputs } from '../sources/index.js';
+
+/** A source column or path with the first distinct non-empty values seen under it. */
+export interface FoundField {
+  /** As a mapping writes it: a CSV column, or a path such as `name.first` or `phones[0]`. */
+  readonly path: string;
+  readonly samples: readonly string[];
+}
+
+export interface SourceSample {
+  readonly source: SourceSpec;
+  readonly records: number;
+  readonly fields: readonly FoundField[];
+}
+
+export const SAMPLE_RECORDS = 200;
+const MAX_FIELDS = 300;
+const MAX_SAMPLES = 8;
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/** Collects paths in first-seen order, bounded in count and in samples per path. */
+class FieldCollector {
+  readonly fields = new Map<string, string[]>();
+
+  add(data: unknown, prefix = ''): void {
+    if (Array.isArray(data)) {
+      // The first element stands for the list: a starter mapping takes `phones[0]`, not every index.
+      if (data.length > 0) this.add(data[0], `${prefix}[0]`);
+      return;
+    }
+    if (data !== null && typeof data === 'object') {
+      for (const [k, v] of Object.entries(data)) this.add(v, prefix === '' ? k : `${prefix}.${k}`);
+      return;
+    }
+    if (prefix === '') return;
+    let samples = this.fields.get(prefix);
+    if (samples === undefined) {
+      if (this.fields.size >= MAX_FIELDS) return;
+      samples = [];
+      this.fields.set(prefix, samples);
+    }
+    const text = data === null || data === undefined ? '' : String(data).trim();
+    if (text !== '' && samples.length < MAX_SAMPLES && !samples.includes(text)) samples.push(text);
+  }
+}
+
+async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Promise<{ records: number; collector: FieldCollector }> {
+  const inputs = await resolveInputs(spec, baseDir);
+  const collector = new FieldCollector();
+  let records = 0;
+  for await (const ev of openSource(inputs, spec, { limit })) {
+    if (ev.kind !== 'record') continue;
+    records++;
+    collector.add(ev.data);
+  }
+  return { records, collector };
+}
+
+/**
+ * Reads the first records of an input with the same readers a run uses. For CSV the delimiter
+ * is found by trying the usual ones and keeping the one that splits the header into the most
+ * columns: exports come with `,` or `;` (or tabs) and say nothing about which.
+ */
+export async function sampleSource(inputPath: string, opts: { cwd: string; pointer?: string; limit?: number }): Promise<SourceSample> {
+  const limit = opts.limit ?? SAMPLE_RECORDS;
+  const format = formatFromName(inputPath) ?? 'csv';
+  const base: SourceSpec = { path: inputPath, format, ...(opts.pointer !== undefined ? { json: { pointer: opts.pointer } } : {}) };
+  const baseDir = opts.cwd;
+  let best: { source: SourceSpec; records: number; collector: FieldCollector } | undefined;
+  if (format === 'csv') {
+    let lastError: unknown;
+    for (const delimiter of DELIMITERS) {
+      const source: SourceSpec = { ...base, csv: { delimiter, headers: true } };
+      try {
+        const r = await sampleWith(source, baseDir, Math.min(limit, 20));
+        if (best === undefined || r.collector.fields.size > best.collector.fields.size) best = { source, ...r };
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    if (best === undefined) throw lastError instanceof Error ? lastError : new ConfigError('cannot read the input as CSV', { file: inputPath }, 'ETL_INIT_SOURCE');
+    best = { source: best.source, ...(await sampleWith(best.source, baseDir, limit)) };
+  } else {
+    best = { source: base, ...(await sampleWith(base, baseDir, limit)) };
+  }
+  if (best.records === 0) {
+    throw new ConfigError(`found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`, { file: inputPath }, 'ETL_INIT_EMPTY');
+  }
+  return { source: best.source, records: best.records, fields: [...best.collector.fields].map(([path, samples]) => ({ path, samples })) };
+}
+

@@ -1,0 +1,36 @@
+import type { ProgressSnapshot } from './run-probe.js';
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+/** `1h02m`, `3m05s`, `12s`: short enough for a status line. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * Time left, from the share of input bytes read so far: the one measure known before the
+ * records are (a CSV's record count is not). Undefined until there is something to go on.
+ */
+export function etaMs(p: ProgressSnapshot): number | undefined {
+  if (p.totalBytes <= 0 || p.bytesRead <= 0 || p.elapsedMs < 500) return undefined;
+  const done = Math.min(1, p.bytesRead / p.totalBytes);
+  return (p.elapsedMs * (1 - done)) / done;
+}
+
+/** One status line; `width` cuts it to the terminal so a redraw never wraps. */
+export function formatProgress(p: ProgressSnapshot, width = 120): string {
+  const rate = p.elapsedMs > 0 ? (p.read * 1000) / p.elapsedMs : 0;
+  const parts = [`read ${n(p.read)}`, `imported ${n(p.imported)}`, `rejected ${n(p.rejected)}`, `${n(rate)} records/s`, `${p.batchesInFlight} in flight`];
+  if (p.totalBytes > 0) {
+    const pct = Math.min(100, (p.bytesRead * 100) / p.totalBytes);
+    const eta = etaMs(p);
+    parts.push(`${pct.toFixed(0)}%`, eta !== undefined ? `ETA ${formatDuration(eta)}` : 'ETA …');
+  }
+  parts.push(formatDuration(p.elapsedMs));
+  const line = parts.join(' · ');
+  return line.length > width ? line.slice(0, Math.max(0, width - 1)) + '…' : line;
+}

@@ -1,0 +1,71 @@
+import type { Batch, Outcome } from '../core/record.js';
+import type { RunCounts } from '../sink/run-counts.js';
+
+/** How far a run has got, at one instant. Plain numbers: cheap to take several times a second. */
+export interface ProgressSnapshot {
+  readonly elapsedMs: number;
+  readonly read: number;
+  /** Created or updated at the API (in a rehearsal: written to a batch file). */
+  readonly imported: number;
+  readonly rejected: number;
+  readonly batchesInFlight: number;
+  /** Input bytes taken so far and the inputs' total size (0 when unknown, e.g. stdin). */
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+/** What the probe needs of the source stream (SourceStream has both). */
+export interface ByteCounter {
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+interface Sender {
+  sendBatch(batch: Batch): Promise<Outcome[]>;
+}
+
+/**
+ * Reads a run's live state for progress lines and the report without adding a stream stage:
+ * the counts object is the one the admit gate and the sink already update, the byte counter is
+ * the source's own, and batches in flight are counted around the sender's call.
+ */
+export class RunProbe {
+  private readonly startedAt = Date.now();
+  private source: ByteCounter | undefined;
+  private inFlight = 0;
+
+  constructor(private readonly counts: RunCounts, private readonly mode: 'run' | 'dry-run' | 'validate' = 'run') {}
+
+  watchSource(source: ByteCounter): void {
+    this.source = source;
+  }
+
+  /** The same sender, counting batches between the send and its settled outcomes. */
+  wrapSender<S extends Sender>(client: S): Sender {
+    return {
+      sendBatch: async (batch) => {
+        this.inFlight++;
+        try {
+          return await client.sendBatch(batch);
+        } finally {
+          this.inFlight--;
+        }
+      },
+    };
+  }
+
+  snapshot(): ProgressSnapshot {
+    const c = this.counts;
+    const r = c.rejected;
+    return {
+      elapsedMs: Date.now() - this.startedAt,
+      // Records settled by an earlier attempt are re-read but not this attempt's work.
+      read: c.read - c.skipped,
+      imported: this.mode === 'run' ? c.created + c.updated : c.answered,
+      rejected: r.read + r.map + r.validate + r.api,
+      batchesInFlight: this.inFlight,
+      bytesRead: this.source?.bytesRead ?? 0,
+      totalBytes: this.source?.totalBytes ?? 0,
+    };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Keeps `npm run bench` from rotting: inputs generated in every format, then the pipeline, the
+ * reader alone and the naive chain on two of them (CSV, and the JSON document, whose naive chain
+ * is the other library), and send.concurrency: auto, all on a few hundred rows. No timing is
+ * asserted; only that every part ran and counted every row. Needs the build (npm test builds).
+ */
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const N = 300;
+
+interface Figures {
+  readonly rows: number;
+  readonly rowsPerSec: number;
+  readonly maxRssBytes: number;
+}
+interface LastRun {
+  readonly n: number;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string };
+  readonly sources: Record<string, { pipeline: Figures & { created: number; requests: number }; parse: Figures; naive: Figures & { sent: number } }>;
+  readonly adaptive: { auto: Figures & { requests: number; throttled: number }; fixed: Figures };
+  readonly checks: { name: string; ok: boolean }[];
+}
+
+describe('npm run bench (smoke, tiny N)', () => {
+  let out: string;
+  let code: number | null;
+  let stdout = '';
+  let stderr = '';
+  let last: LastRun;
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
+    const child = spawn(process.execPath, ['bench/run.mjs', '--n', String(N), '--sources', 'csv,json', '--no-record', '--out', out, '--adaptive-rows', '200'], { cwd: ROOT });
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    [code] = (await once(child, 'exit')) as [number | null];
+    last = JSON.parse(await readFile(join(out, 'last-run.json'), 'utf8')) as LastRun;
+  }, 60_000);
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('runs to the end and prints the machine and a line per source', () => {
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^machine: .+, \d+ cores, .+ GiB; node v\d+/m);
+    for (const format of ['csv', 'json']) expect(stdout).toMatch(new RegExp(`^${format.replace('.', '\\.')}\\s+pipeline .* rows/s, peak RSS`, 'm'));
+    expect(stdout).toMatch(/^auto\s+capacity/m);
+  });
+
+  it('generates every format, and reads every row in the pipeline, the reader alone and the naive chain', () => {
+    expect(last.n).toBe(N);
+    for (const ext of ['csv', 'csv.gz', 'zip', 'ndjson', 'json']) expect(existsSync(join(out, 'data', `users-${N}.${ext}`))).toBe(true);
+    expect(Object.keys(last.sources)).toEqual(['csv', 'json']);
+    for (const [format, s] of Object.entries(last.sources)) {
+      expect([format, s.pipeline.rows, s.parse.rows, s.naive.rows]).toEqual([format, N, N, N]);
+      // The demo data is broken on purpose in about 1 row of 200; the rest is created.
+      expect(s.pipeline.created).toBeGreaterThan(N * 0.95);
+      expect(s.naive.sent).toBeGreaterThan(N * 0.95);
+      expect(s.pipeline.maxRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+    }
+  });
+
+  it('runs send.concurrency: auto against a capped emulator and counts its 429s', () => {
+    expect(last.adaptive.auto.rows).toBe(200);
+    expect(last.adaptive.auto.requests).toBeGreaterThanOrEqual(2);
+    expect(last.adaptive.auto.throttled).toBeGreaterThanOrEqual(0);
+    expect(last.checks.map((c) => c.name)).toContain('auto: < 1% of requests answered 429');
+  });
+});

@@ -1,0 +1,99 @@
+/** Shared setup for the source end-to-end tests: pipeline files, run-folder reading, a connection counter. */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Emulator } from '../../src/emulator/index.js';
+
+export const SECRET = 'e2e-Sources-Secret-93';
+
+/** The mapping every flat source (CSV, NDJSON) in these tests uses. */
+export const FLAT_MAPPING = {
+  source: { value: 'ERP' },
+  sourceId: 'id',
+  language: { value: 'NL' },
+  firstName: 'first',
+  lastName: 'last',
+  email: { from: 'email', transform: ['trim', 'lower'] },
+} as const;
+
+export function tmp(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `e2e-sources-${prefix}-`));
+}
+
+/** A pipeline file as JSON (which the loader reads like YAML); small batches so a run makes several requests. */
+export async function writePipeline(dir: string, name: string, source: Record<string, unknown>, mapping: Record<string, unknown> = FLAT_MAPPING, batchSize = 2): Promise<string> {
+  const file = `${name}.json`;
+  const spec = { name, resource: 'users', source, mapping, batch: { size: batchSize }, send: { concurrency: 2, maxRetries: 2, timeout: '10s' } };
+  await writeFile(join(dir, file), JSON.stringify(spec, null, 2));
+  return file;
+}
+
+export async function readNdjson(path: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export async function readJson(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
+
+/** What the emulator stored, in key order: compared exactly with the expected items. */
+export function storedUsers(emu: Emulator): Record<string, unknown>[] {
+  return emu.store
+    .users()
+    .map((u) => u.item as Record<string, unknown>)
+    .sort((a, b) => String(a.sourceId).localeCompare(String(b.sourceId)));
+}
+
+/** A user item as the flat mapping makes it. */
+export function user(id: string, first: string, last: string, email?: string): Record<string, unknown> {
+  return { source: 'ERP', sourceId: id, language: 'NL', firstName: first, lastName: last, ...(email !== undefined ? { email } : {}) };
+}
+
+/** The provenance of each result line, in the order of the source, for exact comparison. */
+export function provenance(lines: readonly Record<string, unknown>[], ...fields: string[]): unknown[][] {
+  const order = (r: Record<string, unknown>): string => `${String(r.file)}|${String(r.entry ?? '')}|${String(r.line).padStart(6, '0')}`;
+  return [...lines].sort((a, b) => order(a).localeCompare(order(b))).map((r) => fields.map((f) => r[f]));
+}
+
+export interface CountingProxy {
+  readonly baseUrl: string;
+  readonly tokenUrl: string;
+  /** TCP connections accepted so far: any request at all, token requests included. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP relay in front of the emulator. The emulator's request log counts bulk requests only;
+ * this counts every connection, so "nothing was sent" also rules out a token request.
+ */
+export async function countingProxy(emu: Emulator): Promise<CountingProxy> {
+  const upstream = new URL(emu.origin);
+  let connections = 0;
+  const open = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    connections++;
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    const up = connect(Number(upstream.port), upstream.hostname);
+    socket.on('error', () => up.destroy());
+    up.on('error', () => socket.destroy());
+    socket.pipe(up).pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl: `${origin}/v2`,
+    tokenUrl: `${origin}/oauth2/token`,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of open) socket.destroy();
+    }),
+  };
+}
