@@ -3,6 +3,10 @@
  * `memoryLimit` entries stay in memory, every later one is appended to an NDJSON file in the run
  * folder (mode 0600: entries carry the source record, which may hold personal data). Reading
  * gives the memory part first, then the file, so entries come back in the order they were added.
+ *
+ * In memory, too, entries are kept serialised: a held record's strings may be slices of a whole
+ * input chunk (V8 sliced strings, e.g. from the JSON tokenizer), and a thousand held records
+ * would then pin a thousand 128 KB chunks. A JSON string of its own pins nothing.
  */
 import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
@@ -19,7 +23,7 @@ export interface SpillQueueOptions {
 export const DEFAULT_MEMORY_LIMIT = 10_000;
 
 export class SpillQueue<T> {
-  private readonly memory: (T | undefined)[] = [];
+  private readonly memory: (string | undefined)[] = [];
   /** Pushes run concurrently (one per batch in flight): the first to spill opens the file for all. */
   private opening: Promise<FileHandle> | undefined;
   private fileBytes = 0;
@@ -44,7 +48,7 @@ export class SpillQueue<T> {
 
   async push(entry: T): Promise<SpillLocator> {
     if (this.memory.length < this.opts.memoryLimit && this.spilledCount === 0) {
-      this.memory.push(entry);
+      this.memory.push(JSON.stringify(entry));
       return { mem: this.memory.length - 1 };
     }
     const line = Buffer.from(JSON.stringify(entry) + '\n');
@@ -67,7 +71,10 @@ export class SpillQueue<T> {
 
   /** One entry, by the locator push returned. */
   async read(at: SpillLocator): Promise<T | undefined> {
-    if ('mem' in at) return this.memory[at.mem];
+    if ('mem' in at) {
+      const held = this.memory[at.mem];
+      return held === undefined ? undefined : (JSON.parse(held) as T);
+    }
     if (this.opening === undefined) return undefined;
     const fh = await this.opening;
     const buf = Buffer.alloc(at.length);
@@ -83,8 +90,8 @@ export class SpillQueue<T> {
   /** Every entry still held, in the order added, each with its locator. */
   async *entries(): AsyncGenerator<{ readonly entry: T; readonly at: SpillLocator }> {
     for (let i = 0; i < this.memory.length; i++) {
-      const entry = this.memory[i];
-      if (entry !== undefined) yield { entry, at: { mem: i } };
+      const held = this.memory[i];
+      if (held !== undefined) yield { entry: JSON.parse(held) as T, at: { mem: i } };
     }
     if (this.opening === undefined) return;
     await this.opening;

@@ -73,4 +73,17 @@ describe('SpillQueue', () => {
     await second.dispose();
     await first.dispose();
   });
+
+  it('keeps its own copy of an entry held in memory, so a held record pins none of its input', async () => {
+    // Regression: held records kept their objects, whose strings can be slices of a whole
+    // 128 KB input chunk; 1,000 held JSON records held ~644 MB at 1M rows in the benchmark.
+    const dir = await mkdtemp(join(tmpdir(), 'spill-'));
+    const q = new SpillQueue<Row>(join(dir, 'q.ndjson'), { memoryLimit: 5 });
+    const row = { n: 1, text: 'original' };
+    const at = await q.push(row);
+    row.text = 'changed after push';
+    expect(await q.read(at)).toEqual({ n: 1, text: 'original' });
+    expect(await all(q)).toEqual([{ n: 1, text: 'original' }]);
+    await q.dispose();
+  });
 });
