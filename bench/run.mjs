@@ -105,13 +105,16 @@ function targetEnv(emu) {
   return { PROPEL_BASE_URL: emu.baseUrl, PROPEL_TOKEN_URL: emu.tokenUrl, PROPEL_CLIENT_ID: emu.clientId, PROPEL_CLIENT_SECRET: emu.clientSecret };
 }
 
+/** Node flags for the pipeline's process only (e.g. heap limits), to measure their effect: BENCH_PIPELINE_NODE_FLAGS="--max-old-space-size=64". */
+const PIPELINE_NODE_FLAGS = (process.env.BENCH_PIPELINE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
 /** The real CLI, in a child, with the peak-RSS reporter preloaded. */
 async function runPipelineChild(emu, pipelineFile, runDir, extraArgs = []) {
   await emu.command('reset');
   rmSync(runDir, { recursive: true, force: true });
   const rssFile = `${runDir}.rss.json`;
   const r = await runChild(
-    ['--import', join(ROOT, 'bench', 'rss-report.mjs'), join(ROOT, 'dist', 'cli', 'main.js'), 'run', pipelineFile, '--target', 'propel', '--out', runDir, '--fresh', '--quiet', ...extraArgs],
+    [...PIPELINE_NODE_FLAGS, '--import', join(ROOT, 'bench', 'rss-report.mjs'), join(ROOT, 'dist', 'cli', 'main.js'), 'run', pipelineFile, '--target', 'propel', '--out', runDir, '--fresh', '--quiet', ...extraArgs],
     { ...targetEnv(emu), BENCH_RSS_FILE: rssFile },
   );
   // Exit 1 is "completed with rejects": the demo data is broken on purpose in 1 row of 200.
