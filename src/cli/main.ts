@@ -87,7 +87,7 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     const runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
     if (runFile.kind === 'job') {
       logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
-      const job = await runJob({ ...options, job: runFile, ...(mode === 'validate' ? { out: undefined } : {}) });
+      const job = await runJob({ ...options, job: runFile });
       for (const r of job.runs) report(r);
       logger.jobEnd(job.exitCode, job.steps.map((s) => ({ step: s.step.split('/').pop() ?? s.step, status: s.status })));
       if (format === 'pretty' && flags.quiet !== true) process.stdout.write(`job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`);
@@ -134,7 +134,7 @@ commonRunOptions(
     .command('validate')
     .description('check the pipeline file, then read, map and validate every record; sends nothing')
     .argument('<pipeline-file>'),
-).action((file: string, flags: RunFlags) => runCommand(file, { ...flags, target: 'none', fresh: true }, 'validate'));
+).action((file: string, flags: RunFlags) => runCommand(file, { ...flags, target: 'propel', fresh: true }, 'validate'));
 
 addInitCommand(program);
 addEmulatorCommand(program);

@@ -63,9 +63,10 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   // `local` must be one emulator for the whole job: the users step needs the usergroups the first step stored.
   let emulator: Emulator | undefined;
   let target: TargetChoice = opts.target ?? 'propel';
-  if (typeof target === 'string') {
+  // Only a run sends: a rehearsal or a validation needs no target, nor its credentials.
+  if (typeof target === 'string' && (opts.mode ?? 'run') === 'run') {
     const spec = await loadTarget(target, { env: opts.env ?? process.env, cwd });
-    if (spec.kind === 'emulator' && opts.mode !== 'validate' && opts.mode !== 'dry-run') {
+    if (spec.kind === 'emulator') {
       emulator = await startEmulator({});
       const c = emulator.clients[0]!;
       target = { name: spec.name, kind: 'http', baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: c.id, clientSecret: c.secret };

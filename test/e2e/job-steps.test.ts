@@ -73,6 +73,17 @@ describe('job files (issue 4)', () => {
     for (const step of ['01-usergroups', '02-users']) expect(await pathExists(join(out, step, 'summary.json'))).toBe(true);
   });
 
+  it('validates every step of a job without a target or credentials, sending nothing', async () => {
+    // Regression: the job runner resolved the target even for validate, which had none (exit 2).
+    const before = emu.log.total;
+    const run = await runCli(['validate', 'job.yaml', '--out', 'validated'], { cwd: dir });
+    expect(run.stderr).not.toMatch(/target|internal error/);
+    expect(run.code).toBe(0);
+    const job = await jobSummary(join(dir, 'validated'));
+    expect(job.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(emu.log.total).toBe(before);
+  });
+
   it('refuses a job whose later step is misconfigured before the first step sends anything (exit 2)', async () => {
     const before = emu.log.total;
     const run = await runCli(['run', 'job-broken.yaml', '--out', 'broken'], { cwd: dir, env: targetEnv(emu, SECRET) });
