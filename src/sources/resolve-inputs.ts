@@ -8,7 +8,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve as resolvePath, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { ConfigError, SourceError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
 import { compressionFromMagic, compressionFromName, formatFromName, type Compression } from './format.js';
 import { openZip } from './zip-reader.js';
@@ -62,17 +62,14 @@ async function describeFile(path: string, display: string, spec: SourceSpec): Pr
 
 /**
  * Lists the archive the way the reader will (same entry choice, same declared-size ceiling) and
- * closes it again; the source stream opens it anew, so no file handle outlives this check.
+ * closes it again, so a bad archive stops the run before anything is sent: a corrupt archive or
+ * a declared zip bomb as a broken input (SourceError, exit 3, as for a corrupt gzip), entries the
+ * pipeline cannot use as a configuration error (exit 2). The source stream opens it anew, so no
+ * file handle outlives this check.
  */
 async function checkArchive(path: string, display: string, spec: SourceSpec): Promise<void> {
-  try {
-    const archive = await openZip(path, display, spec);
-    await archive.close();
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    const { file, entry } = e.context;
-    throw new ConfigError(e.message, { ...(file !== undefined ? { file } : {}), ...(entry !== undefined ? { entry } : {}), key: 'source.path' }, e.code);
-  }
+  const archive = await openZip(path, display, spec);
+  await archive.close();
 }
 
 /** Files under `base` (recursively only when the pattern needs it), as posix paths relative to it. */

@@ -5,7 +5,7 @@
  */
 import StreamZip from 'node-stream-zip';
 import picomatch from 'picomatch';
-import { SourceError } from '../core/errors.js';
+import { ConfigError, SourceError } from '../core/errors.js';
 import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
 import { parseByteSize } from './byte-size.js';
 import { formatFromName } from './format.js';
@@ -61,7 +61,7 @@ export async function openZip(path: string, display: string, spec: SourceSpec): 
       const format = spec.format ?? formatFromName(entry.name);
       if (format === undefined) {
         if (matches === undefined) continue;
-        throw new SourceError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: entry.name }, 'ETL_SOURCE_ZIP');
+        throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: entry.name }, 'ETL_SOURCE_ZIP_ENTRY');
       }
       if (entry.size > maxBytes) {
         throw new SourceError(
@@ -73,10 +73,11 @@ export async function openZip(path: string, display: string, spec: SourceSpec): 
       entries.push({ name: entry.name, format, size: entry.size, compressedSize: entry.compressedSize });
     }
     if (entries.length === 0) {
-      throw new SourceError(
+      // Like an empty glob: the pipeline's choice of entries does not fit this archive (exit 2).
+      throw new ConfigError(
         glob !== undefined ? `no entry of the archive matches "${glob}"` : 'the archive has no CSV, NDJSON or JSON entry',
         { file: display },
-        'ETL_SOURCE_ZIP',
+        'ETL_SOURCE_ZIP_ENTRY',
       );
     }
   } catch (e) {

@@ -1,8 +1,9 @@
 /**
  * Broken inputs through the built CLI (issue 3, point 7). A file that breaks mid-way stops the
  * run with exit 3 and one line naming the file (and entry) and position; what was read before
- * the break is imported and the run folder resumes. A missing file, an empty glob or an archive
- * that cannot be opened is exit 2 before any connection is made.
+ * the break is imported and the run folder resumes. A missing file, an empty glob or archive
+ * entries that do not fit the pipeline are exit 2, and a corrupt archive exit 3, before any
+ * connection is made.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -189,7 +190,7 @@ describe('a ZIP archive with a corrupt entry', () => {
   });
 });
 
-describe('inputs that cannot be opened: exit 2 before any connection', () => {
+describe('inputs that cannot be used are refused before any connection', () => {
   let emu: Emulator;
   let proxy: CountingProxy;
   let dir: string;
@@ -208,16 +209,18 @@ describe('inputs that cannot be opened: exit 2 before any connection', () => {
     await proxy.close();
   });
 
+  // Exit 2 where the configuration does not fit the files (as for a missing file); exit 3 where
+  // the input itself is broken (a corrupt archive, as a corrupt gzip; a declared zip bomb).
   it.each([
-    ['a missing file', { path: 'nope.csv' }, 'nope.csv: source file not found'],
-    ['an empty glob', { path: 'exports/users_*_part_*.csv.gz' }, 'exports/users_*_part_*.csv.gz: no file matches the pattern'],
-    ['an archive without a central directory', { path: 'headless.zip' }, /^headless\.zip: not a readable ZIP archive: /],
-    ['an entries glob matching nothing', { path: 'good.zip', zip: { entries: '*.ndjson' } }, 'good.zip: no entry of the archive matches "*.ndjson"'],
-    ['an entry beyond the size ceiling', { path: 'good.zip', zip: { maxEntryBytes: 10 } }, /^good\.zip, entry a\.csv: entry declares \d+ bytes uncompressed, more than source\.zip\.maxEntryBytes \(10\)$/],
-  ])('%s', async (name, source, message) => {
+    ['a missing file', { path: 'nope.csv' }, 2, 'nope.csv: source file not found'],
+    ['an empty glob', { path: 'exports/users_*_part_*.csv.gz' }, 2, 'exports/users_*_part_*.csv.gz: no file matches the pattern'],
+    ['an entries glob matching nothing', { path: 'good.zip', zip: { entries: '*.ndjson' } }, 2, 'good.zip: no entry of the archive matches "*.ndjson"'],
+    ['an archive without a central directory', { path: 'headless.zip' }, 3, /^headless\.zip: not a readable ZIP archive: /],
+    ['an entry beyond the size ceiling', { path: 'good.zip', zip: { maxEntryBytes: 10 } }, 3, /^good\.zip, entry a\.csv: entry declares \d+ bytes uncompressed, more than source\.zip\.maxEntryBytes \(10\)$/],
+  ])('%s', async (name, source, code, message) => {
     const pipeline = await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, source);
     const r = await runCli(['run', pipeline, '--out', `out-${name.replace(/\W+/g, '-')}`], { cwd: dir, env: targetEnv(proxy, SECRET) });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(code);
     if (typeof message === 'string') expect(oneLine(r)).toBe(message);
     else expect(oneLine(r)).toMatch(message);
     expect(proxy.connections).toBe(0);

@@ -156,11 +156,12 @@ describe('ZIP archives', () => {
     expect(nested.map((e) => e.prov.entry)).toEqual(['deep/er/b.csv']);
   });
 
-  it('refuses an entry that declares a size beyond maxEntryBytes before reading (exit 2), naming archive and entry', async () => {
+  it('refuses an entry that declares a size beyond maxEntryBytes before reading (a broken input: exit 3), naming archive and entry', async () => {
     const error = await resolveInputs({ path: 'bomb.zip', zip: { maxEntryBytes: '1kb' } }, dir.path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP');
-    expect((error as ConfigError).describe()).toBe('bomb.zip, entry big.csv: entry declares 4003 bytes uncompressed, more than source.zip.maxEntryBytes (1024)');
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).exitCode).toBe(3);
+    expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
+    expect((error as SourceError).describe()).toBe('bomb.zip, entry big.csv: entry declares 4003 bytes uncompressed, more than source.zip.maxEntryBytes (1024)');
   });
 
   it.each([
@@ -174,12 +175,12 @@ describe('ZIP archives', () => {
     expect((error as SourceError).describe()).toMatch(message);
   });
 
-  it.each(['corrupt.zip', 'not-a.zip'])('refuses %s, whose central directory cannot be read, before reading (exit 2)', async (file) => {
+  it.each(['corrupt.zip', 'not-a.zip'])('refuses %s, whose central directory cannot be read, before reading (a corrupt archive: exit 3)', async (file) => {
     const error = await resolveInputs({ path: file }, dir.path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).exitCode).toBe(2);
-    expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP');
-    expect((error as ConfigError).describe()).toMatch(new RegExp(`^${file.replace('.', '\\.')}: not a readable ZIP archive: `));
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).exitCode).toBe(3);
+    expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
+    expect((error as SourceError).describe()).toMatch(new RegExp(`^${file.replace('.', '\\.')}: not a readable ZIP archive: `));
   });
 
   it('refuses an archive none of whose entries matches the glob, also inside a glob of archives (exit 2)', async () => {
@@ -190,6 +191,8 @@ describe('ZIP archives', () => {
     }
     const single = await resolveInputs({ path: 'bundle.zip', zip: { entries: '*.json' } }, dir.path).catch((e: unknown) => e);
     expect((single as ConfigError).describe()).toBe('bundle.zip: no entry of the archive matches "*.json"');
+    expect((single as ConfigError).code).toBe('ETL_SOURCE_ZIP_ENTRY');
+    expect((single as ConfigError).exitCode).toBe(2);
   });
 
   it('stops on corrupt data inside an entry while reading, after the entries and records before the break', async () => {
