@@ -2,18 +2,39 @@ import { Transform } from 'node:stream';
 import type { Batch, ItemEvent, RejectEvent } from '../core/record.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
 
-/** ItemRecord -> Batch; rejects pass through at once so they are not held behind a filling batch. */
-export function createBatchStream(opts: BatcherOptions, onBatch?: (b: Batch) => void): Transform {
+export interface BatchStreamOptions {
+  /** Input objects (events or arrays of events) buffered before the stage asks for no more. */
+  readonly highWaterMark?: number;
+}
+
+/**
+ * ItemRecord -> Batch; rejects pass through at once so they are not held behind a filling batch.
+ * Takes single events or arrays of them (the main run's chunks); the output is the same either way.
+ */
+export function createBatchStream(opts: BatcherOptions, onBatch?: (b: Batch) => void, stream: BatchStreamOptions = {}): Transform {
   const batcher = new Batcher(opts);
   return new Transform({
     objectMode: true,
-    transform(ev: ItemEvent, _enc, cb) {
-      if (ev.kind === 'reject') return cb(null, ev);
-      const tooBig = batcher.add(ev, (b) => {
+    ...(stream.highWaterMark !== undefined ? { writableHighWaterMark: stream.highWaterMark } : {}),
+    transform(input: ItemEvent | readonly ItemEvent[], _enc, cb) {
+      const emit = (b: Batch): void => {
         onBatch?.(b);
         this.push(b);
-      });
-      cb(null, tooBig);
+      };
+      if (!Array.isArray(input)) {
+        const ev = input as ItemEvent;
+        if (ev.kind === 'reject') return cb(null, ev);
+        return cb(null, batcher.add(ev, emit));
+      }
+      for (const ev of input as readonly ItemEvent[]) {
+        if (ev.kind === 'reject') {
+          this.push(ev);
+          continue;
+        }
+        const tooBig = batcher.add(ev, emit);
+        if (tooBig !== undefined) this.push(tooBig);
+      }
+      cb();
     },
     flush(cb) {
       const last = batcher.flush();

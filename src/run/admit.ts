@@ -2,31 +2,46 @@ import { Readable } from 'node:stream';
 import type { ReadEvent } from '../core/record.js';
 import type { IntervalSet } from '../resume/interval-set.js';
 
-export interface AdmitOptions {
+export interface AdmitOptions<T> {
   /** Ordinals settled by an earlier attempt: read again (to keep ordinals stable) but not passed on. */
   readonly done?: IntervalSet;
   /** Stop reading once this is aborted (SIGINT/SIGTERM): what was read still flows to the end. */
   readonly stop?: AbortSignal;
   /** Counted here because every record passes this point exactly once per attempt. */
   readonly counts: { read: number; skipped: number };
+  /**
+   * What each admitted record becomes (map + validate in the run). Done here, inside the chunk
+   * loop, so a record costs a function call instead of a promise and a Transform per stage.
+   * A throw is a bug (bad data is a reject) and fails the pipeline.
+   */
+  readonly prepare: (ev: ReadEvent) => T;
 }
 
 /**
- * The gate between the reader and the rest. Leaving the loop closes the reader (the iterator's
- * return() destroys it) while the downstream stages still flush normally: that is how an
- * interrupt stops reading yet settles everything already read.
+ * The gate between the reader and the rest, one chunk (array of events, see `chunked` in
+ * openSource) at a time; emits arrays of prepared events, never an empty one. Leaving the loop
+ * closes the reader (the iterator's return() destroys it) while the downstream stages still
+ * flush normally: that is how an interrupt stops reading yet settles everything already read.
  */
-export function admit(source: AsyncIterable<ReadEvent>, opts: AdmitOptions): Readable {
-  async function* gate(): AsyncGenerator<ReadEvent> {
-    for await (const ev of source) {
-      opts.counts.read++;
-      if (opts.done?.has(ev.prov.seq)) {
-        opts.counts.skipped++;
-      } else {
-        yield ev;
+export function admit<T>(source: AsyncIterable<readonly ReadEvent[]>, opts: AdmitOptions<T>): Readable {
+  async function* gate(): AsyncGenerator<T[]> {
+    for await (const chunk of source) {
+      const out: T[] = [];
+      for (const ev of chunk) {
+        opts.counts.read++;
+        if (opts.done?.has(ev.prov.seq)) {
+          opts.counts.skipped++;
+        } else {
+          out.push(opts.prepare(ev));
+        }
+        if (opts.stop?.aborted) {
+          if (out.length > 0) yield out;
+          return;
+        }
       }
-      if (opts.stop?.aborted) return;
+      if (out.length > 0) yield out;
     }
   }
-  return Readable.from(gate(), { objectMode: true, highWaterMark: 256 });
+  // Two arrays buffered: at most 2 * CHUNK_EVENTS events, the 256 events this buffered one by one.
+  return Readable.from(gate(), { objectMode: true, highWaterMark: 2 });
 }

@@ -10,8 +10,6 @@ import { RESOURCES } from '../core/resource.js';
 import { directivesToRequest, requestEnvelope } from '../core/request-body.js';
 import { createBatchStream } from '../batch/batch-stream.js';
 import { compileMapping } from '../mapping/compile-mapping.js';
-import { createMapStream } from '../mapping/map-stream.js';
-import { createValidateStream } from '../validate/validate-stream.js';
 import { openSource, resolveInputs } from '../sources/index.js';
 import { createSendStream } from '../send/send-stream.js';
 import type { SendEvent } from '../send/send-event.js';
@@ -20,6 +18,7 @@ import { PrivateFile } from '../sink/private-file.js';
 import { createResultSink } from '../sink/result-sink.js';
 import { emptyCounts, totalRejected, type RunCounts } from '../sink/run-counts.js';
 import { admit } from './admit.js';
+import { createPrepareEvent } from './prepare-event.js';
 import { createDryRunStream } from './dry-run-stream.js';
 import { rejectBudgetCheck } from './reject-budget.js';
 import { RunHalt } from '../resume/run-halt.js';
@@ -74,7 +73,8 @@ export interface RunResult {
 
 /**
  * One pipeline, end to end:
- *   reader -> admit (stop, resume filter, counts) -> mapper -> validator -> batcher -> sender -> sink
+ *   reader -> admit (stop, resume filter, counts; map + validate per record) -> batcher -> sender -> sink
+ * Records move as arrays (chunks of at most CHUNK_EVENTS) from the reader to the batcher.
  * Configuration errors throw before anything is sent (exit 2). Once records flow, a broken
  * pipeline ends the run as `aborted` with the error in the result: the files written so far and
  * the journal make it resumable.
@@ -138,19 +138,26 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     // A fatal error stops the reading and lets everything already read settle; see RunHalt.
     const halt = new RunHalt(opts.stop);
     const budget = rejectBudgetCheck(spec.errors, counts);
-    const source = openSource(inputs, spec.source, { deferFailure: true, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+    const source = openSource(inputs, spec.source, { deferFailure: true, chunked: true, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
     probe.watchSource(source);
+    // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
+    const prepare = createPrepareEvent(mapRecord, spec.resource);
     const stages: (Readable | Transform)[] = [
-      admit(source, { counts, ...(earlier !== undefined ? { done: earlier.done } : {}), stop: halt.signal }),
-      createMapStream(mapRecord, spec.resource),
-      createValidateStream(spec.resource),
+      admit(source, { counts, ...(earlier !== undefined ? { done: earlier.done } : {}), stop: halt.signal, prepare }),
     ];
     if (mode !== 'validate') {
-      stages.push(createBatchStream({ size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: envelope.bytes }, () => stats.batches++));
+      stages.push(createBatchStream({ size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: envelope.bytes }, () => stats.batches++, { highWaterMark: 1 }));
       stages.push(mode === 'run' && target !== undefined ? createSendStream(probe.wrapSender(deferred?.wrap(target.client) ?? target.client), { concurrency: spec.send.concurrency, onFailure: (e) => halt.fail(e) }) : createDryRunStream(join(outDir, BATCHES_DIR), envelope, resource.lookupKey));
     } else {
       // Valid items end here in a validation: only rejects are outcomes for the sink.
-      stages.push(new Transform({ objectMode: true, transform: (ev: ItemEvent, _enc, cb) => cb(null, ev.kind === 'reject' ? ev : undefined) }));
+      stages.push(new Transform({
+        objectMode: true,
+        writableHighWaterMark: 1,
+        transform(chunk: readonly ItemEvent[], _enc, cb) {
+          for (const ev of chunk) if (ev.kind === 'reject') this.push(ev);
+          cb();
+        },
+      }));
     }
     const sinkOptions = { results, rejects, ...(journal !== undefined ? { journal } : {}), counts, check: halt.guard(budget) };
     const sink = createResultSink(sinkOptions);

@@ -1,5 +1,5 @@
 export { resolveInputs, STDIN, type InputFile } from './resolve-inputs.js';
-export { openSource, SourceStream, type OpenSourceOptions } from './source-stream.js';
+export { openSource, SourceStream, CHUNK_EVENTS, type OpenSourceOptions } from './source-stream.js';
 export { CsvReader, CsvRowSplitter, checkHeaderNames, MAX_PENDING_CHARS, type CsvRow } from './csv-reader.js';
 export { NdjsonReader } from './ndjson-reader.js';
 export { JsonReader, parseJsonPointer } from './json-reader.js';

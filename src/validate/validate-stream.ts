@@ -2,19 +2,21 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { reject, type ItemEvent } from '../core/record.js';
 import type { ResourceName } from '../core/resource.js';
-import { createItemValidator } from './item-validator.js';
+import { createItemValidator, type ItemValidator } from './item-validator.js';
+
+/** One event through the validator: rejects pass unchanged, an invalid item becomes a 'validate' reject. */
+export function validateEvent(validate: ItemValidator, event: ItemEvent): ItemEvent {
+  if (event.kind !== 'item') return event;
+  const reason = validate(event.item);
+  return reason === undefined ? event : reject(event.prov, 'validate', reason, event.source);
+}
 
 export function createValidateStream(resource: ResourceName): Transform {
   const validate = createItemValidator(resource);
   return new Transform({
     objectMode: true,
     transform(event: ItemEvent, _encoding: BufferEncoding, callback: TransformCallback): void {
-      if (event.kind !== 'item') {
-        callback(null, event);
-        return;
-      }
-      const reason = validate(event.item);
-      callback(null, reason === undefined ? event : reject(event.prov, 'validate', reason, event.source));
+      callback(null, validateEvent(validate, event));
     },
   });
 }

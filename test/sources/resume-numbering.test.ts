@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/core/errors.js';
 import type { SourceSpec } from '../../src/config/pipeline-spec.js';
-import { openSource, resolveInputs } from '../../src/sources/index.js';
+import { CHUNK_EVENTS, openSource, resolveInputs } from '../../src/sources/index.js';
 import { buildZip, collect, collectUntilError, tmpDir, type TmpDir } from './helpers.js';
 
 let dir: TmpDir;
@@ -94,5 +94,32 @@ describe('a broken input with deferFailure', () => {
     const spec = { path: 'big-then-broken.csv' };
     const { error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
     expect(error).toBeInstanceOf(SourceError);
+  });
+});
+
+describe('chunked reading (the run pipeline reads this way)', () => {
+  async function readChunks(spec: SourceSpec, options: { startSeq?: number; limit?: number; deferFailure?: boolean } = {}) {
+    const stream = openSource(await resolveInputs(spec, dir.path), spec, { ...options, chunked: true });
+    const arrays: unknown[][] = [];
+    for await (const chunk of stream) arrays.push(chunk as unknown[]);
+    return { arrays, stream };
+  }
+
+  it.each([
+    ['a glob of gzipped parts', { path: 'parts/u_part_*.csv.gz' }],
+    ['a ZIP archive with CSV, NDJSON, JSON and gzipped entries', { path: 'bundle.zip' }],
+  ])('%s: the arrays hold exactly the events of a single-event reading, limit and startSeq included', async (_name, spec) => {
+    const full = await read(spec);
+    expect((await readChunks(spec)).arrays.flat()).toEqual(full);
+    for (const start of [0, 2, full.length]) expect((await readChunks(spec, { startSeq: start })).arrays.flat()).toEqual(full.slice(start));
+    for (const limit of [1, 3]) expect((await readChunks(spec, { limit })).arrays.flat()).toEqual(full.slice(0, limit));
+  });
+
+  it('splits a large parse into arrays of at most CHUNK_EVENTS, none empty, and still defers a break', async () => {
+    const { arrays, stream } = await readChunks({ path: 'big-then-broken.csv' }, { deferFailure: true });
+    expect(arrays.every((a) => a.length > 0 && a.length <= CHUNK_EVENTS)).toBe(true);
+    expect(arrays.length).toBeGreaterThanOrEqual(Math.ceil(3000 / CHUNK_EVENTS));
+    expect(arrays.flat().map((e) => (e as { prov: { seq: number } }).prov.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(stream.failure).toBeInstanceOf(SourceError);
   });
 });
