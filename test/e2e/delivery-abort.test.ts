@@ -4,31 +4,21 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
-import { env, readNdjson, waitFor, storedUsers, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
+import { emulatorPerFile, env, readNdjson, waitFor, storedUsers, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
 
 const SECRET = 'abort-Secret-5150';
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.setFaults({});
-  emu.store.clear();
-  emu.log.clear();
-});
+const fixture = emulatorPerFile(SECRET);
 
 describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
   it('a wrong client secret: exit 3, "authentication refused", nothing sent, the secret in no output or file', async () => {
     const wrong = 'wrong-Secret-9876';
     const dir = await usersWorkspace(userIds(5).map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--debug', '--log-format', 'json'], { cwd: dir, env: env(emu, wrong) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--debug', '--log-format', 'json'], { cwd: dir, env: env(fixture.emu, wrong) });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/authentication refused/);
-    expect(emu.log.total).toBe(0);
+    expect(fixture.emu.log.total).toBe(0);
     const files = await readdir(join(dir, 'out'));
     expect(files).toContain('summary.json');
     const texts = [run.stdout, run.stderr, ...(await Promise.all(files.map((f) => readFile(join(dir, 'out', f), 'utf8'))))];
@@ -40,22 +30,22 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     const ids = userIds(40);
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1, maxRetries: 2 });
     // Faults are decided after the latency, so switching them once the first batch is in catches the second.
-    emu.setFaults({ latencyMs: 150 });
-    const running = runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
-    await waitFor(() => emu.log.countByStatus(200) > 0, 'the first batch');
-    emu.setFaults({ failNext: { count: 1000, status: 503 } });
+    fixture.emu.setFaults({ latencyMs: 150 });
+    const running = runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    await waitFor(() => fixture.emu.log.countByStatus(200) > 0, 'the first batch');
+    fixture.emu.setFaults({ failNext: { count: 1000, status: 503 } });
     const first = await running;
     expect(first.code).toBe(3);
     expect(first.stderr).toMatch(/batch \d+, HTTP 503: gave up after 2 retries/);
     const s1 = await summary(join(dir, 'out'));
     expect(s1.status).toBe('aborted');
-    expect(emu.log.countByStatus(503)).toBeGreaterThanOrEqual(3);
+    expect(fixture.emu.log.countByStatus(503)).toBeGreaterThanOrEqual(3);
 
-    emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({});
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
-    expect(storedUsers(emu).size).toBe(40);
-    expect(emu.log.duplicates()).toEqual([]);
+    expect(storedUsers(fixture.emu).size).toBe(40);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
     const s2 = await summary(join(dir, 'out'));
     expect(s2).toMatchObject({ status: 'completed', attempt: 2 });
     expect(s2.counts.created).toBe(40);
@@ -66,26 +56,26 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     const ids = userIds(30);
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 3, maxRetries: 0 });
     // Three requests arrive together; after the latency the first handled fails, the other two are applied.
-    emu.setFaults({ latencyMs: 300, failNext: { count: 1, status: 503 } });
-    const first = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ latencyMs: 300, failNext: { count: 1, status: 503 } });
+    const first = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(first.code).toBe(3);
-    expect(emu.log.countByStatus(200)).toBe(2);
+    expect(fixture.emu.log.countByStatus(200)).toBe(2);
     const results = await readNdjson(join(dir, 'out', 'results.ndjson'));
     expect(results).toHaveLength(20);
 
-    emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({});
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
-    expect(storedUsers(emu).size).toBe(30);
-    expect(emu.log.duplicates()).toEqual([]);
-    expect(ids.map((id) => emu.log.timesAcknowledged(userKey(id)))).toEqual(ids.map(() => 1));
+    expect(storedUsers(fixture.emu).size).toBe(30);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
+    expect(ids.map((id) => fixture.emu.log.timesAcknowledged(userKey(id)))).toEqual(ids.map(() => 1));
   });
 
   it('errors.maxRejects passed: exit 3 with the budget message', async () => {
     // Rows without a customer number fail validation (sourceId is required).
     const rows = userIds(30).map((no, i) => (i % 3 === 0 ? { no: '', first: 'x' } : { no }));
     const dir = await usersWorkspace(rows, { batchSize: 5, concurrency: 1, maxRejects: 4 });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/\d+ records rejected, more than errors\.maxRejects \(4\)/);
     expect((await summary(join(dir, 'out'))).error?.code).toBe('ETL_REJECT_BUDGET');
@@ -94,7 +84,7 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
   it('errors.maxRejects as a percentage also judges a small file, at its end', async () => {
     const rows = userIds(20).map((no, i) => (i < 5 ? { no: '' } : { no }));
     const dir = await usersWorkspace(rows, { batchSize: 5, concurrency: 1, maxRejects: '10%' });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/5 of 20 records read were rejected, more than errors\.maxRejects \(10%\)/);
   });

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator } from '../../src/emulator/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { DEFAULT_CLIENT, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { CLI, type CliRun } from './cli.js';
 
 export interface UserRow {
@@ -134,3 +135,21 @@ export function storedUsers(emu: Emulator): Map<string, Record<string, unknown>>
 
 /** The lookup key the emulator's log uses for a user of this pipeline. */
 export const userKey = (no: string): string => JSON.stringify(['ERP', no, 'NL']);
+
+/**
+ * One emulator for a whole test file, accepting `secret`: started before the first test, its
+ * faults, store and log reset before each, closed after the last. Tests read `fixture.emu`.
+ */
+export function emulatorPerFile(secret: string, options: Omit<EmulatorOptions, 'clients'> = {}): { readonly emu: Emulator } {
+  const fixture = {} as { emu: Emulator };
+  beforeAll(async () => {
+    fixture.emu = await startEmulator({ ...options, clients: [{ id: DEFAULT_CLIENT.id, secret }] });
+  });
+  afterAll(() => fixture.emu.close());
+  beforeEach(() => {
+    fixture.emu.setFaults({});
+    fixture.emu.store.clear();
+    fixture.emu.log.clear();
+  });
+  return fixture;
+}

@@ -3,22 +3,12 @@
  * pointing into the request), and the later version of a key winning while the earlier is retried.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
-import { env, readNdjson, storedUsers, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
+import { emulatorPerFile, env, readNdjson, storedUsers, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
 
 const SECRET = 'items-Secret-2323';
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.setFaults({});
-  emu.store.clear();
-  emu.log.clear();
-});
+const fixture = emulatorPerFile(SECRET);
 
 const ids = userIds(200, 'B');
 const bad = [ids[11]!, ids[99]!, ids[187]!];
@@ -26,14 +16,14 @@ const bad = [ids[11]!, ids[99]!, ids[187]!];
 describe('delivery: a batch of 200 with 3 items only the server refuses', { timeout: 60_000 }, () => {
   it('answered success:false: exactly those 3 rejected (stage api, the server message), 197 stored', async () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
-    emu.setFaults({ refuseItems: bad });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ refuseItems: bad });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
     // The 200 went once; only the refused items are tried again (the parents-first pass, src/run/deferred-passes.ts).
-    const [first, ...later] = emu.log.entries();
+    const [first, ...later] = fixture.emu.log.entries();
     expect(first?.keys).toHaveLength(200);
     expect(later.flatMap((e) => e.keys).every((k) => bad.map(userKey).includes(k))).toBe(true);
-    const stored = storedUsers(emu);
+    const stored = storedUsers(fixture.emu);
     expect(stored.size).toBe(197);
     for (const b of bad) expect(stored.has(b)).toBe(false);
     const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
@@ -46,15 +36,15 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
 
   it('answered 400 with #/users/N pointers (the server schema refuses them): those 3 rejected, the 197 resent at once and stored', async () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
-    emu.setFaults({ invalidItems: bad });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ invalidItems: bad });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
-    const entries = emu.log.entries();
+    const entries = fixture.emu.log.entries();
     expect(entries.map((e) => [e.status, e.keys.length])).toEqual([
       [400, 200],
       [200, 197],
     ]);
-    const stored = storedUsers(emu);
+    const stored = storedUsers(fixture.emu);
     expect(stored.size).toBe(197);
     for (const b of bad) expect(stored.has(b)).toBe(false);
     const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
@@ -77,15 +67,15 @@ describe('delivery: no overtaking', { timeout: 60_000 }, () => {
       { no: 'E' },
     ];
     const dir = await usersWorkspace(rows, { batchSize: 2, concurrency: 3 });
-    emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 1 } });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 1 } });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
-    expect(storedUsers(emu).get('A')?.firstName).toBe('v2');
-    const order = emu.log.entries().map((e) => [e.status, e.keys.map((k) => (JSON.parse(k) as string[])[1]).join('')]);
+    expect(storedUsers(fixture.emu).get('A')?.firstName).toBe('v2');
+    const order = fixture.emu.log.entries().map((e) => [e.status, e.keys.map((k) => (JSON.parse(k) as string[])[1]).join('')]);
     expect(order[0]).toEqual([429, 'AB']);
     // [D,E] shares no key and is not held back; [A v2, C] waits until [A v1, B] was applied.
     expect(order.findIndex((o) => o[1] === 'DE')).toBeLessThan(order.findIndex((o) => o[0] === 200 && o[1] === 'AB'));
     expect(order.findIndex((o) => o[1] === 'AC')).toBeGreaterThan(order.findIndex((o) => o[0] === 200 && o[1] === 'AB'));
-    expect(emu.log.timesAcknowledged(userKey('A'))).toBe(2);
+    expect(fixture.emu.log.timesAcknowledged(userKey('A'))).toBe(2);
   });
 });

@@ -4,51 +4,42 @@
  */
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLIENT } from '../../src/emulator/index.js';
 import { runCli } from './cli.js';
-import { env, readNdjson, settledRecords, startCli, storedUsers, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { emulatorPerFile, env, readNdjson, settledRecords, startCli, storedUsers, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
 
 const SECRET = 'resume-Secret-8080';
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.setFaults({});
-  emu.store.clear();
-  emu.log.clear();
-});
+const fixture = emulatorPerFile(SECRET);
 
 describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, () => {
   it('kill -9 mid-run, then --resume: the store is complete and no acknowledged item was sent twice', async () => {
     const ids = userIds(200, 'K');
     const dir = await usersWorkspace(ids.map((no) => ({ no, first: `v-${no}` })), { batchSize: 10, concurrency: 1 });
     const out = join(dir, 'out');
-    emu.setFaults({ latencyMs: 100 });
-    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ latencyMs: 100 });
+    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(out)) >= 30, 'three batches in the checkpoint');
     // A batch answered but not yet journaled at the kill is sent again (the README says so); to
     // test that nothing else is, the kill lands while a request hangs unanswered and every
     // answered batch has reached the checkpoint.
-    emu.setFaults({ hangNext: 1000 });
-    const answered = (): number => emu.log.entries().filter((e) => e.status === 200).reduce((n, e) => n + e.keys.length, 0);
-    await waitFor(async () => emu.log.countByStatus('hung') > 0 && (await settledRecords(out)) === answered(), 'a hung request, all answers journaled');
+    fixture.emu.setFaults({ hangNext: 1000 });
+    const answered = (): number => fixture.emu.log.entries().filter((e) => e.status === 200).reduce((n, e) => n + e.keys.length, 0);
+    await waitFor(async () => fixture.emu.log.countByStatus('hung') > 0 && (await settledRecords(out)) === answered(), 'a hung request, all answers journaled');
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
-    const acknowledgedBefore = ids.filter((id) => emu.log.timesAcknowledged(userKey(id)) > 0).length;
+    const acknowledgedBefore = ids.filter((id) => fixture.emu.log.timesAcknowledged(userKey(id)) > 0).length;
     expect(acknowledgedBefore).toBeGreaterThanOrEqual(30);
     expect(acknowledgedBefore).toBeLessThan(200);
 
-    emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({});
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
-    const stored = storedUsers(emu);
+    const stored = storedUsers(fixture.emu);
     expect(stored.size).toBe(200);
     expect(ids.every((id) => stored.get(id)?.firstName === `v-${id}`)).toBe(true);
-    expect(emu.log.duplicates()).toEqual([]);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
     // One result line per record across both attempts, and the counts carried over.
     const results = await readNdjson(join(out, 'results.ndjson'));
     expect(new Set(results.map((r) => r.key)).size).toBe(200);
@@ -59,12 +50,12 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
   });
 
   it('the emulator does not count as acknowledged an answer whose client had gone (killed or timed out)', async () => {
-    emu.setFaults({ latencyMs: 300 });
+    fixture.emu.setFaults({ latencyMs: 300 });
     const token = (await (
-      await fetch(emu.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${DEFAULT_CLIENT.id}&client_secret=${SECRET}` })
+      await fetch(fixture.emu.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${DEFAULT_CLIENT.id}&client_secret=${SECRET}` })
     ).json()) as { access_token: string };
     const gone = new AbortController();
-    const request = fetch(`${emu.baseUrl}/users/bulk/sourceId`, {
+    const request = fetch(`${fixture.emu.baseUrl}/users/bulk/sourceId`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ users: [{ source: 'ERP', sourceId: 'GONE', language: 'NL' }] }),
@@ -73,11 +64,11 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     await new Promise((r) => setTimeout(r, 100));
     gone.abort();
     await expect(request).rejects.toThrow();
-    await waitFor(() => emu.log.total > 0, 'the request to be handled');
+    await waitFor(() => fixture.emu.log.total > 0, 'the request to be handled');
     // Applied, as Propel would, but the client never learnt it: sending it again is no duplicate.
-    expect(emu.log.entries().map((e) => e.status)).toEqual(['abandoned']);
-    expect(storedUsers(emu).has('GONE')).toBe(true);
-    expect(emu.log.timesAcknowledged(userKey('GONE'))).toBe(0);
+    expect(fixture.emu.log.entries().map((e) => e.status)).toEqual(['abandoned']);
+    expect(storedUsers(fixture.emu).has('GONE')).toBe(true);
+    expect(fixture.emu.log.timesAcknowledged(userKey('GONE'))).toBe(0);
   });
 
   it('SIGTERM mid-run: exit 130 with status interrupted after in-flight batches settled; --resume completes with the right totals', async () => {
@@ -85,8 +76,8 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     const ids = userIds(2000, 'T');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 50, concurrency: 2 });
     const out = join(dir, 'out');
-    emu.setFaults({ latencyMs: 200 });
-    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ latencyMs: 200 });
+    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(out)) >= 1, 'a checkpoint line');
     first.child.kill('SIGTERM');
     const stopped = await first.done;
@@ -96,21 +87,21 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     expect(s1.status).toBe('interrupted');
     expect(s1.exitCode).toBe(130);
     // Every batch the emulator answered was settled before the exit: nothing is left in between.
-    const acknowledged = ids.filter((id) => emu.log.timesAcknowledged(userKey(id)) > 0);
+    const acknowledged = ids.filter((id) => fixture.emu.log.timesAcknowledged(userKey(id)) > 0);
     expect(acknowledged.length).toBe(s1.counts.created);
     expect(acknowledged.length).toBeLessThan(2000);
     const settled = await readNdjson(join(out, 'results.ndjson'));
     expect(settled.map((r) => r.key).sort()).toEqual(acknowledged.sort());
 
-    emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({});
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
     const s2 = await summary(out);
     expect(s2).toMatchObject({ status: 'completed', exitCode: 0, attempt: 2 });
     expect(s2.counts).toMatchObject({ read: 2000, skippedOnResume: s1.counts.created, created: 2000, updated: 0 });
-    expect(storedUsers(emu).size).toBe(2000);
+    expect(storedUsers(fixture.emu).size).toBe(2000);
     // An interrupt settles everything in flight, so not even those batches are sent again.
-    expect(emu.log.duplicates()).toEqual([]);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
     expect((await readFile(join(out, 'results.ndjson'), 'utf8')).trim().split('\n')).toHaveLength(2000);
   });
 });

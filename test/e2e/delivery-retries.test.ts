@@ -3,41 +3,31 @@
  * by the emulator (in this process) into a run of the CLI (a child process).
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
-import { env, settledRecords, startCli, storedUsers, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { emulatorPerFile, env, settledRecords, startCli, storedUsers, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
 
 const SECRET = 'retry-Secret-4242';
-let emu: Emulator;
-beforeAll(async () => {
-  // expires_in as a string ("2"), the other documented token shape.
-  emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }], tokenShape: 'string' });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.setFaults({});
-  emu.store.clear();
-  emu.log.clear();
-});
+// expires_in as a string ("2"), the other documented token shape.
+const fixture = emulatorPerFile(SECRET, { tokenShape: 'string' });
 
 function allOnce(ids: readonly string[]): boolean {
-  return ids.every((id) => emu.log.timesAcknowledged(userKey(id)) === 1);
+  return ids.every((id) => fixture.emu.log.timesAcknowledged(userKey(id)) === 1);
 }
 
 describe('delivery: retries', { timeout: 60_000 }, () => {
   it('429 with Retry-After: 2 is not retried sooner; the store ends complete', async () => {
     const ids = userIds(30, 'R');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 2 });
-    emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 2 } });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 2 } });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
-    const entries = emu.log.entries();
+    const entries = fixture.emu.log.entries();
     const throttled = entries.find((e) => e.status === 429)!;
     const again = entries.find((e) => e !== throttled && e.keys[0] === throttled.keys[0])!;
     expect(again.status).toBe(200);
     expect(again.time - throttled.time).toBeGreaterThanOrEqual(2000);
-    expect(storedUsers(emu).size).toBe(30);
+    expect(storedUsers(fixture.emu).size).toBe(30);
     expect(allOnce(ids)).toBe(true);
     expect((await summary(join(dir, 'out'))).retries).toBe(1);
   });
@@ -46,13 +36,13 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
     const ids = userIds(40, 'S');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 2, timeout: '1s', maxRetries: 4 });
     // In order: the first request's connection is destroyed, the second never answered, the third gets 503.
-    emu.setFaults({ dropNext: 1, hangNext: 1, failNext: { count: 1, status: 503 } });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ dropNext: 1, hangNext: 1, failNext: { count: 1, status: 503 } });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
-    const statuses = emu.log.entries().map((e) => e.status);
+    const statuses = fixture.emu.log.entries().map((e) => e.status);
     expect(statuses.filter((s) => s !== 200).sort()).toEqual([503, 'dropped', 'hung']);
     expect(statuses.filter((s) => s === 200)).toHaveLength(4);
-    expect(storedUsers(emu).size).toBe(40);
+    expect(storedUsers(fixture.emu).size).toBe(40);
     expect(allOnce(ids)).toBe(true);
     expect((await summary(join(dir, 'out'))).retries).toBe(3);
   });
@@ -62,30 +52,30 @@ describe('delivery: tokens', { timeout: 60_000 }, () => {
   it('a token that lives 2 s in a run of about 6 s: renewed before it runs out, nothing lost', async () => {
     const ids = userIds(200, 'L');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 8, concurrency: 1 });
-    emu.setFaults({ tokenLifetimeSec: 2, latencyMs: 220 });
+    fixture.emu.setFaults({ tokenLifetimeSec: 2, latencyMs: 220 });
     const started = Date.now();
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     const took = Date.now() - started;
     expect(run.code).toBe(0);
     expect(took).toBeGreaterThan(5500);
     // Renewed at half the lifetime: one token per second of sending, and none used past its end.
-    expect(emu.tokensIssued()).toBeGreaterThanOrEqual(5);
-    expect(emu.log.countByStatus(401)).toBe(0);
-    expect(storedUsers(emu).size).toBe(200);
+    expect(fixture.emu.tokensIssued()).toBeGreaterThanOrEqual(5);
+    expect(fixture.emu.log.countByStatus(401)).toBe(0);
+    expect(storedUsers(fixture.emu).size).toBe(200);
     expect(allOnce(ids)).toBe(true);
   });
 
   it('a token revoked mid-run: the 401 renews it once and the batch is sent again', async () => {
     const ids = userIds(60, 'X');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1 });
-    emu.setFaults({ latencyMs: 100 });
-    const run = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(emu, SECRET) });
+    fixture.emu.setFaults({ latencyMs: 100 });
+    const run = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(join(dir, 'out'))) >= 10, 'the first batch');
-    emu.setFaults({ latencyMs: 100, expireTokens: true });
+    fixture.emu.setFaults({ latencyMs: 100, expireTokens: true });
     const done = await run.done;
     expect(done.code).toBe(0);
-    expect(emu.log.countByStatus(401)).toBe(1);
-    expect(storedUsers(emu).size).toBe(60);
+    expect(fixture.emu.log.countByStatus(401)).toBe(1);
+    expect(storedUsers(fixture.emu).size).toBe(60);
     expect(allOnce(ids)).toBe(true);
   });
 });
