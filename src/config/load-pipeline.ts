@@ -132,8 +132,10 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
   const { zip, ...sourceRest } = raw.source;
   const source: SourceSpec = { ...sourceRest };
   if (zip !== undefined) {
-    source.zip = { ...zip };
-    if (zip.maxEntryBytes !== undefined) source.zip.maxEntryBytes = at(['source', 'zip', 'maxEntryBytes'], zip.maxEntryBytes, parseSize);
+    source.zip = {
+      ...(zip.entries !== undefined ? { entries: zip.entries } : {}),
+      ...(zip.maxEntryBytes !== undefined ? { maxEntryBytes: at(['source', 'zip', 'maxEntryBytes'], zip.maxEntryBytes, parseSize) } : {}),
+    };
   }
 
   const rate = raw.send?.rate;

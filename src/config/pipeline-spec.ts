@@ -27,7 +27,8 @@ export interface SourceSpec {
   format?: SourceFormat;
   csv?: CsvOptions;
   json?: { pointer?: string };
-  zip?: { entries?: string; maxEntryBytes?: number | string };
+  /** maxEntryBytes in bytes: the loader resolves `500mb` once (src/config/normalise.ts). */
+  zip?: { entries?: string; maxEntryBytes?: number };
 }
 
 export type TransformName = 'trim' | 'lower' | 'upper' | 'collapse';

@@ -7,5 +7,4 @@ export { createDecoder, type TextDecoderLike } from './decode.js';
 export { gunzipIfNeeded, type GzipMode } from './decompress.js';
 export { openZip, DEFAULT_MAX_ENTRY_BYTES, type ZipArchive, type ZipEntryInput } from './zip-reader.js';
 export { formatFromName, compressionFromName, compressionFromMagic, type Compression } from './format.js';
-export { parseByteSize } from './byte-size.js';
 export type { FormatReader, ParsedItem, ReaderContext } from './reader.js';

@@ -7,7 +7,6 @@ import StreamZip from 'node-stream-zip';
 import picomatch from 'picomatch';
 import { ConfigError, SourceError } from '../core/errors.js';
 import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
-import { parseByteSize } from './byte-size.js';
 import { formatFromName } from './format.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 ** 3;
@@ -35,7 +34,7 @@ function isArchiveJunk(name: string): boolean {
 }
 
 export async function openZip(path: string, display: string, spec: SourceSpec): Promise<ZipArchive> {
-  const maxBytes = spec.zip?.maxEntryBytes !== undefined ? parseByteSize(spec.zip.maxEntryBytes, 'source.zip.maxEntryBytes') : DEFAULT_MAX_ENTRY_BYTES;
+  const maxBytes = spec.zip?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const glob = spec.zip?.entries;
   // A pattern without a folder part is matched against the entry's base name: `*.csv` also picks
   // `exports/2024/a.csv`, as a user asking for "the CSV files" means. A pattern with folders is matched whole.

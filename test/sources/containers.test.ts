@@ -157,7 +157,7 @@ describe('ZIP archives', () => {
   });
 
   it('refuses an entry that declares a size beyond maxEntryBytes before reading (a broken input: exit 3), naming archive and entry', async () => {
-    const error = await resolveInputs({ path: 'bomb.zip', zip: { maxEntryBytes: '1kb' } }, dir.path).catch((e: unknown) => e);
+    const error = await resolveInputs({ path: 'bomb.zip', zip: { maxEntryBytes: 1024 } }, dir.path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).exitCode).toBe(3);
     expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
