@@ -1,5 +1,5 @@
 export { compileMapping, type CompiledMapping, type MapResult } from './compile-mapping.js';
-export { createMapStream, mapEvent } from './map-stream.js';
+export { mapEvent } from './map-event.js';
 export { compileField } from './field.js';
 export { isFieldSpec, FIELD_SPEC_KEYS } from './classify.js';
 export { compilePath, parsePath, type Accessor, type PathStep } from './path.js';

@@ -1,9 +1,9 @@
 import type { ItemEvent, ReadEvent } from '../core/record.js';
 import type { ResourceName } from '../core/resource.js';
 import type { CompiledMapping } from '../mapping/compile-mapping.js';
-import { mapEvent } from '../mapping/map-stream.js';
+import { mapEvent } from '../mapping/map-event.js';
 import { createItemValidator } from '../validate/item-validator.js';
-import { validateEvent } from '../validate/validate-stream.js';
+import { validateEvent } from '../validate/validate-event.js';
 
 /**
  * Map then validate, as one function per record: the run calls it inside the admit gate's chunk

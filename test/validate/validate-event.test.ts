@@ -1,36 +1,23 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { reject, type ItemEvent, type ItemRecord } from '../../src/core/record.js';
-import { createValidateStream } from '../../src/validate/validate-stream.js';
+import { createItemValidator } from '../../src/validate/item-validator.js';
+import { validateEvent } from '../../src/validate/validate-event.js';
 
 function itemRecord(seq: number, item: Record<string, unknown>): ItemRecord {
   return { kind: 'item', prov: { file: 'in.csv', line: seq + 2, seq }, item, key: String(seq), source: { row: seq } };
 }
 
-async function run(events: ItemEvent[]): Promise<ItemEvent[]> {
-  const out: ItemEvent[] = [];
-  await pipeline(
-    Readable.from(events),
-    createValidateStream('users'),
-    new Writable({
-      objectMode: true,
-      write(chunk: ItemEvent, _enc, cb) {
-        out.push(chunk);
-        cb();
-      },
-    }),
-  );
-  return out;
+function run(events: ItemEvent[]): ItemEvent[] {
+  const validate = createItemValidator('users');
+  return events.map((e) => validateEvent(validate, e));
 }
 
-describe('validate stream', () => {
-  it('passes valid items through unchanged, turns invalid ones into validate rejects, keeps earlier rejects', async () => {
+describe('validateEvent', () => {
+  it('passes valid items through unchanged, turns invalid ones into validate rejects, keeps earlier rejects', () => {
     const good = itemRecord(0, { source: 'ERP', sourceId: 'A' });
     const bad = itemRecord(1, { source: 'ERP', sourceId: 'B', gender: 'X' });
     const earlier = reject({ file: 'in.csv', line: 4, seq: 2 }, 'map', 'dob: not a date', { row: 2 });
-    const out = await run([good, bad, earlier]);
+    const out = run([good, bad, earlier]);
     expect(out).toHaveLength(3);
     expect(out[0]).toBe(good);
     expect(out[1]).toEqual({

@@ -1,32 +1,18 @@
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { type ItemEvent, type ReadEvent, reject } from '../../src/core/record.js';
 import { compileMapping } from '../../src/mapping/compile-mapping.js';
-import { createMapStream } from '../../src/mapping/map-stream.js';
+import { mapEvent } from '../../src/mapping/map-event.js';
 
 const prov = (line: number) => ({ file: 'users.csv', line, seq: line - 2 });
 
-async function run(events: ReadEvent[], resource: 'users' | 'usergroups', mapping = compileMapping({ source: { value: 'ERP' }, sourceId: 'no', id: { from: 'gid', type: 'integer' }, age: { from: 'age', type: 'integer' } })): Promise<ItemEvent[]> {
-  const out: ItemEvent[] = [];
-  await pipeline(
-    Readable.from(events),
-    createMapStream(mapping, resource),
-    new Writable({
-      objectMode: true,
-      write(chunk: ItemEvent, _enc, cb) {
-        out.push(chunk);
-        cb();
-      },
-    }),
-  );
-  return out;
+function run(events: ReadEvent[], resource: 'users' | 'usergroups', mapping = compileMapping({ source: { value: 'ERP' }, sourceId: 'no', id: { from: 'gid', type: 'integer' }, age: { from: 'age', type: 'integer' } })): ItemEvent[] {
+  return events.map((e) => mapEvent(mapping, resource, e));
 }
 
-describe('createMapStream', () => {
-  it('emits items with their lookup key, map rejects, and passes read rejects through', async () => {
+describe('mapEvent', () => {
+  it('emits items with their lookup key, map rejects, and passes read rejects through', () => {
     const readReject = reject(prov(4), 'read', 'unterminated quote', 'raw "text');
-    const out = await run(
+    const out = run(
       [
         { kind: 'record', prov: prov(2), data: { no: 'C1', age: '40' } },
         { kind: 'record', prov: prov(3), data: { no: 'C2', age: 'old' } },
@@ -45,15 +31,15 @@ describe('createMapStream', () => {
     expect(out[3]).toMatchObject({ kind: 'item', key: '', item: { source: 'ERP', age: 1 } });
   });
 
-  it('keys usergroups by id', async () => {
-    const out = await run([{ kind: 'record', prov: prov(2), data: { gid: '12' } }], 'usergroups');
+  it('keys usergroups by id', () => {
+    const out = run([{ kind: 'record', prov: prov(2), data: { gid: '12' } }], 'usergroups');
     expect(out[0]).toMatchObject({ kind: 'item', key: '12', item: { id: 12 } });
   });
 
-  it('keeps the order of events and handles many without growing buffers', async () => {
+  it('keeps the order of events', () => {
     const events: ReadEvent[] = [];
     for (let i = 0; i < 500; i++) events.push({ kind: 'record', prov: prov(i + 2), data: { no: `C${i}`, age: String(i) } });
-    const out = await run(events, 'users');
+    const out = run(events, 'users');
     expect(out.map((e) => (e.kind === 'item' ? e.item.sourceId : e.reason))).toEqual(events.map((_, i) => `C${i}`));
   });
 });
