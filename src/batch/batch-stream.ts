@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import type { Batch, ItemEvent, RejectEvent } from '../core/record.js';
+import type { Batch, ItemEvent } from '../core/record.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
 
 export interface BatchStreamOptions {
@@ -21,12 +21,9 @@ export function createBatchStream(opts: BatcherOptions, onBatch?: (b: Batch) => 
         onBatch?.(b);
         this.push(b);
       };
-      if (!Array.isArray(input)) {
-        const ev = input as ItemEvent;
-        if (ev.kind === 'reject') return cb(null, ev);
-        return cb(null, batcher.add(ev, emit));
-      }
-      for (const ev of input as readonly ItemEvent[]) {
+      // Deferred passes send single events; the main run sends its chunks.
+      const events: readonly ItemEvent[] = Array.isArray(input) ? input : [input as ItemEvent];
+      for (const ev of events) {
         if (ev.kind === 'reject') {
           this.push(ev);
           continue;
@@ -43,5 +40,3 @@ export function createBatchStream(opts: BatcherOptions, onBatch?: (b: Batch) => 
     },
   });
 }
-
-export type BatchStreamOutput = Batch | RejectEvent;

@@ -5,6 +5,8 @@
 import { parseString } from '@fast-csv/parse';
 import { describe, expect, it } from 'vitest';
 import { CsvRowSplitter, type CsvRow } from '../../src/sources/index.js';
+// mulberry32 from the demo generator, so the generated file is the same on every run.
+import { prng } from '../../src/demo/demo-data.js';
 
 function split(text: string, chunk: number, options: { delimiter?: string } = {}): CsvRow[] {
   const splitter = new CsvRowSplitter(options, { file: 'x.csv' });
@@ -23,18 +25,6 @@ function fastCsv(text: string, delimiter = ','): Promise<string[][]> {
       .on('error', reject)
       .on('end', () => resolve(rows));
   });
-}
-
-/** mulberry32, so the generated file is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const VALUES = ['', 'a', 'two words', 'trail ', 'x"y', 'semi;colon', 'comma,here', 'new\nline', 'cr\rline', 'crlf\r\nline', 'Zoë Ångström', '""', 'a\n\nb'];
