@@ -3,7 +3,8 @@
 // listens, seeds the demo's usergroup tree (the users' parents), and runs until SIGTERM/SIGINT.
 //   node bench/emulator.mjs [--latency MS] [--capacity K]
 // Commands on stdin, one per line, each answered with one JSON line: `reset` (empty store and
-// log, parents seeded again), `stats` (requests received, and how many were answered 429).
+// log, parents seeded again), `stats` (requests received, how many were answered 429, RSS, and
+// the process's CPU time so far).
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../dist/emulator/index.js';
 import { DEMO_GROUP_COUNT } from '../dist/demo/demo-data.js';
@@ -37,7 +38,9 @@ process.stdin.on('data', (text) => {
       seed();
       process.stdout.write(JSON.stringify({ reset: true }) + '\n');
     } else if (command === 'stats') {
-      process.stdout.write(JSON.stringify({ requests: emu.log.total, throttled: emu.log.countByStatus(429), rssBytes: process.memoryUsage().rss }) + '\n');
+      // CPU time lets the bench say how much of the machine the API's stand-in took per row.
+      const cpu = process.cpuUsage();
+      process.stdout.write(JSON.stringify({ requests: emu.log.total, throttled: emu.log.countByStatus(429), rssBytes: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
     }
   }
 });

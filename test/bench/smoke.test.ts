@@ -24,7 +24,15 @@ interface Figures {
 interface LastRun {
   readonly n: number;
   readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string };
-  readonly sources: Record<string, { pipeline: Figures & { created: number; requests: number }; parse: Figures; naive: Figures & { sent: number } }>;
+  readonly sources: Record<
+    string,
+    {
+      pipeline: Figures & { created: number; requests: number; emulatorCpuMs: number };
+      parse: Figures;
+      naive: Figures & { sent: number };
+      ceilings: { machine: number; emulator: number; client: number };
+    }
+  >;
   readonly adaptive: { auto: Figures & { requests: number; throttled: number }; fixed: Figures };
   readonly checks: { name: string; ok: boolean }[];
 }
@@ -53,6 +61,7 @@ describe('npm run bench (smoke, tiny N)', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^machine: .+, \d+ cores, .+ GiB; node v\d+/m);
     for (const format of ['csv', 'json']) expect(stdout).toMatch(new RegExp(`^${format.replace('.', '\\.')}\\s+pipeline .* rows/s, peak RSS`, 'm'));
+    expect(stdout).toMatch(/^\s+emulator \d+ µs\/row: this machine's ceiling [\d,]+ rows\/s/m);
     expect(stdout).toMatch(/^auto\s+capacity/m);
   });
 
@@ -66,6 +75,10 @@ describe('npm run bench (smoke, tiny N)', () => {
       expect(s.pipeline.created).toBeGreaterThan(N * 0.95);
       expect(s.naive.sent).toBeGreaterThan(N * 0.95);
       expect(s.pipeline.maxRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      // The emulator's CPU is measured around each run, so the machine's ceiling can be stated.
+      expect(s.pipeline.emulatorCpuMs).toBeGreaterThan(0);
+      expect(s.ceilings.machine).toBeGreaterThan(0);
+      expect(s.ceilings.emulator).toBeGreaterThan(s.ceilings.machine / last.machine.cores);
     }
   });
 
