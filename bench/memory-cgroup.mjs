@@ -27,6 +27,7 @@ export function memoryCgroup(megabytes) {
       writeFileSync(join(dir, 'memory.max'), bytes);
     }
   } catch (e) {
+    if (dir !== undefined) removeQuietly(dir);
     throw new Error(`--container-mb: cannot make a memory cgroup here (${e.message}); it needs root and a writable cgroup hierarchy with the memory controller`);
   }
   return {
@@ -36,11 +37,15 @@ export function memoryCgroup(megabytes) {
       return ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, command, ...args];
     },
     remove() {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Still busy or already gone: an empty cgroup left behind holds no memory.
-      }
+      removeQuietly(dir);
     },
   };
+}
+
+function removeQuietly(dir) {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Never made, still busy or already gone: an empty cgroup left behind holds no memory.
+  }
 }
