@@ -22,7 +22,12 @@ async function* replay(head: Buffer[], it: AsyncIterator<Buffer>): AsyncGenerato
   }
 }
 
-export async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, mode: GzipMode): AsyncGenerator<Buffer> {
+/**
+ * `refuseZip`, with 'detect': the error to throw when the bytes are a ZIP archive, which a
+ * stream cannot hold (its directory is at the end and needs random access). Without it, a ZIP
+ * would be read as text and every row rejected for reasons that explain nothing.
+ */
+export async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, mode: GzipMode, refuseZip?: () => Error): AsyncGenerator<Buffer> {
   if (mode === 'none') {
     yield* source;
     return;
@@ -33,7 +38,8 @@ export async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, mode: GzipM
   if (mode === 'detect') {
     let length = 0;
     try {
-      while (length < 2) {
+      // Four bytes tell gzip (1F 8B) and ZIP (PK 03 04) apart, whatever the chunking.
+      while (length < 4) {
         const r = await it.next();
         if (r.done === true) break;
         head.push(r.value);
@@ -43,7 +49,12 @@ export async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, mode: GzipM
       await it.return?.();
       throw e;
     }
-    isGzip = compressionFromMagic(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head)) === 'gzip';
+    const magic = compressionFromMagic(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head));
+    if (magic === 'zip' && refuseZip !== undefined) {
+      await it.return?.();
+      throw refuseZip();
+    }
+    isGzip = magic === 'gzip';
   }
   const bytes = replay(head, it);
   if (!isGzip) {

@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { EtlError, SourceError } from '../core/errors.js';
+import { ConfigError, EtlError, SourceError } from '../core/errors.js';
 import type { Provenance, ReadEvent } from '../core/record.js';
 import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
 import { CsvReader } from './csv-reader.js';
@@ -229,7 +229,10 @@ export class SourceStream extends Readable {
       const format = input.format ?? 'csv';
       const bytes = asBuffers(raw, (n) => { self.bytesRead += n; });
       const reader = createReader(format, spec, where);
-      const items = parseBytes(gunzipIfNeeded(bytes, mode), reader, format, spec, where, mode === 'none' ? 'none' : 'gzip');
+      const refuseZip = isStdin
+        ? () => new ConfigError('stdin holds a ZIP archive, which can only be read from a file (its directory is at the end): pass the archive\'s path instead of -', where, 'ETL_SOURCE_ZIP_STDIN')
+        : undefined;
+      const items = parseBytes(gunzipIfNeeded(bytes, mode, refuseZip), reader, format, spec, where, mode === 'none' ? 'none' : 'gzip');
       if (!(yield* number(items, where))) return;
     }
   }

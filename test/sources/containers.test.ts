@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { ConfigError, SourceError } from '../../src/core/errors.js';
 import { openSource, resolveInputs } from '../../src/sources/index.js';
-import { buildZip, collect, collectUntilError, readSpec, readStdin, summary, tmpDir, type TmpDir } from './helpers.js';
+import { buildZip, chunked, collect, collectUntilError, readSpec, readStdin, summary, tmpDir, type TmpDir } from './helpers.js';
 
 let dir: TmpDir;
 
@@ -111,6 +111,24 @@ describe('gzip and globs', () => {
       { line: 1, data: { id: 1 } },
       { line: 2, data: { id: 2 } },
     ]);
+  });
+
+  // Regression: a ZIP piped on stdin was read as text, so every row became a reject that explained nothing.
+  it('refuses a ZIP archive on stdin with a ConfigError (exit 2) before reading any record', async () => {
+    const zip = buildZip([{ name: 'users.csv', data: Buffer.from('id\n1\n') }]);
+    for (const size of [1, 3, zip.length]) {
+      const spec = { path: '-', format: 'csv' as const };
+      const inputs = await resolveInputs(spec, '/');
+      const { events, error } = await collectUntilError(openSource(inputs, spec, { stdin: chunked(zip, size) }));
+      expect(events).toEqual([]);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP_STDIN');
+      expect((error as ConfigError).exitCode).toBe(2);
+      expect((error as ConfigError).describe()).toMatch(/^-: stdin holds a ZIP archive/);
+    }
+    // Text that merely starts with "PK" is still text.
+    const events = await readStdin(Buffer.from('PK\nPKX\n'), 1, { format: 'csv' });
+    expect(summary(events)).toEqual([{ line: 2, data: { PK: 'PKX' } }]);
   });
 
   it('stops on a corrupt gzip stream naming the file, after the records before the break', async () => {
