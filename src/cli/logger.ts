@@ -88,8 +88,8 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
         {
           ...ids(), event: job !== undefined ? 'step end' : 'run end', pipeline: s.pipeline, status: s.status, exitCode: s.exitCode, counts: c,
           durationMs: s.durations.totalMs, recordsPerSec: s.rate.recordsPerSec, batches: s.batches, requests: s.requests, retries: s.retries,
-          // Reason shapes only: the examples quote record values, which stay in the run folder.
-          topRejects: e.rejects.groups.slice(0, 5).map((g) => ({ stage: g.stage, reason: g.shape, count: g.count })),
+          // Reason shapes only (as in summary.json): the examples quote record values, which stay in the run folder.
+          topRejects: s.topRejects.slice(0, 5),
           outDir: e.outDir,
         },
         `${job !== undefined ? 'step' : 'run'} end: ${s.pipeline} ${s.status}`,

@@ -22,6 +22,20 @@ export interface RejectGroupsResult {
   readonly truncated: boolean;
 }
 
+/** A kind of reject as summary.json and the end log line give it: no record values, only the shape. */
+export interface RejectKind {
+  readonly stage: Stage;
+  readonly reason: string;
+  readonly count: number;
+}
+
+/** Kinds of reject in summary.json (report.html lists more, with examples). */
+export const SUMMARY_KINDS = 10;
+
+export function topRejectKinds(r: RejectGroupsResult, n = SUMMARY_KINDS): RejectKind[] {
+  return r.groups.slice(0, n).map((g) => ({ stage: g.stage, reason: g.shape, count: g.count }));
+}
+
 /** Distinct kinds kept; a run with more has a broken mapping, and the top few tell that story. */
 export const MAX_GROUPS = 200;
 /** Lines read from rejects.ndjson at most: bounds the end-of-run work for a run that rejected everything. */

@@ -29,7 +29,8 @@ import { DeferredPasses, runDeferredPasses } from './deferred-passes.js';
 import { writeFile } from 'node:fs/promises';
 import { RunProbe, type ProgressSnapshot } from '../progress/run-probe.js';
 import { RunRecorder } from '../report/run-recorder.js';
-import { finishReport } from '../report/write-report.js';
+import { readRejectGroups, topRejectKinds } from '../report/reject-groups.js';
+import { writeReport } from '../report/write-report.js';
 import type { RejectGroupsResult } from '../report/reject-groups.js';
 
 export interface RunPipelineOptions {
@@ -181,12 +182,17 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
 
   if (target !== undefined) Object.assign(stats, { requests: target.stats.requests, retries: target.stats.retries });
   const exitCode: ExitCode = status === 'aborted' ? (error?.exitCode ?? EXIT.aborted) : status === 'interrupted' ? EXIT.interrupted : totalRejected(counts) > 0 ? EXIT.rejects : EXIT.ok;
+  const endedAt = new Date();
+  recorder.stop();
+  // Read at the end rather than counted in the sink: no work on the hot path, and a resumed run's
+  // rejects.ndjson holds every attempt's rejects.
+  const rejects = await readRejectGroups(join(outDir, 'rejects.ndjson'));
   const summary = buildSummary({
     runId, pipeline: spec.name, resource: spec.resource, mode, target: target?.name ?? null, status, exitCode, attempt,
-    startedAt, endedAt: new Date(), counts, ...stats, ...(error !== undefined ? { error } : {}),
+    startedAt, endedAt, counts, ...stats, topRejects: topRejectKinds(rejects), ...(error !== undefined ? { error } : {}),
   });
   await writeFile(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n', { mode: 0o600 });
-  const rejects = await finishReport(outDir, summary, recorder);
+  await writeReport(outDir, summary, recorder, rejects);
   opts.onEvent?.({ type: 'end', summary, outDir, rejects });
   return { exitCode, status, summary, outDir, rejects, ...(error !== undefined ? { error } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { EtlError } from '../core/errors.js';
+import type { RejectKind } from '../report/reject-groups.js';
 import { sentCount, totalRejected, type RunCounts } from '../sink/run-counts.js';
 
 export type RunStatus = 'completed' | 'aborted' | 'interrupted';
@@ -31,12 +32,17 @@ export interface RunSummary {
   readonly durations: { readonly totalMs: number };
   /** Records read per second of this attempt. */
   readonly rate: { readonly recordsPerSec: number };
+  /**
+   * The most frequent kinds of reject over the whole run (every attempt), largest first: the
+   * reason with the record's values taken out, so this file quotes no record data.
+   */
+  readonly topRejects: readonly RejectKind[];
   readonly error?: { readonly code: string; readonly message: string };
 }
 
 /** What the run knows at its end; the summary is derived from it. */
 export interface SummaryInput
-  extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries'> {
+  extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries' | 'topRejects'> {
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly counts: RunCounts;
@@ -46,7 +52,7 @@ export interface SummaryInput
 export function buildSummary(s: SummaryInput): RunSummary {
   const c = s.counts;
   const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
-  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries } = s;
+  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects } = s;
   return {
     runId, pipeline, resource, mode, target, status, exitCode, attempt,
     startedAt: s.startedAt.toISOString(),
@@ -65,6 +71,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
     batches, requests, retries,
     durations: { totalMs: ms },
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
+    topRejects,
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
   };
 }

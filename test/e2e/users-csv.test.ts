@@ -64,13 +64,20 @@ describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', (
     expect(results.find((r) => r.key === 'C005')?.error).toMatch(/Parent usergroup with id \[99\] not found/);
   });
 
-  it('writes summary.json with the counts and record files with mode 0600', async () => {
+  it('writes summary.json with the counts and the top kinds of reject, and record files with mode 0600', async () => {
     const summary = JSON.parse(await readFile(join(dir, 'out', 'summary.json'), 'utf8')) as Record<string, unknown>;
     expect(summary).toMatchObject({
       status: 'completed',
       exitCode: 1,
       counts: { read: 8, mapped: 7, rejected: { read: 0, map: 1, validate: 2, api: 1, total: 4 }, sent: 5, created: 3, updated: 1, failed: 1 },
     });
+    // Kinds of reject with the record's values taken out, largest first, then in file order.
+    expect(summary.topRejects).toEqual([
+      { stage: 'map', reason: 'dateOfBirth: "…" is not a real date (DD-MM-YYYY)', count: 1 },
+      { stage: 'validate', reason: 'addresses[n].country: must match ^[A-Z]{2}$ (got "…")', count: 1 },
+      { stage: 'api', reason: 'Parent usergroup with id [n] not found.', count: 1 },
+      { stage: 'validate', reason: 'missing required field "sourceId"', count: 1 },
+    ]);
     for (const f of ['results.ndjson', 'rejects.ndjson', 'checkpoint.ndjson', 'summary.json']) {
       expect(((await stat(join(dir, 'out', f))).mode & 0o777).toString(8)).toBe('600');
     }
