@@ -7,7 +7,7 @@ import type { RunRecorder } from './run-recorder.js';
 
 export const REPORT_FILE = 'report.html';
 
-/** The end of a run: writes report.html (mode 0600: it quotes rejected values); the recorder is stopped. */
+/** The end of a run, once the recorder has stopped: writes report.html (mode 0600: it quotes rejected values). */
 export async function writeReport(outDir: string, summary: RunSummary, recorder: RunRecorder, rejects: RejectGroupsResult): Promise<void> {
   const f = await PrivateFile.open(join(outDir, REPORT_FILE), 'w');
   try {

@@ -29,9 +29,8 @@ import { DeferredPasses, runDeferredPasses } from './deferred-passes.js';
 import { writeFile } from 'node:fs/promises';
 import { RunProbe, type ProgressSnapshot } from '../progress/run-probe.js';
 import { RunRecorder } from '../report/run-recorder.js';
-import { readRejectGroups, topRejectKinds } from '../report/reject-groups.js';
+import { readRejectGroups, topRejectKinds, type RejectGroupsResult } from '../report/reject-groups.js';
 import { writeReport } from '../report/write-report.js';
-import type { RejectGroupsResult } from '../report/reject-groups.js';
 
 export interface RunPipelineOptions {
   /** A pipeline file, or an already loaded spec. */
