@@ -32,9 +32,10 @@ export interface JournalState {
 
 /**
  * The checkpoint: an append-only NDJSON file. A record's ordinal is written only after its
- * result or reject line was handed to the kernel, so after a crash every ordinal in the journal
- * has its line, and a resume resends only what the journal lacks. A torn last line (kill -9
- * mid-write) is ignored: its records are simply sent again.
+ * result or reject line is on disk (the sink syncs those first), and each entry is synced in
+ * turn, so after a crash, a kill -9 or a power loss every ordinal in the journal has its line,
+ * and a resume resends only what the journal lacks. A torn last line is ignored: its records are
+ * simply sent again.
  */
 export class Journal {
   private constructor(private readonly file: PrivateFile) {}
@@ -56,6 +57,7 @@ export class Journal {
     if (seqs.length === 0) return;
     const entry: JournalEntry = { t: 'settled', done: toRanges(seqs), delta };
     await this.file.write(JSON.stringify(entry) + '\n');
+    await this.file.sync();
   }
 
   async close(): Promise<void> {

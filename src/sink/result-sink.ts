@@ -1,14 +1,13 @@
 import { Writable } from 'node:stream';
 import type { Outcome, RejectEvent, ResultEvent } from '../core/record.js';
-import type { Journal } from '../resume/journal.js';
-import type { PrivateFile } from './private-file.js';
+import type { AppendFile } from './private-file.js';
 import { emptySettled, addSettled, type SettledCounts } from './run-counts.js';
 
 export interface ResultSinkOptions {
-  readonly results: PrivateFile;
-  readonly rejects: PrivateFile;
+  readonly results: AppendFile;
+  readonly rejects: AppendFile;
   /** Absent in `validate`, which settles nothing for a later resume. */
-  readonly journal?: Journal;
+  readonly journal?: { settle(seqs: readonly number[], delta: SettledCounts): Promise<void> };
   /** Running totals, shared with the rest of the run (summary, progress, budget). */
   readonly counts: SettledCounts;
   /** Called after each write with the totals; throws (an EtlError) to abort the run, e.g. past the reject budget. */
@@ -42,14 +41,18 @@ export function rejectLine(r: RejectEvent): string {
 
 /**
  * The end of the pipeline. Node hands it every outcome buffered since the last write
- * (`writev`), which it turns into one write per file: results and rejects first, then the
- * journal, so a record is never marked settled before its line exists. The stream's
- * highWaterMark bounds what waits here; a slow disk slows the whole pipeline down.
+ * (`writev`), which it turns into one write per file: results and rejects first, synced to
+ * disk, then the journal, so a record is never marked settled before its line exists, not even
+ * after a power loss. The syncs group themselves: outcomes that arrive while one write waits for
+ * the disk go out together in the next, so a slow disk means fewer, larger writes. The stream's
+ * highWaterMark bounds what waits here; a disk slower than that slows the whole pipeline down.
  */
 export function createResultSink(opts: ResultSinkOptions): Writable {
   return new Writable({
     objectMode: true,
-    highWaterMark: 1024,
+    // Eight batches of 500: room to keep sending while a sync runs (at 1,024, the syncs cost the
+    // bench ~8% of its wall time; at 4,096 nothing measurable). Outcomes are small: ~1 MB at most.
+    highWaterMark: 4096,
     writev(chunks, cb) {
       settle(chunks.map((c) => c.chunk as Outcome)).then(() => cb(), cb);
     },
@@ -74,7 +77,11 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
       }
     }
     await Promise.all([opts.results.write(results), opts.rejects.write(rejects)]);
-    await opts.journal?.settle(seqs, delta);
+    if (opts.journal !== undefined) {
+      // Without a journal nothing depends on the order, and the files are closed at the end anyway.
+      await Promise.all([opts.results.sync(), opts.rejects.sync()]);
+      await opts.journal.settle(seqs, delta);
+    }
     addSettled(opts.counts, delta);
     opts.check?.();
   }
