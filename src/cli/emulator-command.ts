@@ -19,6 +19,7 @@ export interface EmulatorCommandOptions {
   hangNext?: number;
   refuseItems?: string[];
   invalidItems?: string[];
+  opaqueItems?: string[];
   state?: string;
   clientId?: string;
   clientSecret?: string;
@@ -58,6 +59,7 @@ export function faultsFromFlags(flags: EmulatorCommandOptions): Faults {
     ...(flags.hangNext !== undefined ? { hangNext: flags.hangNext } : {}),
     ...(flags.refuseItems !== undefined ? { refuseItems: flags.refuseItems } : {}),
     ...(flags.invalidItems !== undefined ? { invalidItems: flags.invalidItems } : {}),
+    ...(flags.opaqueItems !== undefined ? { opaqueItems: flags.opaqueItems } : {}),
   };
 }
 
@@ -80,6 +82,7 @@ export function addEmulatorCommand(program: Command): Command {
     .option('--hang-next <n>', 'never answer the next n bulk requests', whole)
     .option('--refuse-items <keys>', 'answer these item keys (comma-separated sourceIds or ids) success:false', keyList)
     .option('--invalid-items <keys>', "refuse these item keys as schema violations (400, #/users/N pointers)", keyList)
+    .option('--opaque-items <keys>', 'refuse any request holding these item keys (400 without a pointer: the client must split the batch)', keyList)
     .option('--state <file>', 'keep the store in this file: loaded at start, saved after changes and at exit')
     .option('--client-id <id>', 'accepted client id')
     .option('--client-secret <secret>', 'accepted client secret')

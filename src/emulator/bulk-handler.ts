@@ -36,6 +36,8 @@ export interface BulkContext {
   readonly refuses: (key: string) => boolean;
   /** Whether the server's schema refuses an item with this key (the invalidItems fault). */
   readonly invalid?: (key: string) => boolean;
+  /** Whether an item with this key gets the request refused without a pointer (the opaqueItems fault). */
+  readonly opaque?: (key: string) => boolean;
 }
 
 function parentError(ref: ParentRef): string {
@@ -87,21 +89,28 @@ function applyUsergroup(ctx: BulkContext, sent: PropelItem, directives: readonly
   return succeeded(done.action, done.id, key);
 }
 
-/** `#/users/N/sourceId: …` for each item the invalidItems fault names, worded like a schema violation. */
+/**
+ * Messages for the items an injected fault names: `#/users/N/sourceId: …` per invalidItems item,
+ * worded like a schema violation, and one message without a pointer if any opaqueItems item is there.
+ */
 function injectedViolations(ctx: BulkContext, resource: ResourceName, body: unknown): string[] {
-  const invalid = ctx.invalid;
+  const { invalid, opaque } = ctx;
   const { listKey } = RESOURCES[resource];
   const list = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[listKey] : undefined;
-  if (invalid === undefined || !Array.isArray(list)) return [];
+  if ((invalid === undefined && opaque === undefined) || !Array.isArray(list)) return [];
   const field = resource === 'users' ? 'sourceId' : 'id';
   const out: string[] = [];
+  let unpointed = false;
   list.forEach((entry: unknown, index) => {
     if (typeof entry !== 'object' || entry === null) return;
     const item = entry as Record<string, unknown>;
     const value = item[field];
-    const hit = (typeof value === 'string' || typeof value === 'number') && (invalid(String(value)) || invalid(lookupKey(resource, item) ?? ''));
-    if (hit) out.push(`#/${listKey}/${index}/${field}: [${String(value)}] is not a valid value`);
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const is = (test: ((key: string) => boolean) | undefined): boolean => test !== undefined && (test(String(value)) || test(lookupKey(resource, item) ?? ''));
+    if (is(invalid)) out.push(`#/${listKey}/${index}/${field}: [${String(value)}] is not a valid value`);
+    if (is(opaque)) unpointed = true;
   });
+  if (unpointed) out.push(`The request violates a server rule for ${listKey}.`);
   return out;
 }
 

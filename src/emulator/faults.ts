@@ -40,6 +40,12 @@ export interface Faults {
    * `#/users/N/<lookup field>: …` message per such item, as for any schema violation.
    */
   readonly invalidItems?: readonly string[];
+  /**
+   * Item keys whose presence gets the whole request answered 400, code 10007, with a message that
+   * points at no item (a server rule reported without a `#/users/N` pointer): the client can only
+   * find the item by splitting the batch.
+   */
+  readonly opaqueItems?: readonly string[];
   /** Lifetime of tokens issued from now on; otherwise the emulator's option. */
   readonly tokenLifetimeSec?: number;
   /** One-shot: invalidate every token issued so far. Not kept in the fault state. */
@@ -72,6 +78,7 @@ const faultsSchema = {
     capacity: { type: 'integer', minimum: 1 },
     refuseItems: { type: 'array', items: { type: 'string' } },
     invalidItems: { type: 'array', items: { type: 'string' } },
+    opaqueItems: { type: 'array', items: { type: 'string' } },
     tokenLifetimeSec: { type: 'number', minimum: 0 },
     expireTokens: { type: 'boolean' },
   },
@@ -103,6 +110,7 @@ export class FaultState {
   #hangLeft = 0;
   #refused = new Set<string>();
   #invalid = new Set<string>();
+  #opaque = new Set<string>();
   #sinceThrottle = 0;
 
   constructor(initial: Faults = {}) {
@@ -117,6 +125,7 @@ export class FaultState {
     this.#hangLeft = faults.hangNext ?? 0;
     this.#refused = new Set(faults.refuseItems ?? []);
     this.#invalid = new Set(faults.invalidItems ?? []);
+    this.#opaque = new Set(faults.opaqueItems ?? []);
     this.#sinceThrottle = 0;
   }
 
@@ -138,6 +147,10 @@ export class FaultState {
 
   invalid(key: string): boolean {
     return this.#invalid.has(key);
+  }
+
+  opaque(key: string): boolean {
+    return this.#opaque.has(key);
   }
 
   /** Consumes one pending drop, hang or failure, in that order of precedence, then the throttle's count. */

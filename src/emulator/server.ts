@@ -182,7 +182,7 @@ async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, re
     sendJson(res, 400, propelErrors.invalidJson(parsed.error));
     return;
   }
-  const outcome = handleBulk({ store: s.store, refuses: (key) => s.faults.refuses(key), invalid: (key) => s.faults.invalid(key) }, resource, parsed.value);
+  const outcome = handleBulk({ store: s.store, refuses: (key) => s.faults.refuses(key), invalid: (key) => s.faults.invalid(key), opaque: (key) => s.faults.opaque(key) }, resource, parsed.value);
   if (outcome.status === 200) s.saver?.changed();
   // A client that went away (killed, timed out) while this was handled never learns it was
   // applied: the store keeps it, as Propel would, but the log does not count it as acknowledged.

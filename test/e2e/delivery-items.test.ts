@@ -55,6 +55,30 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
   });
 });
 
+describe('delivery: a 400 that points at no item', { timeout: 60_000 }, () => {
+  it('the batch is split until the 2 culprits are alone: those rejected with the server message, the 198 stored once each, in a bounded number of requests', async () => {
+    const opaque = [ids[11]!, ids[150]!];
+    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
+    fixture.emu.setFaults({ opaqueItems: opaque });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(run.code).toBe(1);
+    const stored = storedUsers(fixture.emu);
+    expect(stored.size).toBe(198);
+    for (const o of opaque) expect(stored.has(o)).toBe(false);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
+    const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
+    expect(rejects.map((r) => [r.stage, (r.record as { no: string }).no, r.reason]).sort()).toEqual(
+      opaque.map((o) => ['api', o, 'The request violates a server rule for users.']),
+    );
+    // Halving: each culprit costs at most two requests per level of a 200-item batch, plus the first.
+    const entries = fixture.emu.log.entries();
+    expect(entries[0]).toMatchObject({ status: 400 });
+    expect(entries.length).toBeLessThanOrEqual(1 + 2 * opaque.length * Math.ceil(Math.log2(200)));
+    expect(entries.filter((e) => e.status === 200).reduce((n, e) => n + e.keys.length, 0)).toBe(198);
+    expect((await summary(join(dir, 'out'))).counts).toMatchObject({ created: 198, sent: 200, rejected: { api: 2, total: 2 } });
+  });
+});
+
 describe('delivery: no overtaking', { timeout: 60_000 }, () => {
   it('the same key in two batches in flight at once, the first 429d: the store holds the later; unrelated batches go ahead', async () => {
     // Batches of 2: [A v1, B] [A v2, C] [D, E]; the batcher closes a batch at a repeated key anyway.

@@ -87,6 +87,16 @@ describe('faults', () => {
     expect(emu.store.usergroups().map((g) => g.id)).toEqual([1]);
   });
 
+  it('opaqueItems refuses any request holding them with a 400 whose message points at no item, and stores nothing', async () => {
+    emu.setFaults({ opaqueItems: ['B'] });
+    const answer = await postBulk(emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, auth);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({ code: 10007, messages: ['The request violates a server rule for users.'] });
+    expect(answer.body.error.messages.some((m: string) => m.includes('#/'))).toBe(false);
+    expect(emu.store.users()).toEqual([]);
+    expect((await send('A')).status).toBe(200);
+  });
+
   it('faults can be set at start', async () => {
     const other = await startEmulator({ faults: { failNext: { count: 1, status: 503 } } });
     try {
