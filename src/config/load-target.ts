@@ -65,13 +65,24 @@ export async function findTargetsFile(options: TargetOptions = {}): Promise<stri
   }
 }
 
+/**
+ * A targets file of one's own extends the package's: a target it defines wins, one it does not
+ * define (`local`, say) still comes from the package.
+ */
 export async function loadTarget(name: string, options: TargetOptions = {}): Promise<TargetSpec> {
-  const file = await findTargetsFile(options);
-  const doc = await SourceDocument.read(file);
-  const names = Object.keys(asRecord(doc.toData()));
-  if (!names.includes(name)) {
-    throw new ConfigError(`unknown target "${name}"; known targets: ${names.join(', ') || '(none)'}`, { file });
+  const own = await findTargetsFile(options);
+  const packaged = path.join(PACKAGE_CONFIG_DIR, TARGETS_FILE);
+  const known: string[] = [];
+  for (const file of own === packaged ? [own] : [own, packaged]) {
+    const doc = await SourceDocument.read(file);
+    const names = Object.keys(asRecord(doc.toData()));
+    if (names.includes(name)) return resolveTarget(doc, file, name, options);
+    for (const n of names) if (!known.includes(n)) known.push(n);
   }
+  throw new ConfigError(`unknown target "${name}"; known targets: ${known.join(', ') || '(none)'}`, { file: own });
+}
+
+function resolveTarget(doc: SourceDocument, file: string, name: string, options: TargetOptions): TargetSpec {
   // Only this target's variables: choosing `local` must not require PROPEL_CLIENT_SECRET.
   doc.substitute(varLookup({}, options.env ?? process.env), [name], (v) => `set ${v} in the environment`);
   const data = doc.toData();

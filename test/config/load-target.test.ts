@@ -109,7 +109,7 @@ describe('a targets file of ones own', () => {
     expect(error.message).not.toContain(SECRET);
   });
 
-  it('is looked for in ./config of the working folder, then in the package', async () => {
+  it('is looked for in ./config of the working folder, and extends the package\'s', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'propel-etl-targets-'));
     const before = process.cwd();
     try {
@@ -118,6 +118,11 @@ describe('a targets file of ones own', () => {
       mkdirSync(path.join(dir, 'config'));
       writeFileSync(path.join(dir, 'config', 'targets.yaml'), 'mine:\n  emulator: true\n');
       expect(await loadTarget('mine', { env: {} })).toEqual({ name: 'mine', kind: 'emulator' });
+      // It extends the package's file: what it does not define still comes from there.
+      expect(await loadTarget('local', { env: {} })).toEqual({ name: 'local', kind: 'emulator' });
+      const unknown = await configError(loadTarget('prod', { env: {} }));
+      expect(unknown.message).toBe('unknown target "prod"; known targets: mine, propel, local');
+      expect(unknown.context.file).toBe(path.join(dir, 'config', 'targets.yaml'));
     } finally {
       process.chdir(before);
       rmSync(dir, { recursive: true, force: true });
