@@ -5,10 +5,9 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { CLI, runCli, targetEnv } from '../e2e/cli.js';
-import { demoFolder } from '../report/helpers.js';
+import { operatorFixture } from './operator-fixture.js';
 
 const SECRET = 'op-Secret-8123';
 
@@ -33,25 +32,13 @@ function runOnTty(args: readonly string[], opts: { cwd: string; env: NodeJS.Proc
 const PROGRESS = /read [\d,]+ · imported [\d,]+ · rejected [\d,]+ · [\d,]+ records\/s · \d+ in flight · \d+% · ETA/;
 
 describe('propel-etl run: progress and logs (issue 7)', () => {
-  let emu: Emulator;
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    emu = await startEmulator({ clients: [{ id: 'propel-etl-local', secret: SECRET }] });
-    for (let id = 1; id <= 20; id++) emu.store.seedUsergroup({ id, name: `G${id}` });
-    dir = await demoFolder(1000, { batch: '{ size: 100 }', send: '{ concurrency: 1, maxRetries: 3, timeout: 10s }', prefix: 'progress-' });
-    env = targetEnv(emu, SECRET);
-  }, 30_000);
-  afterAll(async () => {
-    await emu.close();
-  });
+  const fx = operatorFixture(SECRET, 'progress-');
 
   it('draws the progress line on a terminal, and not into a pipe or with --quiet', async () => {
     // Slow answers so the run lasts long enough for several redraws.
-    emu.setFaults({ latencyMs: 120 });
+    fx.emu.setFaults({ latencyMs: 120 });
     try {
-      const tty = await runOnTty(['run', 'demo-users.yaml', '--out', 'tty', '--limit', '500'], { cwd: dir, env });
+      const tty = await runOnTty(['run', 'demo-users.yaml', '--out', 'tty', '--limit', '500'], { cwd: fx.dir, env: fx.env });
       expect(tty.code).toBe(1);
       expect(tty.output).toMatch(PROGRESS);
       expect(tty.output).toContain('\r\x1b[2K');
@@ -59,23 +46,23 @@ describe('propel-etl run: progress and logs (issue 7)', () => {
       expect(tty.output.match(/\r\x1b\[2Kread /g)!.length).toBeGreaterThanOrEqual(2);
       expect(tty.output).toMatch(/\r\x1b\[2K(?:\r\n|\n)?demo-users \(users -> propel\): completed/);
 
-      const piped = await runCli(['run', 'demo-users.yaml', '--out', 'piped', '--limit', '500'], { cwd: dir, env });
+      const piped = await runCli(['run', 'demo-users.yaml', '--out', 'piped', '--limit', '500'], { cwd: fx.dir, env: fx.env });
       expect(piped.code).toBe(1);
       expect(piped.stderr + piped.stdout).not.toMatch(/records\/s ·|\x1b\[/);
 
-      const quiet = await runOnTty(['run', 'demo-users.yaml', '--out', 'quiet', '--quiet', '--limit', '500'], { cwd: dir, env });
+      const quiet = await runOnTty(['run', 'demo-users.yaml', '--out', 'quiet', '--quiet', '--limit', '500'], { cwd: fx.dir, env: fx.env });
       expect(quiet.code).toBe(1);
       expect(quiet.output).not.toMatch(/records\/s|\x1b\[/);
     } finally {
-      emu.setFaults({});
+      fx.emu.setFaults({});
     }
   }, 40_000);
 
   it('--log-format json: one parseable line per job, step, retry and end, each with a run id, no secret, no record data', async () => {
-    await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [demo-users.yaml]\n');
-    emu.setFaults({ failNext: { count: 1, status: 503, retryAfter: 0 } });
-    const r = await runCli(['run', 'job.yaml', '--out', 'json', '--log-format', 'json'], { cwd: dir, env });
-    emu.setFaults({});
+    await writeFile(join(fx.dir, 'job.yaml'), 'name: nightly\nsteps: [demo-users.yaml]\n');
+    fx.emu.setFaults({ failNext: { count: 1, status: 503, retryAfter: 0 } });
+    const r = await runCli(['run', 'job.yaml', '--out', 'json', '--log-format', 'json'], { cwd: fx.dir, env: fx.env });
+    fx.emu.setFaults({});
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -99,7 +86,7 @@ describe('propel-etl run: progress and logs (issue 7)', () => {
   }, 30_000);
 
   it('--log-format json: an abort is its own line (level error) before the end line', async () => {
-    const r = await runCli(['run', 'demo-users.yaml', '--out', 'abort', '--log-format', 'json'], { cwd: dir, env: targetEnv(emu, 'wrong-secret') });
+    const r = await runCli(['run', 'demo-users.yaml', '--out', 'abort', '--log-format', 'json'], { cwd: fx.dir, env: targetEnv(fx.emu, 'wrong-secret') });
     expect(r.code).toBe(3);
     const logs = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logs.map((l) => l.event)).toEqual(['run start', 'abort', 'run end']);
