@@ -1,32 +1,12 @@
-import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, TransportError } from '../../src/core/errors.js';
 import type { Outcome, RejectEvent, ResultEvent } from '../../src/core/record.js';
 import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
 import type { SendEvent } from '../../src/send/send-event.js';
-import { json, okAnswer, SECRET, sentUsers, startServer, testAgent, tokenAnswer, tokenProvider, userBatch, USERS, type Seen, type TestServer } from './harness.js';
+import { json, okAnswer, SECRET, sentUsers, serversPerTest, testAgent, tokenProvider, userBatch, USERS, type TestServer } from './harness.js';
 
-let server: TestServer | undefined;
 const agent = testAgent();
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-type BulkHandler = (req: Seen, res: ServerResponse, n: number) => void | Promise<void>;
-
-/** A Propel stand-in: numbered tokens at /oauth2/token, `bulk` scripts /v2/users/bulk/sourceId (n = 1-based bulk call). */
-async function propel(bulk: BulkHandler): Promise<{ server: TestServer; bulkCalls: () => Seen[] }> {
-  let tokens = 0;
-  let calls = 0;
-  const s = await startServer((req, res) => {
-    if (req.url === '/oauth2/token') return tokenAnswer(res, ++tokens);
-    if (req.url !== '/v2/users/bulk/sourceId') return json(res, 404, { error: { code: 10008, messages: ['not found'] } });
-    return bulk(req, res, ++calls);
-  });
-  server = s;
-  return { server: s, bulkCalls: () => s.seen.filter((r) => r.url === '/v2/users/bulk/sourceId') };
-}
+const { propel } = serversPerTest();
 
 function client(s: TestServer, extra: Partial<BulkClientOptions> = {}, events: SendEvent[] = []): BulkClient {
   return new BulkClient({

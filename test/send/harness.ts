@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
+import { afterEach } from 'vitest';
 import type { Batch, ItemRecord } from '../../src/core/record.js';
 import { lookupKey, RESOURCES } from '../../src/core/resource.js';
 import { TokenProvider } from '../../src/send/token-provider.js';
@@ -25,6 +26,46 @@ export interface TestServer {
   /** Requests currently being handled, and the most ever at once. */
   readonly load: { current: number; max: number };
   close(): Promise<void>;
+}
+
+export type BulkHandler = (req: Seen, res: ServerResponse, n: number) => void | Promise<void>;
+
+export interface ScriptedPropel {
+  readonly server: TestServer;
+  /** The requests to the users' bulk endpoint, in order. */
+  bulkCalls(): Seen[];
+}
+
+const BULK_PATH = '/v2/users/bulk/sourceId';
+
+/**
+ * Servers for one test at a time, closed after each (call at the top of a test file):
+ * `propel(bulk)` is a Propel stand-in with numbered tokens at /oauth2/token and `bulk` answering
+ * the users' bulk endpoint (n = 1-based bulk call); `start(handler)` is any other server.
+ */
+export function serversPerTest(): { propel(bulk: BulkHandler): Promise<ScriptedPropel>; start(handler: Handler): Promise<TestServer> } {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const start = async (handler: Handler): Promise<TestServer> => {
+    server = await startServer(handler);
+    return server;
+  };
+  return {
+    start,
+    async propel(bulk) {
+      let tokens = 0;
+      let calls = 0;
+      const s = await start((req, res) => {
+        if (req.url === '/oauth2/token') return tokenAnswer(res, ++tokens);
+        if (req.url !== BULK_PATH) return json(res, 404, { error: { code: 10008, messages: ['not found'] } });
+        return bulk(req, res, ++calls);
+      });
+      return { server: s, bulkCalls: () => s.seen.filter((r) => r.url === BULK_PATH) };
+    },
+  };
 }
 
 export async function startServer(handler: Handler): Promise<TestServer> {

@@ -1,31 +1,17 @@
-import type { ServerResponse } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransportError } from '../../src/core/errors.js';
 import type { Batch, Outcome, RejectEvent } from '../../src/core/record.js';
 import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
 import { RateLimiter } from '../../src/send/rate-limiter.js';
 import { createSendStream } from '../../src/send/send-stream.js';
-import { delay, json, okAnswer, sentUsers, startServer, testAgent, tokenAnswer, tokenProvider, userBatch, USERS, type Seen, type TestServer } from './harness.js';
+import { delay, json, okAnswer, sentUsers, serversPerTest, testAgent, tokenAnswer, tokenProvider, userBatch, USERS, type BulkHandler, type Seen, type TestServer } from './harness.js';
 
-let server: TestServer | undefined;
 const agent = testAgent();
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-type BulkHandler = (req: Seen, res: ServerResponse, n: number) => void | Promise<void>;
-
-async function propel(bulk: BulkHandler): Promise<TestServer> {
-  let calls = 0;
-  server = await startServer((req, res) => {
-    if (req.url === '/oauth2/token') return tokenAnswer(res, 1);
-    return bulk(req, res, ++calls);
-  });
-  return server;
-}
+const servers = serversPerTest();
+/** The Propel stand-in's server (the tests here read every request it saw). */
+const propel = async (bulk: BulkHandler): Promise<TestServer> => (await servers.propel(bulk)).server;
 
 function client(s: TestServer, extra: Partial<BulkClientOptions> = {}): BulkClient {
   return new BulkClient({
@@ -121,14 +107,13 @@ describe('createSendStream', () => {
   });
 
   it('the rate holds from the first request, also when the token is slow to come', async () => {
-    server = await startServer(async (req, res) => {
+    const s = await servers.start(async (req, res) => {
       if (req.url === '/oauth2/token') {
         await delay(250);
         return tokenAnswer(res, 1);
       }
       json(res, 200, okAnswer(sentUsers(req)));
     });
-    const s = server;
     await run(
       Array.from({ length: 4 }, (_, i) => userBatch(i + 1, [i])),
       client(s, { limiter: new RateLimiter({ rate: 20 }) }),
