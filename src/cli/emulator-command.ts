@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXIT } from '../core/errors.js';
-import { startEmulator, type EmulatorOptions, type Faults } from '../emulator/index.js';
+import { DEFAULT_CLIENT, startEmulator, type EmulatorOptions, type Faults } from '../emulator/index.js';
 import { faultsProblem } from '../emulator/faults.js';
+
+/** Where the emulator's accepted client secret can come from instead of a flag. */
+const SECRET_ENV = 'PROPEL_EMULATOR_CLIENT_SECRET';
 
 export interface EmulatorCommandOptions {
   port: number;
@@ -85,7 +88,7 @@ export function addEmulatorCommand(program: Command): Command {
     .option('--opaque-items <keys>', 'refuse any request holding these item keys (400 without a pointer: the client must split the batch)', keyList)
     .option('--state <file>', 'keep the store in this file: loaded at start, saved after changes and at exit')
     .option('--client-id <id>', 'accepted client id')
-    .option('--client-secret <secret>', 'accepted client secret')
+    .option('--client-secret <secret>', `accepted client secret (or set ${SECRET_ENV}, which ps does not show)`)
     .action((flags: EmulatorCommandOptions) => startEmulatorCommand(flags));
 }
 
@@ -97,6 +100,13 @@ export async function startEmulatorCommand(flags: EmulatorCommandOptions): Promi
     process.stderr.write(`propel-etl emulator: ${problem}\n`);
     process.exit(EXIT.usage);
   }
+  // The environment keeps the secret out of the process list (`ps` shows a --client-secret flag).
+  const secret = flags.clientSecret ?? process.env[SECRET_ENV];
+  if (flags.clientId !== undefined && secret === undefined) {
+    process.stderr.write(`propel-etl emulator: --client-id needs a secret: --client-secret or ${SECRET_ENV}\n`);
+    process.exit(EXIT.usage);
+  }
+  const accepted = secret !== undefined ? { id: flags.clientId ?? DEFAULT_CLIENT.id, secret } : undefined;
   const options: EmulatorOptions = {
     host: flags.host,
     port: flags.port,
@@ -104,7 +114,7 @@ export async function startEmulatorCommand(flags: EmulatorCommandOptions): Promi
     ...(flags.tokenLifetime !== undefined ? { tokenLifetimeSec: flags.tokenLifetime } : {}),
     ...(flags.tokenShape !== undefined ? { tokenShape: flags.tokenShape } : {}),
     ...(flags.state !== undefined ? { stateFile: resolve(flags.state) } : {}),
-    ...(flags.clientId !== undefined && flags.clientSecret !== undefined ? { clients: [{ id: flags.clientId, secret: flags.clientSecret }] } : {}),
+    ...(accepted !== undefined ? { clients: [accepted] } : {}),
   };
   let emu;
   try {

@@ -23,8 +23,8 @@ afterEach(() => {
 });
 
 /** Starts the emulator command on a free port and waits for the base URL it prints. */
-async function emulatorProcess(args: readonly string[], cwd: string): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function emulatorProcess(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let out = '';
@@ -77,6 +77,20 @@ describe('propel-etl emulator', { timeout: 60_000 }, () => {
     expect(await second.exited).toBe(0);
     const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { users: unknown[] };
     expect(saved.users).toHaveLength(20);
+  });
+
+  it('takes its client secret from PROPEL_EMULATOR_CLIENT_SECRET, so it is not on the command line', async () => {
+    const dir = await usersWorkspace(userIds(3, 'S').map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
+    const emu = await emulatorProcess([], dir, { PROPEL_EMULATOR_CLIENT_SECRET: 'env-Secret-5150' });
+    const refused = await runCli(['run', 'users.yaml', '--out', 'refused'], { cwd: dir, env: propelEnv(emu.baseUrl) });
+    expect(refused.code).toBe(3);
+    const run = await runCli(['run', 'users.yaml', '--out', 'ok'], { cwd: dir, env: { ...propelEnv(emu.baseUrl), PROPEL_CLIENT_SECRET: 'env-Secret-5150' } });
+    expect(run.code).toBe(0);
+    emu.child.kill('SIGTERM');
+    expect(await emu.exited).toBe(0);
+    const noSecret = await runCli(['emulator', '--port', '0', '--client-id', 'someone'], { cwd: dir });
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/--client-id needs a secret: --client-secret or PROPEL_EMULATOR_CLIENT_SECRET/);
   });
 
   it('refuses a malformed fault flag or state file with exit 2 and a reason', async () => {
