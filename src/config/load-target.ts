@@ -25,8 +25,8 @@ export interface TargetOptions {
 }
 
 const TARGETS_FILE = 'targets.yaml';
-/** The package's own config/: two levels above both src/config and dist/config. */
-const PACKAGE_CONFIG_DIR = fileURLToPath(new URL('../../config/', import.meta.url));
+/** The package's own targets file, in config/ two levels above both src/config and dist/config. */
+const PACKAGE_TARGETS = path.join(fileURLToPath(new URL('../../config/', import.meta.url)), TARGETS_FILE);
 
 type RawTarget = { emulator: true } | { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
 
@@ -61,7 +61,7 @@ export async function findTargetsFile(options: TargetOptions = {}): Promise<stri
     await access(local);
     return local;
   } catch {
-    return path.join(PACKAGE_CONFIG_DIR, TARGETS_FILE);
+    return PACKAGE_TARGETS;
   }
 }
 
@@ -71,9 +71,8 @@ export async function findTargetsFile(options: TargetOptions = {}): Promise<stri
  */
 export async function loadTarget(name: string, options: TargetOptions = {}): Promise<TargetSpec> {
   const own = await findTargetsFile(options);
-  const packaged = path.join(PACKAGE_CONFIG_DIR, TARGETS_FILE);
   const known: string[] = [];
-  for (const file of own === packaged ? [own] : [own, packaged]) {
+  for (const file of own === PACKAGE_TARGETS ? [own] : [own, PACKAGE_TARGETS]) {
     const doc = await SourceDocument.read(file);
     const names = Object.keys(asRecord(doc.toData()));
     if (names.includes(name)) return resolveTarget(doc, file, name, options);

@@ -106,7 +106,8 @@ function injectedViolations(ctx: BulkContext, resource: ResourceName, body: unkn
     const item = entry as Record<string, unknown>;
     const value = item[field];
     if (typeof value !== 'string' && typeof value !== 'number') return;
-    const is = (test: ((key: string) => boolean) | undefined): boolean => test !== undefined && (test(String(value)) || test(lookupKey(resource, item) ?? ''));
+    const keys = [String(value), lookupKey(resource, item) ?? ''];
+    const is = (test: ((key: string) => boolean) | undefined): boolean => test !== undefined && keys.some(test);
     if (is(invalid)) out.push(`#/${listKey}/${index}/${field}: [${String(value)}] is not a valid value`);
     if (is(opaque)) unpointed = true;
   });

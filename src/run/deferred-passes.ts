@@ -144,9 +144,8 @@ export class DeferredPasses {
       if (this.waiting.has(record.key)) out.push(...(await this.settleEarlier(record, o)));
       out.push(o);
     }
-    if (held.size === 0 && this.waiting.size === 0) return out;
     // A held record's reject waits with it; any other reject settles its record, which then waits no more.
-    const settled = held.size === 0 ? out : out.filter((o) => !(o.kind === 'reject' && held.has(o.prov.seq)));
+    const settled = out.filter((o) => !(o.kind === 'reject' && held.has(o.prov.seq)));
     for (const o of settled) {
       const record = o.kind === 'reject' ? bySeq.get(o.prov.seq) : undefined;
       if (record !== undefined) this.forget(record);

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Outcome, RejectEvent, ResultEvent } from '../core/record.js';
+import type { Journal } from '../resume/journal.js';
 import type { AppendFile } from './private-file.js';
 import { emptySettled, addSettled, type SettledCounts } from './run-counts.js';
 
@@ -7,7 +8,7 @@ export interface ResultSinkOptions {
   readonly results: AppendFile;
   readonly rejects: AppendFile;
   /** Absent in `validate`, which settles nothing for a later resume. */
-  readonly journal?: { settle(seqs: readonly number[], delta: SettledCounts): Promise<void> };
+  readonly journal?: Pick<Journal, 'settle'>;
   /** Running totals, shared with the rest of the run (summary, progress, budget). */
   readonly counts: SettledCounts;
   /** Called after each write with the totals; throws (an EtlError) to abort the run, e.g. past the reject budget. */

@@ -36,7 +36,8 @@ export interface ScriptedPropel {
   bulkCalls(): Seen[];
 }
 
-const BULK_PATH = '/v2/users/bulk/sourceId';
+/** Where the clients under test post users: the base URL's /v2 and the resource's path. */
+const BULK_PATH = `/v2${RESOURCES.users.path}`;
 
 /**
  * Servers for one test at a time, closed after each (call at the top of a test file):
