@@ -43,6 +43,26 @@ async function run(input: (Batch | RejectEvent)[], c: { sendBatch(b: Batch): Pro
 
 const bulkOnly = (s: TestServer): Seen[] => s.seen.filter((r) => r.url.startsWith('/v2/'));
 
+/**
+ * A rate limiter on virtual time: the clock moves only when a test moves it, and each request
+ * leaves at the slot the limiter books for it (acquire() is that booking, then a sleep until the
+ * slot), so the spacing is asserted exactly instead of measured on the real clock.
+ */
+function virtualLimiter(rate: number): { clock: { now: number }; slots: number[]; limiter: Pick<RateLimiter, 'acquire'> } {
+  const clock = { now: 0 };
+  const slots: number[] = [];
+  const limiter = new RateLimiter({ rate, now: () => clock.now });
+  return {
+    clock,
+    slots,
+    limiter: {
+      acquire: async () => {
+        slots.push(clock.now + limiter.reserve());
+      },
+    },
+  };
+}
+
 describe('createSendStream', () => {
   it('keeps at most `concurrency` requests in flight and passes rejects through', async () => {
     const s = await propel(async (req, res) => {
@@ -90,38 +110,37 @@ describe('createSendStream', () => {
     expect(pulled).toBe(20);
   });
 
-  it('respects the rate limit shared by all requests (roughly)', async () => {
+  it('respects the rate limit shared by all requests', async () => {
     const s = await propel((req, res) => json(res, 200, okAnswer(sentUsers(req))));
-    const limiter = new RateLimiter({ rate: 20 });
-    const started = Date.now();
+    const v = virtualLimiter(20);
     await run(
       Array.from({ length: 6 }, (_, i) => userBatch(i + 1, [i])),
-      client(s, { limiter }),
+      client(s, { limiter: v.limiter }),
       4,
     );
-    const elapsed = Date.now() - started;
-    // 6 requests at 20/s: the last may start 250 ms after the first.
-    expect(elapsed).toBeGreaterThanOrEqual(220);
-    const at = bulkOnly(s).map((r) => r.at);
-    expect(at[at.length - 1]! - at[0]!).toBeGreaterThanOrEqual(220);
+    // 6 requests at 20/s, 4 allowed in flight: one every 50 ms all the same.
+    expect(v.slots).toEqual([0, 50, 100, 150, 200, 250]);
+    expect(bulkOnly(s)).toHaveLength(6);
   });
 
   it('the rate holds from the first request, also when the token is slow to come', async () => {
+    const v = virtualLimiter(20);
     const s = await servers.start(async (req, res) => {
       if (req.url === '/oauth2/token') {
-        await delay(250);
+        v.clock.now += 250;
         return tokenAnswer(res, 1);
       }
       json(res, 200, okAnswer(sentUsers(req)));
     });
     await run(
       Array.from({ length: 4 }, (_, i) => userBatch(i + 1, [i])),
-      client(s, { limiter: new RateLimiter({ rate: 20 }) }),
+      client(s, { limiter: v.limiter }),
       4,
     );
-    const at = bulkOnly(s).map((r) => r.at);
-    // 20/s: 50 ms apart. Slots booked while waiting for the token would all be due by the time it came.
-    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(40);
+    // 20/s: 50 ms apart from when the token came. Slots booked while waiting for the token
+    // (0, 50, 100, 150) would all be due by then, and the four requests would leave together.
+    expect(v.slots).toEqual([250, 300, 350, 400]);
+    expect(bulkOnly(s)).toHaveLength(4);
   });
 
   it('no overtaking: a later version waits for the earlier one, also while that is retried', async () => {
