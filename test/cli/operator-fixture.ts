@@ -3,9 +3,10 @@
  * demo folder of 1,000 users in batches of 100 sent one at a time, so a run is short but has
  * several batches, progress and rejects.
  */
-import { afterAll, beforeAll } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { targetEnv } from '../e2e/cli.js';
+import { beforeAll } from 'vitest';
+import type { Emulator } from '../../src/emulator/index.js';
+import { emulatorPerFile } from '../support/emulator.js';
+import { targetEnv } from '../support/cli.js';
 import { demoFolder } from '../report/helpers.js';
 
 export interface OperatorFixture {
@@ -16,13 +17,22 @@ export interface OperatorFixture {
 
 /** Registers beforeAll/afterAll in the calling describe; read the fields inside tests. */
 export function operatorFixture(secret: string, prefix: string): OperatorFixture {
-  const fixture = {} as { emu: Emulator; dir: string; env: NodeJS.ProcessEnv };
+  const emulator = emulatorPerFile(secret, {}, 'never');
+  const fixture = {} as { dir: string; env: NodeJS.ProcessEnv };
   beforeAll(async () => {
-    fixture.emu = await startEmulator({ clients: [{ id: 'propel-etl-local', secret }] });
-    for (let id = 1; id <= 20; id++) fixture.emu.store.seedUsergroup({ id, name: `G${id}` });
+    for (let id = 1; id <= 20; id++) emulator.emu.store.seedUsergroup({ id, name: `G${id}` });
     fixture.dir = await demoFolder(1000, { batch: '{ size: 100 }', send: '{ concurrency: 1, maxRetries: 3, timeout: 10s }', prefix });
-    fixture.env = targetEnv(fixture.emu, secret);
+    fixture.env = targetEnv(emulator.emu, secret);
   }, 30_000);
-  afterAll(() => fixture.emu.close());
-  return fixture;
+  return {
+    get emu() {
+      return emulator.emu;
+    },
+    get dir() {
+      return fixture.dir;
+    },
+    get env() {
+      return fixture.env;
+    },
+  };
 }

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../e2e/cli.js';
+import { runCli } from '../support/cli.js';
 import { operatorFixture } from './operator-fixture.js';
 
 const SECRET = 'op-Secret-8123';

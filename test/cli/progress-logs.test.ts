@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, runCli, targetEnv } from '../e2e/cli.js';
+import { CLI, runCli, targetEnv } from '../support/cli.js';
 import { operatorFixture } from './operator-fixture.js';
 
 const SECRET = 'op-Secret-8123';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadPipeline, loadRunFile } from '../../src/config/index.js';
-import { configError, tempDir } from './helpers.js';
+import { configError } from './helpers.js';
+import { tempFiles } from '../support/files.js';
 
-const write = tempDir();
+const write = tempFiles('propel-etl-config-');
 
 /** A valid pipeline; tests replace single lines to break it in one place. */
 const BASE = `name: t

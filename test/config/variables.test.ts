@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadPipeline, parseVarAssignments, substitute, varLookup } from '../../src/config/index.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { configError, tempDir } from './helpers.js';
+import { configError } from './helpers.js';
+import { tempFiles } from '../support/files.js';
 
-const write = tempDir();
+const write = tempFiles('propel-etl-config-');
 
 const pipeline = (lines: string): string => `name: t
 resource: users

@@ -5,8 +5,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
-import { emulatorPerFile, env, readNdjson, waitFor, storedUsers, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
+import { runCli, targetEnv } from '../support/cli.js';
+import { waitFor, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
+import { emulatorPerFile, storedUsersById } from '../support/emulator.js';
+import { readNdjson } from '../support/files.js';
 
 const SECRET = 'abort-Secret-5150';
 const fixture = emulatorPerFile(SECRET);
@@ -15,7 +17,7 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
   it('a wrong client secret: exit 3, "authentication refused", nothing sent, the secret in no output or file', async () => {
     const wrong = 'wrong-Secret-9876';
     const dir = await usersWorkspace(userIds(5).map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--debug', '--log-format', 'json'], { cwd: dir, env: env(fixture.emu, wrong) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--debug', '--log-format', 'json'], { cwd: dir, env: targetEnv(fixture.emu, wrong) });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/authentication refused/);
     expect(fixture.emu.log.total).toBe(0);
@@ -31,7 +33,7 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1, maxRetries: 2 });
     // Faults are decided after the latency, so switching them once the first batch is in catches the second.
     fixture.emu.setFaults({ latencyMs: 150 });
-    const running = runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const running = runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     await waitFor(() => fixture.emu.log.countByStatus(200) > 0, 'the first batch');
     fixture.emu.setFaults({ failNext: { count: 1000, status: 503 } });
     const first = await running;
@@ -42,9 +44,9 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     expect(fixture.emu.log.countByStatus(503)).toBeGreaterThanOrEqual(3);
 
     fixture.emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
-    expect(storedUsers(fixture.emu).size).toBe(40);
+    expect(storedUsersById(fixture.emu).size).toBe(40);
     expect(fixture.emu.log.duplicates()).toEqual([]);
     const s2 = await summary(join(dir, 'out'));
     expect(s2).toMatchObject({ status: 'completed', attempt: 2 });
@@ -57,16 +59,16 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 3, maxRetries: 0 });
     // Three requests arrive together; after the latency the first handled fails, the other two are applied.
     fixture.emu.setFaults({ latencyMs: 300, failNext: { count: 1, status: 503 } });
-    const first = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const first = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(first.code).toBe(3);
     expect(fixture.emu.log.countByStatus(200)).toBe(2);
     const results = await readNdjson(join(dir, 'out', 'results.ndjson'));
     expect(results).toHaveLength(20);
 
     fixture.emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
-    expect(storedUsers(fixture.emu).size).toBe(30);
+    expect(storedUsersById(fixture.emu).size).toBe(30);
     expect(fixture.emu.log.duplicates()).toEqual([]);
     expect(ids.map((id) => fixture.emu.log.timesAcknowledged(userKey(id)))).toEqual(ids.map(() => 1));
   });
@@ -75,7 +77,7 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     // Rows without a customer number fail validation (sourceId is required).
     const rows = userIds(30).map((no, i) => (i % 3 === 0 ? { no: '', first: 'x' } : { no }));
     const dir = await usersWorkspace(rows, { batchSize: 5, concurrency: 1, maxRejects: 4 });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/\d+ records rejected, more than errors\.maxRejects \(4\)/);
     expect((await summary(join(dir, 'out'))).error?.code).toBe('ETL_REJECT_BUDGET');
@@ -84,7 +86,7 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
   it('errors.maxRejects as a percentage also judges a small file, at its end', async () => {
     const rows = userIds(20).map((no, i) => (i < 5 ? { no: '' } : { no }));
     const dir = await usersWorkspace(rows, { batchSize: 5, concurrency: 1, maxRejects: '10%' });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/5 of 20 records read were rejected, more than errors\.maxRejects \(10%\)/);
   });

@@ -7,8 +7,9 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, runCli } from './cli.js';
-import { readNdjson, userIds, usersWorkspace } from './delivery-helpers.js';
+import { CLI, runCli } from '../support/cli.js';
+import { userIds, usersWorkspace } from './delivery-helpers.js';
+import { readNdjson } from '../support/files.js';
 
 interface Running {
   readonly child: ChildProcess;

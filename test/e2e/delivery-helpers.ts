@@ -1,15 +1,12 @@
 /**
  * Shared by the delivery end-to-end tests (issue 5): a throwaway folder with a users NDJSON file
- * and a pipeline for it, the CLI as a child process a test can signal, and read-backs of the run
- * folder and the emulator.
+ * and a pipeline for it, and read-backs of the run folder (the CLI, the emulator and NDJSON files
+ * are in test/support/).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { DEFAULT_CLIENT, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
-import { CLI, type CliRun } from './cli.js';
+import { tempDir } from '../support/files.js';
+import { writeUsersPipeline } from '../support/pipeline.js';
 
 export interface UserRow {
   readonly no: string;
@@ -34,47 +31,17 @@ export function userIds(n: number, prefix = 'U'): string[] {
 
 /** A folder holding users.ndjson and users.yaml (source ERP, language NL, sourceId from `no`). */
 export async function usersWorkspace(rows: readonly UserRow[], s: PipelineSettings): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-delivery-'));
+  const dir = await tempDir('e2e-delivery-');
   await writeFile(join(dir, 'users.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const send = [`concurrency: ${s.concurrency}`, `maxRetries: ${s.maxRetries ?? 3}`, `timeout: ${s.timeout ?? '10s'}`, ...(s.rate !== undefined ? [`rate: ${s.rate}`] : [])];
-  const yaml = [
-    `name: ${s.name ?? 'delivery'}`,
-    'resource: users',
-    'source: { path: users.ndjson }',
-    'mapping:',
-    '  source: { value: ERP }',
-    '  sourceId: no',
-    '  language: { value: NL }',
-    '  firstName: first',
-    '  lastName: last',
-    `batch: { size: ${s.batchSize} }`,
-    `send: { ${send.join(', ')} }`,
-    ...(s.maxRejects !== undefined ? [`errors: { maxRejects: ${s.maxRejects} }`] : []),
-  ];
-  await writeFile(join(dir, 'users.yaml'), yaml.join('\n') + '\n');
-  return dir;
-}
-
-export function env(emu: { baseUrl: string; tokenUrl: string }, secret: string, id = 'propel-etl-local'): NodeJS.ProcessEnv {
-  return { PROPEL_BASE_URL: emu.baseUrl, PROPEL_TOKEN_URL: emu.tokenUrl, PROPEL_CLIENT_ID: id, PROPEL_CLIENT_SECRET: secret };
-}
-
-/** The CLI as a child process the test can signal while it runs. */
-export function startCli(args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-  const done = new Promise<CliRun>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
+  await writeUsersPipeline(dir, 'users.yaml', {
+    name: s.name ?? 'delivery',
+    source: { path: 'users.ndjson' },
+    mapping: { source: { value: 'ERP' }, sourceId: 'no', language: { value: 'NL' }, firstName: 'first', lastName: 'last' },
+    batchSize: s.batchSize,
+    send: { concurrency: s.concurrency, maxRetries: s.maxRetries ?? 3, timeout: s.timeout ?? '10s', ...(s.rate !== undefined ? { rate: s.rate } : {}) },
+    ...(s.maxRejects !== undefined ? { errors: { maxRejects: s.maxRejects } } : {}),
   });
-  return { child, done };
+  return dir;
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
@@ -91,13 +58,6 @@ async function textOf(path: string): Promise<string> {
   } catch {
     return '';
   }
-}
-
-export async function readNdjson(path: string): Promise<Record<string, unknown>[]> {
-  return (await textOf(path))
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** How many records the run folder's checkpoint holds as settled (a torn last line counts nothing). */
@@ -128,28 +88,5 @@ export async function summary(outDir: string): Promise<SummaryFile> {
   return JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')) as SummaryFile;
 }
 
-/** The emulator's users by sourceId. */
-export function storedUsers(emu: Emulator): Map<string, Record<string, unknown>> {
-  return new Map(emu.store.users().map((u) => [String(u.item.sourceId), u.item]));
-}
-
 /** The lookup key the emulator's log uses for a user of this pipeline. */
 export const userKey = (no: string): string => JSON.stringify(['ERP', no, 'NL']);
-
-/**
- * One emulator for a whole test file, accepting `secret`: started before the first test, its
- * faults, store and log reset before each, closed after the last. Tests read `fixture.emu`.
- */
-export function emulatorPerFile(secret: string, options: Omit<EmulatorOptions, 'clients'> = {}): { readonly emu: Emulator } {
-  const fixture = {} as { emu: Emulator };
-  beforeAll(async () => {
-    fixture.emu = await startEmulator({ ...options, clients: [{ id: DEFAULT_CLIENT.id, secret }] });
-  });
-  afterAll(() => fixture.emu.close());
-  beforeEach(() => {
-    fixture.emu.setFaults({});
-    fixture.emu.store.clear();
-    fixture.emu.log.clear();
-  });
-  return fixture;
-}

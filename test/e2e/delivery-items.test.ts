@@ -4,8 +4,10 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
-import { emulatorPerFile, env, readNdjson, storedUsers, summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
+import { runCli, targetEnv } from '../support/cli.js';
+import { summary, userIds, userKey, usersWorkspace } from './delivery-helpers.js';
+import { emulatorPerFile, storedUsersById } from '../support/emulator.js';
+import { readNdjson } from '../support/files.js';
 
 const SECRET = 'items-Secret-2323';
 const fixture = emulatorPerFile(SECRET);
@@ -17,13 +19,13 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
   it('answered success:false: exactly those 3 rejected (stage api, the server message), 197 stored', async () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
     fixture.emu.setFaults({ refuseItems: bad });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
     // The 200 went once; only the refused items are tried again (the parents-first pass, src/run/deferred-passes.ts).
     const [first, ...later] = fixture.emu.log.entries();
     expect(first?.keys).toHaveLength(200);
     expect(later.flatMap((e) => e.keys).every((k) => bad.map(userKey).includes(k))).toBe(true);
-    const stored = storedUsers(fixture.emu);
+    const stored = storedUsersById(fixture.emu);
     expect(stored.size).toBe(197);
     for (const b of bad) expect(stored.has(b)).toBe(false);
     const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
@@ -37,14 +39,14 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
   it('answered 400 with #/users/N pointers (the server schema refuses them): those 3 rejected, the 197 resent at once and stored', async () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
     fixture.emu.setFaults({ invalidItems: bad });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
     const entries = fixture.emu.log.entries();
     expect(entries.map((e) => [e.status, e.keys.length])).toEqual([
       [400, 200],
       [200, 197],
     ]);
-    const stored = storedUsers(fixture.emu);
+    const stored = storedUsersById(fixture.emu);
     expect(stored.size).toBe(197);
     for (const b of bad) expect(stored.has(b)).toBe(false);
     const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
@@ -60,9 +62,9 @@ describe('delivery: a 400 that points at no item', { timeout: 60_000 }, () => {
     const opaque = [ids[11]!, ids[150]!];
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
     fixture.emu.setFaults({ opaqueItems: opaque });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
-    const stored = storedUsers(fixture.emu);
+    const stored = storedUsersById(fixture.emu);
     expect(stored.size).toBe(198);
     for (const o of opaque) expect(stored.has(o)).toBe(false);
     expect(fixture.emu.log.duplicates()).toEqual([]);
@@ -92,9 +94,9 @@ describe('delivery: no overtaking', { timeout: 60_000 }, () => {
     ];
     const dir = await usersWorkspace(rows, { batchSize: 2, concurrency: 3 });
     fixture.emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 1 } });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
-    expect(storedUsers(fixture.emu).get('A')?.firstName).toBe('v2');
+    expect(storedUsersById(fixture.emu).get('A')?.firstName).toBe('v2');
     const order = fixture.emu.log.entries().map((e) => [e.status, e.keys.map((k) => (JSON.parse(k) as string[])[1]).join('')]);
     expect(order[0]).toEqual([429, 'AB']);
     // [D,E] shares no key and is not held back; [A v2, C] waits until [A v1, B] was applied.

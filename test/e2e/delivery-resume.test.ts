@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT } from '../../src/emulator/index.js';
-import { runCli } from './cli.js';
-import { emulatorPerFile, env, readNdjson, settledRecords, startCli, storedUsers, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { runCli, targetEnv, startCli } from '../support/cli.js';
+import { settledRecords, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { emulatorPerFile, storedUsersById } from '../support/emulator.js';
+import { readNdjson } from '../support/files.js';
 
 const SECRET = 'resume-Secret-8080';
 const fixture = emulatorPerFile(SECRET);
@@ -18,7 +20,7 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     const dir = await usersWorkspace(ids.map((no) => ({ no, first: `v-${no}` })), { batchSize: 10, concurrency: 1 });
     const out = join(dir, 'out');
     fixture.emu.setFaults({ latencyMs: 100 });
-    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(out)) >= 30, 'three batches in the checkpoint');
     // A batch answered but not yet journaled at the kill is sent again (the README says so); to
     // test that nothing else is, the kill lands while a request hangs unanswered and every
@@ -34,9 +36,9 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     expect(acknowledgedBefore).toBeLessThan(200);
 
     fixture.emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
-    const stored = storedUsers(fixture.emu);
+    const stored = storedUsersById(fixture.emu);
     expect(stored.size).toBe(200);
     expect(ids.every((id) => stored.get(id)?.firstName === `v-${id}`)).toBe(true);
     expect(fixture.emu.log.duplicates()).toEqual([]);
@@ -67,7 +69,7 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     await waitFor(() => fixture.emu.log.total > 0, 'the request to be handled');
     // Applied, as Propel would, but the client never learnt it: sending it again is no duplicate.
     expect(fixture.emu.log.entries().map((e) => e.status)).toEqual(['abandoned']);
-    expect(storedUsers(fixture.emu).has('GONE')).toBe(true);
+    expect(storedUsersById(fixture.emu).has('GONE')).toBe(true);
     expect(fixture.emu.log.timesAcknowledged(userKey('GONE'))).toBe(0);
   });
 
@@ -77,7 +79,7 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 50, concurrency: 2 });
     const out = join(dir, 'out');
     fixture.emu.setFaults({ latencyMs: 200 });
-    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(out)) >= 1, 'a checkpoint line');
     first.child.kill('SIGTERM');
     const stopped = await first.done;
@@ -94,12 +96,12 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     expect(settled.map((r) => r.key).sort()).toEqual(acknowledged.sort());
 
     fixture.emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
     const s2 = await summary(out);
     expect(s2).toMatchObject({ status: 'completed', exitCode: 0, attempt: 2 });
     expect(s2.counts).toMatchObject({ read: 2000, skippedOnResume: s1.counts.created, created: 2000, updated: 0 });
-    expect(storedUsers(fixture.emu).size).toBe(2000);
+    expect(storedUsersById(fixture.emu).size).toBe(2000);
     // An interrupt settles everything in flight, so not even those batches are sent again.
     expect(fixture.emu.log.duplicates()).toEqual([]);
     expect((await readFile(join(out, 'results.ndjson'), 'utf8')).trim().split('\n')).toHaveLength(2000);

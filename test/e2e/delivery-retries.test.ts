@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
-import { emulatorPerFile, env, settledRecords, startCli, storedUsers, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { runCli, targetEnv, startCli } from '../support/cli.js';
+import { settledRecords, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { emulatorPerFile, storedUsersById } from '../support/emulator.js';
 
 const SECRET = 'retry-Secret-4242';
 // expires_in as a string ("2"), the other documented token shape.
@@ -20,14 +21,14 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
     const ids = userIds(30, 'R');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 2 });
     fixture.emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 2 } });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
     const entries = fixture.emu.log.entries();
     const throttled = entries.find((e) => e.status === 429)!;
     const again = entries.find((e) => e !== throttled && e.keys[0] === throttled.keys[0])!;
     expect(again.status).toBe(200);
     expect(again.time - throttled.time).toBeGreaterThanOrEqual(2000);
-    expect(storedUsers(fixture.emu).size).toBe(30);
+    expect(storedUsersById(fixture.emu).size).toBe(30);
     expect(allOnce(ids)).toBe(true);
     expect((await summary(join(dir, 'out'))).retries).toBe(1);
   });
@@ -37,12 +38,12 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 2, timeout: '1s', maxRetries: 4 });
     // In order: the first request's connection is destroyed, the second never answered, the third gets 503.
     fixture.emu.setFaults({ dropNext: 1, hangNext: 1, failNext: { count: 1, status: 503 } });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
     const statuses = fixture.emu.log.entries().map((e) => e.status);
     expect(statuses.filter((s) => s !== 200).sort()).toEqual([503, 'dropped', 'hung']);
     expect(statuses.filter((s) => s === 200)).toHaveLength(4);
-    expect(storedUsers(fixture.emu).size).toBe(40);
+    expect(storedUsersById(fixture.emu).size).toBe(40);
     expect(allOnce(ids)).toBe(true);
     expect((await summary(join(dir, 'out'))).retries).toBe(3);
   });
@@ -54,14 +55,14 @@ describe('delivery: tokens', { timeout: 60_000 }, () => {
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 8, concurrency: 1 });
     fixture.emu.setFaults({ tokenLifetimeSec: 2, latencyMs: 220 });
     const started = Date.now();
-    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     const took = Date.now() - started;
     expect(run.code).toBe(0);
     expect(took).toBeGreaterThan(5500);
     // Renewed at half the lifetime: one token per second of sending, and none used past its end.
     expect(fixture.emu.tokensIssued()).toBeGreaterThanOrEqual(5);
     expect(fixture.emu.log.countByStatus(401)).toBe(0);
-    expect(storedUsers(fixture.emu).size).toBe(200);
+    expect(storedUsersById(fixture.emu).size).toBe(200);
     expect(allOnce(ids)).toBe(true);
   });
 
@@ -69,13 +70,13 @@ describe('delivery: tokens', { timeout: 60_000 }, () => {
     const ids = userIds(60, 'X');
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1 });
     fixture.emu.setFaults({ latencyMs: 100 });
-    const run = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const run = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(join(dir, 'out'))) >= 10, 'the first batch');
     fixture.emu.setFaults({ latencyMs: 100, expireTokens: true });
     const done = await run.done;
     expect(done.code).toBe(0);
     expect(fixture.emu.log.countByStatus(401)).toBe(1);
-    expect(storedUsers(fixture.emu).size).toBe(60);
+    expect(storedUsersById(fixture.emu).size).toBe(60);
     expect(allOnce(ids)).toBe(true);
   });
 });

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
-import { CLI, runCli, targetEnv } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli, targetEnv } from '../support/cli.js';
 import { readJournal } from '../../src/resume/journal.js';
 import { pathExists } from '../../src/core/path-exists.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { emulatorPerFile } from '../support/emulator.js';
+import { tempDir } from '../support/files.js';
 
 const FIXTURES = new URL('../fixtures/e2e-tree/', import.meta.url);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,20 +45,16 @@ function runUntil(args: string[], cwd: string, emu: Emulator, users: number, sig
 }
 
 describe('job files (issue 4)', () => {
+  const fx = emulatorPerFile(SECRET, {}, 'never');
   let dir: string;
-  let emu: Emulator;
 
   beforeAll(async () => {
-    emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-    dir = await mkdtemp(join(tmpdir(), 'e2e-job-'));
+    dir = await tempDir('e2e-job-');
     for (const f of ['job.yaml', 'job-groups.yaml', 'job-users.yaml', 'job-more.yaml', 'job-broken.yaml', 'job-users-typo.yaml']) await cp(new URL(f, FIXTURES), join(dir, f));
     // Children before parents, so the usergroups step needs its passes too.
     await writeFile(join(dir, 'job-groups.ndjson'), [{ id: 11, name: 'B', parent_id: 10 }, { id: 10, name: 'A', parent_id: 1 }, { id: 1, name: 'Root' }].map((g) => JSON.stringify(g)).join('\n') + '\n');
     await writeFile(join(dir, 'job-users.ndjson'), Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `U${i}`, last: `L${i}`, group: i % 2 === 0 ? 10 : 11 })).join('\n') + '\n');
     await writeFile(join(dir, 'job-more.ndjson'), JSON.stringify({ no: 'M1', last: 'More', group: 1 }) + '\n');
-  });
-  afterAll(async () => {
-    await emu.close();
   });
 
   it('runs the example nightly job from the repository with --target local: one emulator for all steps, exit 0', async () => {
@@ -75,50 +72,50 @@ describe('job files (issue 4)', () => {
 
   it('validates every step of a job without a target or credentials, sending nothing', async () => {
     // Regression: the job runner resolved the target even for validate, which had none (exit 2).
-    const before = emu.log.total;
+    const before = fx.emu.log.total;
     const run = await runCli(['validate', 'job.yaml', '--out', 'validated'], { cwd: dir });
     expect(run.stderr).not.toMatch(/target|internal error/);
     expect(run.code).toBe(0);
     const job = await jobSummary(join(dir, 'validated'));
     expect(job.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
-    expect(emu.log.total).toBe(before);
+    expect(fx.emu.log.total).toBe(before);
   });
 
   it('refuses a job whose later step is misconfigured before the first step sends anything (exit 2)', async () => {
-    const before = emu.log.total;
-    const run = await runCli(['run', 'job-broken.yaml', '--out', 'broken'], { cwd: dir, env: targetEnv(emu, SECRET) });
+    const before = fx.emu.log.total;
+    const run = await runCli(['run', 'job-broken.yaml', '--out', 'broken'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/batchh/);
-    expect(emu.log.total).toBe(before);
+    expect(fx.emu.log.total).toBe(before);
     expect(await pathExists(join(dir, 'broken'))).toBe(false);
   });
 
   it('stops at an interrupted step (exit 130, later steps not run) and --resume continues there', async () => {
-    emu.setFaults({ latencyMs: 20 });
-    const code = await runUntil(['run', 'job.yaml', '--out', 'int'], dir, emu, 40, 'SIGINT');
+    fx.emu.setFaults({ latencyMs: 20 });
+    const code = await runUntil(['run', 'job.yaml', '--out', 'int'], dir, fx.emu, 40, 'SIGINT');
     expect(code).toBe(130);
     const cut = await jobSummary(join(dir, 'int'));
     expect(cut.exitCode).toBe(130);
     expect(cut.steps.map((s) => [s.step.split('/').pop(), s.status])).toEqual([['job-groups.yaml', 'completed'], ['job-users.yaml', 'interrupted'], ['job-more.yaml', 'not-run']]);
-    emu.setFaults({});
-    const groupRequests = emu.log.entries().filter((e) => e.path.includes('/usergroups/')).length;
-    const resumed = await runCli(['run', 'job.yaml', '--out', 'int', '--resume'], { cwd: dir, env: targetEnv(emu, SECRET) });
+    fx.emu.setFaults({});
+    const groupRequests = fx.emu.log.entries().filter((e) => e.path.includes('/usergroups/')).length;
+    const resumed = await runCli(['run', 'job.yaml', '--out', 'int', '--resume'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
     expect(resumed.code).toBe(0);
     const job = await jobSummary(join(dir, 'int'));
     expect(job.steps.map((s) => s.status)).toEqual(['skipped', 'completed', 'completed']);
     // The completed step sent nothing again; the cut-off step resumed instead of starting over.
-    expect(emu.log.entries().filter((e) => e.path.includes('/usergroups/')).length).toBe(groupRequests);
-    expect(emu.log.duplicates().filter((k) => k.includes('"U'))).toEqual([]);
-    expect(emu.store.getUser('JOB', 'U149')?.item.parent).toEqual({ id: 11 });
-    expect(emu.store.getUser('JOB', 'M1')).toBeDefined();
+    expect(fx.emu.log.entries().filter((e) => e.path.includes('/usergroups/')).length).toBe(groupRequests);
+    expect(fx.emu.log.duplicates().filter((k) => k.includes('"U'))).toEqual([]);
+    expect(fx.emu.store.getUser('JOB', 'U149')?.item.parent).toEqual({ id: 11 });
+    expect(fx.emu.store.getUser('JOB', 'M1')).toBeDefined();
   });
 
   it('after a kill -9 mid-step, --resume resumes that step from its checkpoint rather than starting it afresh', async () => {
-    emu.setFaults({ latencyMs: 20 });
-    const usersBefore = emu.store.users().length;
+    fx.emu.setFaults({ latencyMs: 20 });
+    const usersBefore = fx.emu.store.users().length;
     // New keys for this run, so the emulator's acknowledgement counts tell this run apart.
     await writeFile(join(dir, 'job-users.ndjson'), Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `K${i}`, last: `L${i}`, group: 10 })).join('\n') + '\n');
-    const code = await runUntil(['run', 'job.yaml', '--out', 'kill'], dir, emu, usersBefore + 40, 'SIGKILL');
+    const code = await runUntil(['run', 'job.yaml', '--out', 'kill'], dir, fx.emu, usersBefore + 40, 'SIGKILL');
     expect(code).toBeNull();
     expect(await pathExists(join(dir, 'kill', '02-job-users', 'summary.json'))).toBe(false);
     // A request the emulator was still delaying when the client died may yet be applied.
@@ -126,17 +123,17 @@ describe('job files (issue 4)', () => {
     const settled = (await readJournal(join(dir, 'kill', '02-job-users', 'checkpoint.ndjson'))).done.size;
     // Acknowledged = answered 200 to the client. The store alone would overcount: a batch in
     // flight at the kill is still applied, but its answer never reached the client ('abandoned').
-    const acked = new Set(emu.log.entries().filter((e) => e.status === 200).flatMap((e) => e.keys).filter((k) => k.includes('"K'))).size;
+    const acked = new Set(fx.emu.log.entries().filter((e) => e.status === 200).flatMap((e) => e.keys).filter((k) => k.includes('"K'))).size;
     expect(settled).toBeGreaterThan(0);
-    emu.setFaults({});
-    const resumed = await runCli(['run', 'job.yaml', '--out', 'kill', '--resume'], { cwd: dir, env: targetEnv(emu, SECRET) });
+    fx.emu.setFaults({});
+    const resumed = await runCli(['run', 'job.yaml', '--out', 'kill', '--resume'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
     expect(resumed.code).toBe(0);
     // Exactly what was acknowledged but not yet in the checkpoint at the kill is sent twice;
     // starting the step afresh would send every acknowledged record again.
-    const twice = emu.log.duplicates().filter((k) => k.includes('"K'));
+    const twice = fx.emu.log.duplicates().filter((k) => k.includes('"K'));
     expect(twice.length).toBe(acked - settled);
     expect(twice.length).toBeLessThan(acked);
-    expect(emu.store.users().filter((u) => String(u.item.sourceId).startsWith('K'))).toHaveLength(150);
+    expect(fx.emu.store.users().filter((u) => String(u.item.sourceId).startsWith('K'))).toHaveLength(150);
     await rm(join(dir, 'kill'), { recursive: true });
   });
 });

@@ -11,8 +11,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../sources/helpers.js';
-import { runCli, targetEnv, type CliRun } from './cli.js';
-import { SECRET, countingProxy, provenance, readJson, readNdjson, storedUsers, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
+import { runCli, targetEnv, type CliRun } from '../support/cli.js';
+import { SECRET, countingProxy, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
+import { readJson, readNdjson } from '../support/files.js';
+import { storedUsers } from '../support/emulator.js';
 
 const opened: Emulator[] = [];
 afterAll(async () => {

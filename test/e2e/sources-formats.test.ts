@@ -9,8 +9,10 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../sources/helpers.js';
-import { runCli, targetEnv, type CliRun } from './cli.js';
-import { FLAT_MAPPING, SECRET, provenance, readJson, readNdjson, storedUsers, tmp, user, writePipeline } from './sources-setup.js';
+import { runCli, targetEnv, type CliRun } from '../support/cli.js';
+import { FLAT_MAPPING, SECRET, provenance, tmp, user, writePipeline } from './sources-setup.js';
+import { readJson, readNdjson } from '../support/files.js';
+import { storedUsers } from '../support/emulator.js';
 
 interface Imported {
   emu: Emulator;

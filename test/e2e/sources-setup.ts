@@ -1,10 +1,9 @@
 /** Shared setup for the source end-to-end tests: pipeline files, run-folder reading, a connection counter. */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Emulator } from '../../src/emulator/index.js';
+import { tempDir } from '../support/files.js';
+import { writeUsersPipeline } from '../support/pipeline.js';
 
 export const SECRET = 'e2e-Sources-Secret-93';
 
@@ -19,32 +18,12 @@ export const FLAT_MAPPING = {
 } as const;
 
 export function tmp(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `e2e-sources-${prefix}-`));
+  return tempDir(`e2e-sources-${prefix}-`);
 }
 
-/** A pipeline file as JSON (which the loader reads like YAML); small batches so a run makes several requests. */
-export async function writePipeline(dir: string, name: string, source: Record<string, unknown>, mapping: Record<string, unknown> = FLAT_MAPPING, batchSize = 2): Promise<string> {
-  const file = `${name}.json`;
-  const spec = { name, resource: 'users', source, mapping, batch: { size: batchSize }, send: { concurrency: 2, maxRetries: 2, timeout: '10s' } };
-  await writeFile(join(dir, file), JSON.stringify(spec, null, 2));
-  return file;
-}
-
-export async function readNdjson(path: string): Promise<Record<string, unknown>[]> {
-  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-export async function readJson(path: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-}
-
-/** What the emulator stored, in key order: compared exactly with the expected items. */
-export function storedUsers(emu: Emulator): Record<string, unknown>[] {
-  return emu.store
-    .users()
-    .map((u) => u.item as Record<string, unknown>)
-    .sort((a, b) => String(a.sourceId).localeCompare(String(b.sourceId)));
+/** A pipeline file; small batches so a run makes several requests. */
+export function writePipeline(dir: string, name: string, source: Record<string, unknown>, mapping: Record<string, unknown> = FLAT_MAPPING, batchSize = 2): Promise<string> {
+  return writeUsersPipeline(dir, `${name}.json`, { name, source, mapping, batchSize, send: { concurrency: 2, maxRetries: 2, timeout: '10s' } });
 }
 
 /** A user item as the flat mapping makes it. */

@@ -1,9 +1,9 @@
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
-import { runCli, targetEnv, type CliRun } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, targetEnv, type CliRun } from '../support/cli.js';
+import { emulatorPerFile } from '../support/emulator.js';
+import { readNdjson, tempDir } from '../support/files.js';
 
 const FIXTURES = new URL('../fixtures/e2e-tree/', import.meta.url);
 const SECRET = 'tree-Secret-0815';
@@ -34,28 +34,21 @@ function ndjson(groups: readonly Group[]): string {
   return groups.map((g) => JSON.stringify(g)).join('\n') + '\n';
 }
 
-async function readNdjson(path: string): Promise<Record<string, unknown>[]> {
-  return (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 describe('usergroups tree + users under it, any order (issue 4)', () => {
-  let emu: Emulator;
+  const fx = emulatorPerFile(SECRET, {}, 'never');
   let dir: string;
   let run: CliRun;
   const t = tree();
 
   beforeAll(async () => {
-    emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-    dir = await mkdtemp(join(tmpdir(), 'e2e-tree-'));
+    dir = await tempDir('e2e-tree-');
     for (const f of ['tree.yaml', 'tree-usergroups.yaml', 'tree-users.yaml', 'orphan-users.yaml']) await cp(new URL(f, FIXTURES), join(dir, f));
     await writeFile(join(dir, 'groups.ndjson'), ndjson([...t.branches, ...t.regions, t.root]));
     const users = Array.from({ length: 2000 }, (_, i) => ({ no: `U${i}`, first: `First${i}`, last: `Last${i}`, branch: branchCode(i % 200), street: `Street ${i}`, city: 'Utrecht' }));
     await writeFile(join(dir, 'users.json'), JSON.stringify({ exported: 'today', users }));
-    run = await runCli(['run', 'tree.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(emu, SECRET) });
+    run = await runCli(['run', 'tree.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
   }, 60_000);
-  afterAll(async () => {
-    await emu.close();
-  });
 
   it('creates the whole tree and every user, rejects nothing, exit 0', async () => {
     expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
@@ -73,18 +66,18 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
   });
 
   it('puts every usergroup and user under the right parent', () => {
-    const groups = new Map(emu.store.usergroups().map((g) => [g.id, g.item]));
+    const groups = new Map(fx.emu.store.usergroups().map((g) => [g.id, g.item]));
     expect(groups.size).toBe(211);
     expect(groups.get(1)!.parent).toBeUndefined();
     for (const r of t.regions) expect(groups.get(r.id)!.parent).toEqual({ id: 1 });
     for (const b of t.branches) expect(groups.get(b.id)!.parent).toEqual({ id: b.parent_id });
-    const users = emu.store.users();
+    const users = fx.emu.store.users();
     expect(users).toHaveLength(2000);
     for (const u of users) {
       const i = Number(String(u.item.sourceId).slice(1));
       expect(u.item.parent).toEqual({ source: 'TREE', sourceId: branchCode(i % 200) });
     }
-    expect(emu.store.usergroupIdBySource('TREE', branchCode(7))).toBe(branchId(7));
+    expect(fx.emu.store.usergroupIdBySource('TREE', branchCode(7))).toBe(branchId(7));
   });
 
   it('writes one result line per record: the refusals before a later pass leave no trace', async () => {
@@ -95,7 +88,7 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
   });
 
   it('sent the directives in array form with every usergroups request, none with users', () => {
-    const entries = emu.log.entries();
+    const entries = fx.emu.log.entries();
     const ug = entries.filter((e) => e.path.includes('/usergroups/'));
     const users = entries.filter((e) => e.path.includes('/users/'));
     // Deepest-first: the main stream, then one pass per level below the root.
@@ -107,7 +100,7 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
 
   it('rejects a user whose parent is in no file at stage api with the API text, exit 1', async () => {
     await writeFile(join(dir, 'orphans.json'), JSON.stringify({ users: [{ no: 'O1', last: 'Fine', branch: branchCode(3) }, { no: 'O2', last: 'Lost', branch: 'B-NOPE' }] }));
-    const orphan = await runCli(['run', 'orphan-users.yaml', '--out', 'out-orphans'], { cwd: dir, env: targetEnv(emu, SECRET) });
+    const orphan = await runCli(['run', 'orphan-users.yaml', '--out', 'out-orphans'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
     expect(orphan.code).toBe(1);
     const rejects = await readNdjson(join(dir, 'out-orphans', 'rejects.ndjson'));
     expect(rejects).toEqual([
@@ -115,8 +108,8 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
     ]);
     const results = await readNdjson(join(dir, 'out-orphans', 'results.ndjson'));
     expect(results.map((r) => [r.key, r.success])).toEqual([['O1', true], ['O2', false]]);
-    expect(emu.store.getUser('TREE', 'O1')?.item.parent).toEqual({ source: 'TREE', sourceId: branchCode(3) });
-    expect(emu.store.getUser('TREE', 'O2')).toBeUndefined();
+    expect(fx.emu.store.getUser('TREE', 'O1')?.item.parent).toEqual({ source: 'TREE', sourceId: branchCode(3) });
+    expect(fx.emu.store.getUser('TREE', 'O2')).toBeUndefined();
   });
 
   it('a second run keeps non-empty name/company (skipIfNotEmpty) and existing parents (skipMoveOnUpdate)', async () => {
@@ -124,16 +117,16 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
     const root = { ...t.root, company: 'Holding N.V.' };
     const regions = t.regions.map((r) => ({ ...r, company: 'Other B.V.' }));
     await writeFile(join(dir, 'groups.ndjson'), ndjson([...moved, ...regions, root]));
-    const second = await runCli(['run', 'tree-usergroups.yaml', '--out', 'out-second'], { cwd: dir, env: targetEnv(emu, SECRET) });
+    const second = await runCli(['run', 'tree-usergroups.yaml', '--out', 'out-second'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
     expect(second.code).toBe(0);
     const summary = JSON.parse(await readFile(join(dir, 'out-second', 'summary.json'), 'utf8')) as { counts: Record<string, unknown> };
     expect(summary.counts).toMatchObject({ updated: 211, created: 0, rejected: { total: 0 } });
-    const b5 = emu.store.getUsergroup(branchId(5))!.item;
+    const b5 = fx.emu.store.getUsergroup(branchId(5))!.item;
     expect(b5.name).toBe('Branch 5'); // skipIfNotEmpty: name was stored, kept
     expect(b5.company).toBe('New Co'); // skipIfNotEmpty: company was empty, so it is set
     expect(b5.department).toBe('Service'); // not protected: updated
     expect(b5.parent).toEqual({ id: regionId(5) }); // skipMoveOnUpdate: not moved to region 6
-    expect(emu.store.getUsergroup(regionId(2))!.item.company).toBe('Region 2 B.V.');
-    expect(emu.store.getUsergroup(1)!.item.company).toBe('Holding N.V.');
+    expect(fx.emu.store.getUsergroup(regionId(2))!.item.company).toBe('Region 2 B.V.');
+    expect(fx.emu.store.getUsergroup(1)!.item.company).toBe('Holding N.V.');
   });
 });

@@ -1,33 +1,25 @@
-import { cp, mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
-import { runCli, targetEnv, type CliRun } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, targetEnv, type CliRun } from '../support/cli.js';
+import { emulatorPerFile } from '../support/emulator.js';
+import { readNdjson, tempDir } from '../support/files.js';
 
 const FIXTURES = new URL('../fixtures/e2e/', import.meta.url);
 
-async function readNdjson(path: string): Promise<Record<string, unknown>[]> {
-  const text = await readFile(path, 'utf8');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', () => {
-  let emu: Emulator;
+  const fx = emulatorPerFile('e2e-Secret-4711', {}, 'never');
   let dir: string;
   let run: CliRun;
 
   beforeAll(async () => {
-    emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: 'e2e-Secret-4711' }] });
-    emu.store.seedUsergroup({ id: 1, name: 'Root' });
-    emu.store.seedUsergroup({ id: 2, name: 'Branch' });
-    dir = await mkdtemp(join(tmpdir(), 'e2e-users-'));
+    fx.emu.store.seedUsergroup({ id: 1, name: 'Root' });
+    fx.emu.store.seedUsergroup({ id: 2, name: 'Branch' });
+    dir = await tempDir('e2e-users-');
     await cp(new URL('users-messy.csv', FIXTURES), join(dir, 'users-messy.csv'));
     await cp(new URL('users-messy.yaml', FIXTURES), join(dir, 'users-messy.yaml'));
-    run = await runCli(['run', 'users-messy.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(emu, 'e2e-Secret-4711') });
-  });
-  afterAll(async () => {
-    await emu.close();
+    run = await runCli(['run', 'users-messy.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, 'e2e-Secret-4711') });
   });
 
   it('completes with exit 1 (some records rejected) and prints the summary', () => {
@@ -39,7 +31,7 @@ describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', (
 
   it('stores exactly the expected items: later version of a repeated key wins', async () => {
     const expected = JSON.parse(await readFile(new URL('users-messy.expected-store.json', FIXTURES), 'utf8')) as unknown[];
-    const stored = emu.store.users().map((u) => u.item).sort((a, b) => String(a.sourceId).localeCompare(String(b.sourceId)));
+    const stored = fx.emu.store.users().map((u) => u.item).sort((a, b) => String(a.sourceId).localeCompare(String(b.sourceId)));
     expect(stored).toEqual(expected);
   });
 
@@ -93,11 +85,11 @@ describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', (
   });
 
   it('refuses to reuse the run folder without --resume or --fresh (exit 2, nothing sent)', async () => {
-    const before = emu.log.total;
-    const again = await runCli(['run', 'users-messy.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(emu, 'e2e-Secret-4711') });
+    const before = fx.emu.log.total;
+    const again = await runCli(['run', 'users-messy.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, 'e2e-Secret-4711') });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already holds a run; use --resume .* or --fresh/);
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
-    expect(emu.log.total).toBe(before);
+    expect(fx.emu.log.total).toBe(before);
   });
 });

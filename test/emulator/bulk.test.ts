@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { bearer, postBulk } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { emulatorWithToken, postBulk } from './helpers.js';
 
-let emu: Emulator;
-let auth: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  auth = await bearer(emu);
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.store.clear();
-  emu.log.clear();
-});
+const fx = emulatorWithToken();
 
-const users = (list: unknown[]) => postBulk(emu, '/users/bulk/sourceId', { users: list }, auth);
+const users = (list: unknown[]) => postBulk(fx.emu, '/users/bulk/sourceId', { users: list }, fx.auth);
 const groups = (list: unknown[], directives?: unknown) =>
-  postBulk(emu, '/usergroups/bulk/id', directives === undefined ? { usergroups: list } : { usergroups: list, directives }, auth);
+  postBulk(fx.emu, '/usergroups/bulk/id', directives === undefined ? { usergroups: list } : { usergroups: list, directives }, fx.auth);
 
 describe('request validation', () => {
   it('answers 10005 to a body that is not JSON', async () => {
-    const answer = await postBulk(emu, '/users/bulk/sourceId', '{"users": [', auth);
+    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', '{"users": [', fx.auth);
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ code: 10005, status: 400, type: 'InvalidJSONPayload', moreInfo: 'https://www.propel.us/docs/errors/10005' });
   });
@@ -54,17 +43,17 @@ describe('request validation', () => {
         moreInfo: 'https://www.propel.us/docs/errors/10007',
       },
     });
-    expect(emu.store.users()).toEqual([]);
+    expect(fx.emu.store.users()).toEqual([]);
   });
 
   it('checks the envelope: list required, no other keys, directives well-formed', async () => {
-    const extra = await postBulk(emu, '/users/bulk/sourceId', { users: [], items: [] }, auth);
+    const extra = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [], items: [] }, fx.auth);
     expect(extra.body.error.messages).toEqual(['#: extraneous key [items] is not permitted']);
-    const noList = await postBulk(emu, '/users/bulk/sourceId', {}, auth);
+    const noList = await postBulk(fx.emu, '/users/bulk/sourceId', {}, fx.auth);
     expect(noList.body.error.messages).toEqual(['#: required key [users] not found']);
-    const notArray = await postBulk(emu, '/users/bulk/sourceId', { users: {} }, auth);
+    const notArray = await postBulk(fx.emu, '/users/bulk/sourceId', { users: {} }, fx.auth);
     expect(notArray.body.error.messages).toEqual(['#/users: expected type: JSONArray, found: JSONObject']);
-    const directivesOnUsers = await postBulk(emu, '/users/bulk/sourceId', { users: [], directives: [] }, auth);
+    const directivesOnUsers = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [], directives: [] }, fx.auth);
     expect(directivesOnUsers.body.error.messages).toEqual(['#: extraneous key [directives] is not permitted']);
     const badDirective = await groups([{ id: 1, sourceId: 'G1' }], [{ operation: 'skipEverything', fields: [] }]);
     expect(badDirective.status).toBe(400);
@@ -92,7 +81,7 @@ describe('upserts', () => {
     });
     const second = await users([{ source: 'ERP', sourceId: 'A', email: 'anna@x.nl' }]);
     expect(second.body.data).toEqual([{ action: 'update', id: first.body.data[0].id, key: 'A', lookupKey: 'sourceId', success: true }]);
-    expect(emu.store.getUser('ERP', 'A')?.item).toEqual({ source: 'ERP', sourceId: 'A', firstName: 'Anna', email: 'anna@x.nl' });
+    expect(fx.emu.store.getUser('ERP', 'A')?.item).toEqual({ source: 'ERP', sourceId: 'A', firstName: 'Anna', email: 'anna@x.nl' });
   });
 
   it('makes language part of a user key, and keys case-sensitive', async () => {
@@ -105,9 +94,9 @@ describe('upserts', () => {
       { source: 'ERP', sourceId: 'A', language: 'NL', firstName: 'again' },
     ]);
     expect(answer.body.data.map((r: { action: string }) => r.action)).toEqual(['create', 'create', 'create', 'create', 'create', 'update']);
-    expect(emu.store.users()).toHaveLength(5);
-    expect(emu.store.getUser('ERP', 'A', 'NL')?.item.firstName).toBe('again');
-    expect(emu.store.getUser('ERP', 'A')?.item).toEqual({ source: 'ERP', sourceId: 'A' });
+    expect(fx.emu.store.users()).toHaveLength(5);
+    expect(fx.emu.store.getUser('ERP', 'A', 'NL')?.item.firstName).toBe('again');
+    expect(fx.emu.store.getUser('ERP', 'A')?.item).toEqual({ source: 'ERP', sourceId: 'A' });
   });
 
   it('keys usergroups by id; the internal id is the id', async () => {
@@ -116,7 +105,7 @@ describe('upserts', () => {
       { action: 'create', id: 7, key: 7, lookupKey: 'id', success: true },
       { action: 'update', id: 7, key: 7, lookupKey: 'id', success: true },
     ]);
-    expect(emu.store.getUsergroup(7)?.item).toEqual({ id: 7, name: 'Seven', notes: 'n' });
+    expect(fx.emu.store.getUsergroup(7)?.item).toEqual({ id: 7, name: 'Seven', notes: 'n' });
   });
 
   it('refuses a second usergroup with a source + sourceId already taken', async () => {
@@ -125,13 +114,13 @@ describe('upserts', () => {
       { id: 2, source: 'ERP', sourceId: 'G' },
     ]);
     expect(answer.body.data[1]).toMatchObject({ success: false, key: 2, error: 'Usergroup with sourceId [G] and source [ERP] already exists.' });
-    expect(emu.store.getUsergroup(2)).toBeUndefined();
+    expect(fx.emu.store.getUsergroup(2)).toBeUndefined();
   });
 });
 
 describe('parents', () => {
   it('fails only the items whose parent is missing, stores the rest', async () => {
-    emu.store.seedUsergroup({ id: 1, source: 'ERP', sourceId: 'G1' });
+    fx.emu.store.seedUsergroup({ id: 1, source: 'ERP', sourceId: 'G1' });
     const answer = await users([
       { source: 'ERP', sourceId: 'A', parent: { id: 42 } },
       { source: 'ERP', sourceId: 'B', parent: { id: 1 } },
@@ -145,14 +134,14 @@ describe('parents', () => {
       { action: 'create', key: 'C', lookupKey: 'sourceId', success: false, error: 'Parent usergroup with sourceId [nope] and source [ERP] not found.' },
       { action: 'create', id: expect.any(Number), key: 'D', lookupKey: 'sourceId', success: true },
     ]);
-    expect(emu.store.users().map((u) => u.item.sourceId)).toEqual(['B', 'D']);
+    expect(fx.emu.store.users().map((u) => u.item.sourceId)).toEqual(['B', 'D']);
   });
 
   it('reports action update for an existing item whose new parent is missing, and keeps it unchanged', async () => {
     await users([{ source: 'ERP', sourceId: 'A', firstName: 'old' }]);
     const answer = await users([{ source: 'ERP', sourceId: 'A', firstName: 'new', parent: { id: 9 } }]);
     expect(answer.body.data[0]).toMatchObject({ action: 'update', success: false });
-    expect(emu.store.getUser('ERP', 'A')?.item.firstName).toBe('old');
+    expect(fx.emu.store.getUser('ERP', 'A')?.item.firstName).toBe('old');
   });
 
   it('accepts a parent created earlier in the same request, not one created later', async () => {
@@ -163,7 +152,7 @@ describe('parents', () => {
       { id: 4, name: 'late' },
     ]);
     expect(answer.body.data.map((r: { success: boolean }) => r.success)).toEqual([true, true, false, true]);
-    expect(emu.store.usergroups().map((g) => g.id)).toEqual([1, 2, 4]);
+    expect(fx.emu.store.usergroups().map((g) => g.id)).toEqual([1, 2, 4]);
   });
 });
 
@@ -181,8 +170,8 @@ describe('usergroup directives', () => {
       ],
     );
     expect(answer.body.data[0]).toMatchObject({ action: 'update', success: true });
-    expect(emu.store.getUsergroup(10)?.item).toEqual({ id: 10, name: 'Kept', company: 'ACME', notes: 'n', parent: { id: 1 } });
-    expect(emu.log.entries().at(-1)?.directives).toEqual([
+    expect(fx.emu.store.getUsergroup(10)?.item).toEqual({ id: 10, name: 'Kept', company: 'ACME', notes: 'n', parent: { id: 1 } });
+    expect(fx.emu.log.entries().at(-1)?.directives).toEqual([
       { operation: 'skipIfNotEmpty', fields: ['name', 'company'] },
       { operation: 'skipMoveOnUpdate', fields: [] },
     ]);
@@ -190,20 +179,20 @@ describe('usergroup directives', () => {
 
   it('without directives an update overwrites and moves', async () => {
     await groups([{ id: 10, name: 'New', parent: { id: 2 } }]);
-    expect(emu.store.getUsergroup(10)?.item).toMatchObject({ name: 'New', parent: { id: 2 } });
+    expect(fx.emu.store.getUsergroup(10)?.item).toMatchObject({ name: 'New', parent: { id: 2 } });
   });
 
   it('directives do not touch creates; the object form is accepted too', async () => {
     const answer = await groups([{ id: 11, name: 'Fresh', parent: { id: 2 } }, { id: 10, name: 'New' }], { skipIfNotEmpty: ['name'] });
     expect(answer.status).toBe(200);
-    expect(emu.store.getUsergroup(11)?.item).toEqual({ id: 11, name: 'Fresh', parent: { id: 2 } });
-    expect(emu.store.getUsergroup(10)?.item.name).toBe('Kept');
-    expect(emu.log.entries().at(-1)?.directives).toEqual([{ operation: 'skipIfNotEmpty', fields: ['name'] }]);
+    expect(fx.emu.store.getUsergroup(11)?.item).toEqual({ id: 11, name: 'Fresh', parent: { id: 2 } });
+    expect(fx.emu.store.getUsergroup(10)?.item.name).toBe('Kept');
+    expect(fx.emu.log.entries().at(-1)?.directives).toEqual([{ operation: 'skipIfNotEmpty', fields: ['name'] }]);
   });
 
   it('skipMoveOnUpdate does not fail an update naming a missing parent, since the parent is not applied', async () => {
     const answer = await groups([{ id: 10, parent: { id: 999 } }], [{ operation: 'skipMoveOnUpdate', fields: [] }]);
     expect(answer.body.data[0]).toMatchObject({ success: true });
-    expect(emu.store.getUsergroup(10)?.item.parent).toEqual({ id: 1 });
+    expect(fx.emu.store.getUsergroup(10)?.item.parent).toEqual({ id: 1 });
   });
 });

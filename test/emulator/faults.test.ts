@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { bearer, postBulk } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { bearer, emulatorWithToken, postBulk } from './helpers.js';
 
-let emu: Emulator;
-let auth: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  auth = await bearer(emu);
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.setFaults({});
-  emu.store.clear();
-  emu.log.clear();
-});
+const fx = emulatorWithToken();
 
 const send = (sourceId = 'A', signal?: AbortSignal) =>
-  postBulk(emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId }] }, auth, signal);
+  postBulk(fx.emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId }] }, fx.auth, signal);
 
 async function until(check: () => boolean, ms = 2000): Promise<void> {
   const end = Date.now() + ms;
@@ -28,46 +17,46 @@ async function until(check: () => boolean, ms = 2000): Promise<void> {
 
 describe('faults', () => {
   it('latencyMs delays every bulk answer', async () => {
-    emu.setFaults({ latencyMs: 150 });
+    fx.emu.setFaults({ latencyMs: 150 });
     const start = performance.now();
     expect((await send()).status).toBe(200);
     expect(performance.now() - start).toBeGreaterThanOrEqual(140);
   });
 
   it('failNext answers the next N bulk requests with the status and Retry-After, then recovers', async () => {
-    emu.setFaults({ failNext: { count: 2, status: 429, retryAfter: 2 } });
+    fx.emu.setFaults({ failNext: { count: 2, status: 429, retryAfter: 2 } });
     for (let i = 0; i < 2; i++) {
       const answer = await send();
       expect(answer.status).toBe(429);
       expect(answer.headers.get('retry-after')).toBe('2');
     }
     expect((await send()).status).toBe(200);
-    emu.setFaults({ failNext: { count: 1, status: 503 } });
+    fx.emu.setFaults({ failNext: { count: 1, status: 503 } });
     const unavailable = await send();
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get('retry-after')).toBeNull();
     expect(unavailable.body.error.status).toBe(503);
-    expect(emu.log.countByStatus(429)).toBe(2);
-    expect(emu.log.timesAcknowledged(JSON.stringify(['ERP', 'A', null]))).toBe(1);
+    expect(fx.emu.log.countByStatus(429)).toBe(2);
+    expect(fx.emu.log.timesAcknowledged(JSON.stringify(['ERP', 'A', null]))).toBe(1);
   });
 
   it('dropNext destroys the connection without an answer and stores nothing', async () => {
-    emu.setFaults({ dropNext: 1 });
+    fx.emu.setFaults({ dropNext: 1 });
     await expect(send('D')).rejects.toThrow();
-    expect(emu.store.users()).toEqual([]);
-    expect(emu.log.entries().map((e) => e.status)).toEqual(['dropped']);
+    expect(fx.emu.store.users()).toEqual([]);
+    expect(fx.emu.log.entries().map((e) => e.status)).toEqual(['dropped']);
     expect((await send('D')).status).toBe(200);
   });
 
   it('hangNext never answers, so the client times out; the next request is served', async () => {
-    emu.setFaults({ hangNext: 1 });
+    fx.emu.setFaults({ hangNext: 1 });
     await expect(send('H', AbortSignal.timeout(200))).rejects.toThrow();
-    expect(emu.log.entries().map((e) => e.status)).toEqual(['hung']);
+    expect(fx.emu.log.entries().map((e) => e.status)).toEqual(['hung']);
     expect((await send('H')).status).toBe(200);
   });
 
   it('capacity answers 429 with Retry-After: 1 beyond k requests in flight', async () => {
-    emu.setFaults({ capacity: 1, latencyMs: 200 });
+    fx.emu.setFaults({ capacity: 1, latencyMs: 200 });
     const answers = await Promise.all(['1', '2', '3'].map((id) => send(id)));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([200, 429, 429]);
@@ -77,23 +66,23 @@ describe('faults', () => {
   });
 
   it('refuseItems answers those items success:false and does not store them', async () => {
-    emu.setFaults({ refuseItems: ['B', '2'] });
-    const answer = await postBulk(emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, auth);
+    fx.emu.setFaults({ refuseItems: ['B', '2'] });
+    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, fx.auth);
     expect(answer.body.data.map((r: { success: boolean }) => r.success)).toEqual([true, false]);
     expect(answer.body.data[1]).toMatchObject({ action: 'create', key: 'B', error: expect.any(String) });
-    const groups = await postBulk(emu, '/usergroups/bulk/id', { usergroups: [{ id: 1 }, { id: 2 }] }, auth);
+    const groups = await postBulk(fx.emu, '/usergroups/bulk/id', { usergroups: [{ id: 1 }, { id: 2 }] }, fx.auth);
     expect(groups.body.data.map((r: { success: boolean }) => r.success)).toEqual([true, false]);
-    expect(emu.store.users().map((u) => u.item.sourceId)).toEqual(['A']);
-    expect(emu.store.usergroups().map((g) => g.id)).toEqual([1]);
+    expect(fx.emu.store.users().map((u) => u.item.sourceId)).toEqual(['A']);
+    expect(fx.emu.store.usergroups().map((g) => g.id)).toEqual([1]);
   });
 
   it('opaqueItems refuses any request holding them with a 400 whose message points at no item, and stores nothing', async () => {
-    emu.setFaults({ opaqueItems: ['B'] });
-    const answer = await postBulk(emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, auth);
+    fx.emu.setFaults({ opaqueItems: ['B'] });
+    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, fx.auth);
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ code: 10007, messages: ['The request violates a server rule for users.'] });
     expect(answer.body.error.messages.some((m: string) => m.includes('#/'))).toBe(false);
-    expect(emu.store.users()).toEqual([]);
+    expect(fx.emu.store.users()).toEqual([]);
     expect((await send('A')).status).toBe(200);
   });
 
@@ -109,7 +98,7 @@ describe('faults', () => {
 });
 
 describe('HTTP control and read-back routes', () => {
-  const control = (path: string, init?: RequestInit) => fetch(`${emu.origin}/__emulator${path}`, init);
+  const control = (path: string, init?: RequestInit) => fetch(`${fx.emu.origin}/__emulator${path}`, init);
 
   it('POST /__emulator/faults sets faults; a malformed fault set is refused with a reason', async () => {
     const ok = await control('/faults', { method: 'POST', body: JSON.stringify({ failNext: { count: 1, status: 503 } }) });
@@ -125,7 +114,7 @@ describe('HTTP control and read-back routes', () => {
   it('GET store/log routes read back; POST reset clears store, log and faults', async () => {
     await send('A');
     await send('A');
-    await postBulk(emu, '/usergroups/bulk/id', { usergroups: [{ id: 5, name: 'G' }], directives: [{ operation: 'skipMoveOnUpdate', fields: [] }] }, auth);
+    await postBulk(fx.emu, '/usergroups/bulk/id', { usergroups: [{ id: 5, name: 'G' }], directives: [{ operation: 'skipMoveOnUpdate', fields: [] }] }, fx.auth);
     const stored = (await (await control('/store/users')).json()) as unknown[];
     expect(stored).toEqual([{ id: expect.any(Number), item: { source: 'ERP', sourceId: 'A' } }]);
     expect(await (await control('/store/usergroups')).json()).toEqual([{ id: 5, item: { id: 5, name: 'G' } }]);
@@ -137,18 +126,18 @@ describe('HTTP control and read-back routes', () => {
       ['/v2/users/bulk/sourceId', 0],
       ['/v2/usergroups/bulk/id', 1],
     ]);
-    expect(emu.log.duplicates()).toEqual([userKey]);
+    expect(fx.emu.log.duplicates()).toEqual([userKey]);
 
-    emu.setFaults({ failNext: { count: 5, status: 503 } });
+    fx.emu.setFaults({ failNext: { count: 5, status: 503 } });
     expect((await control('/reset', { method: 'POST' })).status).toBe(200);
-    expect(emu.store.users()).toEqual([]);
-    expect(emu.log.total).toBe(0);
+    expect(fx.emu.store.users()).toEqual([]);
+    expect(fx.emu.log.total).toBe(0);
     expect((await send()).status).toBe(200);
   });
 
   it('answers anything else with 404 code 10008', async () => {
     for (const [method, path] of [['GET', '/v2/users/bulk/sourceId'], ['POST', '/v2/users/bulk/id'], ['GET', '/']]) {
-      const res = await fetch(`${emu.origin}${path}`, { method });
+      const res = await fetch(`${fx.emu.origin}${path}`, { method });
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { code: number; type: string } }).error).toMatchObject({ code: 10008, type: 'NotFound' });
     }

@@ -1,6 +1,8 @@
 /** Plain-fetch helpers for talking to a running emulator the way a client would. */
+import { beforeAll } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { DEFAULT_CLIENT } from '../../src/emulator/index.js';
+import { emulatorPerFile } from '../support/emulator.js';
 
 export interface Answer {
   status: number;
@@ -40,4 +42,21 @@ export async function postBulk(
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/** The test file's emulator (faults, store and log cleared before each test) and a bearer token for it. */
+export function emulatorWithToken(): { readonly emu: Emulator; readonly auth: string } {
+  const fixture = emulatorPerFile(undefined);
+  let auth = '';
+  beforeAll(async () => {
+    auth = await bearer(fixture.emu);
+  });
+  return {
+    get emu() {
+      return fixture.emu;
+    },
+    get auth() {
+      return auth;
+    },
+  };
 }

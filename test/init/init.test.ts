@@ -1,14 +1,14 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadPipeline } from '../../src/config/index.js';
 import { writeDemoUsers } from '../../src/demo/demo-data.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { guessDateFormat, proposeMapping } from '../../src/init/propose-mapping.js';
 import { initPipeline } from '../../src/init/init-pipeline.js';
-import { runCli, targetEnv } from '../e2e/cli.js';
+import { runCli, targetEnv } from '../support/cli.js';
+import { emulatorPerFile } from '../support/emulator.js';
+import { tempDir } from '../support/files.js';
 
 const f = (path: string, ...samples: string[]): { path: string; samples: string[] } => ({ path, samples });
 
@@ -47,17 +47,13 @@ describe('proposeMapping', () => {
 });
 
 describe('propel-etl init', () => {
+  const fx = emulatorPerFile('init-Secret-1', {}, 'never');
   let dir: string;
-  let emu: Emulator;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'init-'));
+    dir = await tempDir('init-');
     await writeDemoUsers(join(dir, 'demo-users.csv'), 300);
-    emu = await startEmulator({ clients: [{ id: 'propel-etl-local', secret: 'init-Secret-1' }] });
-    for (let id = 1; id <= 20; id++) emu.store.seedUsergroup({ id, name: `G${id}` });
-  });
-  afterAll(async () => {
-    await emu.close();
+    for (let id = 1; id <= 20; id++) fx.emu.store.seedUsergroup({ id, name: `G${id}` });
   });
 
   it('writes a commented starter pipeline for the demo CSV that the config loader accepts and that runs against the emulator', async () => {
@@ -77,11 +73,11 @@ describe('propel-etl init', () => {
     await expect(loadPipeline(join(dir, 'demo-users.users.yaml'), {})).resolves.toMatchObject({ name: 'demo-users', resource: 'users' });
 
     // As written, unedited: everything but the demo's deliberately broken rows is imported.
-    const run = await runCli(['run', 'demo-users.users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(emu, 'init-Secret-1') });
+    const run = await runCli(['run', 'demo-users.users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, 'init-Secret-1') });
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/created\s+299/);
-    const anna = emu.store.users().map((u) => u.item).find((u) => u.sourceId === 'C0000001')!;
+    const anna = fx.emu.store.users().map((u) => u.item).find((u) => u.sourceId === 'C0000001')!;
     expect(anna).toMatchObject({ source: 'CHANGE_ME', firstName: expect.any(String), dateOfBirth: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), parent: { id: 2 }, addresses: [expect.objectContaining({ type: 'invoice', country: 'NL' })] });
     expect(anna.email).toMatch(/^[a-zà-ÿ.ø]+\.1@example\.com$/u);
   }, 30_000);

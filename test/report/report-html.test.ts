@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { emulatorPerFile, httpTarget } from '../support/emulator.js';
 import { runPipeline, type RunResult } from '../../src/index.js';
 import { demoFolder } from './helpers.js';
 
@@ -12,7 +12,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('report.html: a self-contained run report, rendered by a real headless Chromium', () => {
-  let emu: Emulator;
+  const fx = emulatorPerFile(undefined, {}, 'never');
   let dir: string;
   let result: RunResult;
   let browser: Browser;
@@ -20,15 +20,13 @@ describe('report.html: a self-contained run report, rendered by a real headless 
   beforeAll(async () => {
     // Not skipped when missing: .ci/run installs it; a machine without it must say so, loudly.
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it on CI)`);
-    emu = await startEmulator({});
-    for (let id = 1; id <= 20; id++) emu.store.seedUsergroup({ id, name: `G${id}` });
+    for (let id = 1; id <= 20; id++) fx.emu.store.seedUsergroup({ id, name: `G${id}` });
     // Two 503s with Retry-After 0: retries to chart, at no cost in time.
-    emu.setFaults({ latencyMs: 20, failNext: { count: 2, status: 503, retryAfter: 0 } });
+    fx.emu.setFaults({ latencyMs: 20, failNext: { count: 2, status: 503, retryAfter: 0 } });
     dir = await demoFolder(1000);
-    const c = emu.clients[0]!;
     result = await runPipeline({
       pipeline: join(dir, 'demo-users.yaml'),
-      target: { name: 'emu', kind: 'http', baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: c.id, clientSecret: c.secret },
+      target: httpTarget(fx.emu, 'emu'),
       out: join(dir, 'out'),
       cwd: dir,
     });
@@ -36,7 +34,6 @@ describe('report.html: a self-contained run report, rendered by a real headless 
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await emu?.close();
   });
 
   it('is written 0600 next to the other run files, with nothing fetched from a network', async () => {

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emulatorPerFile, httpTarget } from '../support/emulator.js';
 import { runPipeline, type RunResult } from '../../src/run/run-pipeline.js';
 import { SPILL_FILE_PREFIX } from '../../src/run/deferred-passes.js';
 import { readJournal } from '../../src/resume/journal.js';
@@ -30,18 +30,16 @@ function groups(): string {
 }
 
 describe('runPipeline with deferred passes: interrupted mid-pass, then --resume', () => {
-  let emu: Emulator;
+  const fx = emulatorPerFile(undefined, {}, 'never');
   let dir: string;
   let first: RunResult;
   let second: RunResult;
 
   beforeAll(async () => {
-    emu = await startEmulator({});
     dir = await mkdtemp(join(tmpdir(), 'deferred-resume-'));
     await writeFile(join(dir, 'p.yaml'), PIPELINE);
     await writeFile(join(dir, 'groups.ndjson'), groups());
-    const c = emu.clients[0]!;
-    const target = { name: 'emu', kind: 'http' as const, baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: c.id, clientSecret: c.secret };
+    const target = httpTarget(fx.emu, 'emu');
     const stop = new AbortController();
     let requests = 0;
     first = await runPipeline({
@@ -50,9 +48,6 @@ describe('runPipeline with deferred passes: interrupted mid-pass, then --resume'
       onEvent: (e) => { if (e.type === 'send' && e.event.type === 'request' && ++requests === 5) stop.abort(); },
     });
     second = await runPipeline({ pipeline: join(dir, 'p.yaml'), target, out: join(dir, 'out'), cwd: dir, env: {}, resume: true });
-  });
-  afterAll(async () => {
-    await emu.close();
   });
 
   it('the interrupted attempt left the still-refused records unsettled, not rejected', async () => {
@@ -66,8 +61,8 @@ describe('runPipeline with deferred passes: interrupted mid-pass, then --resume'
   it('the resumed attempt sends them again: the whole tree, each record settled once, counts not doubled', async () => {
     expect(second.exitCode).toBe(0);
     expect(second.summary.counts).toMatchObject({ created: 13, updated: 0, failed: 0, rejected: { total: 0 }, sent: 13 });
-    expect(emu.store.usergroups()).toHaveLength(13);
-    expect(emu.store.getUsergroup(1004)?.item.parent).toEqual({ id: 101 });
+    expect(fx.emu.store.usergroups()).toHaveLength(13);
+    expect(fx.emu.store.getUsergroup(1004)?.item.parent).toEqual({ id: 101 });
     const results = (await readFile(join(dir, 'out', 'results.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { line: number; success: boolean });
     expect(results).toHaveLength(13);
     expect(new Set(results.map((r) => r.line)).size).toBe(13);

@@ -2,14 +2,15 @@
  * `send.concurrency: auto` end to end: the pipeline file is accepted, and a run against an
  * emulator that takes only `capacity` requests at once keeps it busy with few 429s.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/config/index.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { emulatorPerFile, httpTarget } from '../support/emulator.js';
 import { runPipeline, type RunResult } from '../../src/run/run-pipeline.js';
+import { tempDir } from '../support/files.js';
+import { usersPipeline } from '../support/pipeline.js';
 
 const ROWS = 1200;
 const BATCH = 4;
@@ -17,37 +18,29 @@ const CAPACITY = 6;
 const LATENCY_MS = 25;
 
 function pipelineFile(concurrency: number | string): string {
-  return JSON.stringify({
-    name: 'adaptive',
-    resource: 'users',
-    source: { path: 'users.ndjson' },
-    mapping: { source: { value: 'T' }, sourceId: 'id', language: { value: 'NL' }, firstName: 'name' },
-    batch: { size: BATCH },
-    send: { concurrency, maxRetries: 8, timeout: '10s' },
-  });
+  const mapping = { source: { value: 'T' }, sourceId: 'id', language: { value: 'NL' }, firstName: 'name' };
+  return usersPipeline({ name: 'adaptive', source: { path: 'users.ndjson' }, mapping, batchSize: BATCH, send: { concurrency, maxRetries: 8, timeout: '10s' } });
 }
 
 describe('send.concurrency: auto', () => {
+  const fx = emulatorPerFile(undefined, { faults: { capacity: CAPACITY, latencyMs: LATENCY_MS } }, 'never');
   let dir: string;
-  let emu: Emulator;
   let result: RunResult;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'adaptive-'));
+    dir = await tempDir('adaptive-');
     const lines: string[] = [];
     for (let i = 0; i < ROWS; i++) lines.push(JSON.stringify({ id: `U${i}`, name: `User ${i}` }));
     await writeFile(join(dir, 'users.ndjson'), lines.join('\n') + '\n');
     await writeFile(join(dir, 'auto.json'), pipelineFile('auto'));
-    emu = await startEmulator({ faults: { capacity: CAPACITY, latencyMs: LATENCY_MS } });
     result = await runPipeline({
       pipeline: join(dir, 'auto.json'),
       out: join(dir, 'out'),
       cwd: dir,
-      target: { name: 'capped', kind: 'http', baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: emu.clients[0]!.id, clientSecret: emu.clients[0]!.secret },
+      target: httpTarget(fx.emu, 'capped'),
     });
   });
   afterAll(async () => {
-    await emu.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -67,9 +60,9 @@ describe('send.concurrency: auto', () => {
   it('imports everything against a capped emulator, with few requests answered 429', () => {
     expect(result.status).toBe('completed');
     expect(result.summary.counts.created).toBe(ROWS);
-    expect(emu.store.users()).toHaveLength(ROWS);
-    const total = emu.log.total;
-    const throttled = emu.log.countByStatus(429);
+    expect(fx.emu.store.users()).toHaveLength(ROWS);
+    const total = fx.emu.log.total;
+    const throttled = fx.emu.log.countByStatus(429);
     // A fixed concurrency of 32 here would see most requests answered 429; auto probes above
     // the capacity only now and then (slow start and a few spaced-out probes).
     expect(throttled / total).toBeLessThan(0.05);
@@ -77,7 +70,7 @@ describe('send.concurrency: auto', () => {
     // It kept more than one request in flight: one at a time would take ROWS/BATCH round trips.
     // It kept more than one request in flight: one at a time, bodies would arrive at least a
     // latency apart. (Counted from the log, not the clock: a loaded machine stretches both alike.)
-    const times = emu.log.entries().map((e) => e.time);
+    const times = fx.emu.log.entries().map((e) => e.time);
     const overlapping = times.slice(1).filter((t, i) => t - times[i]! < LATENCY_MS / 2).length;
     expect(overlapping).toBeGreaterThan(times.length / 4);
   });

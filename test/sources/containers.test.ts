@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { ConfigError, SourceError } from '../../src/core/errors.js';
 import { openSource, resolveInputs } from '../../src/sources/index.js';
-import { buildZip, chunked, collect, collectUntilError, readSpec, readStdin, summary, tmpDir, type TmpDir } from './helpers.js';
+import { buildZip, chunked, collect, collectUntilError, readSpec, readStdin, summary } from './helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 
 let dir: TmpDir;
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { crc32, deflateRawSync } from 'node:zlib';
 import type { ReadEvent } from '../../src/core/record.js';
@@ -50,16 +47,6 @@ export function summary(events: ReadEvent[]): unknown[] {
 
 export function records(events: ReadEvent[]): unknown[] {
   return events.filter((e) => e.kind === 'record').map((e) => (e.kind === 'record' ? e.data : undefined));
-}
-
-export interface TmpDir {
-  readonly path: string;
-  remove(): void;
-}
-
-export function tmpDir(): TmpDir {
-  const path = mkdtempSync(join(tmpdir(), 'propel-sources-'));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
 export interface ZipInput {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/core/errors.js';
 import type { SourceSpec } from '../../src/config/pipeline-spec.js';
 import { CHUNK_EVENTS, openSource, resolveInputs } from '../../src/sources/index.js';
-import { buildZip, collect, collectUntilError, tmpDir, type TmpDir } from './helpers.js';
+import { buildZip, collect, collectUntilError } from './helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 
 let dir: TmpDir;
 
