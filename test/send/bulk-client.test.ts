@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, TransportError } from '../../src/core/errors.js';
 import type { Outcome, RejectEvent, ResultEvent } from '../../src/core/record.js';
-import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
+import type { BulkClient, BulkClientOptions } from '../../src/send/bulk-client.js';
 import type { SendEvent } from '../../src/send/send-event.js';
-import { json, okAnswer, SECRET, sentUsers, serversPerTest, testAgent, tokenProvider, userBatch, USERS, type TestServer } from './harness.js';
+import { bulkClient, json, okAnswer, SECRET, sentUsers, serversPerTest, testAgent, userBatch, type TestServer } from './harness.js';
 
 const agent = testAgent();
 const { propel } = serversPerTest();
 
 function client(s: TestServer, extra: Partial<BulkClientOptions> = {}, events: SendEvent[] = []): BulkClient {
-  return new BulkClient({
-    baseUrl: `${s.origin}/v2`,
-    resource: USERS,
-    tokens: tokenProvider(s.origin, agent),
-    send: { maxRetries: 3, timeoutMs: 2000 },
-    dispatcher: agent,
-    backoff: { baseMs: 20, capMs: 100 },
-    onEvent: (e) => events.push(e),
-    ...extra,
-  });
+  return bulkClient(s, agent, { onEvent: (e) => events.push(e), ...extra });
 }
 
 const results = (o: Outcome[]): ResultEvent[] => o.filter((x): x is ResultEvent => x.kind === 'result');

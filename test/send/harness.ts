@@ -8,6 +8,7 @@ import { Agent } from 'undici';
 import { afterEach } from 'vitest';
 import type { Batch, ItemRecord } from '../../src/core/record.js';
 import { lookupKey, RESOURCES } from '../../src/core/resource.js';
+import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
 import { TokenProvider } from '../../src/send/token-provider.js';
 
 export interface Seen {
@@ -151,6 +152,19 @@ export const SECRET = 's3cr3t-do-not-print';
 /** Dispatcher for tests: short keep-alive so closed test servers do not leave sockets behind. */
 export function testAgent(): Agent {
   return new Agent({ keepAliveTimeout: 1000, connections: 16 });
+}
+
+/** A client for the users' bulk endpoint of a test server: 3 retries, 2 s timeout, short backoff. */
+export function bulkClient(s: TestServer, agent: Agent, extra: Partial<BulkClientOptions> = {}): BulkClient {
+  return new BulkClient({
+    baseUrl: `${s.origin}/v2`,
+    resource: USERS,
+    tokens: tokenProvider(s.origin, agent),
+    send: { maxRetries: 3, timeoutMs: 2000 },
+    dispatcher: agent,
+    backoff: { baseMs: 20, capMs: 100 },
+    ...extra,
+  });
 }
 
 export function tokenProvider(origin: string, agent: Agent, extra: Partial<ConstructorParameters<typeof TokenProvider>[0]> = {}): TokenProvider {

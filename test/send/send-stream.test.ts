@@ -3,27 +3,18 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../../src/core/errors.js';
 import type { Batch, Outcome, RejectEvent } from '../../src/core/record.js';
-import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
+import type { BulkClient, BulkClientOptions } from '../../src/send/bulk-client.js';
 import { RateLimiter } from '../../src/send/rate-limiter.js';
+import type { SendEvent } from '../../src/send/send-event.js';
 import { createSendStream } from '../../src/send/send-stream.js';
-import { delay, json, okAnswer, sentUsers, serversPerTest, testAgent, tokenAnswer, tokenProvider, userBatch, USERS, type BulkHandler, type Seen, type TestServer } from './harness.js';
+import { bulkClient, delay, json, okAnswer, sentUsers, serversPerTest, testAgent, tokenAnswer, userBatch, type BulkHandler, type Seen, type TestServer } from './harness.js';
 
 const agent = testAgent();
 const servers = serversPerTest();
 /** The Propel stand-in's server (the tests here read every request it saw). */
 const propel = async (bulk: BulkHandler): Promise<TestServer> => (await servers.propel(bulk)).server;
 
-function client(s: TestServer, extra: Partial<BulkClientOptions> = {}): BulkClient {
-  return new BulkClient({
-    baseUrl: `${s.origin}/v2`,
-    resource: USERS,
-    tokens: tokenProvider(s.origin, agent),
-    send: { maxRetries: 3, timeoutMs: 2000 },
-    dispatcher: agent,
-    backoff: { baseMs: 20, capMs: 100 },
-    ...extra,
-  });
-}
+const client = (s: TestServer, extra: Partial<BulkClientOptions> = {}): BulkClient => bulkClient(s, agent, extra);
 
 async function run(input: (Batch | RejectEvent)[], c: { sendBatch(b: Batch): Promise<Outcome[]> }, concurrency: number): Promise<Outcome[]> {
   const out: Outcome[] = [];
@@ -202,15 +193,23 @@ describe('createSendStream', () => {
       json(res, 200, okAnswer(users));
     });
     const out: Outcome[] = [];
+    // The late batch comes once the client has the 503 (and every reaction to it queued before a
+    // macrotask has run), while batch 1 is still held by the server: on no clock, so load cannot reorder it.
+    let refused = (): void => undefined;
+    const answered = new Promise<void>((resolve) => (refused = resolve));
     async function* input(): AsyncGenerator<Batch> {
       yield userBatch(1, ['a']);
       yield userBatch(2, ['bad']);
-      await delay(60);
+      await answered;
+      await new Promise((resolve) => setImmediate(resolve));
       yield userBatch(3, ['late']);
     }
+    const onEvent = (e: SendEvent): void => {
+      if (e.type === 'request' && e.status === 503) refused();
+    };
     const p = pipeline(
       Readable.from(input()),
-      createSendStream(client(s, { send: { maxRetries: 0, timeoutMs: 1000 } }), { concurrency: 3 }),
+      createSendStream(client(s, { send: { maxRetries: 0, timeoutMs: 1000 }, onEvent }), { concurrency: 3 }),
       new Writable({
         objectMode: true,
         write(o: Outcome, _e, cb) {
