@@ -2,6 +2,7 @@ import { join, relative } from 'node:path';
 import { REPORT_FILE } from '../report/write-report.js';
 import type { RunSummary } from '../run/summary.js';
 import type { RejectGroupsResult } from '../report/reject-groups.js';
+import { OUTCOME_KINDS, STAGES } from '../outcomes/index.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -25,13 +26,13 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
   lines.push(row('read', n(c.read) + (c.skippedOnResume > 0 ? ` (${n(c.skippedOnResume)} settled by an earlier attempt)` : '')));
   if (s.mode === 'run') {
     lines.push(row('sent', n(c.sent)));
-    lines.push(row('created', n(c.created)));
-    lines.push(row('updated', n(c.updated)));
+    for (const k of OUTCOME_KINDS) if (k.inTerminal) lines.push(row(k.label, n(c[k.name])));
+    if (c.unsent > 0) lines.push(row('not sent', `${n(c.unsent)} read but not sent (stopped first; --resume sends them)`));
   } else if (s.mode === 'dry-run') {
     lines.push(row('batched', `${n(c.mapped - c.rejected.validate)} in ${n(s.batches)} batches (not sent)`));
   }
   const r = c.rejected;
-  lines.push(row('rejected', r.total === 0 ? '0' : `${n(r.total)} (read ${n(r.read)}, map ${n(r.map)}, validate ${n(r.validate)}, api ${n(r.api)})`));
+  lines.push(row('rejected', r.total === 0 ? '0' : `${n(r.total)} (${STAGES.map((st) => `${st} ${n(r[st])}`).join(', ')})`));
   if (rejects !== undefined && rejects.groups.length > 0) {
     const top = rejects.groups.slice(0, TOP_REASONS);
     const cw = Math.max(...top.map((g) => n(g.count).length));

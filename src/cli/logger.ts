@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { RunEvent } from '../run/run-pipeline.js';
+import { RESULT_KINDS } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
 
@@ -81,7 +82,7 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
     progress = undefined;
     const s = e.summary;
     if (log !== undefined) {
-      const c = { read: s.counts.read, sent: s.counts.sent, created: s.counts.created, updated: s.counts.updated, failed: s.counts.failed, rejected: s.counts.rejected };
+      const c = { read: s.counts.read, sent: s.counts.sent, ...Object.fromEntries(RESULT_KINDS.map((k) => [k, s.counts[k]])), unsent: s.counts.unsent, rejected: s.counts.rejected };
       if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
       if (s.status === 'interrupted') log.warn({ ...ids(), event: 'interrupt', counts: c }, 'run interrupted');
       log.info(

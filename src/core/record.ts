@@ -17,7 +17,9 @@ export interface Provenance {
 /** A source row: CSV columns by header name, or a JSON object. */
 export type SourceData = Readonly<Record<string, unknown>>;
 
-export type Stage = 'read' | 'map' | 'validate' | 'api';
+import type { Stage } from '../outcomes/stages.js';
+
+export type { Stage };
 
 /** A record as the reader produced it. */
 export interface SourceRecord {

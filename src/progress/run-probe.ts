@@ -1,5 +1,5 @@
 import type { Batch, Outcome } from '../core/record.js';
-import type { RunCounts } from '../sink/run-counts.js';
+import type { RunCounts } from '../outcomes/index.js';
 
 /** How far a run has got, at one instant. Plain numbers: cheap to take several times a second. */
 export interface ProgressSnapshot {
@@ -56,13 +56,12 @@ export class RunProbe {
 
   snapshot(): ProgressSnapshot {
     const c = this.counts;
-    const r = c.rejected;
     return {
       elapsedMs: Date.now() - this.startedAt,
       // Records settled by an earlier attempt are re-read but not this attempt's work.
       read: c.read - c.skipped,
-      imported: this.mode === 'run' ? c.created + c.updated : c.answered,
-      rejected: r.read + r.map + r.validate + r.api,
+      imported: this.mode === 'run' ? c.imported : c.answered,
+      rejected: c.totalRejected,
       batchesInFlight: this.inFlight,
       bytesRead: this.source?.bytesRead ?? 0,
       totalBytes: this.source?.totalBytes ?? 0,

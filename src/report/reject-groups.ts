@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Stage } from '../core/record.js';
+import { isStage, type Stage } from '../outcomes/index.js';
 
 /** One kind of reject: a stage and a reason with its values taken out, counted, with the first example. */
 export interface RejectGroup {
@@ -41,7 +41,6 @@ export const MAX_GROUPS = 200;
 /** Lines read from rejects.ndjson at most: bounds the end-of-run work for a run that rejected everything. */
 export const MAX_LINES = 1_000_000;
 
-const STAGES: ReadonlySet<string> = new Set(['read', 'map', 'validate', 'api']);
 
 /**
  * The shape of a reason: what stays the same between two records that failed the same way.
@@ -114,7 +113,7 @@ export async function readRejectGroups(path: string, opts: { maxLines?: number; 
       } catch {
         continue;
       }
-      if (typeof r.stage !== 'string' || !STAGES.has(r.stage) || typeof r.reason !== 'string') continue;
+      if (typeof r.stage !== 'string' || !isStage(r.stage) || typeof r.reason !== 'string') continue;
       grouper.add(r.stage as Stage, r.reason, { file: String(r.file ?? ''), ...(typeof r.entry === 'string' ? { entry: r.entry } : {}), line: typeof r.line === 'number' ? r.line : 0 });
     }
   } catch (e) {

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../run/summary.js';
+import { OUTCOME_KINDS, STAGES } from '../outcomes/index.js';
 import type { RecordedRun } from './run-recorder.js';
 import type { RejectGroupsResult } from './reject-groups.js';
 import { barChart, escapeHtml, lineChart, type Series } from './svg-chart.js';
@@ -52,7 +53,7 @@ export function renderReport({ summary: s, recorded: r, rejects }: ReportInput):
   const tile = (label: string, value: string): string => `<div class="tile"><b>${escapeHtml(value)}</b><span>${escapeHtml(label)}</span></div>`;
   const tiles = [
     tile('read', n(c.read)),
-    ...(s.mode === 'run' ? [tile('created', n(c.created)), tile('updated', n(c.updated)), tile('failed at the API', n(c.failed))] : []),
+    ...(s.mode === 'run' ? OUTCOME_KINDS.map((k) => tile(k.label, n(c[k.name]))) : []),
     tile('rejected', n(c.rejected.total)),
     tile('records/s', n(s.rate.recordsPerSec)),
     tile('duration', `${secs} s`),
@@ -64,7 +65,7 @@ export function renderReport({ summary: s, recorded: r, rejects }: ReportInput):
     { name: s.mode === 'run' ? 'imported /s' : 'batched /s', color: '#54a24b', points: ratePoints(r.samples, (x) => x.imported) },
     { name: 'rejected /s', color: '#e45756', points: ratePoints(r.samples, (x) => x.rejected) },
   ];
-  const stageBars = (['read', 'map', 'validate', 'api'] as const).map((st) => ({ label: st, value: c.rejected[st], color: STAGE_COLORS[st] }));
+  const stageBars = STAGES.map((st) => ({ label: st, value: c.rejected[st], color: STAGE_COLORS[st] }));
   const reasonRows = rejects.groups.slice(0, 50).map((g) => [g.stage, n(g.count), g.shape, `${g.example.file}${g.example.entry !== undefined ? `!${g.example.entry}` : ''}:${g.example.line}`, g.example.reason]);
   if (rejects.other > 0) reasonRows.push(['', n(rejects.other), '(other kinds)', '', '']);
   const L = r.latency;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { PrivateFile } from '../sink/private-file.js';
-import { addSettled, emptySettled, type SettledCounts } from '../sink/run-counts.js';
+import { addSettled, emptySettled, type SettledCounts } from '../outcomes/index.js';
 import { IntervalSet, toRanges, type Range } from './interval-set.js';
 import { ConfigError } from '../core/errors.js';
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadEvent } from '../core/record.js';
 import type { IntervalSet } from '../resume/interval-set.js';
+import type { RunCounts } from '../outcomes/run-counts.js';
 
 export interface AdmitOptions<T> {
   /** Ordinals settled by an earlier attempt: read again (to keep ordinals stable) but not passed on. */
@@ -8,7 +9,7 @@ export interface AdmitOptions<T> {
   /** Stop reading once this is aborted (SIGINT/SIGTERM): what was read still flows to the end. */
   readonly stop?: AbortSignal;
   /** Counted here because every record passes this point exactly once per attempt. */
-  readonly counts: { read: number; skipped: number };
+  readonly counts: Pick<RunCounts, 'admitted'>;
   /**
    * What each admitted record becomes (map + validate in the run). Done here, inside the chunk
    * loop, so a record costs a function call instead of a promise and a Transform per stage.
@@ -28,12 +29,9 @@ export function admit<T>(source: AsyncIterable<readonly ReadEvent[]>, opts: Admi
     for await (const chunk of source) {
       const out: T[] = [];
       for (const ev of chunk) {
-        opts.counts.read++;
-        if (opts.done?.has(ev.prov.seq)) {
-          opts.counts.skipped++;
-        } else {
-          out.push(opts.prepare(ev));
-        }
+        const skipped = opts.done?.has(ev.prov.seq) === true;
+        opts.counts.admitted(skipped);
+        if (!skipped) out.push(opts.prepare(ev));
         if (opts.stop?.aborted) {
           if (out.length > 0) yield out;
           return;

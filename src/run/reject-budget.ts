@@ -1,6 +1,6 @@
 import type { ErrorsSpec } from '../config/pipeline-spec.js';
 import { RejectBudgetError } from '../core/errors.js';
-import { totalRejected, type RunCounts } from '../sink/run-counts.js';
+import type { RunCounts } from '../outcomes/index.js';
 
 /**
  * A percentage is judged against records read so far, but only once this many were read:
@@ -10,11 +10,11 @@ import { totalRejected, type RunCounts } from '../sink/run-counts.js';
 export const PERCENT_BUDGET_MIN_READ = 1000;
 
 /** Returns a check for the sink that throws once errors.maxRejects is passed. */
-export function rejectBudgetCheck(spec: ErrorsSpec, counts: RunCounts): ((final?: boolean) => void) | undefined {
+export function rejectBudgetCheck(spec: ErrorsSpec, counts: Pick<RunCounts, 'read' | 'totalRejected'>): ((final?: boolean) => void) | undefined {
   const max = spec.maxRejects;
   if (max === undefined) return undefined;
   return (final = false) => {
-    const rejected = totalRejected(counts);
+    const rejected = counts.totalRejected;
     if ('count' in max) {
       if (rejected > max.count) throw new RejectBudgetError(`${rejected} records rejected, more than errors.maxRejects (${max.count}); see rejects.ndjson`);
       return;

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { Outcome, RejectEvent, ResultEvent } from '../core/record.js';
 import type { Journal } from '../resume/journal.js';
 import type { AppendFile } from './private-file.js';
-import { emptySettled, addSettled, type SettledCounts } from './run-counts.js';
+import { countOutcome, emptySettled, type RunCounts } from '../outcomes/index.js';
 
 export interface ResultSinkOptions {
   readonly results: AppendFile;
@@ -10,7 +10,7 @@ export interface ResultSinkOptions {
   /** Absent in `validate`, which settles nothing for a later resume. */
   readonly journal?: Pick<Journal, 'settle'>;
   /** Running totals, shared with the rest of the run (summary, progress, budget). */
-  readonly counts: SettledCounts;
+  readonly counts: Pick<RunCounts, 'settled'>;
   /** Called after each write with the totals; throws (an EtlError) to abort the run, e.g. past the reject budget. */
   readonly check?: () => void;
 }
@@ -66,16 +66,9 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
     const delta = emptySettled();
     for (const o of outcomes) {
       seqs.push(o.prov.seq);
-      if (o.kind === 'result') {
-        results += resultLine(o) + '\n';
-        delta.answered++;
-        if (!o.success) delta.failed++;
-        else if (o.action === 'create') delta.created++;
-        else if (o.action === 'update') delta.updated++;
-      } else {
-        rejects += rejectLine(o) + '\n';
-        delta.rejected[o.stage]++;
-      }
+      countOutcome(delta, o);
+      if (o.kind === 'result') results += resultLine(o) + '\n';
+      else rejects += rejectLine(o) + '\n';
     }
     await Promise.all([opts.results.write(results), opts.rejects.write(rejects)]);
     if (opts.journal !== undefined) {
@@ -83,7 +76,7 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
       await Promise.all([opts.results.sync(), opts.rejects.sync()]);
       await opts.journal.settle(seqs, delta);
     }
-    addSettled(opts.counts, delta);
+    opts.counts.settled(delta);
     opts.check?.();
   }
 }

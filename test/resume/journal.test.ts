@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Journal, readJournal } from '../../src/resume/journal.js';
-import { emptySettled } from '../../src/sink/run-counts.js';
+import { emptySettled } from '../../src/outcomes/index.js';
 
 const header = { t: 'start', runId: 'r1', pipeline: 'p', resource: 'users', startedAt: '2026-01-01T00:00:00.000Z' } as const;
 

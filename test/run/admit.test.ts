@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { admit } from '../../src/run/admit.js';
 import type { ReadEvent } from '../../src/core/record.js';
 import { IntervalSet } from '../../src/resume/interval-set.js';
+import { RunCounts } from '../../src/outcomes/index.js';
 
 function record(seq: number): ReadEvent {
   return { kind: 'record', prov: { file: 'f.csv', line: seq + 2, seq }, data: { n: String(seq) } };
@@ -29,13 +30,13 @@ describe('admit', () => {
     const done = new IntervalSet();
     done.addRange(0, 2);
     done.add(5);
-    const counts = { read: 0, skipped: 0 };
+    const counts = new RunCounts();
     expect(await chunks(admit(source(8), { counts, done, prepare: identity }))).toEqual([[3, 4], [6, 7]]);
-    expect(counts).toEqual({ read: 8, skipped: 4 });
+    expect({ read: counts.read, skipped: counts.skipped }).toEqual({ read: 8, skipped: 4 });
   });
 
   it('passes every admitted record through prepare, in order', async () => {
-    const counts = { read: 0, skipped: 0 };
+    const counts = new RunCounts();
     const out: string[] = [];
     for await (const chunk of admit(source(5, 2), { counts, prepare: (ev) => `#${ev.prov.seq}` })) out.push(...(chunk as string[]));
     expect(out).toEqual(['#0', '#1', '#2', '#3', '#4']);
@@ -43,7 +44,7 @@ describe('admit', () => {
 
   it('stops mid-chunk once the stop signal fires, ending normally with what was read', async () => {
     const stop = new AbortController();
-    const counts = { read: 0, skipped: 0 };
+    const counts = new RunCounts();
     const prepare = (ev: ReadEvent): ReadEvent => {
       if (ev.prov.seq === 4) stop.abort();
       return ev;
@@ -53,7 +54,7 @@ describe('admit', () => {
   });
 
   it('fails the stream when prepare throws (a bug, not data)', async () => {
-    const counts = { read: 0, skipped: 0 };
+    const counts = new RunCounts();
     const prepare = (ev: ReadEvent): ReadEvent => {
       if (ev.prov.seq === 2) throw new Error('boom');
       return ev;

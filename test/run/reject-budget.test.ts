@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rejectBudgetCheck, PERCENT_BUDGET_MIN_READ } from '../../src/run/reject-budget.js';
-import { emptyCounts } from '../../src/sink/run-counts.js';
+import { emptyCounts } from '../../src/outcomes/index.js';
 
 describe('reject budget', () => {
   it('a count aborts once passed, not when reached', () => {

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../src/core/record.js';
 import { createResultSink } from '../../src/sink/result-sink.js';
-import { emptyCounts } from '../../src/sink/run-counts.js';
+import { emptyCounts } from '../../src/outcomes/index.js';
 import type { AppendFile } from '../../src/sink/private-file.js';
 
 function recordingFile(name: string, log: string[]): AppendFile {

@@ -1,0 +1,98 @@
+import type { Outcome } from '../core/record.js';
+import { kindOf, OUTCOME_KINDS, RESULT_KINDS, type ResultKind } from './kinds.js';
+import { STAGES, zeroByStage, type ByStage } from './stages.js';
+
+/**
+ * The counts a settled outcome adds; the journal stores them as one delta per sink write so a
+ * resumed run continues the totals. Its JSON shape is the journal's format: keep it.
+ */
+export type SettledCounts = { rejected: ByStage; answered: number } & Record<ResultKind, number>;
+
+export function emptySettled(): SettledCounts {
+  const c = { rejected: zeroByStage(), answered: 0 } as SettledCounts;
+  for (const k of RESULT_KINDS) c[k] = 0;
+  return c;
+}
+
+export function addSettled(into: SettledCounts, d: SettledCounts): void {
+  into.answered += d.answered;
+  for (const k of RESULT_KINDS) into[k] += d[k];
+  for (const s of STAGES) into.rejected[s] += d.rejected[s];
+}
+
+/** Adds one outcome to a delta: a result line by its kind, a reject by its stage. */
+export function countOutcome(into: SettledCounts, o: Outcome): void {
+  if (o.kind === 'result') {
+    into.answered++;
+    const k = kindOf(o);
+    if (k !== undefined) into[k]++;
+  } else {
+    into.rejected[o.stage]++;
+  }
+}
+
+/**
+ * What a run has done so far, in one object with one owner per counter: the admit gate counts
+ * records read and skipped, the sender those read but never sent, the sink settled outcomes
+ * (through `settled`), and a resumed run starts from the journal's totals (`resumeFrom`).
+ */
+export class RunCounts implements SettledCounts {
+  /** Records read from the source (including those rejected at the read stage). */
+  read = 0;
+  /** Records skipped on resume because an earlier attempt settled them. */
+  skipped = 0;
+  /** Records read in this attempt but never sent: the run stopped (signal or fatal error) first. */
+  unsent = 0;
+  rejected: ByStage = zeroByStage();
+  /** Result lines: items the API answered (or, in a dry run, items written to batch files). */
+  answered = 0;
+  created = 0;
+  updated = 0;
+  /** Items the API answered with success:false. */
+  failed = 0;
+
+  /** One record past the gate; `skipped` when an earlier attempt settled it. */
+  admitted(skipped: boolean): void {
+    this.read++;
+    if (skipped) this.skipped++;
+  }
+
+  notSent(records: number): void {
+    this.unsent += records;
+  }
+
+  /** The sink's delta, once its lines are on disk. */
+  settled(delta: SettledCounts): void {
+    addSettled(this, delta);
+  }
+
+  /** A resumed attempt continues the journal's totals. */
+  resumeFrom(earlier: SettledCounts): void {
+    this.settled(earlier);
+  }
+
+  get totalRejected(): number {
+    let n = 0;
+    for (const s of STAGES) n += this.rejected[s];
+    return n;
+  }
+
+  /**
+   * Records that reached the API: every answered item, plus items a 400 refused (an api reject
+   * without a result line). A success:false item has both a result and a reject, so it is taken out once.
+   */
+  get sent(): number {
+    return this.answered + this.rejected.api - this.failed;
+  }
+
+  /** Created or updated at the API (the kinds marked imported). */
+  get imported(): number {
+    let n = 0;
+    for (const k of OUTCOME_KINDS) if (k.imported) n += this[k.name];
+    return n;
+  }
+}
+
+export function emptyCounts(): RunCounts {
+  return new RunCounts();
+}
