@@ -53,6 +53,8 @@ export interface Emulator {
   setFaults(faults: Faults): void;
   /** Tokens the token endpoint has issued so far. */
   tokensIssued(): number;
+  /** Bulk requests being handled now (received, not yet answered). */
+  inFlight(): number;
   /** Stops listening and ends every connection, hung ones included. */
   close(): Promise<void>;
 }
@@ -298,6 +300,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log,
     setFaults: (f) => state.setFaults(f),
     tokensIssued: () => state.tokensIssued,
+    inFlight: () => state.inFlight,
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
         state.closing.abort();

@@ -1,6 +1,7 @@
 import type { EtlError } from '../core/errors.js';
 import type { RejectKind } from '../report/reject-groups.js';
-import { sentCount, totalRejected, type RunCounts } from '../sink/run-counts.js';
+import type { ByStage, ResultKind, RunCounts } from '../outcomes/index.js';
+import { RESULT_KINDS } from '../outcomes/index.js';
 
 export type RunStatus = 'completed' | 'aborted' | 'interrupted';
 export type RunMode = 'run' | 'dry-run' | 'validate';
@@ -20,11 +21,11 @@ export interface RunSummary {
     readonly read: number;
     readonly skippedOnResume: number;
     readonly mapped: number;
-    readonly rejected: RunCounts['rejected'] & { readonly total: number };
+    readonly rejected: ByStage & { readonly total: number };
     readonly sent: number;
-    readonly created: number;
-    readonly updated: number;
-    readonly failed: number;
+  } & Readonly<Record<ResultKind, number>> & {
+    /** Read in this attempt but never sent: the run stopped first; `--resume` sends them. */
+    readonly unsent: number;
   };
   readonly batches: number;
   readonly requests: number;
@@ -62,11 +63,10 @@ export function buildSummary(s: SummaryInput): RunSummary {
       skippedOnResume: c.skipped,
       // Everything read that survived reading and mapping, across all attempts of this run.
       mapped: Math.max(0, c.read - c.rejected.read - c.rejected.map),
-      rejected: { ...c.rejected, total: totalRejected(c) },
-      sent: s.mode === 'run' ? sentCount(c) : 0,
-      created: c.created,
-      updated: c.updated,
-      failed: c.failed,
+      rejected: { ...c.rejected, total: c.totalRejected },
+      sent: s.mode === 'run' ? c.sent : 0,
+      ...kindCounts(c),
+      unsent: c.unsent,
     },
     batches, requests, retries,
     durations: { totalMs: ms },
@@ -74,4 +74,10 @@ export function buildSummary(s: SummaryInput): RunSummary {
     topRejects,
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
   };
+}
+
+function kindCounts(c: RunCounts): Record<ResultKind, number> {
+  const out = {} as Record<ResultKind, number>;
+  for (const k of RESULT_KINDS) out[k] = c[k];
+  return out;
 }

@@ -1,20 +1,22 @@
 /**
  * The bulk sender as a stream stage: Batch (or a RejectEvent passing through) in, Outcome out.
  * Up to `concurrency` batches are in flight (waiting at the key gate counts: it holds a slot, so
- * memory stays bounded by concurrency x batch size); the next input is accepted only when a slot
- * is free and the reader side is not backed up, which is the backpressure upstream feels.
- * Outcomes are pushed as each batch settles, not in input order.
+ * memory stays bounded by concurrency x batch size); the next input is taken only when a slot is
+ * free and the reader has taken the outcomes so far, which is the backpressure upstream feels.
+ * Outcomes are passed on as each batch is answered, not in input order.
  *
  * Rate limiting lives in the client (a RateLimiter given to BulkClient) so retries and bisection
  * halves count against `send.rate` too; this stage only bounds concurrency and ordering.
  *
- * On a fatal error from sendBatch the stage sends nothing more, lets the batches already sent
- * settle and pushes their outcomes (they were applied; the sink must record them for resume),
- * and drops batches that had not been sent yet (resume sends them). Then, by default, it fails
- * with the first error once its outcomes were read. With `onFailure` it reports the error there
- * instead and keeps draining its input (passing rejects on, dropping batches) until the input
- * ends, and then ends normally: destroying a pipeline loses outcomes still buffered in the
- * stages after this one, so a run stops its reader and raises the error after the pipeline.
+ * Once `stop` is aborted (a signal, or a fatal error elsewhere in the run) or a batch failed, no
+ * new request starts: batches in flight finish (with their retries) and their outcomes are passed
+ * on, since the API applied them and the sink must record them for `--resume`; batches not yet
+ * sent are dropped and reported to `onUnsent` (not settled, so a resume sends them). A fatal
+ * error from sendBatch is reported to `onFailure`, and the stage keeps draining its input
+ * (passing rejects on) and ends normally: destroying a pipeline loses outcomes still buffered in
+ * the stages after this one, so a run stops its reader and raises the error after the pipeline.
+ * Without `onFailure`, the stage stops taking input and fails with the error once the batches in
+ * flight have finished and their outcomes were passed on.
  */
 import { Duplex } from 'node:stream';
 import type { Batch, Outcome, RejectEvent } from '../core/record.js';
@@ -29,134 +31,78 @@ export interface SendStreamOptions {
   readonly concurrency: number;
   /** Called once with the first fatal error; the stream then drains and ends instead of failing. */
   readonly onFailure?: (error: Error) => void;
+  /** Aborted: no new request starts; what is in flight finishes. */
+  readonly stop?: AbortSignal;
+  /** A batch taken but never sent (after a stop or a failure). */
+  readonly onUnsent?: (batch: Batch) => void;
 }
 
-type Callback = (error?: Error | null) => void;
-
-class SendStream extends Duplex {
-  private readonly client: BatchSender;
-  private readonly concurrency: number;
-  private readonly onFailure: ((error: Error) => void) | undefined;
-  private readonly gate = new KeyGate();
-  private inFlight = 0;
-  private failure: Error | undefined;
-  /** The write callback held back while all slots are busy or the reader is behind. */
-  private heldWrite: Callback | undefined;
-  private heldFinal: Callback | undefined;
-  private readerBehind = false;
-  private failing = false;
-
-  constructor(client: BatchSender, options: SendStreamOptions) {
-    super({ objectMode: true, readableHighWaterMark: 16, writableHighWaterMark: 1 });
-    if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
-      throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
-    }
-    this.client = client;
-    this.concurrency = options.concurrency;
-    this.onFailure = options.onFailure;
-  }
-
-  /** Failed, and failing the stream is how the error is reported (no onFailure). */
-  private get failingFast(): boolean {
-    return this.failure !== undefined && this.onFailure === undefined;
-  }
-
-  override _write(chunk: Batch | RejectEvent, _enc: BufferEncoding, callback: Callback): void {
-    if (this.failingFast) {
-      // Calling back with the error would destroy the stream now and lose the outcomes of batches
-      // still in flight; the held callback dies with the stream once they have settled.
-      this.heldWrite = callback;
-      return;
-    }
-    if (chunk.kind === 'reject') {
-      this.emitOutcome(chunk);
-      this.release(callback);
-      return;
-    }
-    if (this.failure !== undefined) {
-      // Read but never sent: not settled, so a resume sends it.
-      this.release(callback);
-      return;
-    }
-    this.inFlight++;
-    void this.run(chunk);
-    this.release(callback);
-  }
-
-  override _read(): void {
-    this.readerBehind = false;
-    this.pumpHeld();
-  }
-
-  override _final(callback: Callback): void {
-    this.heldFinal = callback;
-    this.pumpHeld();
-  }
-
-  private emitOutcome(o: Outcome): void {
-    if (!this.push(o)) this.readerBehind = true;
-  }
-
-  /** Calls the write callback now if there is room, otherwise later from pumpHeld. */
-  private release(callback: Callback): void {
-    this.heldWrite = callback;
-    this.pumpHeld();
-  }
-
-  private pumpHeld(): void {
-    const failure = this.failure;
-    if (failure !== undefined && this.onFailure === undefined) {
-      if (this.inFlight === 0) this.failAfterDrain(failure);
-      return;
-    }
-    if (this.heldWrite !== undefined && this.inFlight < this.concurrency && !this.readerBehind) {
-      const cb = this.heldWrite;
-      this.heldWrite = undefined;
-      cb();
-    }
-    if (this.heldFinal !== undefined && this.inFlight === 0) {
-      const cb = this.heldFinal;
-      this.heldFinal = undefined;
-      this.push(null);
-      cb();
-    }
-  }
-
-  /**
-   * destroy() throws away outcomes still buffered for the reader, and those were applied by the
-   * API, so the sink must see them: end the readable side first and fail once it has drained.
-   */
-  private failAfterDrain(error: Error): void {
-    if (this.failing || this.destroyed) return;
-    this.failing = true;
-    if (this.readableLength === 0) {
-      this.destroy(error);
-      return;
-    }
-    this.once('end', () => this.destroy(error));
-    this.push(null);
-  }
-
-  private async run(batch: Batch): Promise<void> {
-    const release = await this.gate.acquire(batch.records.map((r) => r.key));
-    try {
-      // A batch that was still waiting when another failed is not sent: resume will send it.
-      if (this.failure !== undefined) return;
-      const outcomes = await this.client.sendBatch(batch);
-      for (const o of outcomes) this.emitOutcome(o);
-    } catch (e) {
-      if (this.failure === undefined) {
-        this.failure = e instanceof Error ? e : new Error(String(e));
-        this.onFailure?.(this.failure);
-      }
-    } finally {
-      release();
-      this.inFlight--;
-      this.pumpHeld();
-    }
-  }
-}
+type Input = Batch | RejectEvent;
+/** What the loop waits for: the next input, or a batch in flight finishing. */
+type Wake = { readonly next: IteratorResult<Input> } | { readonly done: Promise<Wake>; readonly outcomes: readonly Outcome[] };
 
 export function createSendStream(client: BatchSender, options: SendStreamOptions): Duplex {
-  return new SendStream(client, options);
+  if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+    throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
+  }
+  // Duplex.from gives both sides a highWaterMark of 1: one batch waits to be taken, and the loop
+  // below runs only while the reader keeps up.
+  return Duplex.from((input: AsyncIterable<Input>) => sendAll(input, client, options));
+}
+
+async function* sendAll(input: AsyncIterable<Input>, client: BatchSender, opts: SendStreamOptions): AsyncGenerator<Outcome> {
+  const gate = new KeyGate();
+  const inFlight = new Set<Promise<Wake>>();
+  let failure: Error | undefined;
+  const stopped = (): boolean => failure !== undefined || opts.stop?.aborted === true;
+  // Without onFailure a failure ends the stage: no more input is taken.
+  const takingInput = (): boolean => !(failure !== undefined && opts.onFailure === undefined);
+
+  async function send(batch: Batch): Promise<readonly Outcome[]> {
+    const release = await gate.acquire(batch.records.map((r) => r.key));
+    try {
+      // Waited at the gate while the run stopped: not sent, so a resume sends it.
+      if (stopped()) {
+        opts.onUnsent?.(batch);
+        return [];
+      }
+      return await client.sendBatch(batch);
+    } catch (e) {
+      if (failure === undefined) {
+        failure = e instanceof Error ? e : new Error(String(e));
+        opts.onFailure?.(failure);
+      }
+      return [];
+    } finally {
+      release();
+    }
+  }
+  function start(batch: Batch): void {
+    const done: Promise<Wake> = send(batch).then((outcomes) => ({ done, outcomes }));
+    inFlight.add(done);
+  }
+
+  const source = input[Symbol.asyncIterator]();
+  let next: Promise<Wake> | undefined;
+  let ended = false;
+  for (;;) {
+    const taking = !ended && takingInput();
+    if (taking && next === undefined && inFlight.size < opts.concurrency) next = source.next().then((r) => ({ next: r }));
+    const waits = taking && next !== undefined ? [next, ...inFlight] : [...inFlight];
+    if (waits.length === 0) break;
+    const wake = await Promise.race(waits);
+    if ('next' in wake) {
+      next = undefined;
+      if (wake.next.done === true) ended = true;
+      else if (wake.next.value.kind === 'reject') yield wake.next.value;
+      else if (stopped()) opts.onUnsent?.(wake.next.value);
+      else start(wake.next.value);
+    } else {
+      inFlight.delete(wake.done);
+      yield* wake.outcomes;
+    }
+  }
+  // Left waiting when a failure ended the stage; its outcome no longer matters.
+  next?.catch(() => undefined);
+  if (failure !== undefined && opts.onFailure === undefined) throw failure;
 }

@@ -78,7 +78,7 @@ export interface SummaryFile {
   status: string;
   exitCode: number;
   attempt: number;
-  counts: { read: number; skippedOnResume: number; sent: number; created: number; updated: number; failed: number; rejected: Record<string, number> };
+  counts: { read: number; skippedOnResume: number; sent: number; created: number; updated: number; failed: number; unsent: number; rejected: Record<string, number> };
   requests: number;
   retries: number;
   error?: { code: string; message: string };

@@ -106,4 +106,37 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     expect(fixture.emu.log.duplicates()).toEqual([]);
     expect((await readFile(join(out, 'results.ndjson'), 'utf8')).trim().split('\n')).toHaveLength(2000);
   });
+
+  it('SIGTERM under 1 s latency: no request starts after the signal, the rest is counted as not sent, and --resume imports it exactly once', async () => {
+    const ids = userIds(3000, 'S');
+    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 50, concurrency: 2 });
+    const out = join(dir, 'out');
+    fixture.emu.setFaults({ latencyMs: 1000 });
+    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    // Both slots busy: the client could start another request only once one is answered, a second later.
+    await waitFor(() => fixture.emu.inFlight() === 2, 'two requests in flight');
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    const stopped = await first.done;
+    expect(stopped.code).toBe(130);
+    const log = (await (await fetch(`${fixture.emu.origin}/__emulator/log`)).json()) as { total: number; entries: { time: number; keys: string[] }[] };
+    expect(log.entries.filter((e) => e.time > signalledAt)).toEqual([]);
+    expect(log.total).toBe(2);
+    const s1 = await summary(out);
+    expect(s1).toMatchObject({ status: 'interrupted', exitCode: 130 });
+    // The two requests in flight settled; everything else read stays unsettled, and says so.
+    expect(s1.counts.created).toBe(100);
+    expect(await settledRecords(out)).toBe(100);
+    expect(s1.counts.unsent).toBeGreaterThan(0);
+    expect(s1.counts.unsent).toBe(s1.counts.read - s1.counts.created);
+    expect(stopped.stdout).toMatch(new RegExp(`not sent +${s1.counts.unsent.toLocaleString('en-US')} read but not sent`));
+
+    fixture.emu.setFaults({});
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(second.code).toBe(0);
+    const s2 = await summary(out);
+    expect(s2.counts).toMatchObject({ read: 3000, skippedOnResume: 100, created: 3000, unsent: 0 });
+    expect(ids.every((id) => fixture.emu.log.timesAcknowledged(userKey(id)) === 1)).toBe(true);
+    expect((await readFile(join(out, 'results.ndjson'), 'utf8')).trim().split('\n')).toHaveLength(3000);
+  });
 });
