@@ -26,32 +26,10 @@
  *   per waiting record is its key and a locator (tens of bytes), needed to find earlier versions.
  */
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Batch, ItemRecord, Outcome, RejectEvent, ResultEvent } from '../core/record.js';
-import { createBatchStream } from '../batch/batch-stream.js';
-import type { BatcherOptions } from '../batch/batcher.js';
-import { createSendStream, type BatchSender } from '../send/send-stream.js';
-import { createResultSink, type ResultSinkOptions } from '../sink/result-sink.js';
+import type { BatchSender } from '../send/send-stream.js';
 import { DEFAULT_MEMORY_LIMIT, SpillQueue, type SpillLocator } from './spill-file.js';
-
-/** The API's latest answer to a waiting record, kept so its final outcome can be written without sending it again. */
-export interface DeferredAnswer {
-  /** The lookup value as the API echoed it. */
-  readonly key: string;
-  readonly action: string;
-  readonly id: number | string | null;
-  readonly error?: string;
-  readonly batch: number;
-  /** The reject reason the sender gave (the API's text). */
-  readonly reason: string;
-}
-
-/** One line of a spill file. */
-export interface DeferredEntry {
-  readonly record: ItemRecord;
-  readonly answer: DeferredAnswer;
-}
+import { refused, type DeferredAnswer, type DeferredEntry } from './refused.js';
 
 interface Waiting {
   readonly seq: number;
@@ -262,53 +240,4 @@ export class DeferredPasses {
 
 function sameLocator(a: SpillLocator, b: SpillLocator): boolean {
   return 'mem' in a ? 'mem' in b && a.mem === b.mem : !('mem' in b) && a.offset === b.offset;
-}
-
-/** A waiting record's final outcome: its last answer as a result line, and a reject with the API's text. */
-function refused(entry: DeferredEntry, why?: string): Outcome[] {
-  const { record, answer } = entry;
-  const result: ResultEvent = {
-    kind: 'result',
-    prov: record.prov,
-    key: answer.key,
-    action: answer.action,
-    id: answer.id,
-    success: false,
-    ...(answer.error !== undefined ? { error: answer.error } : {}),
-    batch: answer.batch,
-  };
-  const reason = why === undefined ? answer.reason : `${answer.reason} (${why})`;
-  return [result, { kind: 'reject', prov: record.prov, stage: 'api', reason, record: record.source }];
-}
-
-export interface PassWiring {
-  /** The target's client, unwrapped. */
-  readonly client: BatchSender;
-  readonly batch: BatcherOptions;
-  readonly concurrency: number;
-  /** The run's sink options: the same files, journal, counts and budget check as the main stream. */
-  readonly sink: ResultSinkOptions;
-  /** Aborted on a signal or a fatal error: no further pass starts, what waits stays unsettled. */
-  readonly stop?: AbortSignal;
-  readonly onBatch?: (b: Batch) => void;
-  /** The send stage reports a fatal error here (and drains) instead of breaking the pipeline. */
-  readonly onFailure?: (error: Error) => void;
-}
-
-/**
- * After the main stream: batch -> send -> sink again over the waiting records while passes make
- * progress, then settles what is left as refused. Does nothing once `stop` is aborted: what
- * waits stays unsettled for a resume.
- */
-export async function runDeferredPasses(d: DeferredPasses, w: PassWiring): Promise<void> {
-  while (d.needsPass() && w.stop?.aborted !== true) {
-    await pipeline(
-      Readable.from(d.beginPass(w.stop)),
-      createBatchStream(w.batch, w.onBatch),
-      createSendStream(d.wrap(w.client), { concurrency: w.concurrency, ...(w.onFailure !== undefined ? { onFailure: w.onFailure } : {}) }),
-      createResultSink(w.sink),
-    );
-  }
-  if (w.stop?.aborted === true || d.waitingCount === 0) return;
-  await pipeline(Readable.from(d.finalOutcomes()), createResultSink(w.sink));
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SpillQueue } from '../../src/run/spill-file.js';
+import { SpillQueue } from '../../src/deferred/spill-file.js';
 import { pathExists } from '../../src/core/path-exists.js';
 
 interface Row {

@@ -21,7 +21,7 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
     fixture.emu.setFaults({ refuseItems: bad });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
-    // The 200 went once; only the refused items are tried again (the parents-first pass, src/run/deferred-passes.ts).
+    // The 200 went once; only the refused items are tried again (the parents-first pass, src/deferred/).
     const [first, ...later] = fixture.emu.log.entries();
     expect(first?.keys).toHaveLength(200);
     expect(later.flatMap((e) => e.keys).every((k) => bad.map(userKey).includes(k))).toBe(true);

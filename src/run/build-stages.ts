@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import type { ItemEvent } from '../core/record.js';
+import { createBatchStream } from '../batch/batch-stream.js';
+import type { BatcherOptions } from '../batch/batcher.js';
+import { openSource, type SourceStream } from '../sources/index.js';
+import { createSendStream, type BatchSender } from '../send/send-stream.js';
+import { createResultSink, type ResultSinkOptions } from '../sink/result-sink.js';
+import type { RunHalt } from '../resume/run-halt.js';
+import { admit } from './admit.js';
+import { createPrepareEvent } from './prepare-event.js';
+import { createDryRunStream } from './dry-run-stream.js';
+import { BATCHES_DIR } from './run-folder.js';
+import type { Run } from './open-run.js';
+
+export interface RunStages {
+  /** reader -> admit (map + validate) -> [batcher -> sender or batch files] -> sink. */
+  readonly streams: readonly [Readable, ...(Transform | Writable)[]];
+  /** The reader, for a failure it kept back (deferFailure) and its byte counts. */
+  readonly source: SourceStream;
+  /** The sink's options, shared with the deferred passes: same files, journal, counts and budget. */
+  readonly sink: ResultSinkOptions;
+  readonly batch: BatcherOptions;
+}
+
+/** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects. */
+export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undefined, check: (() => void) | undefined): RunStages {
+  const { spec, opts } = run;
+  const source = openSource(run.inputs, spec.source, { deferFailure: true, chunked: true, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+  run.probe.watchSource(source);
+  // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
+  const prepare = createPrepareEvent(run.mapRecord, spec.resource);
+  const streams: [Readable, ...(Transform | Writable)[]] = [admit(source, { counts: run.counts, ...(run.earlier !== undefined ? { done: run.earlier.done } : {}), stop: halt.signal, prepare })];
+  const batch: BatcherOptions = { size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: run.envelope.bytes };
+  if (run.mode === 'validate') {
+    streams.push(onlyRejects());
+  } else {
+    streams.push(createBatchStream(batch, () => run.stats.batches++, { highWaterMark: 1 }));
+    streams.push(
+      sender !== undefined
+        ? createSendStream(sender, { concurrency: spec.send.concurrency, stop: halt.signal, onFailure: (e) => halt.fail(e), onUnsent: (b) => run.counts.notSent(b.records.length) })
+        : createDryRunStream(join(run.outDir, BATCHES_DIR), run.envelope, run.resource.lookupKey),
+    );
+  }
+  const sink: ResultSinkOptions = { results: run.results, rejects: run.rejects, ...(run.journal !== undefined ? { journal: run.journal } : {}), counts: run.counts, ...(check !== undefined ? { check } : {}) };
+  streams.push(createResultSink(sink));
+  return { streams, source, sink, batch };
+}
+
+/** Valid items end here in a validation: only rejects are outcomes for the sink. */
+function onlyRejects(): Transform {
+  return new Transform({
+    objectMode: true,
+    writableHighWaterMark: 1,
+    transform(chunk: readonly ItemEvent[], _enc, cb) {
+      for (const ev of chunk) if (ev.kind === 'reject') this.push(ev);
+      cb();
+    },
+  });
+}

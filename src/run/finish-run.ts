@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { EXIT, type EtlError, type ExitCode } from '../core/errors.js';
+import { readRejectGroups, topRejectKinds, type RejectGroupsResult } from '../report/reject-groups.js';
+import type { Run } from './open-run.js';
+import { RUN_OUTPUTS, type RunEnd } from './outputs.js';
+import { buildSummary, type RunStatus, type RunSummary } from './summary.js';
+
+export interface RunResult {
+  readonly exitCode: ExitCode;
+  readonly status: RunStatus;
+  readonly summary: RunSummary;
+  readonly outDir: string;
+  /** Rejects grouped by stage and reason, largest first, each with its first example (report.html has them too). */
+  readonly rejects: RejectGroupsResult;
+  /** Why the run stopped early (status aborted). */
+  readonly error?: EtlError;
+}
+
+export function exitCodeOf(status: RunStatus, error: EtlError | undefined, rejected: number): ExitCode {
+  if (status === 'aborted') return error?.exitCode ?? EXIT.aborted;
+  if (status === 'interrupted') return EXIT.interrupted;
+  return rejected > 0 ? EXIT.rejects : EXIT.ok;
+}
+
+/** The exit code, then every output in RUN_OUTPUTS (summary.json, report.html, the end event). */
+export async function finishRun(run: Run, status: RunStatus, error: EtlError | undefined, emit: RunEnd['emit']): Promise<RunResult> {
+  const exitCode = exitCodeOf(status, error, run.counts.totalRejected);
+  const endedAt = new Date();
+  run.recorder.stop();
+  // Read at the end rather than counted in the sink: no work on the hot path, and a resumed run's
+  // rejects.ndjson holds every attempt's rejects.
+  const rejects = await readRejectGroups(join(run.outDir, 'rejects.ndjson'));
+  const summary = buildSummary({
+    runId: run.runId, pipeline: run.spec.name, resource: run.spec.resource, mode: run.mode, target: run.target?.name ?? null, status, exitCode, attempt: run.attempt,
+    startedAt: run.startedAt, endedAt, counts: run.counts, ...run.stats, topRejects: topRejectKinds(rejects), ...(error !== undefined ? { error } : {}),
+  });
+  const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit };
+  for (const output of RUN_OUTPUTS) await output(end);
+  return { exitCode, status, summary, outDir: run.outDir, rejects, ...(error !== undefined ? { error } : {}) };
+}

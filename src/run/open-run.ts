@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { PipelineSpec } from '../config/pipeline-spec.js';
+import { loadPipeline } from '../config/index.js';
+import { RESOURCES, type ResourceInfo } from '../core/resource.js';
+import { directivesToRequest, requestEnvelope, type RequestEnvelope } from '../core/request-body.js';
+import { compileMapping, type CompiledMapping } from '../mapping/compile-mapping.js';
+import { resolveInputs, type InputFile } from '../sources/index.js';
+import type { SendEvent } from '../send/send-event.js';
+import { Journal, JOURNAL_FILE, readJournal, type JournalState } from '../resume/journal.js';
+import { PrivateFile } from '../sink/private-file.js';
+import { RunCounts } from '../outcomes/index.js';
+import { DeferredPasses } from '../deferred/index.js';
+import { RunProbe } from '../progress/run-probe.js';
+import { RunRecorder } from '../report/run-recorder.js';
+import { defaultRunFolder, latestRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
+import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
+import type { RunMode } from './summary.js';
+
+/** What opening a run needs of runPipeline's options. */
+export interface OpenRunOptions {
+  readonly pipeline: string | PipelineSpec;
+  readonly mode?: RunMode;
+  readonly target?: TargetChoice;
+  readonly out?: string;
+  readonly resume?: boolean;
+  readonly fresh?: boolean;
+  readonly limit?: number;
+  readonly vars?: Readonly<Record<string, string>>;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly stdin?: Readable;
+  readonly onSend?: (e: SendEvent) => void;
+}
+
+/**
+ * One run's state from configuration to close: the spec and what is compiled from it once, the
+ * run folder, the target, the counts and their readers, and (once `open`ed) the journal with the
+ * resume state and the result files.
+ */
+export class Run {
+  readonly startedAt = new Date();
+  runId: string = randomUUID();
+  attempt = 1;
+  /** What an earlier attempt settled (on --resume). */
+  earlier: JournalState | undefined;
+  journal: Journal | undefined;
+  results!: PrivateFile;
+  rejects!: PrivateFile;
+  readonly stats = { batches: 0, requests: 0, retries: 0 };
+  readonly #files: PrivateFile[] = [];
+
+  private constructor(
+    readonly opts: OpenRunOptions,
+    readonly spec: PipelineSpec,
+    readonly mode: RunMode,
+    readonly resource: ResourceInfo,
+    readonly mapRecord: CompiledMapping,
+    readonly inputs: readonly InputFile[],
+    readonly envelope: RequestEnvelope,
+    readonly outDir: string,
+    readonly folderMode: FolderMode,
+    readonly counts: RunCounts,
+    readonly probe: RunProbe,
+    readonly recorder: RunRecorder,
+    readonly target: ConnectedTarget | undefined,
+    /** Items refused (e.g. parent not there yet) wait and are sent again after the main stream. */
+    readonly deferred: DeferredPasses | undefined,
+  ) {}
+
+  /**
+   * Everything that can be wrong with the configuration is found here, before the first request
+   * (it throws: exit 2); the run folder is prepared and the target connected.
+   */
+  static async prepare(opts: OpenRunOptions): Promise<Run> {
+    const mode = opts.mode ?? 'run';
+    const cwd = opts.cwd ?? process.cwd();
+    const env = opts.env ?? process.env;
+    const spec = typeof opts.pipeline === 'string' ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env }) : opts.pipeline;
+    const resource = RESOURCES[spec.resource];
+    const mapRecord = compileMapping(spec.mapping);
+    const inputs = await resolveInputs(spec.source, dirname(spec.file));
+    const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];
+    const envelope = requestEnvelope(resource, directives);
+
+    const outDir = opts.out !== undefined ? resolve(cwd, opts.out) : opts.resume === true ? ((await latestRunFolder(spec.name, cwd)) ?? defaultRunFolder(spec.name, new Date(), cwd)) : defaultRunFolder(spec.name, new Date(), cwd);
+    const folderMode: FolderMode = opts.resume === true ? 'resume' : opts.fresh === true ? 'fresh' : 'new';
+    // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
+    await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
+
+    const counts = new RunCounts();
+    const probe = new RunProbe(counts, mode);
+    const recorder = new RunRecorder(() => probe.snapshot());
+    const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => { recorder.onSend(e); opts.onSend?.(e); } }) : undefined;
+    const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
+    return new Run(opts, spec, mode, resource, mapRecord, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred);
+  }
+
+  /** The journal (created, or read back and appended to on --resume) and the result files. */
+  async open(): Promise<void> {
+    const journalPath = join(this.outDir, JOURNAL_FILE);
+    if (this.mode === 'run') {
+      if (this.folderMode === 'resume') {
+        this.earlier = await readJournal(journalPath);
+        this.runId = this.earlier.header.runId;
+        this.attempt = this.earlier.attempts + 1;
+        this.counts.resumeFrom(this.earlier.counts);
+        this.journal = await Journal.append(journalPath, this.attempt);
+      } else {
+        this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString() });
+      }
+    }
+    const flags = this.folderMode === 'resume' ? 'a' : 'w';
+    this.results = await PrivateFile.open(join(this.outDir, 'results.ndjson'), flags);
+    this.#files.push(this.results);
+    this.rejects = await PrivateFile.open(join(this.outDir, 'rejects.ndjson'), flags);
+    this.#files.push(this.rejects);
+    this.recorder.start();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
+    if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries });
+  }
+}
