@@ -1,8 +1,8 @@
 /**
  * Parents before children, whatever the file order. An item the API answers `success:false` is
- * not settled at once: it waits (in a SpillQueue) and is sent again once the main stream has
+ * not passed on at once: it waits (in a SpillQueue) and is sent again once the main stream has
  * ended, pass after pass, as long as the previous phase created or updated something. Only what
- * is still refused after a phase that changed nothing is settled as refused, with the API's
+ * is still refused after a phase that changed nothing ends as refused, with the API's
  * latest answer (result line + reject at stage `api`).
  *
  * Which refusals wait: every success:false, not only those whose text names a parent. FACTS.md
@@ -16,7 +16,7 @@
  *   outcome; a crash or interrupt leaves it unsettled and `--resume` (which re-reads the source)
  *   sends it again.
  * - No overtaking: a waiting record is never sent after a later version of the same key was
- *   imported. When a record succeeds, every earlier waiting record with its key is settled there
+ *   imported. When a record succeeds, every earlier waiting record with its key ends there
  *   and then as refused (its API text, plus why it is not sent again), and its outcome is emitted
  *   before the success, so the journal never holds the later version without the earlier one
  *   (a resume would otherwise send the old version over the new). Per key, records reach the
@@ -94,8 +94,8 @@ export class DeferredPasses {
   }
 
   /**
-   * Takes a batch's outcomes and returns those to settle now: refused records are held back
-   * (their result and reject both), successes settle earlier waiting versions of their key first.
+   * Takes a batch's outcomes and returns those to pass on to the sink now: refused records are held back
+   * (their result and reject both), successes end earlier waiting versions of their key first (as refused).
    */
   async sift(batch: Batch, outcomes: readonly Outcome[]): Promise<Outcome[]> {
     this.lastBatch = Math.max(this.lastBatch, batch.seq);
@@ -119,16 +119,16 @@ export class DeferredPasses {
       }
       this.successes++;
       // Almost always nothing waits for this key: no await (a promise per record) on that path.
-      if (this.waiting.has(record.key)) out.push(...(await this.settleEarlier(record, o)));
+      if (this.waiting.has(record.key)) out.push(...(await this.refuseEarlier(record, o)));
       out.push(o);
     }
-    // A held record's reject waits with it; any other reject settles its record, which then waits no more.
-    const settled = out.filter((o) => !(o.kind === 'reject' && held.has(o.prov.seq)));
-    for (const o of settled) {
+    // A held record's reject waits with it; any other reject ends its record, which then waits no more.
+    const passOn = out.filter((o) => !(o.kind === 'reject' && held.has(o.prov.seq)));
+    for (const o of passOn) {
       const record = o.kind === 'reject' ? bySeq.get(o.prov.seq) : undefined;
       if (record !== undefined) this.forget(record);
     }
-    return settled;
+    return passOn;
   }
 
   /**
@@ -197,7 +197,7 @@ export class DeferredPasses {
   }
 
   /** A record succeeded: it no longer waits, and earlier waiting versions of its key never will be sent. */
-  private async settleEarlier(record: ItemRecord, success: ResultEvent): Promise<Outcome[]> {
+  private async refuseEarlier(record: ItemRecord, success: ResultEvent): Promise<Outcome[]> {
     const list = this.waiting.get(record.key);
     if (list === undefined) return [];
     const out: Outcome[] = [];

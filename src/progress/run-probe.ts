@@ -40,7 +40,7 @@ export class RunProbe {
     this.source = source;
   }
 
-  /** The same sender, counting batches between the send and its settled outcomes. */
+  /** The same sender, counting batches from the send until their outcomes are decided. */
   wrapSender<S extends Sender>(client: S): Sender {
     return {
       sendBatch: async (batch) => {
