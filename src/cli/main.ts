@@ -46,8 +46,9 @@ function fail(message: string, code: number, err?: unknown, debug?: boolean): ne
 
 /**
  * Runs one pipeline the way a scheduler needs it: the summary on stdout, logs on stderr, and
- * the contract's exit code. The first SIGINT/SIGTERM stops reading and lets in-flight batches
- * settle (exit 130, resumable); a second one exits at once.
+ * the contract's exit code. The first SIGINT/SIGTERM stops reading and sending: no new request
+ * starts, the requests in flight finish and their records settle (exit 130, resumable); a second
+ * one exits at once.
  */
 async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate'): Promise<never> {
   if (flags.resume === true && flags.fresh === true) fail('--resume and --fresh exclude each other', EXIT.usage);

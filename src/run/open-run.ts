@@ -20,17 +20,24 @@ import type { RunMode } from './summary.js';
 
 /** What opening a run needs of runPipeline's options. */
 export interface OpenRunOptions {
+  /** A pipeline file, or an already loaded spec. */
   readonly pipeline: string | PipelineSpec;
+  /** `run` sends; `dry-run` writes the batches it would send; `validate` reads, maps and validates only. */
   readonly mode?: RunMode;
+  /** A target name from config/targets.yaml (default `propel`), or a target given in code. */
   readonly target?: TargetChoice;
+  /** The run folder (default `runs/<name>/<timestamp>/`). */
   readonly out?: string;
   readonly resume?: boolean;
   readonly fresh?: boolean;
+  /** Only the first N records. */
   readonly limit?: number;
   readonly vars?: Readonly<Record<string, string>>;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Used when the source path is `-`. */
   readonly stdin?: Readable;
+  /** The sender's events (requests, retries), for the report and the caller. */
   readonly onSend?: (e: SendEvent) => void;
 }
 

@@ -255,4 +255,33 @@ describe('createSendStream', () => {
     const sent = bulkOnly(s).map((r) => sentUsers(r)[0]!.sourceId);
     expect(sent.sort()).toEqual(['a', 'bad', 'c']);
   });
+
+  it('once stopped: no new request starts, the batches in flight finish and pass their outcomes on, the rest is reported unsent', async () => {
+    const stop = new AbortController();
+    const started: number[] = [];
+    const answer: Array<() => void> = [];
+    const api = {
+      async sendBatch(b: Batch): Promise<Outcome[]> {
+        started.push(b.seq);
+        await new Promise<void>((r) => answer.push(r));
+        return b.records.map((r) => ({ kind: 'result', prov: r.prov, key: r.key, action: 'create', id: 1, success: true, batch: b.seq }) as Outcome);
+      },
+    };
+    const unsent: number[] = [];
+    const out: Outcome[] = [];
+    const reject: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 9, seq: 9 }, stage: 'validate', reason: 'bad', record: {} };
+    const input = [userBatch(1, ['a']), userBatch(2, ['b']), userBatch(3, ['c']), reject, userBatch(4, ['a'])];
+    const done = pipeline(
+      Readable.from(input),
+      createSendStream(api, { concurrency: 2, stop: stop.signal, onUnsent: (b) => unsent.push(b.seq) }),
+      new Writable({ objectMode: true, write(o: Outcome, _e, cb) { out.push(o); cb(); } }),
+    );
+    while (started.length < 2) await delay(1);
+    stop.abort();
+    for (const a of answer) a();
+    await done;
+    expect(started).toEqual([1, 2]);
+    expect(out.map((o) => (o.kind === 'result' ? o.batch : 'reject')).sort()).toEqual([1, 2, 'reject']);
+    expect(unsent.sort()).toEqual([3, 4]);
+  });
 });
