@@ -112,7 +112,7 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 50, concurrency: 2 });
     const out = join(dir, 'out');
     fixture.emu.setFaults({ latencyMs: 1000 });
-    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     // Both slots busy: the client could start another request only once one is answered, a second later.
     await waitFor(() => fixture.emu.inFlight() === 2, 'two requests in flight');
     const signalledAt = Date.now();
@@ -132,7 +132,7 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     expect(stopped.stdout).toMatch(new RegExp(`not sent +${s1.counts.unsent.toLocaleString('en-US')} read but not sent`));
 
     fixture.emu.setFaults({});
-    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
     const s2 = await summary(out);
     expect(s2.counts).toMatchObject({ read: 3000, skippedOnResume: 100, created: 3000, unsent: 0 });
