@@ -1,23 +1,12 @@
 /** The format and compression of an input, from its name (and, for compression, its first bytes). */
 import type { SourceFormat } from '../config/pipeline-spec.js';
+import { FORMATS } from './formats/index.js';
 
 export type Compression = 'none' | 'gzip' | 'zip';
 
-const FORMAT_BY_EXTENSION: Readonly<Record<string, SourceFormat>> = {
-  '.csv': 'csv',
-  '.tsv': 'csv',
-  '.txt': 'csv',
-  '.ndjson': 'ndjson',
-  '.jsonl': 'ndjson',
-  '.json': 'json',
-};
-
-/** The format a name implies once `.gz` / `.zip` is stripped (`users.csv.gz` is csv), or undefined. */
+/** The built-in format a name implies once `.gz` / `.zip` is stripped (`users.csv.gz` is csv), or undefined. */
 export function formatFromName(name: string): SourceFormat | undefined {
-  const lower = name.toLowerCase().replace(/\.(gz|gzip|zip)$/, '');
-  const dot = lower.lastIndexOf('.');
-  if (dot === -1 || lower.lastIndexOf('/') > dot) return undefined;
-  return FORMAT_BY_EXTENSION[lower.slice(dot)];
+  return FORMATS.fromName(name)?.name as SourceFormat | undefined;
 }
 
 export function compressionFromName(name: string): Compression {

@@ -3,20 +3,20 @@
  * `seq`, so reading the same inputs again numbers them the same — resume relies on it.
  * Backpressure: the next chunk of a file is only read when the stream is asked for more; one
  * chunk's worth of events is the most ever held.
+ *
+ * The stream is a small generator over the inputs (`events`): each input's parts (a file, or an
+ * archive's entries) come from `input-parts.ts`, their items from the format's reader; numbering
+ * (`Numbering`), byte counting (`ByteMeter`) and the deferred failure (`pull`) are each done once here.
  */
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { ConfigError, EtlError, SourceError } from '../core/errors.js';
+import { EtlError, SourceError } from '../core/errors.js';
 import type { Provenance, ReadEvent } from '../core/record.js';
-import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
-import { CsvReader } from './csv-reader.js';
-import { createDecoder } from './decode.js';
-import { gunzipIfNeeded, type GzipMode } from './decompress.js';
-import { JsonReader } from './json-reader.js';
-import { NdjsonReader } from './ndjson-reader.js';
-import type { FormatReader, ParsedItem, ReaderContext } from './reader.js';
-import { STDIN, type InputFile } from './resolve-inputs.js';
-import { openZip } from './zip-reader.js';
+import type { SourceSpec } from '../config/pipeline-spec.js';
+import { storageFor } from '../storage/index.js';
+import { FORMATS, type FormatRegistry } from './formats/index.js';
+import { ByteMeter, inputParts, type Container, type InputPart, type SkippedEntry } from './input-parts.js';
+import type { ParsedItem, ReaderContext } from './reader.js';
+import type { InputFile } from './resolve-inputs.js';
 
 export interface OpenSourceOptions {
   /** Read for `-`; defaults to process.stdin. */
@@ -38,6 +38,8 @@ export interface OpenSourceOptions {
    * per-record costs (a push, a promise, a stream hop per stage) then fall to per-chunk costs.
    */
   chunked?: boolean;
+  /** The formats to know (the built-in ones by default); must be the registry the inputs were resolved with. */
+  formats?: FormatRegistry;
 }
 
 /**
@@ -47,21 +49,8 @@ export interface OpenSourceOptions {
  */
 export const CHUNK_EVENTS = 128;
 
-const READ_CHUNK_BYTES = 128 * 1024;
-
-function createReader(format: SourceFormat, spec: SourceSpec, where: ReaderContext): FormatReader {
-  switch (format) {
-    case 'csv':
-      return new CsvReader(spec.csv ?? {}, where);
-    case 'ndjson':
-      return new NdjsonReader();
-    case 'json':
-      return new JsonReader(spec.json?.pointer, where);
-  }
-}
-
-/** A failure below the readers (file system, gzip, zip) as a SourceError naming the input and how far it got. */
-function toSourceError(e: unknown, where: ReaderContext, line: number, container: 'gzip' | 'zip' | 'none'): EtlError {
+/** A failure below the readers (storage, gzip, zip) as a SourceError naming the input and how far it got. */
+function toSourceError(e: unknown, where: ReaderContext, line: number, container: Container): EtlError {
   if (e instanceof EtlError) return e;
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -77,62 +66,94 @@ function toSourceError(e: unknown, where: ReaderContext, line: number, container
   return new SourceError(`cannot read the input: ${message}`, context, 'ETL_SOURCE_IO', { cause: e });
 }
 
-async function* asBuffers(source: AsyncIterable<Buffer | string>, count: (n: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of source) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    count(buf.length);
-    yield buf;
+/** Gives every item the next `seq` and its provenance; skips what resume has settled; stops at the limit. */
+class Numbering {
+  private seq = 0;
+  private emitted = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly startSeq: number,
+  ) {}
+
+  get full(): boolean {
+    return this.emitted >= this.limit;
+  }
+
+  events(batch: readonly ParsedItem[], where: ReaderContext): ReadEvent[] {
+    const events: ReadEvent[] = [];
+    for (const item of batch) {
+      if (this.full) break;
+      const s = this.seq++;
+      if (s < this.startSeq) continue;
+      const prov: Provenance = where.entry !== undefined
+        ? { file: where.file, entry: where.entry, line: item.line, seq: s }
+        : { file: where.file, line: item.line, seq: s };
+      events.push(item.kind === 'record'
+        ? { kind: 'record', prov, data: item.data }
+        : { kind: 'reject', prov, stage: 'read', reason: item.reason, record: item.raw });
+      this.emitted++;
+    }
+    return events;
   }
 }
 
-/** Decodes and parses one input's bytes; yields one batch of items per chunk. */
-async function* parseBytes(
-  bytes: AsyncIterable<Buffer>,
-  reader: FormatReader,
-  format: SourceFormat,
-  spec: SourceSpec,
-  where: ReaderContext,
-  container: 'gzip' | 'zip' | 'none',
-): AsyncGenerator<ParsedItem[]> {
-  // JSON and NDJSON are UTF-8 by definition (RFC 8259); only CSV exports come in legacy encodings.
-  const decoder = createDecoder(format === 'csv' ? spec.csv?.encoding : 'utf8');
+/** One part's items, a failure below its reader worded as a SourceError naming it. */
+async function* partItems(part: InputPart): AsyncGenerator<ParsedItem[]> {
   try {
-    for await (const chunk of bytes) {
-      const items = reader.write(decoder.write(chunk));
-      if (items.length > 0) yield items;
-    }
+    yield* part.items;
   } catch (e) {
-    throw toSourceError(e, where, reader.line, container);
+    throw toSourceError(e, part.where, part.line(), part.container);
   }
-  const last = reader.write(decoder.end());
-  const tail = reader.end();
-  if (last.length > 0 || tail.length > 0) yield last.concat(tail);
-  reader.finish();
 }
 
 export class SourceStream extends Readable {
-  /** Bytes taken from the inputs so far (compressed bytes for .gz and .zip), for progress and ETA. */
-  bytesRead = 0;
-  /** Sum of the inputs' sizes on disk; 0 for stdin. */
+  /** Sum of the inputs' sizes in storage; 0 for stdin. */
   readonly totalBytes: number;
   /** Why reading stopped before the end, when `deferFailure` was set; read it after the stream ended. */
   failure: Error | undefined;
+  /**
+   * Files of the archives read so far that were not read as records (a `manifest.json` beside
+   * the data, entries `zip.entries` did not choose), for the run's summary.
+   */
+  readonly skippedEntries: SkippedEntry[] = [];
+  private readonly meter = new ByteMeter();
   private readonly deferFailure: boolean;
   private readonly chunked: boolean;
   private readonly batches: AsyncGenerator<ReadEvent[]>;
   private pulling = false;
+  private pendingError: Error | undefined;
 
   constructor(inputs: readonly InputFile[], spec: SourceSpec, options: OpenSourceOptions = {}) {
     // Chunked: two arrays (at most 2 * CHUNK_EVENTS events) buffered, what 256 single events were.
     super({ objectMode: true, highWaterMark: options.chunked === true ? 2 : 256 });
-    this.totalBytes = inputs.reduce((sum, f) => sum + f.size, 0);
+    this.totalBytes = inputs.reduce((sum, f) => sum + f.object.size, 0);
     this.deferFailure = options.deferFailure === true;
     this.chunked = options.chunked === true;
     this.batches = this.events(inputs, spec, options);
   }
 
+  /** Bytes taken from the inputs so far (compressed bytes for .gz and .zip), for progress and ETA. */
+  get bytesRead(): number {
+    return this.meter.bytes;
+  }
+
+  /**
+   * Takes the failure to the consumer only once it has taken every event read before it:
+   * destroying at once would drop them from the buffer.
+   */
+  override read(size?: number): unknown {
+    const chunk: unknown = super.read(size);
+    if (this.pendingError !== undefined && this.readableLength === 0) {
+      const error = this.pendingError;
+      this.pendingError = undefined;
+      this.destroy(error);
+    }
+    return chunk;
+  }
+
   override _read(): void {
-    if (!this.pulling) void this.pull();
+    if (!this.pulling && this.pendingError === undefined) void this.pull();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -165,6 +186,8 @@ export class SourceStream extends Readable {
       if (this.deferFailure && !this.destroyed) {
         this.failure = error;
         this.push(null);
+      } else if (this.readableLength > 0) {
+        this.pendingError = error;
       } else {
         this.destroy(error);
       }
@@ -174,66 +197,19 @@ export class SourceStream extends Readable {
   }
 
   private async *events(inputs: readonly InputFile[], spec: SourceSpec, options: OpenSourceOptions): AsyncGenerator<ReadEvent[]> {
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const startSeq = options.startSeq ?? 0;
-    let seq = 0;
-    let emitted = 0;
-    if (limit <= 0) return;
-    const self = this;
-
-    /** Numbers one input's items and turns them into events; false once the limit is reached. */
-    async function* number(items: AsyncGenerator<ParsedItem[]>, where: ReaderContext): AsyncGenerator<ReadEvent[], boolean> {
-      for await (const batch of items) {
-        const events: ReadEvent[] = [];
-        for (const item of batch) {
-          const s = seq++;
-          if (s < startSeq) continue;
-          const prov: Provenance = where.entry !== undefined
-            ? { file: where.file, entry: where.entry, line: item.line, seq: s }
-            : { file: where.file, line: item.line, seq: s };
-          events.push(item.kind === 'record'
-            ? { kind: 'record', prov, data: item.data }
-            : { kind: 'reject', prov, stage: 'read', reason: item.reason, record: item.raw });
-          if (++emitted >= limit) break;
-        }
-        if (events.length > 0) yield events;
-        if (emitted >= limit) return false;
-      }
-      return true;
-    }
-
+    const numbering = new Numbering(options.limit ?? Number.POSITIVE_INFINITY, options.startSeq ?? 0);
+    const ctx = { spec, formats: options.formats ?? FORMATS, meter: this.meter, skipped: this.skippedEntries };
+    if (numbering.full) return;
     for (const input of inputs) {
-      if (input.compression === 'zip') {
-        const archive = await openZip(input.path, input.display, spec);
-        try {
-          for (const entry of archive.entries) {
-            const where = { file: input.display, entry: entry.name };
-            // Progress counts archive bytes: inflated bytes scaled by the entry's compression ratio.
-            const ratio = entry.size > 0 ? entry.compressedSize / entry.size : 0;
-            const bytes = asBuffers(archive.open(entry), (n) => { self.bytesRead += n * ratio; });
-            const reader = createReader(entry.format, spec, where);
-            const items = parseBytes(gunzipIfNeeded(bytes, 'detect'), reader, entry.format, spec, where, 'zip');
-            if (!(yield* number(items, where))) return;
-          }
-        } finally {
-          await archive.close().catch(() => undefined);
+      const storage = storageFor(input.object.location, options.stdin !== undefined ? { stdin: options.stdin } : {});
+      for await (const part of inputParts(input, storage, ctx)) {
+        if (numbering.full) return;
+        for await (const batch of partItems(part)) {
+          const events = numbering.events(batch, part.where);
+          if (events.length > 0) yield events;
+          if (numbering.full) return;
         }
-        continue;
       }
-      const where = { file: input.display };
-      const isStdin = input.path === STDIN;
-      const raw: AsyncIterable<Buffer | string> = isStdin
-        ? (options.stdin ?? process.stdin)
-        : createReadStream(input.path, { highWaterMark: READ_CHUNK_BYTES });
-      const mode: GzipMode = isStdin ? 'detect' : input.compression === 'gzip' ? 'gzip' : 'none';
-      const format = input.format ?? 'csv';
-      const bytes = asBuffers(raw, (n) => { self.bytesRead += n; });
-      const reader = createReader(format, spec, where);
-      const refuseZip = isStdin
-        ? () => new ConfigError('stdin holds a ZIP archive, which can only be read from a file (its directory is at the end): pass the archive\'s path instead of -', where, 'ETL_SOURCE_ZIP_STDIN')
-        : undefined;
-      const items = parseBytes(gunzipIfNeeded(bytes, mode, refuseZip), reader, format, spec, where, mode === 'none' ? 'none' : 'gzip');
-      if (!(yield* number(items, where))) return;
     }
   }
 }

@@ -1,19 +1,22 @@
 /**
- * ZIP archives: entries chosen by a glob, in archive order, each streamed (never extracted).
- * A ceiling on entry size guards against zip bombs: the declared size is checked before any
- * entry is read, the actual size while inflating (a crafted header can lie).
+ * ZIP archives: entries chosen by a glob or by format, in archive order, each streamed (never
+ * extracted). A ceiling on entry size guards against zip bombs: the declared size is checked
+ * before any entry is read, the actual size while inflating (a crafted header can lie).
+ * The archive's directory is at its end, so it is read from a file on this machine: the
+ * storage's `localFile` (the file itself when local, a private download otherwise).
  */
 import StreamZip from 'node-stream-zip';
 import picomatch from 'picomatch';
 import { ConfigError, SourceError } from '../core/errors.js';
-import type { SourceFormat, SourceSpec } from '../config/pipeline-spec.js';
-import { formatFromName } from './format.js';
+import type { SourceSpec } from '../config/pipeline-spec.js';
+import type { Storage, StoredObject } from '../storage/storage.js';
+import { FORMATS, type FormatRegistry, type TextFormat } from './formats/index.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 ** 3;
 
 export interface ZipEntryInput {
   readonly name: string;
-  readonly format: SourceFormat;
+  readonly format: TextFormat;
   /** Declared uncompressed size. */
   readonly size: number;
   readonly compressedSize: number;
@@ -22,6 +25,8 @@ export interface ZipEntryInput {
 export interface ZipArchive {
   /** The chosen entries, in archive order. */
   readonly entries: readonly ZipEntryInput[];
+  /** Names of the files in the archive that are not read (not data, or not chosen), in archive order. */
+  readonly skipped: readonly string[];
   /** The entry's uncompressed bytes; fails when they pass the ceiling. */
   open(entry: ZipEntryInput): AsyncGenerator<Buffer>;
   close(): Promise<void>;
@@ -33,34 +38,60 @@ function isArchiveJunk(name: string): boolean {
   return name.startsWith('__MACOSX/') || base.startsWith('._');
 }
 
-export async function openZip(path: string, display: string, spec: SourceSpec): Promise<ZipArchive> {
-  const maxBytes = spec.zip?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+/** Which entries are read, and with which format: by `zip.entries` when set, else by extension. */
+function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry): (name: string) => TextFormat | undefined {
   const glob = spec.zip?.entries;
+  if (glob === undefined) return (name) => (isArchiveJunk(name) ? undefined : formats.entryFormat(name, spec.format));
   // A pattern without a folder part is matched against the entry's base name: `*.csv` also picks
   // `exports/2024/a.csv`, as a user asking for "the CSV files" means. A pattern with folders is matched whole.
-  const isMatch = glob !== undefined ? picomatch(glob, { dot: true }) : undefined;
-  const matches =
-    isMatch === undefined || glob === undefined ? undefined : glob.includes('/') ? isMatch : (name: string) => isMatch(name.slice(name.lastIndexOf('/') + 1));
-  const zip = new StreamZip.async({ file: path });
+  const isMatch = picomatch(glob, { dot: true });
+  const matches = glob.includes('/') ? isMatch : (name: string) => isMatch(name.slice(name.lastIndexOf('/') + 1));
+  return (name) => {
+    if (!matches(name)) return undefined;
+    const format = spec.format !== undefined ? formats.get(spec.format) : formats.fromName(name);
+    if (format === undefined) throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: name }, 'ETL_SOURCE_ZIP_ENTRY');
+    if (format.kind !== 'text') throw new ConfigError(`${format.name} needs random access and cannot be read from inside a ZIP archive`, { file: display, entry: name }, 'ETL_SOURCE_ZIP_ENTRY');
+    return format;
+  };
+}
+
+function noEntryMessage(spec: SourceSpec, formats: FormatRegistry): string {
+  if (spec.zip?.entries !== undefined) return `no entry of the archive matches "${spec.zip.entries}"`;
+  if (spec.format === undefined) return 'the archive has no CSV, NDJSON or JSON entry';
+  const format = formats.get(spec.format);
+  const exts = format.kind === 'text' ? format.entryExtensions.map((e) => `*${e}`).join(', ') : '';
+  return `the archive has no ${format.name} entry (${exts}); choose entries with source.zip.entries`;
+}
+
+export async function openZip(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry = FORMATS): Promise<ZipArchive> {
+  const display = object.display;
+  const maxBytes = spec.zip?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const choose = entryChooser(spec, display, formats);
+  const local = await storage.localFile(object);
+  const zip = new StreamZip.async({ file: local.path });
+  const close = async (): Promise<void> => {
+    await zip.close().catch(() => undefined);
+    await local.release();
+  };
   // Entries in central-directory order; the library's name-keyed object would put numeric names first.
   const inOrder: StreamZip.ZipEntry[] = [];
   zip.on('entry', (entry: StreamZip.ZipEntry) => inOrder.push(entry));
   try {
     await zip.entriesCount;
   } catch (e) {
-    await zip.close().catch(() => undefined);
+    await close();
     throw new SourceError(`not a readable ZIP archive: ${e instanceof Error ? e.message : String(e)}`, { file: display }, 'ETL_SOURCE_ZIP', { cause: e });
   }
 
   const entries: ZipEntryInput[] = [];
+  const skipped: string[] = [];
   try {
     for (const entry of inOrder) {
       if (entry.isDirectory) continue;
-      if (matches !== undefined ? !matches(entry.name) : isArchiveJunk(entry.name)) continue;
-      const format = spec.format ?? formatFromName(entry.name);
+      const format = choose(entry.name);
       if (format === undefined) {
-        if (matches === undefined) continue;
-        throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: entry.name }, 'ETL_SOURCE_ZIP_ENTRY');
+        skipped.push(entry.name);
+        continue;
       }
       if (entry.size > maxBytes) {
         throw new SourceError(
@@ -73,14 +104,10 @@ export async function openZip(path: string, display: string, spec: SourceSpec): 
     }
     if (entries.length === 0) {
       // Like an empty glob: the pipeline's choice of entries does not fit this archive (exit 2).
-      throw new ConfigError(
-        glob !== undefined ? `no entry of the archive matches "${glob}"` : 'the archive has no CSV, NDJSON or JSON entry',
-        { file: display },
-        'ETL_SOURCE_ZIP_ENTRY',
-      );
+      throw new ConfigError(noEntryMessage(spec, formats), { file: display }, 'ETL_SOURCE_ZIP_ENTRY');
     }
   } catch (e) {
-    await zip.close().catch(() => undefined);
+    await close();
     throw e;
   }
 
@@ -105,5 +132,5 @@ export async function openZip(path: string, display: string, spec: SourceSpec): 
     }
   }
 
-  return { entries, open, close: () => zip.close() };
+  return { entries, skipped, open, close };
 }

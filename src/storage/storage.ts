@@ -3,7 +3,7 @@
  * they get a `StoredObject` and ask its `Storage` for a stream (text formats, gzip) or for byte
  * ranges (binary formats such as Parquet, archive directories). The local file system is the
  * first implementation; `s3://` is the second. A new storage is one file implementing this
- * interface plus its line in the storage registry.
+ * interface plus its line in the storage registry (`src/storage/index.ts`).
  */
 import type { Readable } from 'node:stream';
 
@@ -39,4 +39,15 @@ export interface Storage {
   openStream(object: StoredObject, start?: number): Readable;
   /** Bytes [start, end) of the object: random access for footers and directories. */
   readRange(object: StoredObject, start: number, end: number): Promise<Uint8Array>;
+  /**
+   * The object as a file on this machine, for libraries that only open paths (node-stream-zip).
+   * The local storage gives the file itself; a remote one downloads it to a private (0600)
+   * temporary file, which `release()` removes. Call `release()` once done, whatever happened.
+   */
+  localFile(object: StoredObject): Promise<LocalFile>;
+}
+
+export interface LocalFile {
+  readonly path: string;
+  release(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,8 +98,13 @@ describe('gzip and globs', () => {
 
   it('settles format by extension, compression by magic bytes, and an explicit format wins', async () => {
     const inputs = await resolveInputs({ path: 'exports/users_0_part_1.csv.gz' }, dir.path);
+    const { size, mtimeMs } = statSync(join(dir.path, 'exports/users_0_part_1.csv.gz'));
     expect(inputs).toEqual([
-      { path: join(dir.path, 'exports/users_0_part_1.csv.gz'), display: 'exports/users_0_part_1.csv.gz', format: 'csv', compression: 'gzip', size: expect.any(Number) as unknown },
+      {
+        object: { location: join(dir.path, 'exports/users_0_part_1.csv.gz'), display: 'exports/users_0_part_1.csv.gz', size, version: `${size}:${Math.trunc(mtimeMs)}` },
+        format: 'csv',
+        compression: 'gzip',
+      },
     ]);
     await expect(resolveInputs({ path: 'nameless' }, dir.path)).rejects.toThrow(ConfigError);
     const events = await readSpec({ path: 'nameless', format: 'ndjson' }, dir.path);
