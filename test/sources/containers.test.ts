@@ -46,6 +46,17 @@ beforeAll(() => {
   twoEntries.fill(0xff, bData + 100, bData + 140);
   writeFileSync(at('broken-entry.zip'), twoEntries);
   writeFileSync(at('not-a.zip'), Buffer.from('PK\u0003\u0004 but nothing else'));
+  writeFileSync(
+    at('delivery.zip'),
+    buildZip([
+      { name: 'LEESMIJ.txt', data: Buffer.from('Lees mij: export van 1 december\n') },
+      { name: 'manifest.json', data: Buffer.from('{"rows": 2, "exported": "2026-12-01"}') },
+      { name: 'users.csv', data: Buffer.from('id,name\n1,Ann\n') },
+      { name: '__MACOSX/._users.csv', data: Buffer.from('\u0000\u0005\u0016\u0007') },
+      { name: 'groups.jsonl', data: Buffer.from('{"id":"g1"}\n') },
+      { name: 'data', data: Buffer.from('id\n9\n') },
+    ]),
+  );
   const gz = gzipSync(`id\n${Array.from({ length: 3000 }, (_, i) => String(i)).join('\n')}\n`);
   writeFileSync(at('truncated.csv.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
   writeFileSync(at('big.csv'), `id,text\n${Array.from({ length: 60_000 }, (_, i) => `${i},${'x'.repeat(80)}`).join('\n')}\n`);
@@ -171,6 +182,32 @@ describe('ZIP archives', () => {
       ['bundle.zip', 'c.ndjson', 2, 4, expect.stringMatching(/^line is not valid JSON/) as unknown],
       ['bundle.zip', 'c.ndjson', 3, 5, { id: 5 }],
     ]);
+  });
+
+  it('without zip.entries reads the entries of the pipeline format only, and lists what it skipped', async () => {
+    const spec = { path: 'delivery.zip', format: 'csv' as const };
+    const stream = openSource(await resolveInputs(spec, dir.path), spec);
+    const events = await collect(stream);
+    expect(events.map((e) => [e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([['users.csv', 2, { id: '1', name: 'Ann' }]]);
+    expect(stream.skippedEntries).toEqual(['LEESMIJ.txt', 'manifest.json', '__MACOSX/._users.csv', 'groups.jsonl', 'data'].map((entry) => ({ file: 'delivery.zip', entry })));
+  });
+
+  it('without zip.entries and format reads every known data format, never a .txt readme', async () => {
+    const bundle = openSource(await resolveInputs({ path: 'bundle.zip' }, dir.path), { path: 'bundle.zip' });
+    expect((await collect(bundle)).map((e) => e.prov.entry)).toEqual(['a.csv', 'a.csv', 'deep/er/b.csv', 'c.ndjson', 'c.ndjson', 'c.ndjson']);
+    expect(bundle.skippedEntries).toEqual([{ file: 'bundle.zip', entry: 'readme.txt' }]);
+    // A glob chooses explicitly: a .txt it names is CSV, as a file of that name is.
+    const spec = { path: 'delivery.zip', zip: { entries: '*.txt' } };
+    const chosen = openSource(await resolveInputs(spec, dir.path), spec);
+    expect(await collect(chosen)).toEqual([]);
+    expect(chosen.skippedEntries.map((s) => s.entry)).toEqual(['manifest.json', 'users.csv', '__MACOSX/._users.csv', 'groups.jsonl', 'data']);
+  });
+
+  it('refuses an archive without an entry of the pipeline format (exit 2)', async () => {
+    const error = await resolveInputs({ path: 'bundle.zip', format: 'json' }, dir.path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP_ENTRY');
+    expect((error as ConfigError).describe()).toBe('bundle.zip: the archive has no json entry (*.json); choose entries with source.zip.entries');
   });
 
   it('matches an entry glob against nested paths too', async () => {
