@@ -3,12 +3,14 @@
  * listed by the path's storage (sorted, so part files read in a stable order), every object must
  * exist, and each one's format and compression are settled here so a wrong name fails the run at
  * exit 2. A ZIP archive's central directory is read here too (not its entries' data), so an
- * archive that cannot be listed, or has no entry to read, also fails before the first request.
+ * archive that cannot be listed, or has no entry to read, also fails before the first request;
+ * so does an input whose first 64 KiB are not in the pipeline's encoding (`check-encoding.ts`).
  */
 import picomatch from 'picomatch';
 import { ConfigError } from '../core/errors.js';
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { STDIN, STDIN_OBJECT, storageFor, type Storage, type StoredObject } from '../storage/index.js';
+import { checkEncodings } from './check-encoding.js';
 import { compressionFromMagic, compressionFromName, type Compression } from './format.js';
 import { FORMATS, type FormatRegistry } from './formats/index.js';
 import { openZip } from './zip-reader.js';
@@ -66,7 +68,9 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   }
   const storage = storageFor(written);
   if (!picomatch.scan(written).isGlob) {
-    return [await describeObject(await storage.stat(written, baseDir), storage, spec, formats)];
+    const files = [await describeObject(await storage.stat(written, baseDir), storage, spec, formats)];
+    await checkEncodings(files, spec, formats);
+    return files;
   }
   const objects = await storage.list(written, baseDir);
   if (objects.length === 0) {
@@ -74,5 +78,6 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   }
   const files: InputFile[] = [];
   for (const object of objects) files.push(await describeObject(object, storage, spec, formats));
+  await checkEncodings(files, spec, formats);
   return files;
 }

@@ -1,97 +1,71 @@
 /**
  * An export that is not UTF-8, read as UTF-8 (the default), through the built CLI (issue 13,
  * point 5): never imported with U+FFFD in place of its letters. A Windows-1252 file is exit 2
- * with one line naming it and the line, before any request; a UTF-8 file damaged only far down
- * has that record rejected at read and the rest imported.
+ * with one line naming it and the line, before any connection, also as the last file of a glob;
+ * a UTF-8 file damaged only far down has that record rejected at read and the rest imported.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, targetEnv, type CliRun } from './cli.js';
-import { SECRET, countingProxy, readJson, readNdjson, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
+import { emulatorPerFile } from './delivery-helpers.js';
+import { SECRET, countingProxy, readJson, readNdjson, tmp, user, writePipeline } from './sources-setup.js';
 
-const opened: Emulator[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((e) => e.close()));
-});
-
-async function freshEmulator(): Promise<Emulator> {
-  const emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-  opened.push(emu);
-  return emu;
-}
+const fixture = emulatorPerFile(SECRET);
 
 function run(dir: string, pipeline: string, emu: { baseUrl: string; tokenUrl: string }): Promise<CliRun> {
   return runCli(['run', pipeline, '--out', 'out', '--quiet'], { cwd: dir, env: targetEnv(emu, SECRET) });
 }
 
+const NOT_UTF8 = 'not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252';
+
 describe('a Windows-1252 export read as UTF-8', () => {
-  let emu: Emulator;
-  let proxy: CountingProxy;
-  let r: CliRun;
-  let dir: string;
-  beforeAll(async () => {
-    emu = await freshEmulator();
-    proxy = await countingProxy(emu);
-    dir = await tmp('cp1252');
-    await writeFile(join(dir, 'klanten.csv'), iconv.encode('id;first;last\nK1;Ann;Smit\nK2;René;Müller\nK3;Zoë;Berg\n', 'windows-1252'));
-    const pipeline = await writePipeline(dir, 'users-cp1252', { path: 'klanten.csv', csv: { delimiter: ';' } });
-    r = await run(dir, pipeline, proxy);
-  });
-  afterAll(async () => {
-    await proxy.close();
-  });
-
-  it('exits 2 with one line naming the file, the line and the encoding to set', () => {
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('propel-etl: klanten.csv, line 3: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252\n');
-  });
-
-  it('sends nothing, not even a token request', async () => {
-    expect(proxy.connections).toBe(0);
-    expect(emu.log.total).toBe(0);
-    expect(emu.store.users()).toEqual([]);
-    expect(await readNdjson(join(dir, 'out', 'results.ndjson'))).toEqual([]);
-    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ status: 'aborted', exitCode: 2, error: { code: 'ETL_SOURCE_ENCODING' } });
+  it.each([
+    ['alone', { 'klanten.csv': 'id;first;last\nK1;Ann;Smit\nK2;René;Müller\n' }, 'klanten.csv', 'klanten.csv, line 3'],
+    ['as the third file of a glob', { 'part-1.csv': 'id;first;last\nP1;Ann;Smit\n', 'part-2.csv': 'id;first;last\nP2;Bob;Berg\n', 'part-3.csv': 'id;first;last\nP3;René;Müller\n' }, 'part-*.csv', 'part-3.csv, line 2'],
+  ])('%s: exits 2 with one line naming the file and line, before any connection', async (name, files, path, where) => {
+    const proxy = await countingProxy(fixture.emu);
+    try {
+      const dir = await tmp('cp1252');
+      for (const [file, text] of Object.entries(files)) {
+        // Only the file named in the message is Windows-1252; the others are plain ASCII.
+        await writeFile(join(dir, file), file === where.split(',')[0] ? iconv.encode(text, 'windows-1252') : text);
+      }
+      const r = await run(dir, await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, { path, csv: { delimiter: ';' } }), proxy);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`propel-etl: ${where}: ${NOT_UTF8}\n`);
+      expect(proxy.connections).toBe(0);
+      expect(fixture.emu.log.total).toBe(0);
+      expect(fixture.emu.store.users()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
 describe('a UTF-8 export with one non-UTF-8 byte at line 40,000', () => {
-  const ROWS = 40_500;
-  const BAD_LINE = 40_000;
-  let emu: Emulator;
-  let r: CliRun;
-  let dir: string;
-  beforeAll(async () => {
-    emu = await freshEmulator();
-    dir = await tmp('late-byte');
+  it('rejects that record at read with the same words and imports every other one, no U+FFFD in the store; exit 1', async () => {
+    const rows = 40_500;
+    const badLine = 40_000;
+    const dir = await tmp('late-byte');
     const parts: Buffer[] = [Buffer.from('id,first,last\n')];
     // Line n holds record n - 1 (the header is line 1).
-    for (let n = 2; n <= ROWS + 1; n++) {
+    for (let n = 2; n <= rows + 1; n++) {
       const id = `L${String(n).padStart(6, '0')}`;
-      parts.push(n === BAD_LINE ? Buffer.concat([Buffer.from(`${id},Ren`), Buffer.from([0xe9]), Buffer.from(',Müller\n')]) : Buffer.from(`${id},Zoë,Müller\n`));
+      parts.push(n === badLine ? Buffer.concat([Buffer.from(`${id},Ren`), Buffer.from([0xe9]), Buffer.from(',Müller\n')]) : Buffer.from(`${id},Zoë,Müller\n`));
     }
     await writeFile(join(dir, 'users.csv'), Buffer.concat(parts));
-    const pipeline = await writePipeline(dir, 'users-late', { path: 'users.csv' }, undefined, 500);
-    r = await run(dir, pipeline, emu);
-  }, 120_000);
-
-  it('rejects that record at read with the same words, and exits 1', async () => {
+    const r = await run(dir, await writePipeline(dir, 'users-late', { path: 'users.csv' }, undefined, 500), fixture.emu);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
-    expect(rejects.map((x) => [x.file, x.line, x.stage, x.reason])).toEqual([
-      ['users.csv', BAD_LINE, 'read', 'not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252'],
-    ]);
-  });
-
-  it('imports every other record, with no U+FFFD in the emulator\'s store', () => {
-    const stored = emu.store.users().map((u) => u.item as Record<string, unknown>);
-    expect(stored).toHaveLength(ROWS - 1);
+    expect(rejects.map((x) => [x.file, x.line, x.stage, x.reason])).toEqual([['users.csv', badLine, 'read', NOT_UTF8]]);
+    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ status: 'completed', exitCode: 1 });
+    const stored = fixture.emu.store.users().map((u) => u.item as Record<string, unknown>);
+    expect(stored).toHaveLength(rows - 1);
     expect(JSON.stringify(stored).includes('\uFFFD')).toBe(false);
     expect(stored.find((u) => u.sourceId === 'L040001')).toEqual(user('L040001', 'Zoë', 'Müller'));
-    expect(stored.some((u) => u.sourceId === `L0${BAD_LINE}`)).toBe(false);
-  });
+    expect(stored.some((u) => u.sourceId === `L0${badLine}`)).toBe(false);
+  }, 120_000);
 });

@@ -10,7 +10,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { ENCODING_CHECK_BYTES, openSource, resolveInputs } from '../../src/sources/index.js';
-import { chunked, collect, collectUntilError, readStdin, summary, tmpDir, type TmpDir } from './helpers.js';
+import { buildZip, chunked, collect, collectUntilError, readStdin, summary, tmpDir, type TmpDir } from './helpers.js';
 
 const CP1252 = iconv.encode('id;name\n1;Ann\n2;René\n3;Müller\n', 'windows-1252');
 
@@ -33,6 +33,10 @@ beforeAll(() => {
   writeFileSync(join(dir.path, 'klanten.csv'), CP1252);
   // The bad byte at about 40 KiB of the inflated text: gzip hands it over in 16 KiB pieces, after good rows.
   writeFileSync(join(dir.path, 'early.csv.gz'), gzipSync(csvWithBadRow(2000, 1000)));
+  writeFileSync(join(dir.path, 'a.csv'), 'id;name\n1;Ann\n');
+  writeFileSync(join(dir.path, 'b.csv'), 'id;name\n2;Zoë\n');
+  writeFileSync(join(dir.path, 'bundle.zip'), buildZip([{ name: 'a.csv', data: Buffer.from('id;name\n1;Ann\n') }, { name: 'klanten.csv', data: CP1252 }]));
+  writeFileSync(join(dir.path, 'late.csv'), csvWithBadRow(2500, 2400));
 });
 afterAll(() => dir.remove());
 
@@ -49,13 +53,20 @@ describe('UTF-8 input that is not UTF-8', () => {
     }
   });
 
-  it('names the file as written, and emits none of its records even when the bad byte comes after several gzip pieces', async () => {
-    const file = await collectUntilError(openSource(await resolveInputs({ path: 'klanten.csv', csv: { delimiter: ';' } }, dir.path), { path: 'klanten.csv', csv: { delimiter: ';' } }));
-    expect((file.error as ConfigError).describe()).toMatch(/^klanten\.csv, line 3: not valid UTF-8 \(byte 0xE9\)/);
-    const spec = { path: 'early.csv.gz' };
-    const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
-    expect(events).toEqual([]);
-    expect((error as ConfigError).describe()).toMatch(/^early\.csv\.gz, line 1001: not valid UTF-8 \(byte 0xE9\); /);
+  it('refuses such a file when the inputs are resolved, before the run reads any: plain, gzip (the bad byte pieces in), last of a glob, an archive entry', async () => {
+    const cases: [string, string][] = [
+      ['klanten.csv', 'klanten.csv, line 3'],
+      ['early.csv.gz', 'early.csv.gz, line 1001'],
+      ['*.csv', 'klanten.csv, line 3'],
+      ['bundle.zip', 'bundle.zip, entry klanten.csv, line 3'],
+    ];
+    for (const [path, where] of cases) {
+      const error = await resolveInputs({ path, csv: { delimiter: ';' } }, dir.path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).describe()).toBe(`${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`);
+    }
+    // What is damaged further down is the run's to meet, record by record.
+    expect(await resolveInputs({ path: 'late.csv' }, dir.path)).toHaveLength(1);
   });
 
   it('rejects at read only the record holding such a byte past the first 64 KiB; the rest reads whole, in tiny chunks too', async () => {

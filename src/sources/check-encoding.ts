@@ -1,0 +1,32 @@
+/**
+ * The head of every input read before the run sends anything: an input in another encoding than
+ * the pipeline says (bytes that are not UTF-8 in its first 64 KiB) is exit 2 with nothing sent,
+ * even when it is the last file of a glob or the last entry of an archive. The source stream
+ * checks each head again as it reads (stdin can only be checked there).
+ */
+import { ConfigError } from '../core/errors.js';
+import type { SourceSpec } from '../config/pipeline-spec.js';
+import { STDIN, storageFor } from '../storage/index.js';
+import type { FormatRegistry } from './formats/index.js';
+import { ByteMeter, inputParts } from './input-parts.js';
+import type { InputFile } from './resolve-inputs.js';
+import { ENCODING_ERROR } from './utf8-check.js';
+
+export async function checkEncodings(inputs: readonly InputFile[], spec: SourceSpec, formats: FormatRegistry): Promise<void> {
+  for (const input of inputs) {
+    if (input.object.location === STDIN || (input.format !== null && formats.get(input.format).kind !== 'text')) continue;
+    const ctx = { spec, formats, meter: new ByteMeter(), skipped: [] };
+    for await (const part of inputParts(input, storageFor(input.object.location), ctx)) {
+      const items = part.items[Symbol.asyncIterator]();
+      try {
+        // The first batch comes only after the head was decoded and checked.
+        await items.next();
+      } catch (e) {
+        // A break in the data (corrupt gzip, a bad row) is met by the run in its turn, after the records before it.
+        if (e instanceof ConfigError && e.code === ENCODING_ERROR) throw e;
+      } finally {
+        await items.return?.(undefined);
+      }
+    }
+  }
+}
