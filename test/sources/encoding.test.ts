@@ -53,11 +53,10 @@ describe('UTF-8 input that is not UTF-8', () => {
     }
   });
 
-  it('refuses such a file when the inputs are resolved, before the run reads any: plain, gzip (the bad byte pieces in), last of a glob, an archive entry', async () => {
+  it('refuses such a file after the first when the inputs are resolved, before the run reads any: last of a glob, gzip (the bad byte pieces in), an archive entry', async () => {
     const cases: [string, string][] = [
-      ['klanten.csv', 'klanten.csv, line 3'],
-      ['early.csv.gz', 'early.csv.gz, line 1001'],
       ['*.csv', 'klanten.csv, line 3'],
+      ['{a.csv,early.csv.gz}', 'early.csv.gz, line 1001'],
       ['bundle.zip', 'bundle.zip, entry klanten.csv, line 3'],
     ];
     for (const [path, where] of cases) {
@@ -67,6 +66,15 @@ describe('UTF-8 input that is not UTF-8', () => {
     }
     // What is damaged further down is the run's to meet, record by record.
     expect(await resolveInputs({ path: 'late.csv' }, dir.path)).toHaveLength(1);
+  });
+
+  it('refuses a single file from the stream before any of its records, plain or gzip (the bad byte pieces in)', async () => {
+    for (const [path, where] of [['klanten.csv', 'klanten.csv, line 3'], ['early.csv.gz', 'early.csv.gz, line 1001']] as const) {
+      const spec = { path, csv: { delimiter: ';' } };
+      const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
+      expect(events).toEqual([]);
+      expect((error as ConfigError).describe()).toBe(`${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`);
+    }
   });
 
   it('rejects at read only the record holding such a byte past the first 64 KiB; the rest reads whole, in tiny chunks too', async () => {
