@@ -8,9 +8,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { runCli, targetEnv, type CliRun } from './cli.js';
-import { emulatorPerFile } from './delivery-helpers.js';
-import { SECRET, countingProxy, readJson, readNdjson, tmp, user, writePipeline } from './sources-setup.js';
+import { runCli, targetEnv, type CliRun } from '../support/cli.js';
+import { emulatorPerFile } from '../support/emulator.js';
+import { readJson, readNdjson } from '../support/files.js';
+import { SECRET, countingProxy, tmp, user, writePipeline } from './sources-setup.js';
 
 const fixture = emulatorPerFile(SECRET);
 

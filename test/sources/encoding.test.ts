@@ -10,7 +10,8 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { ENCODING_CHECK_BYTES, openSource, resolveInputs } from '../../src/sources/index.js';
-import { buildZip, chunked, collect, collectUntilError, readStdin, summary, tmpDir, type TmpDir } from './helpers.js';
+import { buildZip, chunked, collect, collectUntilError, readStdin, summary } from './helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 
 const CP1252 = iconv.encode('id;name\n1;Ann\n2;René\n3;Müller\n', 'windows-1252');
 

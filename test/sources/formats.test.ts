@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { FORMATS, FormatRegistry, openSource, resolveInputs, type BinaryFormat, type ParsedItem } from '../../src/sources/index.js';
-import { buildZip, chunked, collect, summary, tmpDir, type TmpDir } from './helpers.js';
+import { buildZip, chunked, collect, summary } from './helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 
 /**
  * A test-only binary format: fixed 4-byte records (a big-endian uint32 id) after an 8-byte

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage, STDIN, storageFor, StdinStorage } from '../../src/storage/index.js';
-import { chunked, tmpDir, type TmpDir } from '../sources/helpers.js';
+import { chunked } from '../sources/helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 
 let dir: TmpDir;
 const storage = new LocalStorage();
