@@ -2,7 +2,7 @@
  * The head of every input read before the run sends anything: an input in another encoding than
  * the pipeline says (bytes that are not UTF-8 in its first 64 KiB) is exit 2 with nothing sent,
  * even when it is the last file of a glob or the last entry of an archive. The source stream
- * checks each head as it reads; the first file (and stdin) is left to that check alone.
+ * checks each head as it reads; the first file or entry (and stdin) is left to that check alone.
  */
 import { ConfigError } from '../core/errors.js';
 import type { SourceSpec } from '../config/pipeline-spec.js';
@@ -14,10 +14,15 @@ import { ENCODING_ERROR } from './utf8-check.js';
 
 export async function checkEncodings(inputs: readonly InputFile[], spec: SourceSpec, formats: FormatRegistry): Promise<void> {
   for (const [i, input] of inputs.entries()) {
-    // The first file is read first: the source stream's own check of its head comes before any of its records.
+    // The first part (file or entry) is read first: the source stream's own check of its head comes before any of its records.
     if ((i === 0 && input.compression !== 'zip') || input.object.location === STDIN || (input.format !== null && formats.get(input.format).kind !== 'text')) continue;
     const ctx = { spec, formats, meter: new ByteMeter(), skipped: [] };
+    let firstPart = i === 0;
     for await (const part of inputParts(input, storageFor(input.object.location), ctx)) {
+      if (firstPart) {
+        firstPart = false;
+        continue;
+      }
       const items = part.items[Symbol.asyncIterator]();
       try {
         // The first batch comes only after the head was decoded and checked.

@@ -203,7 +203,6 @@ export class SourceStream extends Readable {
     for (const input of inputs) {
       const storage = storageFor(input.object.location, options.stdin !== undefined ? { stdin: options.stdin } : {});
       for await (const part of inputParts(input, storage, ctx)) {
-        if (numbering.full) return;
         for await (const batch of partItems(part)) {
           const events = numbering.events(batch, part.where);
           if (events.length > 0) yield events;
