@@ -13,6 +13,8 @@ import { InvalidValueError, parseDurationMs, parseMaxRejects, parseRate, parseSi
 import type { DirectivesSpec, MappingObject, PipelineSpec, SourceSpec } from './pipeline-spec.js';
 import { checkSchema, describeValue, schemaValidator } from './schema-check.js';
 import { varLookup } from './substitute-vars.js';
+import { checkEndpoint } from '../storage/s3/s3-endpoint.js';
+import { isS3Url, parseS3Url } from '../storage/s3/s3-location.js';
 
 export interface LoadOptions {
   /** `--var KEY=VALUE` values; they win over the environment. */
@@ -138,6 +140,8 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
     };
   }
 
+  checkS3Source(doc, source);
+
   const rate = raw.send?.rate;
   const maxRejects = raw.errors?.maxRejects;
   const spec: PipelineSpec = {
@@ -165,4 +169,20 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
     spec.directives = directives;
   }
   return spec;
+}
+
+/** An s3:// path names a bucket and a key; `source.s3` is for such a path only, its endpoint https or loopback. */
+function checkS3Source(doc: SourceDocument, source: SourceSpec): void {
+  const at = (keyPath: KeyPath): { file: string; line: number | undefined } => ({ file: doc.file, line: doc.lineOf(keyPath) });
+  if (isS3Url(source.path)) {
+    try {
+      parseS3Url(source.path);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.message, { ...at(['source', 'path']), key: 'source.path' }, e.code);
+      throw e;
+    }
+  } else if (source.s3 !== undefined) {
+    throw new ConfigError('source.s3 is only for an s3:// source.path', { ...at(['source', 's3']), key: 'source.s3' });
+  }
+  if (source.s3?.endpoint !== undefined) checkEndpoint(source.s3.endpoint, 'source.s3.endpoint', at(['source', 's3', 'endpoint']));
 }

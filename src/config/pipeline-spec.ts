@@ -2,6 +2,7 @@
  * The pipeline file as TypeScript types (after YAML/JSON parsing, `${VAR}` substitution and
  * schema validation). `schemas/pipeline.schema.json` is the same contract for editors; keep both in step.
  */
+import type { S3Settings } from '../storage/s3/s3-settings.js';
 import type { ResourceName } from '../core/resource.js';
 
 export type SourceFormat = 'csv' | 'ndjson' | 'json';
@@ -21,6 +22,8 @@ export interface CsvOptions {
   encoding?: CsvEncoding;
 }
 
+export type { S3Settings };
+
 export interface SourceSpec {
   /** A file, a glob (read in sorted order), a .gz or .zip, or `-` for stdin. Relative to the pipeline file. */
   path: string;
@@ -29,6 +32,8 @@ export interface SourceSpec {
   json?: { pointer?: string };
   /** maxEntryBytes in bytes: the loader resolves `500mb` once (src/config/normalise.ts). */
   zip?: { entries?: string; maxEntryBytes?: number };
+  /** For an `s3://` path: the service, when not AWS's defaults. */
+  s3?: S3Settings;
 }
 
 export type TransformName = 'trim' | 'lower' | 'upper' | 'collapse';
