@@ -5,6 +5,8 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { loadPipeline } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { isResourceName, type ResourceName } from '../core/resource.js';
+import { isS3Url, storageFor } from '../storage/index.js';
+import { isGlob } from '../storage/s3/s3-location.js';
 import { proposeMapping, type MappingProposal } from './propose-mapping.js';
 import { renderPipeline } from './render-pipeline.js';
 import { sampleSource } from './sample-source.js';
@@ -28,8 +30,20 @@ export interface InitResult {
 
 /** `users.csv.gz` -> `users`: the name part of an input, fit for a pipeline name. */
 export function stemOf(path: string): string {
-  const stem = basename(path).replace(/(\.(gz|gzip|zip))+$/i, '').replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
+  // A glob's wildcards are left out: `part-*.csv.gz` -> `part`.
+  const stem = basename(path).replace(/(\.(gz|gzip|zip))+$/i, '').replace(/\.[^.]+$/, '').replace(/[*?[\]{}]+/g, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').replace(/[._-]+$/, '');
   return stem === '' ? 'pipeline' : stem;
+}
+
+/**
+ * A glob in a bucket is sampled on its first object alone: the others are listed, not read (the
+ * trials of CSV delimiters would otherwise fetch the head of every part several times).
+ */
+async function firstObject(url: string): Promise<string> {
+  if (!isGlob(url)) return url;
+  const [first] = await storageFor(url).list(url, '.');
+  if (first === undefined) throw new ConfigError('no object matches the pattern', { file: url, key: 'source.path' }, 'ETL_SOURCE_MISSING');
+  return first.location;
 }
 
 /**
@@ -40,15 +54,17 @@ export function stemOf(path: string): string {
 export async function initPipeline(resource: string, input: string, opts: InitOptions): Promise<InitResult> {
   if (!isResourceName(resource)) throw new ConfigError(`unknown resource "${resource}"; expected users or usergroups`, {}, 'ETL_INIT_RESOURCE');
   const res: ResourceName = resource;
-  const inputAbs = resolve(opts.cwd, input);
+  const remote = isS3Url(input);
+  const inputAbs = remote ? input : resolve(opts.cwd, input);
   const toStdout = opts.output === '-';
   const outAbs = toStdout ? undefined : resolve(opts.cwd, opts.output ?? `${stemOf(input)}.${res}.yaml`);
   const pipelineDir = outAbs !== undefined ? dirname(outAbs) : opts.cwd;
 
-  const sample = await sampleSource(inputAbs, { cwd: opts.cwd, ...(opts.pointer !== undefined ? { pointer: opts.pointer } : {}) });
+  const sampled = remote ? await firstObject(input) : inputAbs;
+  const sample = await sampleSource(sampled, { cwd: opts.cwd, ...(opts.pointer !== undefined ? { pointer: opts.pointer } : {}) });
   const columns = sample.fields.map((f) => f.path);
   const proposal = proposeMapping(res, sample.fields);
-  const relPath = relative(pipelineDir, inputAbs).split(sep).join('/');
+  const relPath = remote ? input : relative(pipelineDir, inputAbs).split(sep).join('/');
   const yaml = renderPipeline({
     name: stemOf(input),
     resource: res,

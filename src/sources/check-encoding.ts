@@ -18,7 +18,7 @@ export async function checkEncodings(inputs: readonly InputFile[], spec: SourceS
     if ((i === 0 && input.compression !== 'zip') || input.object.location === STDIN || (input.format !== null && formats.get(input.format).kind !== 'text')) continue;
     const ctx = { spec, formats, meter: new ByteMeter(), skipped: [] };
     let firstPart = i === 0;
-    for await (const part of inputParts(input, storageFor(input.object.location), ctx)) {
+    for await (const part of inputParts(input, storageFor(input.object.location, { s3: spec.s3 }), ctx)) {
       if (firstPart) {
         firstPart = false;
         continue;

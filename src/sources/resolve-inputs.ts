@@ -66,7 +66,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
     if (format.kind === 'binary') throw new ConfigError(`${format.name} needs random access and cannot be read from stdin; pass the file's path instead of -`, { file: STDIN, key: 'source.format' }, 'ETL_SOURCE_FORMAT');
     return [{ object: STDIN_OBJECT, format: format.name, compression: 'none' }];
   }
-  const storage = storageFor(written);
+  const storage = storageFor(written, { s3: spec.s3 });
   if (!picomatch.scan(written).isGlob) {
     const files = [await describeObject(await storage.stat(written, baseDir), storage, spec, formats)];
     await checkEncodings(files, spec, formats);
@@ -74,7 +74,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   }
   const objects = await storage.list(written, baseDir);
   if (objects.length === 0) {
-    throw new ConfigError(`no file matches the pattern`, { file: written, key: 'source.path' }, 'ETL_SOURCE_MISSING');
+    throw new ConfigError(`no ${storage.scheme === 's3' ? 'object' : 'file'} matches the pattern`, { file: written, key: 'source.path' }, 'ETL_SOURCE_MISSING');
   }
   const files: InputFile[] = [];
   for (const object of objects) files.push(await describeObject(object, storage, spec, formats));

@@ -201,7 +201,7 @@ export class SourceStream extends Readable {
     const ctx = { spec, formats: options.formats ?? FORMATS, meter: this.meter, skipped: this.skippedEntries };
     if (numbering.full) return;
     for (const input of inputs) {
-      const storage = storageFor(input.object.location, options.stdin !== undefined ? { stdin: options.stdin } : {});
+      const storage = storageFor(input.object.location, { s3: spec.s3, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
       for await (const part of inputParts(input, storage, ctx)) {
         for await (const batch of partItems(part)) {
           const events = numbering.events(batch, part.where);

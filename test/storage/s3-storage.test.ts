@@ -134,7 +134,7 @@ describe('S3Storage resumes a dropped connection', () => {
   });
 
   it('stops after maxResumes breaks in a row without progress (exit 3)', async () => {
-    const s = storage({ maxResumes: 1, onResume: () => proxy.cutNextGet(`/${BUCKET}/big.csv`, 0) }, proxy.endpoint);
+    const s = storage({ maxResumes: 1, onResume: () => proxy.cutNextGet(`/${BUCKET}/big.csv`, 0, true) }, proxy.endpoint);
     const object = await s.stat(`s3://${BUCKET}/big.csv`);
     proxy.cutNextGet(`/${BUCKET}/big.csv`, 150_000);
     const failure = await text(s.openStream(object)).catch((e: unknown) => e);

@@ -88,7 +88,7 @@ export function s3ServerPerFile(): { readonly s3: S3Server } {
 
 /**
  * A TCP proxy on loopback in front of `upstream` that, once armed, cuts the connection carrying
- * the next GET of `path` after `afterBytes` bytes of its response's body: the response head and
+ * the next GET of all of `path` (no Range) after `afterBytes` bytes of its response's body: the response head and
  * that much of the body reach the client, then the socket closes.
  */
 export class DropProxy {
@@ -96,7 +96,7 @@ export class DropProxy {
   cuts = 0;
   /** Request heads seen after the cut (to check the read went on with a Range). */
   readonly headsAfterCut: string[] = [];
-  private armed: { path: string; afterBytes: number } | undefined;
+  private armed: { path: string; afterBytes: number; ranged: boolean } | undefined;
   private readonly sockets = new Set<Socket>();
 
   private constructor(private readonly server: Server) {}
@@ -113,8 +113,9 @@ export class DropProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  cutNextGet(path: string, afterBytes: number): void {
-    this.armed = { path, afterBytes };
+  /** `ranged`: cut a GET of part of the object too (a resumed read). */
+  cutNextGet(path: string, afterBytes: number, ranged = false): void {
+    this.armed = { path, afterBytes, ranged };
   }
 
   private handle(client: Socket, upstreamPort: number): void {
@@ -126,7 +127,8 @@ export class DropProxy {
     client.on('data', (data: Buffer) => {
       const head = data.toString('latin1');
       if (this.cuts > 0) this.headsAfterCut.push(head.slice(0, head.indexOf('\r\n\r\n') + 1 || 2000));
-      if (this.armed !== undefined && head.startsWith(`GET ${this.armed.path}`)) {
+      // Only a whole-object read is cut: the 4-byte ranged GET that tells compression apart is let through.
+      if (this.armed !== undefined && /^[ ?]$/.test(head.charAt(`GET ${this.armed.path}`.length)) && head.startsWith(`GET ${this.armed.path}`) && (this.armed.ranged || !/\r\nrange:/i.test(head))) {
         counting = { left: this.armed.afterBytes, head: '' };
         this.armed = undefined;
       }
