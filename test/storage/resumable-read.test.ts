@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ReadBroken, resumableRead, type OpenRange } from '../../src/storage/s3/resumable-read.js';
+
+const DATA = Buffer.from('0123456789abcdefghij');
+
+/** Bodies of DATA in 3-byte chunks; `plan[n]` says where the n-th GET's body stops and how. */
+function server(plan: readonly ({ at: number; how: 'error' | 'end' } | undefined)[]): { open: OpenRange; opened: [number, number][] } {
+  const opened: [number, number][] = [];
+  const open: OpenRange = (start, end) => {
+    const cut = plan[opened.length];
+    opened.push([start, end]);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (let i = start; i < end; i += 3) {
+        if (cut !== undefined && i >= cut.at) {
+          if (cut.how === 'error') throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+          return;
+        }
+        yield new Uint8Array(DATA.subarray(i, Math.min(end, i + 3)));
+      }
+    }
+    return Promise.resolve(body());
+  };
+  return { open, opened };
+}
+
+async function read(open: OpenRange, start: number, end: number, maxResumes = 3): Promise<{ text: string; resumes: number[] }> {
+  const resumes: number[] = [];
+  let text = '';
+  for await (const chunk of resumableRead(open, start, end, { maxResumes, pause: () => Promise.resolve(), onResume: (offset) => resumes.push(offset) })) text += chunk.toString();
+  return { text, resumes };
+}
+
+describe('resumableRead', () => {
+  it('goes on from the byte reached after a body that breaks and one that ends short: every byte once', async () => {
+    const s = server([{ at: 6, how: 'error' }, { at: 12, how: 'end' }]);
+    expect(await read(s.open, 0, 20)).toEqual({ text: DATA.toString(), resumes: [6, 12] });
+    expect(s.opened).toEqual([[0, 20], [6, 20], [12, 20]]);
+  });
+
+  it('reads a range from an offset, and nothing for an empty one', async () => {
+    const s = server([]);
+    expect((await read(s.open, 4, 9)).text).toBe('45678');
+    expect((await read(s.open, 9, 9)).text).toBe('');
+    expect(s.opened).toEqual([[4, 9]]);
+  });
+
+  it('fails after maxResumes breaks in a row without a byte of progress, naming the byte reached', async () => {
+    const s = server([{ at: 3, how: 'error' }, { at: 3, how: 'error' }, { at: 3, how: 'error' }]);
+    const failure = await read(s.open, 0, 20, 2).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ReadBroken);
+    expect((failure as ReadBroken).message).toBe('reading broke off at byte 3, 3 times in a row');
+    expect(s.opened).toEqual([[0, 20], [3, 20], [3, 20]]);
+  });
+
+  it('counts breaks in a row only: progress between them starts the count again', async () => {
+    const s = server([{ at: 3, how: 'error' }, { at: 6, how: 'error' }, { at: 9, how: 'error' }, { at: 12, how: 'end' }]);
+    expect(await read(s.open, 0, 20, 1)).toEqual({ text: DATA.toString(), resumes: [3, 6, 9, 12] });
+  });
+});
