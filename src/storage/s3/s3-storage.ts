@@ -68,25 +68,16 @@ export class S3Storage implements Storage {
     const matches = keyMatcher(at.key);
     const prefix = listPrefix(at.key);
     const objects: StoredObject[] = [];
-    // Each page asks for the keys after the last one seen (StartAfter) rather than passing the
-    // continuation token: the same pages on every S3-compatible service, and s3rver's tokens
-    // need a cipher Node 20's OpenSSL no longer has.
-    let after: string | undefined;
     let token: string | undefined;
-    for (;;) {
+    do {
       const page = await this.client
-        .send(new ListObjectsV2Command({ Bucket: at.bucket, Prefix: prefix, MaxKeys: this.options.pageSize, ...(token !== undefined ? { ContinuationToken: token } : after !== undefined ? { StartAfter: after } : {}) }))
+        .send(new ListObjectsV2Command({ Bucket: at.bucket, Prefix: prefix, MaxKeys: this.options.pageSize, ContinuationToken: token }))
         .catch((e: unknown) => Promise.reject(this.failure(e, at, 's3:ListBucket', false)));
-      const contents = page.Contents ?? [];
-      for (const item of contents) {
+      for (const item of page.Contents ?? []) {
         if (item.Key !== undefined && matches(item.Key)) objects.push(objectOf(at.bucket, item.Key, item.Size ?? 0, item.ETag));
       }
-      if (page.IsTruncated !== true) break;
-      const last = contents.at(-1)?.Key;
-      token = last === undefined ? page.NextContinuationToken : undefined;
-      after = last;
-      if (last === undefined && token === undefined) break;
-    }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
     // Keys come sorted in UTF-8 byte order; sort again in code-unit order, as local globs are.
     return objects.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
   }
