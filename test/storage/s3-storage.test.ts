@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, TransportError } from '../../src/core/errors.js';
+import { storageFor } from '../../src/storage/index.js';
 import { S3Storage, type S3StorageOptions } from '../../src/storage/s3/s3-storage.js';
 import { ACCESS_KEY_ID, BUCKET, DropProxy, SECRET_ACCESS_KEY, s3ServerPerFile } from '../support/s3.js';
 
@@ -148,5 +149,15 @@ describe('S3 endpoints', () => {
     expect(() => storage({}, 'http://minio.internal:9000')).toThrow('source.s3.endpoint must use https (plain http only to localhost/127.0.0.1); got http://minio.internal:9000');
     expect(() => new S3Storage({ env: { AWS_ENDPOINT_URL: 'http://10.0.0.5:9000' } })).toThrow('AWS_ENDPOINT_URL must use https');
     expect(() => storage({}, 'https://key:secret@minio.example')).toThrow(/^source.s3.endpoint must not hold credentials/);
+  });
+});
+
+describe('storageFor', () => {
+  it('serves s3:// from one S3Storage per service settings, shared by listing and reads', () => {
+    const a = storageFor('s3://exports/a/*.csv', { s3: { endpoint: 'https://minio.example.com' } });
+    expect(a).toBeInstanceOf(S3Storage);
+    expect(storageFor('s3://exports/b.csv', { s3: { endpoint: 'https://minio.example.com' } })).toBe(a);
+    expect(storageFor('s3://exports/b.csv', { s3: { endpoint: 'https://r2.example.com', region: 'auto' } })).not.toBe(a);
+    expect(storageFor('exports/b.csv').scheme).toBe('file');
   });
 });
