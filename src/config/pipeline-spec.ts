@@ -5,7 +5,7 @@
 import type { S3Settings } from '../storage/s3/s3-settings.js';
 import type { ResourceName } from '../core/resource.js';
 
-export type SourceFormat = 'csv' | 'ndjson' | 'json';
+export type SourceFormat = 'csv' | 'ndjson' | 'json' | 'parquet';
 export type CsvEncoding = 'utf8' | 'utf-8' | 'utf16le' | 'utf-16' | 'latin1' | 'windows-1252';
 
 export interface CsvOptions {

@@ -10,12 +10,16 @@ import { compileField } from './field.js';
 import { type CompiledNode, type EvalContext, type NodeFn, childPath, configWhere } from './node.js';
 
 export type MapResult = { ok: true; item: PropelItem } | { ok: false; reason: string };
-export type CompiledMapping = (data: SourceData) => MapResult;
+export type CompiledMapping = ((data: SourceData) => MapResult) & {
+  /** The source columns or paths the mapping reads (each once, in mapping order): what a columnar reader must fetch. */
+  readonly sources: readonly string[];
+};
 
 function compileObject(mapping: Record<string, unknown>, path: string, droppable: boolean): CompiledNode {
   const keys = Object.keys(mapping);
   if (keys.length === 0) throw new ConfigError(`${configWhere(path)}: an empty object maps nothing`);
   const fns: NodeFn[] = [];
+  const sources: string[] = [];
   let takesSource = false;
   for (const key of keys) {
     const at = childPath(path, key);
@@ -23,6 +27,7 @@ function compileObject(mapping: Record<string, unknown>, path: string, droppable
     if (key === '' || key === '__proto__') throw new ConfigError(`${configWhere(at)}: ${JSON.stringify(key)} is not a valid target field name`);
     const node = compileNode(mapping[key], at);
     fns.push(node.evaluate);
+    sources.push(...node.sources);
     takesSource ||= node.takesSource;
   }
   // An object of constants only is deliberate config and is always sent; one with
@@ -42,7 +47,7 @@ function compileObject(mapping: Record<string, unknown>, path: string, droppable
     ctx.hit = outerHit || hit;
     return dropWhenNoHit && !hit ? undefined : out;
   };
-  return { evaluate, takesSource };
+  return { evaluate, takesSource, sources };
 }
 
 /**
@@ -77,7 +82,7 @@ function compileArray(mapping: readonly unknown[], path: string): CompiledNode {
     }
     return out;
   };
-  return { evaluate, takesSource: fns.some((n) => n.takesSource) };
+  return { evaluate, takesSource: fns.some((n) => n.takesSource), sources: fns.flatMap((n) => n.sources) };
 }
 
 function compileNode(node: unknown, path: string): CompiledNode {
@@ -98,10 +103,11 @@ function compileNode(node: unknown, path: string): CompiledNode {
 export function compileMapping(mapping: MappingObject): CompiledMapping {
   if (!isPlainObject(mapping)) throw new ConfigError('mapping: must be an object of target fields');
   const root = compileObject(mapping, '', false);
-  return (data) => {
+  const map = (data: SourceData): MapResult => {
     const ctx: EvalContext = { hit: false, error: undefined };
     const item = root.evaluate(data, ctx);
     if (ctx.error !== undefined) return { ok: false, reason: ctx.error };
     return { ok: true, item: (item as PropelItem | undefined) ?? {} };
   };
+  return Object.assign(map, { sources: [...new Set(root.sources)] });
 }

@@ -134,12 +134,13 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
         if (ctx.error !== undefined) throw new ConfigError(`${where}: value ${ctx.error.slice(path.length + 2)}`);
       }
     }
-    return { evaluate: () => fixed, takesSource: false };
+    return { evaluate: () => fixed, takesSource: false, sources: [] };
   }
 
   const read = compilePath(from);
   return {
     takesSource: true,
+    sources: [from],
     evaluate: (data, ctx) => {
       let v = read(data);
       if (v === undefined || v === null || v === '') return dflt;

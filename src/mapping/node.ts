@@ -17,6 +17,8 @@ export interface CompiledNode {
   readonly evaluate: NodeFn;
   /** Whether any field in this subtree reads the source (`from`); decided at compile time. */
   readonly takesSource: boolean;
+  /** The source columns or paths (`from`) this subtree reads, in mapping order. */
+  readonly sources: readonly string[];
 }
 
 /** `a.b[0]` for messages; `mapping.`-prefixed at compile time, bare in reject reasons. */

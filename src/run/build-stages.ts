@@ -26,7 +26,7 @@ export interface RunStages {
 /** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects. */
 export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undefined, check: (() => void) | undefined): RunStages {
   const { spec, opts } = run;
-  const source = openSource(run.inputs, spec.source, { deferFailure: true, chunked: true, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+  const source = openSource(run.inputs, spec.source, { deferFailure: true, chunked: true, columns: run.mapRecord.sources, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
   run.probe.watchSource(source);
   // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
   const prepare = createPrepareEvent(run.mapRecord, spec.resource);

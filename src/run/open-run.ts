@@ -87,7 +87,7 @@ export class Run {
     const spec = typeof opts.pipeline === 'string' ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env }) : opts.pipeline;
     const resource = RESOURCES[spec.resource];
     const mapRecord = compileMapping(spec.mapping);
-    const inputs = await resolveInputs(spec.source, dirname(spec.file));
+    const inputs = await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources });
     const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];
     const envelope = requestEnvelope(resource, directives);
 

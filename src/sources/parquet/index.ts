@@ -1,0 +1,6 @@
+export { checkParquetFile, checkParquetEntry, readParquetFile, readParquetEntry, type ParquetReadOptions } from './parquet-input.js';
+export { openParquet, rangeBuffer, checkReadable, type ParquetFile, type RangeStorage, type RowGroupSpan } from './parquet-file.js';
+export { readParquet, type ReadParquetOptions } from './read-parquet.js';
+export { columnsFor, columnOf, closestPaths } from './columns.js';
+export { shapeOf, shapePaths, type Shape } from './schema-shape.js';
+export { exactInteger, decimalString, bigintFromBytes, isoDate } from './values.js';
