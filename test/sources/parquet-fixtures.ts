@@ -32,7 +32,7 @@ const SELECT = (rows: number, offset: number): string => `
     (TIMESTAMP '2024-01-01 00:00:00' + to_milliseconds(i * 1001))::TIMESTAMP_MS AS seen_ms,
     ('2024-01-02 03:04:05.' || lpad(i::VARCHAR, 9, '0'))::TIMESTAMP_NS   AS seen_ns,
     (i % 3 = 0)                                                          AS vip,
-    {'email': 'User' || i || '@Example.com', 'city': CASE WHEN i % 2 = 0 THEN NULL ELSE 'City ' || i END} AS contact,
+    {'email': 'User' || i || '@Example.com', 'street': 'Street ' || i, 'city': CASE WHEN i % 2 = 0 THEN NULL ELSE 'City ' || i END, 'country': 'NL'} AS contact,
     CASE WHEN i % 4 = 0 THEN [] WHEN i % 4 = 1 THEN NULL ELSE ['+31 6 ' || i, '+31 20 ' || i] END AS phones,
     [{'name': 'a' || i}, {'name': 'b'}]                                  AS tags
   FROM (SELECT i, CASE WHEN i % 11 = 0 THEN 999999999999999999 - i ELSE i * 12345 - 1000000 END AS c FROM range(${offset}, ${offset + rows}) t(i))`;
@@ -44,6 +44,8 @@ export interface WriteOptions {
   readonly rows?: number;
   /** The first row's i: part files continue each other's numbering. */
   readonly offset?: number;
+  /** A column left out, as an export from an older schema would lack it. */
+  readonly without?: string;
 }
 
 let instance: Promise<DuckDBInstance> | undefined;
@@ -52,7 +54,9 @@ export async function writeUsersParquet(path: string, opts: WriteOptions = {}): 
   instance ??= DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await (await instance).connect();
   try {
-    const sql = `COPY (${SELECT(opts.rows ?? TWO_GROUPS, opts.offset ?? 0)}) TO '${path.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION ${opts.codec ?? 'snappy'}, ROW_GROUP_SIZE 2048, PARQUET_VERSION ${opts.version ?? 'V1'})`;
+    const select = SELECT(opts.rows ?? TWO_GROUPS, opts.offset ?? 0);
+    const query = opts.without !== undefined ? `SELECT * EXCLUDE (${opts.without}) FROM (${select})` : select;
+    const sql = `COPY (${query}) TO '${path.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION ${opts.codec ?? 'snappy'}, ROW_GROUP_SIZE 2048, PARQUET_VERSION ${opts.version ?? 'V1'})`;
     await connection.run(sql);
   } finally {
     connection.closeSync();
@@ -80,7 +84,8 @@ export const PARQUET_MAPPING = {
     { name: 'SECOND_PHONE', type: 'text', value: { from: 'phones[1]' } },
     { name: 'TAG', type: 'text', value: { from: 'tags[0].name' } },
   ],
-  addresses: [{ type: { value: 'delivery' }, city: 'contact.city' }],
+  // A null inside a struct is a missing field too: the default applies.
+  addresses: [{ type: { value: 'delivery' }, street: 'contact.street', city: { from: 'contact.city', default: 'Unknown' }, country: 'contact.country' }],
 } as const;
 
 const pad = (n: number | bigint, width: number): string => String(n).padStart(width, '0');
@@ -118,7 +123,7 @@ export function expectedUser(i: number): Record<string, unknown> {
     email: `user${i}@example.com`,
     ...(phones?.[0] !== undefined ? { phone: phones[0] } : {}),
     attributes,
-    ...(i % 2 === 1 ? { addresses: [{ type: 'delivery', city: `City ${i}` }] } : {}),
+    addresses: [{ type: 'delivery', street: `Street ${i}`, city: i % 2 === 1 ? `City ${i}` : 'Unknown', country: 'NL' }],
   };
 }
 
