@@ -73,6 +73,7 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
     records: sample.records,
     columns,
     proposal,
+    attributeTypes: new Map(sample.fields.flatMap((f) => (f.attributeType !== undefined ? [[f.path, f.attributeType] as const] : []))),
   });
 
   if (outAbs === undefined) {

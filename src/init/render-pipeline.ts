@@ -39,6 +39,8 @@ export interface RenderInput {
   readonly records: number;
   readonly columns: readonly string[];
   readonly proposal: MappingProposal;
+  /** Attribute types by source path, where the file declares them (Parquet); `text` otherwise. */
+  readonly attributeTypes?: ReadonlyMap<string, string>;
 }
 
 /** The starter pipeline as YAML, with the reasoning in comments so a person can check each line. */
@@ -79,7 +81,7 @@ export function renderPipeline(r: RenderInput): string {
     out.push('  # No Propel field matched these; map them by hand, keep them as attributes, or leave them out:');
     for (const c of p.unmapped) {
       const attr = c.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase() || 'ATTRIBUTE';
-      out.push(`  #   ${c}`.padEnd(64) + `  # e.g. attributes: [{ name: ${attr}, type: text, value: { from: ${yamlScalar(c)} } }]`);
+      out.push(`  #   ${c}`.padEnd(64) + `  # e.g. attributes: [{ name: ${attr}, type: ${r.attributeTypes?.get(c) ?? 'text'}, value: { from: ${yamlScalar(c)} } }]`);
     }
   }
   out.push('batch: { size: 200, maxBytes: 2mb }');

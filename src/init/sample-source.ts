@@ -1,12 +1,14 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ConfigError } from '../core/errors.js';
-import { formatFromName, openSource, resolveInputs } from '../sources/index.js';
+import { formatFromName, openSource, parquetColumns, resolveInputs } from '../sources/index.js';
 
 /** A source column or path with the first distinct non-empty values seen under it. */
 export interface FoundField {
   /** As a mapping writes it: a CSV column, or a path such as `name.first` or `phones[0]`. */
   readonly path: string;
   readonly samples: readonly string[];
+  /** The attribute type its values fit, when the file says (Parquet's schema): text, integer, decimal, date, datetime. */
+  readonly attributeType?: string;
 }
 
 export interface SourceSample {
@@ -23,6 +25,13 @@ const DELIMITERS = [',', ';', '\t', '|'] as const;
 /** Collects paths in first-seen order, bounded in count and in samples per path. */
 class FieldCollector {
   readonly fields = new Map<string, string[]>();
+  readonly types = new Map<string, string>();
+
+  /** Paths a schema declares, in its order, before any record is seen (a column null in every sample still counts). */
+  declare(path: string, attributeType: string): void {
+    if (this.fields.size < MAX_FIELDS && !this.fields.has(path)) this.fields.set(path, []);
+    this.types.set(path, attributeType);
+  }
 
   add(data: unknown, prefix = ''): void {
     if (Array.isArray(data)) {
@@ -49,6 +58,10 @@ class FieldCollector {
 async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Promise<{ records: number; collector: FieldCollector }> {
   const inputs = await resolveInputs(spec, baseDir);
   const collector = new FieldCollector();
+  const first = inputs[0];
+  if (first !== undefined && first.format === 'parquet' && first.compression === 'none') {
+    for (const c of await parquetColumns(first.path, { file: first.display })) collector.declare(c.path, c.attributeType);
+  }
   let records = 0;
   for await (const ev of openSource(inputs, spec, { limit })) {
     if (ev.kind !== 'record') continue;
@@ -88,6 +101,14 @@ export async function sampleSource(inputPath: string, opts: { cwd: string; point
   if (best.records === 0) {
     throw new ConfigError(`found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`, { file: inputPath }, 'ETL_INIT_EMPTY');
   }
-  return { source: best.source, records: best.records, fields: [...best.collector.fields].map(([path, samples]) => ({ path, samples })) };
+  const types = best.collector.types;
+  return {
+    source: best.source,
+    records: best.records,
+    fields: [...best.collector.fields].map(([path, samples]) => {
+      const attributeType = types.get(path);
+      return attributeType !== undefined ? { path, samples, attributeType } : { path, samples };
+    }),
+  };
 }
 

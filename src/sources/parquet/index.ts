@@ -1,4 +1,5 @@
-export { checkParquetFile, checkParquetEntry, readParquetFile, readParquetEntry, type ParquetReadOptions } from './parquet-input.js';
+export { checkParquetFile, checkParquetEntry, readParquetFile, readParquetEntry, parquetColumns, type ParquetReadOptions } from './parquet-input.js';
+export { describeParquetColumns, type ParquetColumnInfo } from './describe-schema.js';
 export { openParquet, rangeBuffer, checkReadable, type ParquetFile, type RangeStorage, type RowGroupSpan } from './parquet-file.js';
 export { readParquet, type ReadParquetOptions } from './read-parquet.js';
 export { columnsFor, columnOf, closestPaths } from './columns.js';

@@ -7,6 +7,7 @@ import type { ParsedItem, ReaderContext } from '../reader.js';
 import type { ZipArchive, ZipEntryInput } from '../zip-reader.js';
 import { withExtractedEntry } from './archive-entry.js';
 import { columnsFor } from './columns.js';
+import { describeParquetColumns, type ParquetColumnInfo } from './describe-schema.js';
 import { localObject, localRanges } from './local-ranges.js';
 import { checkReadable, openParquet, type ParquetFile } from './parquet-file.js';
 import { readParquet } from './read-parquet.js';
@@ -30,6 +31,11 @@ export async function checkParquetEntry(archive: ZipArchive, entry: ZipEntryInpu
   for await (const _ of withExtractedEntry(archive, entry, async function* (path) {
     await checkParquetFile(path, where, sources);
   })) void _;
+}
+
+/** The columns of a local Parquet file, from its footer (for init). */
+export async function parquetColumns(path: string, where: ReaderContext): Promise<ParquetColumnInfo[]> {
+  return describeParquetColumns(await openLocal(path, where));
 }
 
 export interface ParquetReadOptions {
