@@ -1,6 +1,6 @@
 // The bench's inputs: N demo users (src/demo/demo-data.ts, seeded, about 1 row in 200 broken on
-// purpose) as CSV, then the same records as CSV.gz, ZIP (one CSV entry), NDJSON and a JSON
-// document. Made once per N and kept in bench/out/data/.
+// purpose) as CSV, then the same records as CSV.gz, ZIP (one CSV entry), NDJSON, a JSON
+// document and Parquet. Made once per N and kept in bench/out/data/.
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { createDeflateRaw, createGzip, crc32 } from 'node:zlib';
 import { writeDemoUsers } from '../dist/demo/demo-data.js';
 import { CsvReader, createDecoder } from '../dist/sources/index.js';
 
-export const FORMATS = ['csv', 'csv.gz', 'zip', 'ndjson', 'json'];
+export const FORMATS = ['csv', 'csv.gz', 'zip', 'ndjson', 'json', 'parquet'];
 
 async function writeAll(out, text) {
   if (!out.write(text)) await once(out, 'drain');
@@ -103,11 +103,29 @@ async function writeZip(csv, zipPath, entryName) {
   await once(out, 'finish');
 }
 
+/**
+ * The CSV as Parquet, written by DuckDB (a dev dependency, like the bench itself): snappy pages,
+ * DuckDB's default row groups (122,880 rows). Every column stays text, so the demo pipeline maps
+ * the same values from both files and the rows compare like for like.
+ */
+async function writeParquet(csv, parquetPath) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await db.connect();
+  const quote = (p) => `'${p.replace(/'/g, "''")}'`;
+  try {
+    await connection.run(`COPY (SELECT * FROM read_csv(${quote(csv)}, delim = ';', header = true, all_varchar = true, quote = '"', escape = '"', strict_mode = false)) TO ${quote(parquetPath)} (FORMAT parquet, COMPRESSION snappy)`);
+  } finally {
+    connection.closeSync();
+    db.closeSync();
+  }
+}
+
 /** Paths of the N-user inputs by format, generating what is missing. */
 export async function ensureInputs(dir, n, log = () => {}) {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `users-${n}`);
-  const paths = { csv: `${base}.csv`, 'csv.gz': `${base}.csv.gz`, zip: `${base}.zip`, ndjson: `${base}.ndjson`, json: `${base}.json` };
+  const paths = { csv: `${base}.csv`, 'csv.gz': `${base}.csv.gz`, zip: `${base}.zip`, ndjson: `${base}.ndjson`, json: `${base}.json`, parquet: `${base}.parquet` };
   // Written under a temporary name and renamed, so an interrupted run never leaves a short file behind.
   const make = async (path, fn) => {
     if (existsSync(path)) return;
@@ -119,6 +137,7 @@ export async function ensureInputs(dir, n, log = () => {}) {
   await make(paths.csv, (p) => writeDemoUsers(p, n));
   await make(paths['csv.gz'], (p) => pipeline(createReadStream(paths.csv), createGzip({ level: 6 }), createWriteStream(p)));
   await make(paths.zip, (p) => writeZip(paths.csv, p, 'users.csv'));
+  await make(paths.parquet, (p) => writeParquet(paths.csv, p));
   if (!existsSync(paths.ndjson) || !existsSync(paths.json)) {
     log(`generating ${paths.ndjson} and ${paths.json}`);
     await convert(paths.csv, `${paths.ndjson}.part`, `${paths.json}.part`);

@@ -1,6 +1,6 @@
 // Reference: the same import written the obvious way with the same libraries, as one might
 // before thinking about speed: the library's stream parser (fast-csv, readline + JSON.parse,
-// stream-json with its defaults) -> a hand-written map -> Ajv with its default options ->
+// stream-json with its defaults, hyparquet's parquetReadObjects) -> a hand-written map -> Ajv with its default options ->
 // batches of 500 -> undici, 4 requests in flight. It writes no results, rejects or journal,
 // which only flatters it. Prints { rows, sent, ms, maxRssBytes, cpuMs } as JSON.
 //   node bench/naive.mjs FORMAT FILE BASE_URL TOKEN_URL CLIENT_ID   (secret in $BENCH_SECRET)
@@ -44,6 +44,12 @@ async function rows() {
   if (format === 'json') {
     const items = chain([createReadStream(file), parser(), streamArray()]);
     return Readable.from((async function* () { for await (const { value } of items) yield value; })());
+  }
+  if (format === 'parquet') {
+    // hyparquet the way its README reads a file: every row group at once, rows as objects.
+    const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
+    const { compressors } = await import('hyparquet-compressors');
+    return Readable.from(await parquetReadObjects({ file: await asyncBufferFromFile(file), compressors }));
   }
   throw new Error(`unknown format ${format}`);
 }

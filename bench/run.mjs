@@ -5,7 +5,7 @@
 // an emulator with a fixed capacity and latency. Every measured program runs in a child
 // process, so peak RSS is its own.
 //
-//   node bench/run.mjs [--n 1000000] [--sources csv,csv.gz,zip,ndjson,json] [--no-naive]
+//   node bench/run.mjs [--n 1000000] [--sources csv,csv.gz,zip,ndjson,json,parquet] [--no-naive]
 //                      [--no-parse] [--no-adaptive] [--scale] [--no-record] [--out bench/out]
 //                      [--container-mb 512]
 //
@@ -99,7 +99,7 @@ const demo = parseYaml(readFileSync(join(ROOT, 'pipelines', 'demo-users.yaml'), 
 /** The demo's users pipeline pointed at one input; written as JSON next to the data. */
 function pipelineFor(format, path, overrides = {}) {
   const csv = { delimiter: ';', headers: true, encoding: 'utf8' };
-  const source = format === 'ndjson' || format === 'json' ? { path } : { path, csv };
+  const source = format === 'ndjson' || format === 'json' || format === 'parquet' ? { path } : { path, csv };
   const spec = { ...demo, name: `bench-${format.replace('.', '-')}`, source, ...overrides };
   const file = join(OUT, 'pipelines', `${spec.name}.json`);
   mkdirSync(dirname(file), { recursive: true });
@@ -265,6 +265,8 @@ if (N >= 1_000_000 && Object.keys(results.sources).length > 0) {
   const worst = Math.max(...Object.values(results.sources).map((s) => s.pipeline.maxRssBytes));
   check(`peak RSS ≤ 150 MB at ${num(N)} rows (worst source)`, worst <= 150 * 1024 ** 2, mb(worst));
 }
+const pq = results.sources.parquet;
+if (pq && csv) check('Parquet peak RSS within 1.2× of CSV', pq.pipeline.maxRssBytes <= 1.2 * csv.pipeline.maxRssBytes, ratio(pq.pipeline.maxRssBytes, csv.pipeline.maxRssBytes));
 if (results.scale) check('RSS at 3M rows within 1.3× of 100k', results.scale.big.maxRssBytes <= 1.3 * results.scale.small.maxRssBytes, ratio(results.scale.big.maxRssBytes, results.scale.small.maxRssBytes));
 if (results.adaptive) {
   const a = results.adaptive;

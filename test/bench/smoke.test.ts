@@ -1,7 +1,7 @@
 /**
  * Keeps `npm run bench` from rotting: inputs generated in every format, then the pipeline, the
- * reader alone and the naive chain on two of them (CSV, and the JSON document, whose naive chain
- * is the other library), and send.concurrency: auto, all on a few hundred rows. No timing is
+ * reader alone and the naive chain on three of them (CSV; the JSON document, whose naive chain
+ * is the other library; Parquet), and send.concurrency: auto, all on a few hundred rows. No timing is
  * asserted; only that every part ran and counted every row. Needs the build (npm test builds).
  */
 import { existsSync } from 'node:fs';
@@ -46,7 +46,7 @@ describe('npm run bench (smoke, tiny N)', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
-    const child = spawn(process.execPath, ['bench/run.mjs', '--n', String(N), '--sources', 'csv,json', '--no-record', '--out', out, '--adaptive-rows', '200'], { cwd: ROOT });
+    const child = spawn(process.execPath, ['bench/run.mjs', '--n', String(N), '--sources', 'csv,json,parquet', '--no-record', '--out', out, '--adaptive-rows', '200'], { cwd: ROOT });
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     [code] = (await once(child, 'exit')) as [number | null];
@@ -60,15 +60,15 @@ describe('npm run bench (smoke, tiny N)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^machine: .+, \d+ cores, .+ GiB; node v\d+/m);
-    for (const format of ['csv', 'json']) expect(stdout).toMatch(new RegExp(`^${format.replace('.', '\\.')}\\s+pipeline .* rows/s, peak RSS`, 'm'));
+    for (const format of ['csv', 'json', 'parquet']) expect(stdout).toMatch(new RegExp(`^${format.replace('.', '\\.')}\\s+pipeline .* rows/s, peak RSS`, 'm'));
     expect(stdout).toMatch(/^\s+emulator \d+ µs\/row: this machine's ceiling [\d,]+ rows\/s/m);
     expect(stdout).toMatch(/^auto\s+capacity/m);
   });
 
   it('generates every format, and reads every row in the pipeline, the reader alone and the naive chain', () => {
     expect(last.n).toBe(N);
-    for (const ext of ['csv', 'csv.gz', 'zip', 'ndjson', 'json']) expect(existsSync(join(out, 'data', `users-${N}.${ext}`))).toBe(true);
-    expect(Object.keys(last.sources)).toEqual(['csv', 'json']);
+    for (const ext of ['csv', 'csv.gz', 'zip', 'ndjson', 'json', 'parquet']) expect(existsSync(join(out, 'data', `users-${N}.${ext}`))).toBe(true);
+    expect(Object.keys(last.sources)).toEqual(['csv', 'json', 'parquet']);
     for (const [format, s] of Object.entries(last.sources)) {
       expect([format, s.pipeline.rows, s.parse.rows, s.naive.rows]).toEqual([format, N, N, N]);
       // The demo data is seeded and broken on purpose in about 1 row of 200: in the first 300, one
