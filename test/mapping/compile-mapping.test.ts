@@ -299,3 +299,20 @@ describe('attributes, as the contract writes them', () => {
     });
   });
 });
+
+describe('the source paths a mapping reads (what a columnar reader fetches)', () => {
+  it('lists every from once, in mapping order, and no constant or attribute definition', () => {
+    const mapping = {
+      source: { value: 'ERP' },
+      sourceId: 'customer_no',
+      email: { from: 'contact.email', transform: ['lower'] },
+      gender: { from: 'sex', map: { m: 'M' }, default: 'U' },
+      language: { default: 'NL' },
+      attributes: [{ name: 'TIER', type: 'text', value: { from: 'tier' } }],
+      addresses: [{ type: { value: 'invoice' }, city: 'contact.city', country: 'country' }, { type: { value: 'delivery' }, city: 'contact.city' }],
+      phone: 'phones[0]',
+      login: 'customer_no',
+    } as unknown as MappingObject;
+    expect(compileMapping(mapping).sources).toEqual(['customer_no', 'contact.email', 'sex', 'tier', 'contact.city', 'country', 'phones[0]']);
+  });
+});

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/core/errors.js';
 import type { StoredObject } from '../../src/storage/storage.js';
 import { compileMapping } from '../../src/mapping/index.js';
-import { bigintFromBytes, columnsFor, decimalString, exactInteger, openParquet, readParquet, type ParquetFile, type RangeStorage } from '../../src/sources/parquet/index.js';
+import { bigintFromBytes, checkReadable, columnsFor, decimalString, exactInteger, openParquet, readParquet, type ParquetFile, type RangeStorage } from '../../src/sources/parquet/index.js';
 import { localObject, localRanges } from '../../src/sources/parquet/local-ranges.js';
 import type { ParsedItem } from '../../src/sources/reader.js';
 import { PARQUET_MAPPING, TWO_GROUPS, expectedUser, writeUsersParquet } from './parquet-fixtures.js';
@@ -147,6 +147,17 @@ describe('Parquet mistakes', () => {
       expect(e).toBeInstanceOf(SourceError);
       expect((e as SourceError).describe()).toMatch(message);
     }
+  });
+
+  it('a codec or an encoding the reader lacks is named before any row is read, for mapped columns only', async () => {
+    const file = await open(fixture);
+    const chunk = (name: string) => file.metadata.row_groups[1]!.columns.find((c) => c.meta_data!.path_in_schema[0] === name)!.meta_data!;
+    chunk('credit').codec = 'LZO';
+    chunk('contact').encodings = ['RLE', 'GROUP_VAR_INT'];
+    expect(() => checkReadable(file, ['id'])).not.toThrow();
+    expect(() => checkReadable(file, ['id', 'credit'])).toThrow(/^column credit is compressed with LZO, which propel-etl cannot read \(it reads UNCOMPRESSED, SNAPPY, GZIP, BROTLI, LZ4, LZ4_RAW, ZSTD\)$/);
+    expect(() => checkReadable(file, ['contact'])).toThrow(/^column contact\.email uses the encoding GROUP_VAR_INT, which propel-etl cannot read$/);
+    await expect(drain(readParquet(file, { columns: ['credit'] }))).rejects.toBeInstanceOf(SourceError);
   });
 
   it('a corrupt page fails naming the row group, after every row before it was handed out', async () => {
