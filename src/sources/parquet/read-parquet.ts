@@ -49,27 +49,32 @@ function rowGroupFailure(file: ParquetFile, group: RowGroupSpan, e: unknown): So
   return new SourceError(what, { ...file.where, line: group.start + 1 }, 'ETL_SOURCE_PARQUET', { cause: e });
 }
 
-/** One row group's columns, decoded; the pieces stay as hyparquet made them (no copy). */
+/**
+ * One row group's columns, decoded; the pieces stay as hyparquet made them (no copy). Column by
+ * column: a column's compressed chunk, its decompressed pages and its level arrays are garbage
+ * before the next column's are made, so the peak is the group's decoded values plus one column's
+ * transient buffers, not every column's at once.
+ */
 async function readGroup(file: ParquetFile, group: RowGroupSpan, columns: readonly Column[]): Promise<void> {
-  const pieces = new Map<string, ColumnData[]>(columns.map((c) => [c.name, []]));
-  try {
-    await parquetRead({
-      file: file.buffer,
-      metadata: file.metadata,
-      columns: columns.map((c) => c.name),
-      rowStart: group.start,
-      rowEnd: group.start + group.rows,
-      compressors,
-      parsers: PARSERS,
-      // Bytes without a string annotation are finished by values.ts (DECIMAL, ENUM, binary).
-      utf8: false,
-      onChunk: (chunk) => pieces.get(chunk.columnName)?.push(chunk),
-    });
-  } catch (e) {
-    throw rowGroupFailure(file, group, e);
-  }
   for (const c of columns) {
-    const runs = (pieces.get(c.name) ?? []).sort((a, b) => a.rowStart - b.rowStart);
+    const runs: ColumnData[] = [];
+    try {
+      await parquetRead({
+        file: file.buffer,
+        metadata: file.metadata,
+        columns: [c.name],
+        rowStart: group.start,
+        rowEnd: group.start + group.rows,
+        compressors,
+        parsers: PARSERS,
+        // Bytes without a string annotation are finished by values.ts (DECIMAL, ENUM, binary).
+        utf8: false,
+        onChunk: (chunk) => runs.push(chunk),
+      });
+    } catch (e) {
+      throw rowGroupFailure(file, group, e);
+    }
+    runs.sort((a, b) => a.rowStart - b.rowStart);
     const covered = runs.reduce((n, r) => n + r.columnData.length, 0);
     if (runs[0]?.rowStart !== group.start || covered !== group.rows) {
       throw rowGroupFailure(file, group, new Error(`column ${c.name} holds ${covered} values for ${group.rows} rows`));
