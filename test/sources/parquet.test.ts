@@ -3,6 +3,7 @@
  * ranged reads of only the mapped columns, and every way a file can be unusable named.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/core/errors.js';
@@ -77,6 +78,31 @@ describe('Parquet values', () => {
       if (item.kind !== 'record') throw new Error('no rejects expected');
       expect(map(item.data)).toEqual({ ok: true, item: expectedUser(i) });
     }
+  });
+
+  it('reads the other types as the value table in README says', async () => {
+    const path = join(dir.path, 'types.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`);
+    await c.run(`COPY (SELECT 'b2c3d4e5-0000-4000-8000-000000000001'::UUID AS u, 'happy'::mood AS e, MAP {'color': 1, 'size': 2} AS m,
+      TIMESTAMPTZ '2024-05-06 07:08:09.123456+00' AS tz, TIME '13:14:15.5' AS t, 1.5::FLOAT AS f, 'NaN'::DOUBLE AS dn, '-inf'::DOUBLE AS di,
+      18446744073709551615::UBIGINT AS ub, 4294967295::UINTEGER AS ui, '\\xAA\\xBB'::BLOB AS bin, 'tekst'::BLOB AS txt, '{"a":1}'::JSON AS js,
+      (-12345678901234567890123.45)::DECIMAL(38,2) AS big, 1.5::DECIMAL(4,1) AS small, (-128)::TINYINT AS ti) TO '${path}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    const file = await open(path);
+    const [row] = await drain(readParquet(file));
+    expect(row).toEqual({
+      kind: 'record',
+      line: 1,
+      data: {
+        u: 'b2c3d4e5-0000-4000-8000-000000000001', e: 'happy', m: { color: 1, size: 2 }, tz: '2024-05-06T07:08:09.123456Z', t: '13:14:15.500000',
+        f: 1.5, dn: 'NaN', di: '-Infinity', ub: '18446744073709551615', ui: 4294967295, bin: 'aabb', txt: 'tekst', js: '{"a":1}',
+        big: '-12345678901234567890123.45', small: '1.5', ti: -128,
+      },
+    });
+    expect(columnsFor(['m.color', 'e'], file.columns, file.where)).toEqual(['e', 'm']);
   });
 
   it('leaves nulls out of the record, as missing fields', async () => {

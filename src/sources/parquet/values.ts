@@ -13,6 +13,7 @@ export type Convert = (value: unknown) => unknown;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const utf8 = new TextDecoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** An integer as a JSON number where that is exact, else as its decimal digits. */
 export function exactInteger(value: bigint): number | string {
@@ -103,8 +104,17 @@ export function withRawDecimals(metadata: FileMetaData): FileMetaData {
   };
 }
 
-const bytesToText: Convert = (v) => (v instanceof Uint8Array ? utf8.decode(v) : v);
-const bytesToHex: Convert = (v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex') : v);
+const hex = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+const bytesToHex: Convert = (v) => (v instanceof Uint8Array ? hex(v) : v);
+// Text when the bytes are UTF-8 (what unannotated strings are); a real binary value as hex rather than replacement characters.
+const bytesToText: Convert = (v) => {
+  if (!(v instanceof Uint8Array)) return v;
+  try {
+    return strictUtf8.decode(v);
+  } catch {
+    return hex(v);
+  }
+};
 const int64: Convert = (v) => (typeof v === 'bigint' ? exactInteger(v) : v);
 // JSON has no NaN or Infinity: sent as a number they would become null. As text, a typed field rejects them by name.
 const float: Convert = (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
