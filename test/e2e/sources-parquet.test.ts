@@ -14,8 +14,10 @@ import { openParquet } from '../../src/sources/parquet/index.js';
 import { localObject, localRanges } from '../../src/sources/parquet/local-ranges.js';
 import { buildZip } from '../sources/helpers.js';
 import { CODECS, PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet } from '../sources/parquet-fixtures.js';
-import { runCli, targetEnv, type CliRun } from './cli.js';
-import { SECRET, countingProxy, readJson, readNdjson, storedUsers, tmp, writePipeline } from './sources-setup.js';
+import { runCli, targetEnv, type CliRun } from '../support/cli.js';
+import { httpTarget, storedUsers } from '../support/emulator.js';
+import { readJson, readNdjson } from '../support/files.js';
+import { SECRET, countingProxy, tmp, writePipeline } from './sources-setup.js';
 
 const opened: Emulator[] = [];
 afterAll(async () => {
@@ -44,10 +46,9 @@ describe.each(CODECS.map((codec, i) => ({ codec, version: i % 2 === 0 ? ('V1' as
     const dir = await tmp(`parquet-${codec}`);
     await writeUsersParquet(join(dir, 'users.parquet'), { codec, version });
     const pipeline = await writePipeline(dir, `users-${codec}`, { path: 'users.parquet' }, PARQUET_MAPPING, 500);
-    const c = emu.clients[0]!;
     const result = await runPipeline({
       pipeline: join(dir, pipeline),
-      target: { name: 'emu', kind: 'http', baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: c.id, clientSecret: SECRET },
+      target: httpTarget(emu, 'emu'),
       out: join(dir, 'out'),
     });
     expect(result.error).toBeUndefined();

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initPipeline } from '../../src/init/init-pipeline.js';
-import { tmpDir, type TmpDir } from '../sources/helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 import { writeUsersParquet } from '../sources/parquet-fixtures.js';
 
 let dir: TmpDir;

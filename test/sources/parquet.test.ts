@@ -13,7 +13,7 @@ import { bigintFromBytes, checkReadable, columnsFor, decimalString, exactInteger
 import { localObject, localRanges } from '../../src/sources/parquet/local-ranges.js';
 import type { ParsedItem } from '../../src/sources/reader.js';
 import { PARQUET_MAPPING, TWO_GROUPS, expectedUser, writeUsersParquet } from './parquet-fixtures.js';
-import { tmpDir, type TmpDir } from './helpers.js';
+import { tmpDir, type TmpDir } from '../support/files.js';
 
 /** A storage that records every range asked for. */
 function recording(): RangeStorage & { ranges: [number, number][] } {
