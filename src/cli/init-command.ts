@@ -35,7 +35,7 @@ export function addInitCommand(program: Command): void {
     .command('init')
     .description('write a starter pipeline file from the first records of an input file')
     .argument('<resource>', 'users or usergroups')
-    .argument('<input-file>', 'a CSV, NDJSON or JSON export (.gz and .zip too), or s3://bucket/key (a glob: its first object)')
+    .argument('<input-file>', 'a CSV, NDJSON, JSON or Parquet export (.gz and .zip too), or s3://bucket/key (a glob: its first object)')
     .option('-o, --output <file>', 'where to write it (default <input name>.<resource>.yaml; - for stdout)')
     .option('--force', 'overwrite an existing file')
     .option('--pointer <pointer>', 'JSON pointer to the array of records in a JSON document')
