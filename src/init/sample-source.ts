@@ -1,6 +1,7 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ConfigError } from '../core/errors.js';
-import { formatFromName, localObject, localRanges, openSource, parquetColumns, resolveInputs } from '../sources/index.js';
+import { formatFromName, openSource, parquetColumns, resolveInputs } from '../sources/index.js';
+import { storageFor } from '../storage/index.js';
 
 /** A source column or path with the first distinct non-empty values seen under it. */
 export interface FoundField {
@@ -60,7 +61,8 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
   const collector = new FieldCollector();
   const first = inputs[0];
   if (first !== undefined && first.format === 'parquet' && first.compression === 'none') {
-    for (const c of await parquetColumns(await localObject(first.path, first.display), localRanges, { file: first.display })) collector.declare(c.path, c.attributeType);
+    const where = { file: first.object.display };
+    for (const c of await parquetColumns(first.object, storageFor(first.object.location), where)) collector.declare(c.path, c.attributeType);
   }
   let records = 0;
   for await (const ev of openSource(inputs, spec, { limit })) {

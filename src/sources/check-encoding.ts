@@ -23,6 +23,7 @@ export async function checkEncodings(inputs: readonly InputFile[], spec: SourceS
         firstPart = false;
         continue;
       }
+      if (!part.decoded) continue;
       const items = part.items[Symbol.asyncIterator]();
       try {
         // The first batch comes only after the head was decoded and checked.

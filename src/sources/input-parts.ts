@@ -12,6 +12,7 @@ import type { FormatRegistry, TextFormat } from './formats/index.js';
 import { readText } from './read-text.js';
 import type { FormatReader, ParsedItem, ReaderContext } from './reader.js';
 import type { InputFile } from './resolve-inputs.js';
+import { withEntryFile } from './zip-entry-file.js';
 import { openZip } from './zip-reader.js';
 
 export type Container = 'gzip' | 'zip' | 'none';
@@ -21,6 +22,8 @@ export interface InputPart {
   /** What the bytes came out of, to word a failure below the reader. */
   readonly container: Container;
   readonly items: AsyncIterable<ParsedItem[]>;
+  /** Whether its items come from decoded text (what the encoding check reads); a binary format's do not. */
+  readonly decoded: boolean;
   /** The line the reader has reached (0 for a binary format), for such a failure. */
   line(): number;
 }
@@ -61,7 +64,7 @@ export class ByteMeter {
 
 function textPart(bytes: AsyncIterable<Buffer>, format: TextFormat, spec: SourceSpec, where: ReaderContext, container: Container): InputPart {
   const reader: FormatReader = format.createReader(spec, where);
-  return { where, container, items: readText(bytes, format, reader, spec, where), line: () => reader.line };
+  return { where, container, items: readText(bytes, format, reader, spec, where), line: () => reader.line, decoded: true };
 }
 
 /** An archive's file the pipeline did not read (not data, or not chosen by `zip.entries`). */
@@ -76,6 +79,12 @@ export interface PartsContext {
   readonly meter: ByteMeter;
   /** Filled as archives are opened. */
   readonly skipped: SkippedEntry[];
+  /** The mapping's source columns, for a columnar binary format; every column when undefined. */
+  readonly columns?: readonly string[] | undefined;
+}
+
+function binaryPart(items: AsyncIterable<ParsedItem[]>, where: ReaderContext, container: Container): InputPart {
+  return { where, container, items, line: () => 0, decoded: false };
 }
 
 export async function* inputParts(input: InputFile, storage: Storage, ctx: PartsContext): AsyncGenerator<InputPart> {
@@ -89,7 +98,13 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
         const where = { file: object.display, entry: entry.name };
         // Progress counts archive bytes: inflated bytes scaled by the entry's compression ratio.
         const ratio = entry.size > 0 ? entry.compressedSize / entry.size : 0;
-        yield textPart(gunzipIfNeeded(meter.count(archive.open(entry), ratio), 'detect'), entry.format, spec, where, 'zip');
+        const format = entry.format;
+        if (format.kind === 'binary') {
+          const read = (o: StoredObject, s: Storage): AsyncIterable<ParsedItem[]> => format.read(o, meter.storage(s), spec, where, { columns: ctx.columns });
+          yield binaryPart(withEntryFile(archive, entry, read), where, 'zip');
+          continue;
+        }
+        yield textPart(gunzipIfNeeded(meter.count(archive.open(entry), ratio), 'detect'), format, spec, where, 'zip');
       }
     } finally {
       await archive.close().catch(() => undefined);
@@ -99,7 +114,7 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
   const where = { file: object.display };
   const format = formats.get(input.format ?? 'csv');
   if (format.kind === 'binary') {
-    yield { where, container: 'none', items: format.read(object, meter.storage(storage), spec, where), line: () => 0 };
+    yield binaryPart(format.read(object, meter.storage(storage), spec, where, { columns: ctx.columns }), where, 'none');
     return;
   }
   const isStdin = object.location === STDIN;

@@ -13,6 +13,8 @@ import { STDIN, STDIN_OBJECT, storageFor, type Storage, type StoredObject } from
 import { checkEncodings } from './check-encoding.js';
 import { compressionFromMagic, compressionFromName, type Compression } from './format.js';
 import { FORMATS, type FormatRegistry } from './formats/index.js';
+import type { ParsedItem } from './reader.js';
+import { withEntryFile } from './zip-entry-file.js';
 import { openZip } from './zip-reader.js';
 
 export interface InputFile {
@@ -29,9 +31,11 @@ export { STDIN };
 export interface ResolveOptions {
   /** The formats to know (the built-in ones by default). */
   readonly formats?: FormatRegistry;
+  /** The mapping's source columns: a binary format checks its objects have them (exit 2 otherwise). */
+  readonly columns?: readonly string[];
 }
 
-async function describeObject(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry): Promise<InputFile> {
+async function describeObject(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry, columns: readonly string[] | undefined): Promise<InputFile> {
   const display = object.display;
   let compression = compressionFromName(object.location);
   if (compression === 'none') compression = compressionFromMagic(await storage.readRange(object, 0, 4));
@@ -42,7 +46,9 @@ async function describeObject(object: StoredObject, storage: Storage, spec: Sour
   if (format?.kind === 'binary' && compression !== 'none') {
     throw new ConfigError(`${format.name} needs random access and cannot be read from a ${compression} file`, { file: display, key: 'source.format' }, 'ETL_SOURCE_FORMAT');
   }
-  if (compression === 'zip') await checkArchive(object, storage, spec, formats);
+  if (compression === 'zip') await checkArchive(object, storage, spec, formats, columns);
+  // A binary format's footer is checked now (its columns, codecs), in every file: nothing is sent when one is wrong.
+  if (format?.kind === 'binary' && compression === 'none') await format.check(object, storage, spec, { file: display }, { columns });
   return { object, format: format?.name ?? null, compression };
 }
 
@@ -53,9 +59,22 @@ async function describeObject(object: StoredObject, storage: Storage, spec: Sour
  * pipeline cannot use as a configuration error (exit 2). The source stream opens it anew, so no
  * file handle outlives this check.
  */
-async function checkArchive(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry): Promise<void> {
+async function checkArchive(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry, columns: readonly string[] | undefined): Promise<void> {
   const archive = await openZip(object, storage, spec, formats);
-  await archive.close();
+  try {
+    // A binary entry's footer is at its end: it is extracted (to a private temporary file) to be checked.
+    for (const entry of archive.entries) {
+      const format = entry.format;
+      if (format.kind !== 'binary') continue;
+      const where = { file: object.display, entry: entry.name };
+      const check = async function* (o: StoredObject, s: Storage): AsyncGenerator<ParsedItem[]> {
+        await format.check(o, s, spec, where, { columns });
+      };
+      for await (const _ of withEntryFile(archive, entry, check)) void _;
+    }
+  } finally {
+    await archive.close();
+  }
 }
 
 export async function resolveInputs(spec: SourceSpec, baseDir: string, options: ResolveOptions = {}): Promise<InputFile[]> {
@@ -68,7 +87,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   }
   const storage = storageFor(written, { s3: spec.s3 });
   if (!picomatch.scan(written).isGlob) {
-    const files = [await describeObject(await storage.stat(written, baseDir), storage, spec, formats)];
+    const files = [await describeObject(await storage.stat(written, baseDir), storage, spec, formats, options.columns)];
     await checkEncodings(files, spec, formats);
     return files;
   }
@@ -77,7 +96,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
     throw new ConfigError(`no ${storage.scheme === 's3' ? 'object' : 'file'} matches the pattern`, { file: written, key: 'source.path' }, 'ETL_SOURCE_MISSING');
   }
   const files: InputFile[] = [];
-  for (const object of objects) files.push(await describeObject(object, storage, spec, formats));
+  for (const object of objects) files.push(await describeObject(object, storage, spec, formats, options.columns));
   await checkEncodings(files, spec, formats);
   return files;
 }

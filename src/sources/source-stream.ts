@@ -40,6 +40,8 @@ export interface OpenSourceOptions {
   chunked?: boolean;
   /** The formats to know (the built-in ones by default); must be the registry the inputs were resolved with. */
   formats?: FormatRegistry;
+  /** The mapping's source columns and paths: a columnar format (Parquet) reads only these. Every column when undefined. */
+  columns?: readonly string[];
 }
 
 /**
@@ -198,7 +200,7 @@ export class SourceStream extends Readable {
 
   private async *events(inputs: readonly InputFile[], spec: SourceSpec, options: OpenSourceOptions): AsyncGenerator<ReadEvent[]> {
     const numbering = new Numbering(options.limit ?? Number.POSITIVE_INFINITY, options.startSeq ?? 0);
-    const ctx = { spec, formats: options.formats ?? FORMATS, meter: this.meter, skipped: this.skippedEntries };
+    const ctx = { spec, formats: options.formats ?? FORMATS, meter: this.meter, skipped: this.skippedEntries, columns: options.columns };
     if (numbering.full) return;
     for (const input of inputs) {
       const storage = storageFor(input.object.location, { s3: spec.s3, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });

@@ -1,7 +1,8 @@
 /**
- * ZIP archives: entries chosen by a glob or by format, in archive order, each streamed (never
- * extracted). A ceiling on entry size guards against zip bombs: the declared size is checked
- * before any entry is read, the actual size while inflating (a crafted header can lie).
+ * ZIP archives: entries chosen by a glob or by format, in archive order, each streamed (an entry
+ * in a binary format, which needs random access, is extracted by zip-entry-file.ts). A ceiling
+ * on entry size guards against zip bombs: the declared size is checked before any entry is
+ * read, the actual size while inflating (a crafted header can lie).
  * The archive's directory is at its end, so it is read from a file on this machine: the
  * storage's `localFile` (the file itself when local, a private download otherwise).
  */
@@ -10,13 +11,13 @@ import picomatch from 'picomatch';
 import { ConfigError, SourceError } from '../core/errors.js';
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import type { Storage, StoredObject } from '../storage/storage.js';
-import { FORMATS, type FormatRegistry, type TextFormat } from './formats/index.js';
+import { FORMATS, type FormatRegistry, type SourceFormatDef } from './formats/index.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 ** 3;
 
 export interface ZipEntryInput {
   readonly name: string;
-  readonly format: TextFormat;
+  readonly format: SourceFormatDef;
   /** Declared uncompressed size. */
   readonly size: number;
   readonly compressedSize: number;
@@ -39,7 +40,7 @@ function isArchiveJunk(name: string): boolean {
 }
 
 /** Which entries are read, and with which format: by `zip.entries` when set, else by extension. */
-function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry): (name: string) => TextFormat | undefined {
+function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry): (name: string) => SourceFormatDef | undefined {
   const glob = spec.zip?.entries;
   if (glob === undefined) return (name) => (isArchiveJunk(name) ? undefined : formats.entryFormat(name, spec.format));
   // A pattern without a folder part is matched against the entry's base name: `*.csv` also picks
@@ -50,16 +51,15 @@ function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry
     if (!matches(name)) return undefined;
     const format = spec.format !== undefined ? formats.get(spec.format) : formats.fromName(name);
     if (format === undefined) throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: name }, 'ETL_SOURCE_ZIP_ENTRY');
-    if (format.kind !== 'text') throw new ConfigError(`${format.name} needs random access and cannot be read from inside a ZIP archive`, { file: display, entry: name }, 'ETL_SOURCE_ZIP_ENTRY');
     return format;
   };
 }
 
 function noEntryMessage(spec: SourceSpec, formats: FormatRegistry): string {
   if (spec.zip?.entries !== undefined) return `no entry of the archive matches "${spec.zip.entries}"`;
-  if (spec.format === undefined) return 'the archive has no CSV, NDJSON or JSON entry';
+  if (spec.format === undefined) return 'the archive has no CSV, NDJSON, JSON or Parquet entry';
   const format = formats.get(spec.format);
-  const exts = format.kind === 'text' ? format.entryExtensions.map((e) => `*${e}`).join(', ') : '';
+  const exts = format.entryExtensions.map((e) => `*${e}`).join(', ');
   return `the archive has no ${format.name} entry (${exts}); choose entries with source.zip.entries`;
 }
 

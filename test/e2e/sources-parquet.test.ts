@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
 import { runPipeline } from '../../src/run/run-pipeline.js';
 import { openParquet } from '../../src/sources/parquet/index.js';
-import { localObject, localRanges } from '../../src/sources/parquet/local-ranges.js';
+import { LocalStorage } from '../../src/storage/index.js';
 import { buildZip } from '../sources/helpers.js';
 import { CODECS, PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet } from '../sources/parquet-fixtures.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
@@ -148,7 +148,8 @@ describe('a corrupt page in the second row group', () => {
     const path = join(dir, 'users.parquet');
     await writeUsersParquet(path, { codec: 'snappy' });
     const good = await readFile(path);
-    const file = await openParquet(await localObject(path, 'users.parquet'), localRanges, { file: 'users.parquet' });
+    const local = new LocalStorage();
+    const file = await openParquet(await local.stat('users.parquet', dir), local, { file: 'users.parquet' });
     const chunk = file.metadata.row_groups[1]!.columns.find((c) => c.meta_data!.path_in_schema[0] === 'last_name')!.meta_data!;
     const at = Number(chunk.dictionary_page_offset ?? chunk.data_page_offset);
     await writeFile(path, Buffer.from(good).fill(0xff, at, at + 16));

@@ -17,6 +17,11 @@ const fixedFormat: BinaryFormat = {
   kind: 'binary',
   name: 'fixed',
   extensions: ['.fixed'],
+  entryExtensions: ['.fixed'],
+  async check(object, storage, _spec, where) {
+    const magic = Buffer.from(await storage.readRange(object, 0, 4)).toString();
+    if (magic !== 'FIXD') throw new ConfigError('is not a fixed file', where);
+  },
   async *read(object, storage, _spec, where) {
     const header = Buffer.from(await storage.readRange(object, 0, 8));
     rangesAsked.push([0, 8]);
@@ -57,8 +62,8 @@ afterAll(() => dir.remove());
 
 describe('format registry', () => {
   it('knows the built-in formats by name and by extension', () => {
-    expect(FORMATS.names).toEqual(['csv', 'ndjson', 'json']);
-    expect(['a.csv', 'A.TSV.GZ', 'b.txt', 'c.jsonl', 'd.ndjson.zip', 'e.json', 'f.parquet', 'dir.csv/g'].map((n) => FORMATS.fromName(n)?.name)).toEqual(['csv', 'csv', 'csv', 'ndjson', 'ndjson', 'json', undefined, undefined]);
+    expect(FORMATS.names).toEqual(['csv', 'ndjson', 'json', 'parquet']);
+    expect(['a.csv', 'A.TSV.GZ', 'b.txt', 'c.jsonl', 'd.ndjson.zip', 'e.json', 'f.parquet', 'dir.csv/g'].map((n) => FORMATS.fromName(n)?.name)).toEqual(['csv', 'csv', 'csv', 'ndjson', 'ndjson', 'json', 'parquet', undefined]);
     expect(() => FORMATS.get('xml')).toThrow(ConfigError);
   });
 
@@ -99,18 +104,24 @@ describe('a binary format', () => {
     expect(events.map((e) => [e.prov.seq, e.prov.line])).toEqual([[1, 2], [2, 3]]);
   });
 
-  it('is refused before reading when it cannot have random access: gzip, stdin or a ZIP entry (exit 2)', async () => {
+  it('is refused before reading when it cannot have random access: gzip or stdin (exit 2)', async () => {
     const gz = await resolveInputs({ path: 'c.fixed.gz' }, dir.path, { formats }).catch((e: unknown) => e);
     expect((gz as ConfigError).describe()).toBe('c.fixed.gz: fixed needs random access and cannot be read from a gzip file');
     // A pipeline's format is one of the built-in names; this registry's own is cast to one.
     const stdin = await resolveInputs({ path: '-', format: 'fixed' as 'csv' }, dir.path, { formats }).catch((e: unknown) => e);
     expect(stdin).toBeInstanceOf(ConfigError);
     expect((stdin as ConfigError).describe()).toMatch(/^-: fixed needs random access and cannot be read from stdin/);
-    const entry = await resolveInputs({ path: 'd.zip', zip: { entries: '*.fixed' } }, dir.path, { formats }).catch((e: unknown) => e);
-    expect((entry as ConfigError).describe()).toBe('d.zip, entry d.fixed: fixed needs random access and cannot be read from inside a ZIP archive');
-    // Without a glob its entries are not data to a ZIP: the archive has none to read.
-    const unchosen = await resolveInputs({ path: 'd.zip' }, dir.path, { formats }).catch((e: unknown) => e);
-    expect((unchosen as ConfigError).describe()).toBe('d.zip: the archive has no CSV, NDJSON or JSON entry');
+  });
+
+  it('in a ZIP archive, its entry is checked before the run and read from a private temporary copy', async () => {
+    for (const spec of [{ path: 'd.zip', zip: { entries: '*.fixed' } }, { path: 'd.zip' }]) {
+      const inputs = await resolveInputs(spec, dir.path, { formats });
+      const events = await collect(openSource(inputs, spec, { formats }));
+      expect(events.map((e) => [e.prov.file, e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([['d.zip', 'd.fixed', 1, { id: 41 }]]);
+    }
+    writeFileSync(join(dir.path, 'e.zip'), buildZip([{ name: 'e.fixed', data: Buffer.from('not fixed') }]));
+    const bad = await resolveInputs({ path: 'e.zip' }, dir.path, { formats }).catch((e: unknown) => e);
+    expect((bad as ConfigError).describe()).toBe('e.zip, entry e.fixed: is not a fixed file');
   });
 
   it('leaves text formats as they were: decoded text fed in any chunking', async () => {

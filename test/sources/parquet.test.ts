@@ -10,7 +10,7 @@ import { ConfigError, SourceError } from '../../src/core/errors.js';
 import type { StoredObject } from '../../src/storage/storage.js';
 import { compileMapping } from '../../src/mapping/index.js';
 import { bigintFromBytes, checkReadable, columnsFor, decimalString, exactInteger, openParquet, readParquet, type ParquetFile, type RangeStorage } from '../../src/sources/parquet/index.js';
-import { localObject, localRanges } from '../../src/sources/parquet/local-ranges.js';
+import { LocalStorage } from '../../src/storage/index.js';
 import type { ParsedItem } from '../../src/sources/reader.js';
 import { PARQUET_MAPPING, TWO_GROUPS, expectedUser, writeUsersParquet } from './parquet-fixtures.js';
 import { tmpDir, type TmpDir } from '../support/files.js';
@@ -22,14 +22,17 @@ function recording(): RangeStorage & { ranges: [number, number][] } {
     ranges,
     readRange(object: StoredObject, start: number, end: number) {
       ranges.push([start, end]);
-      return localRanges.readRange(object, start, end);
+      return local.readRange(object, start, end);
     },
   };
 }
 
-async function open(path: string, storage: RangeStorage = localRanges): Promise<ParquetFile> {
+const local = new LocalStorage();
+
+/** The file as the storage lists it: named by its base name, as a pipeline beside it would. */
+async function open(path: string, storage: RangeStorage = local): Promise<ParquetFile> {
   const name = path.slice(path.lastIndexOf('/') + 1);
-  return openParquet(await localObject(path, name), storage, { file: name });
+  return openParquet(await local.stat(name, path.slice(0, path.lastIndexOf('/'))), storage, { file: name });
 }
 
 async function drain(items: AsyncGenerator<ParsedItem[]>): Promise<ParsedItem[]> {

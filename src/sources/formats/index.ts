@@ -7,9 +7,10 @@
 import { csvFormat } from './csv.js';
 import { jsonFormat } from './json.js';
 import { ndjsonFormat } from './ndjson.js';
+import { parquetFormat } from './parquet.js';
 import { FormatRegistry } from './registry.js';
 
 export { FormatRegistry } from './registry.js';
-export type { BinaryFormat, SourceFormatDef, TextFormat } from './source-format.js';
+export type { BinaryFormat, BinaryReadOptions, SourceFormatDef, TextFormat } from './source-format.js';
 
-export const FORMATS = new FormatRegistry([csvFormat, ndjsonFormat, jsonFormat]);
+export const FORMATS = new FormatRegistry([csvFormat, ndjsonFormat, jsonFormat, parquetFormat]);

@@ -1,6 +1,6 @@
 /** Formats by name and by extension; the reader, the input resolver and ZIP entry choice ask here. */
 import { ConfigError } from '../../core/errors.js';
-import type { SourceFormatDef, TextFormat } from './source-format.js';
+import type { SourceFormatDef } from './source-format.js';
 
 /** `users.csv.gz` is csv: the container's extension goes first. */
 function extensionOf(name: string): string | undefined {
@@ -40,13 +40,13 @@ export class FormatRegistry {
   /**
    * The format an archive entry is read with when `zip.entries` is not set, or undefined when the
    * entry is not data: its extension must be one of the pipeline's format's entry extensions
-   * (any text format's when the pipeline names none).
+   * (any format's when the pipeline names none).
    */
-  entryFormat(entryName: string, format: string | undefined): TextFormat | undefined {
+  entryFormat(entryName: string, format: string | undefined): SourceFormatDef | undefined {
     const ext = extensionOf(entryName);
     if (ext === undefined) return undefined;
     const candidates = format !== undefined ? [this.get(format)] : [...this.byName.values()];
-    for (const f of candidates) if (f.kind === 'text' && f.entryExtensions.includes(ext)) return f;
+    for (const f of candidates) if (f.entryExtensions.includes(ext)) return f;
     return undefined;
   }
 }

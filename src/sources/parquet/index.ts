@@ -1,5 +1,4 @@
-export { checkParquet, checkParquetEntry, readParquetObject, readParquetEntry, parquetColumns, type ParquetReadOptions } from './parquet-input.js';
-export { localObject, localRanges } from './local-ranges.js';
+export { checkParquet, readParquetObject, parquetColumns, type ParquetReadOptions } from './parquet-input.js';
 export { describeParquetColumns, type ParquetColumnInfo } from './describe-schema.js';
 export { openParquet, rangeBuffer, checkReadable, type ParquetFile, type RangeStorage, type RowGroupSpan } from './parquet-file.js';
 export { readParquet, type ReadParquetOptions } from './read-parquet.js';

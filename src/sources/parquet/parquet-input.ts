@@ -1,23 +1,19 @@
 /**
- * The Parquet reader's entry points for the source stage, on a stored object and the storage
- * that holds it: the check before a run (footer, mapped columns, codecs: every file, before
- * anything is sent) and the reading itself. An archive entry is first extracted to a private
- * temporary file and read as a local one. All of them name the file (and entry) in what they throw.
+ * The Parquet reader's entry points for the format registry (src/sources/formats/parquet.ts),
+ * on a stored object and the storage that holds it: the check before a run (footer, mapped
+ * columns, codecs: every file, before anything is sent) and the reading itself. Both name the
+ * file (and entry) in what they throw.
  */
 import type { StoredObject } from '../../storage/storage.js';
 import type { ParsedItem, ReaderContext } from '../reader.js';
-import type { ZipArchive, ZipEntryInput } from '../zip-reader.js';
-import { withExtractedEntry } from './archive-entry.js';
 import { columnsFor } from './columns.js';
 import { describeParquetColumns, type ParquetColumnInfo } from './describe-schema.js';
-import { localObject, localRanges } from './local-ranges.js';
 import { checkReadable, openParquet, type ParquetFile, type RangeStorage } from './parquet-file.js';
 import { readParquet } from './read-parquet.js';
 
 export interface ParquetReadOptions {
   /** The mapping's source paths; only their columns are read. Every column when undefined. */
-  readonly sources?: readonly string[];
-  readonly onGroupDone?: (bytes: number) => void;
+  readonly sources?: readonly string[] | undefined;
 }
 
 function columnsToRead(file: ParquetFile, sources: readonly string[] | undefined): string[] {
@@ -32,23 +28,10 @@ export async function checkParquet(object: StoredObject, storage: RangeStorage, 
 
 export async function* readParquetObject(object: StoredObject, storage: RangeStorage, where: ReaderContext, opts: ParquetReadOptions = {}): AsyncGenerator<ParsedItem[]> {
   const file = await openParquet(object, storage, where);
-  yield* readParquet(file, { columns: columnsToRead(file, opts.sources), ...(opts.onGroupDone !== undefined ? { onGroupDone: opts.onGroupDone } : {}) });
+  yield* readParquet(file, { columns: columnsToRead(file, opts.sources) });
 }
 
 /** The columns of a Parquet file, from its footer (for init). */
 export async function parquetColumns(object: StoredObject, storage: RangeStorage, where: ReaderContext): Promise<ParquetColumnInfo[]> {
   return describeParquetColumns(await openParquet(object, storage, where));
-}
-
-export async function checkParquetEntry(archive: ZipArchive, entry: ZipEntryInput, where: ReaderContext, sources?: readonly string[]): Promise<void> {
-  // for await drives the extraction; the check yields nothing.
-  for await (const _ of withExtractedEntry(archive, entry, async function* (path) {
-    await checkParquet(await localObject(path, where.file), localRanges, where, sources);
-  })) void _;
-}
-
-export function readParquetEntry(archive: ZipArchive, entry: ZipEntryInput, where: ReaderContext, opts: ParquetReadOptions): AsyncGenerator<ParsedItem[]> {
-  return withExtractedEntry(archive, entry, async function* (path) {
-    yield* readParquetObject(await localObject(path, where.file), localRanges, where, opts);
-  });
 }

@@ -88,8 +88,6 @@ async function readGroup(file: ParquetFile, group: RowGroupSpan, columns: readon
 export interface ReadParquetOptions {
   /** Top-level columns to read, in schema order (see columnsFor); every column when undefined. */
   readonly columns?: readonly string[];
-  /** Called after each row group with its share of the file's bytes, for progress and the ETA. */
-  readonly onGroupDone?: (bytes: number) => void;
 }
 
 /**
@@ -122,6 +120,5 @@ export async function* readParquet(file: ParquetFile, opts: ReadParquetOptions =
     }
     for (const c of columns) c.pieces = [];
     if (items.length > 0) yield items;
-    opts.onGroupDone?.(file.rows > 0 ? (file.object.size * group.rows) / file.rows : 0);
   }
 }
