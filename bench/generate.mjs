@@ -1,6 +1,6 @@
 // The bench's inputs: N demo users (src/demo/demo-data.ts, seeded, about 1 row in 200 broken on
 // purpose) as CSV, then the same records as CSV.gz, ZIP (one CSV entry), NDJSON, a JSON
-// document and Parquet. Made once per N and kept in bench/out/data/.
+// document and Parquet, and the narrow 5-column CSV. Made once per N and kept in bench/out/data/.
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -10,6 +10,32 @@ import { writeDemoUsers } from '../dist/demo/demo-data.js';
 import { CsvReader, createDecoder } from '../dist/sources/index.js';
 
 export const FORMATS = ['csv', 'csv.gz', 'zip', 'ndjson', 'json', 'parquet'];
+/** The narrow case: the same users as a 5-column CSV, where per-item costs after validation weigh most. */
+export const NARROW = 'csv-narrow';
+export const NARROW_COLUMNS = ['code', 'first', 'last', 'email', 'city'];
+const NARROW_FROM = ['customer_no', 'first_name', 'last_name', 'email', 'city'];
+
+const csvField = (v) => {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** `code,first,last,email,city` from the demo CSV (so its broken rows come along), comma-separated. */
+async function narrow(csv, path) {
+  const reader = new CsvReader({ delimiter: ';', headers: true }, { file: csv });
+  const decoder = createDecoder('utf8');
+  const out = createWriteStream(path);
+  await writeAll(out, NARROW_COLUMNS.join(',') + '\n');
+  const emit = async (items) => {
+    let text = '';
+    for (const item of items) if (item.kind === 'record') text += NARROW_FROM.map((c) => csvField(item.data[c])).join(',') + '\n';
+    await writeAll(out, text);
+  };
+  for await (const chunk of createReadStream(csv, { highWaterMark: 1 << 20 })) await emit(reader.write(decoder.write(chunk)));
+  await emit(reader.end());
+  out.end();
+  await once(out, 'finish');
+}
 
 async function writeAll(out, text) {
   if (!out.write(text)) await once(out, 'drain');
@@ -125,7 +151,7 @@ async function writeParquet(csv, parquetPath) {
 export async function ensureInputs(dir, n, log = () => {}) {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `users-${n}`);
-  const paths = { csv: `${base}.csv`, 'csv.gz': `${base}.csv.gz`, zip: `${base}.zip`, ndjson: `${base}.ndjson`, json: `${base}.json`, parquet: `${base}.parquet` };
+  const paths = { csv: `${base}.csv`, 'csv.gz': `${base}.csv.gz`, zip: `${base}.zip`, ndjson: `${base}.ndjson`, json: `${base}.json`, parquet: `${base}.parquet`, [NARROW]: `${base}-narrow.csv` };
   // Written under a temporary name and renamed, so an interrupted run never leaves a short file behind.
   const make = async (path, fn) => {
     if (existsSync(path)) return;
@@ -138,11 +164,12 @@ export async function ensureInputs(dir, n, log = () => {}) {
   await make(paths['csv.gz'], (p) => pipeline(createReadStream(paths.csv), createGzip({ level: 6 }), createWriteStream(p)));
   await make(paths.zip, (p) => writeZip(paths.csv, p, 'users.csv'));
   await make(paths.parquet, (p) => writeParquet(paths.csv, p));
+  await make(paths[NARROW], (p) => narrow(paths.csv, p));
   if (!existsSync(paths.ndjson) || !existsSync(paths.json)) {
     log(`generating ${paths.ndjson} and ${paths.json}`);
     await convert(paths.csv, `${paths.ndjson}.part`, `${paths.json}.part`);
     renameSync(`${paths.ndjson}.part`, paths.ndjson);
     renameSync(`${paths.json}.part`, paths.json);
   }
-  return Object.fromEntries(FORMATS.map((f) => [f, { path: paths[f], bytes: statSync(paths[f]).size }]));
+  return Object.fromEntries([...FORMATS, NARROW].map((f) => [f, { path: paths[f], bytes: statSync(paths[f]).size }]));
 }
