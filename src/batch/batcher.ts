@@ -1,5 +1,9 @@
 import type { Batch, ItemRecord, RejectEvent } from '../core/record.js';
 import { reject } from '../core/record.js';
+import { ItemBytes } from './item-bytes.js';
+
+/** First buffer of a run's first batch; later batches start at the size the one before needed. */
+const FIRST_CAPACITY = 64 * 1024;
 
 export interface BatcherOptions {
   /** Items per batch. */
@@ -11,8 +15,9 @@ export interface BatcherOptions {
 }
 
 /**
- * Groups items into batches by count and bytes. Each item is serialised here, once, and the
- * sender joins the pieces, so no item is stringified twice.
+ * Groups items into batches by count and bytes. Each item is serialised here, once, straight into
+ * the open batch's buffer as UTF-8 (the write returns its byte length: no second pass to count
+ * it), and the sender sends those bytes, so no item is stringified or encoded twice.
  *
  * A key already in the open batch closes it first: Propel's order of applying items within one
  * request is not documented, so two versions of one object never share a request; the sender's
@@ -21,16 +26,16 @@ export interface BatcherOptions {
 export class Batcher {
   private readonly opts: BatcherOptions;
   private records: ItemRecord[] = [];
-  private json: string[] = [];
   private keys = new Set<string>();
-  /** Body bytes of the open batch: envelope + items + commas. */
-  private bytes: number;
+  /** The open batch's items and commas, `pos` bytes of it used. */
+  private buf: Buffer = Buffer.allocUnsafe(FIRST_CAPACITY);
+  private pos = 0;
+  private ends: number[] = [];
   private seq = 0;
 
   constructor(opts: BatcherOptions) {
     if (!(opts.size >= 1)) throw new RangeError('batch size must be at least 1');
     this.opts = opts;
-    this.bytes = opts.envelopeBytes;
   }
 
   /**
@@ -39,7 +44,11 @@ export class Batcher {
    */
   add(rec: ItemRecord, emit: (b: Batch) => void): RejectEvent | undefined {
     const json = JSON.stringify(rec.item);
-    const size = Buffer.byteLength(json);
+    const separator = this.records.length > 0 ? 1 : 0;
+    const at = this.pos + separator;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; written first, counted by the write itself.
+    this.reserve(at + 3 * json.length);
+    const size = this.buf.write(json, at);
     if (this.opts.envelopeBytes + size > this.opts.maxBytes) {
       return reject(
         rec.prov,
@@ -48,13 +57,19 @@ export class Batcher {
         rec.source,
       );
     }
-    const separator = this.records.length > 0 ? 1 : 0;
-    if (this.records.length > 0 && (this.keys.has(rec.key) || this.bytes + separator + size > this.opts.maxBytes)) {
+    if (separator === 1 && (this.keys.has(rec.key) || this.opts.envelopeBytes + at + size > this.opts.maxBytes)) {
+      // The item opens the next batch; its bytes move to the new buffer's start.
+      const old = this.buf;
       emit(this.close());
+      this.reserve(size);
+      old.copy(this.buf, 0, at, at + size);
+      this.pos = size;
+    } else {
+      if (separator === 1) this.buf[this.pos] = 0x2c; // ','
+      this.pos = at + size;
     }
-    this.bytes += (this.records.length > 0 ? 1 : 0) + size;
     this.records.push(rec);
-    this.json.push(json);
+    this.ends.push(this.pos);
     if (rec.key !== '') this.keys.add(rec.key);
     if (this.records.length >= this.opts.size) emit(this.close());
     return undefined;
@@ -66,11 +81,21 @@ export class Batcher {
   }
 
   private close(): Batch {
-    const batch: Batch = { kind: 'batch', seq: ++this.seq, records: this.records, json: this.json, bytes: this.bytes };
+    const batch: Batch = { kind: 'batch', seq: ++this.seq, records: this.records, items: new ItemBytes(this.buf, this.ends), bytes: this.opts.envelopeBytes + this.pos };
     this.records = [];
-    this.json = [];
+    this.ends = [];
     this.keys = new Set();
-    this.bytes = this.opts.envelopeBytes;
+    // The closed batch keeps its buffer; the next starts with room for as much as this one used.
+    this.buf = Buffer.allocUnsafe(Math.max(1024, Math.ceil(this.pos * 1.25)));
+    this.pos = 0;
     return batch;
+  }
+
+  /** Room for `bytes` in the open batch's buffer, keeping what is written. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(bytes, 2 * this.buf.length));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
   }
 }

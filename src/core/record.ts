@@ -18,6 +18,7 @@ export interface Provenance {
 export type SourceData = Readonly<Record<string, unknown>>;
 
 import type { Stage } from '../outcomes/stages.js';
+import type { ItemBytes } from '../batch/item-bytes.js';
 
 export type { Stage };
 
@@ -51,13 +52,14 @@ export interface ItemRecord {
   readonly source: SourceData;
 }
 
-/** Items grouped for one bulk request. `json` holds each item's serialisation, made once. */
+/** Items grouped for one bulk request. `items` holds their serialisation, made once. */
 export interface Batch {
   readonly kind: 'batch';
   /** 1-based batch number in the run. */
   readonly seq: number;
   readonly records: readonly ItemRecord[];
-  readonly json: readonly string[];
+  readonly items: ItemBytes;
+  /** Bytes of the whole request body: envelope, items and commas. */
   readonly bytes: number;
 }
 

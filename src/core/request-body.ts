@@ -1,10 +1,13 @@
 import type { DirectivesSpec } from '../config/pipeline-spec.js';
 import type { ResourceInfo } from './resource.js';
+import type { ItemBytes } from '../batch/item-bytes.js';
 
 /** The part of a bulk request body around the items: the list name and the directives. */
 export interface RequestEnvelope {
   readonly head: string;
   readonly tail: string;
+  readonly headBytes: Buffer;
+  readonly tailBytes: Buffer;
   /** Bytes of head + tail (UTF-8). */
   readonly bytes: number;
 }
@@ -27,10 +30,26 @@ export function directivesToRequest(d: DirectivesSpec | undefined): Directive[] 
 export function requestEnvelope(resource: ResourceInfo, directives: readonly Directive[] = []): RequestEnvelope {
   const head = `{"${resource.listKey}":[`;
   const tail = directives.length > 0 ? `],"directives":${JSON.stringify(directives)}}` : ']}';
-  return { head, tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(tail) };
+  const headBytes = Buffer.from(head);
+  const tailBytes = Buffer.from(tail);
+  return { head, tail, headBytes, tailBytes, bytes: headBytes.length + tailBytes.length };
 }
 
-/** Joins items serialised once by the batcher; never re-stringifies them. */
-export function requestBody(env: RequestEnvelope, items: readonly string[]): string {
-  return env.head + items.join(',') + env.tail;
+const COMMA = Buffer.from(',');
+
+/**
+ * The body around items serialised once by the batcher: all of them (one copy of one slice), or
+ * the ones at `indices` (a retried half, the rest after a refused item); never re-serialised.
+ */
+export function requestBody(env: RequestEnvelope, items: ItemBytes, indices?: readonly number[]): Buffer {
+  if (indices === undefined || indices.length === items.count) {
+    return Buffer.concat([env.headBytes, items.buf.subarray(0, items.length), env.tailBytes]);
+  }
+  const parts: Buffer[] = [env.headBytes];
+  indices.forEach((i, n) => {
+    if (n > 0) parts.push(COMMA);
+    parts.push(items.item(i));
+  });
+  parts.push(env.tailBytes);
+  return Buffer.concat(parts);
 }

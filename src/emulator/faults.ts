@@ -46,6 +46,11 @@ export interface Faults {
    * find the item by splitting the batch.
    */
   readonly opaqueItems?: readonly string[];
+  /**
+   * Answer every bulk request's result items in reverse order (Propel documents no order), so a
+   * client that pairs results with items by position must notice and fall back to their keys.
+   */
+  readonly reverseResults?: boolean;
   /** Lifetime of tokens issued from now on; otherwise the emulator's option. */
   readonly tokenLifetimeSec?: number;
   /** One-shot: invalidate every token issued so far. Not kept in the fault state. */
@@ -79,6 +84,7 @@ const faultsSchema = {
     refuseItems: { type: 'array', items: { type: 'string' } },
     invalidItems: { type: 'array', items: { type: 'string' } },
     opaqueItems: { type: 'array', items: { type: 'string' } },
+    reverseResults: { type: 'boolean' },
     tokenLifetimeSec: { type: 'number', minimum: 0 },
     expireTokens: { type: 'boolean' },
   },
@@ -135,6 +141,10 @@ export class FaultState {
 
   get capacity(): number | undefined {
     return this.#faults.capacity;
+  }
+
+  get reverseResults(): boolean {
+    return this.#faults.reverseResults === true;
   }
 
   get tokenLifetimeSec(): number | undefined {

@@ -186,6 +186,7 @@ async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, re
   }
   const outcome = handleBulk({ store: s.store, refuses: (key) => s.faults.refuses(key), invalid: (key) => s.faults.invalid(key), opaque: (key) => s.faults.opaque(key) }, resource, parsed.value);
   if (outcome.status === 200) s.saver?.changed();
+  if (outcome.status === 200 && s.faults.reverseResults) outcome.body.data.reverse();
   // A client that went away (killed, timed out) while this was handled never learns it was
   // applied: the store keeps it, as Propel would, but the log does not count it as acknowledged.
   log(res.destroyed || req.socket.destroyed ? 'abandoned' : outcome.status, outcome.directives);

@@ -33,7 +33,7 @@ export function createDryRunStream(dir: string, envelope: RequestEnvelope, looku
     await made;
     const f = await PrivateFile.open(join(dir, `${String(batch.seq).padStart(6, '0')}.json`), 'w');
     try {
-      await f.write(requestBody(envelope, batch.json));
+      await f.write(requestBody(envelope, batch.items));
     } finally {
       await f.close();
     }

@@ -22,7 +22,7 @@ export async function postOnce(
   dispatcher: Dispatcher,
   url: string,
   headers: Record<string, string>,
-  body: string,
+  body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
   const controller = new AbortController();

@@ -26,10 +26,11 @@ export class PrivateFile implements AppendFile {
     return new PrivateFile(path, fh);
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     if (text.length === 0) return;
     this.dirty = true;
-    await this.fh.write(text);
+    if (typeof text === 'string') await this.fh.write(text);
+    else await this.fh.write(text);
   }
 
   async sync(): Promise<void> {

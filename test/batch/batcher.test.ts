@@ -35,10 +35,11 @@ describe('Batcher', () => {
     const { batches } = run(new Batcher({ size: 100, maxBytes, envelopeBytes: env.bytes }), items);
     expect(batches.flatMap((b) => b.records)).toHaveLength(50);
     for (const b of batches) {
-      const body = requestBody(env, b.json);
-      expect(Buffer.byteLength(body)).toBe(b.bytes);
+      const body = requestBody(env, b.items);
+      expect(body.length).toBe(b.bytes);
       expect(b.bytes).toBeLessThanOrEqual(maxBytes);
-      expect(JSON.parse(body).users).toEqual(b.records.map((r) => r.item));
+      expect(body.toString('utf8')).toBe(`{"users":[${b.records.map((r) => JSON.stringify(r.item)).join(',')}]}`);
+      expect(b.records.map((_, i) => b.items.text(i))).toEqual(b.records.map((r) => JSON.stringify(r.item)));
     }
     expect(batches.length).toBeGreaterThan(1);
   });
@@ -57,5 +58,34 @@ describe('Batcher', () => {
   it('does not treat missing keys as duplicates', () => {
     const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [rec(0, ''), rec(1, '')]);
     expect(batches).toHaveLength(1);
+  });
+
+  // Items are written into one buffer per batch: an item that opens the next batch (a repeated key,
+  // or no room left) is moved, and a buffer that runs out of room grows; the bytes must not change.
+  it("keeps each batch's bytes exactly its items, whatever closed it and however large the items", () => {
+    const text = (n: number): string => 'ü€x'.repeat(n);
+    const recs = [
+      rec(0, 'a', { sourceId: 'a', t: text(10) }),
+      rec(1, 'b', { sourceId: 'b', t: text(30_000) }),
+      rec(2, 'a', { sourceId: 'a', t: text(3) }),
+      rec(3, 'c', { sourceId: 'c', t: text(40_000) }),
+      rec(4, 'd', { sourceId: 'd', t: text(2_000) }),
+      rec(5, 'e', { sourceId: 'e', t: text(5) }),
+    ];
+    const { batches, rejected } = run(new Batcher({ size: 10, maxBytes: 250_000, envelopeBytes: env.bytes }), recs);
+    expect(rejected).toEqual([]);
+    expect(batches.map((b) => b.records.map((r) => r.prov.seq))).toEqual([[0, 1], [2, 3], [4, 5]]);
+    for (const b of batches) {
+      const expected = `{"users":[${b.records.map((r) => JSON.stringify(r.item)).join(',')}]}`;
+      expect(requestBody(env, b.items).toString('utf8')).toBe(expected);
+      expect(b.bytes).toBe(Buffer.byteLength(expected));
+    }
+  });
+
+  it("cuts a subset of a batch's items (a retried half) without re-serialising", () => {
+    const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [0, 1, 2, 3].map((i) => rec(i, `k${i}`, { sourceId: `k${i}`, n: 'é'.repeat(i) })));
+    const b = batches[0]!;
+    expect(requestBody(env, b.items, [1, 3]).toString('utf8')).toBe(`{"users":[${JSON.stringify(b.records[1]!.item)},${JSON.stringify(b.records[3]!.item)}]}`);
+    expect(requestBody(env, b.items, [2]).toString('utf8')).toBe(`{"users":[${JSON.stringify(b.records[2]!.item)}]}`);
   });
 });

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBatchStream } from '../../src/batch/batch-stream.js';
 import { createSendStream } from '../../src/send/send-stream.js';
+import { ItemBytes } from '../../src/batch/item-bytes.js';
 
 interface Group {
   readonly id: number;
@@ -166,7 +167,7 @@ describe('DeferredPasses', () => {
     const stop = new AbortController();
     const out: Outcome[] = [];
     const records = tree(2, 2);
-    const batch: Batch = { kind: 'batch', seq: 1, records, json: records.map((r) => JSON.stringify(r.item)), bytes: 0 };
+    const batch: Batch = { kind: 'batch', seq: 1, records, items: ItemBytes.of(records.map((r) => JSON.stringify(r.item))), bytes: 0 };
     out.push(...(await d.wrap(api).sendBatch(batch)));
     expect(out.filter((o) => o.kind === 'result').map((o) => o.prov.seq)).toEqual([6]);
     stop.abort();

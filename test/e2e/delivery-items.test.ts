@@ -105,3 +105,27 @@ describe('delivery: no overtaking', { timeout: 60_000 }, () => {
     expect(fixture.emu.log.timesAcknowledged(userKey('A'))).toBe(2);
   });
 });
+
+describe("delivery: an answer whose items come in another order than the request's", { timeout: 60_000 }, () => {
+  it('pairs every result with its own record by key (not by position), refused items included', async () => {
+    const rows = userIds(120, 'R');
+    const refused = [rows[5]!, rows[77]!];
+    const dir = await usersWorkspace(rows.map((no) => ({ no })), { batchSize: 60, concurrency: 1 });
+    fixture.emu.setFaults({ reverseResults: true, refuseItems: refused });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
+    expect(run.code).toBe(1);
+    const ids = new Map(fixture.emu.store.users().map((u) => [String(u.item.sourceId), u.id]));
+    const results = await readNdjson(join(dir, 'out', 'results.ndjson'));
+    // The main pass answers every row once; the refused are tried again in the deferred pass.
+    expect(results.filter((r) => r.success === true)).toHaveLength(118);
+    for (const r of results) {
+      // users.ndjson holds row n on line n: a result names the line its key was read from.
+      expect(r.key).toBe(rows[(r.line as number) - 1]);
+      if (r.success === true) expect(r.id).toBe(ids.get(r.key as string));
+      else expect(refused).toContain(r.key);
+    }
+    const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
+    expect(rejects.map((r) => (r.record as { no: string }).no).sort()).toEqual(refused);
+    expect(rejects.every((r) => r.stage === 'api' && /was refused by the server/.test(String(r.reason)))).toBe(true);
+  });
+});

@@ -76,6 +76,13 @@ describe('faults', () => {
     expect(fx.emu.store.usergroups().map((g) => g.id)).toEqual([1]);
   });
 
+  it('reverseResults answers the result items in reverse order, each still with its own key', async () => {
+    fx.emu.setFaults({ reverseResults: true });
+    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: ['A', 'B', 'C'].map((sourceId) => ({ source: 'ERP', sourceId })) }, fx.auth);
+    expect(answer.body.data.map((r: { key: string }) => r.key)).toEqual(['C', 'B', 'A']);
+    expect(fx.emu.store.users().map((u) => u.item.sourceId)).toEqual(['A', 'B', 'C']);
+  });
+
   it('opaqueItems refuses any request holding them with a 400 whose message points at no item, and stores nothing', async () => {
     fx.emu.setFaults({ opaqueItems: ['B'] });
     const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, fx.auth);

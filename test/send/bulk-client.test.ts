@@ -23,7 +23,7 @@ describe('BulkClient: answers', () => {
     const out = await client(s, { directives }).sendBatch(batch);
     const call = bulkCalls()[0]!;
     expect(call.headers.authorization).toBe('Bearer tok-1');
-    expect(call.text).toBe(`{"users":[${batch.json.join(',')}],"directives":${JSON.stringify(directives)}}`);
+    expect(call.text).toBe(`{"users":[${batch.records.map((r) => JSON.stringify(r.item)).join(',')}],"directives":${JSON.stringify(directives)}}`);
     expect(results(out).map((r) => [r.key, r.action, r.id, r.success, r.batch, r.prov.line])).toEqual([
       ['1', 'create', 1000, true, 7, 2],
       ['2', 'create', 1001, true, 7, 3],

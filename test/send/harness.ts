@@ -10,6 +10,7 @@ import type { Batch, ItemRecord } from '../../src/core/record.js';
 import { lookupKey, RESOURCES } from '../../src/core/resource.js';
 import { BulkClient, type BulkClientOptions } from '../../src/send/bulk-client.js';
 import { TokenProvider } from '../../src/send/token-provider.js';
+import { ItemBytes } from '../../src/batch/item-bytes.js';
 
 export interface Seen {
   readonly method: string;
@@ -128,8 +129,8 @@ export function userBatch(seq: number, ids: readonly (string | number)[], extra:
       source: { customer_no: String(id) },
     };
   });
-  const jsonItems = records.map((r) => JSON.stringify(r.item));
-  return { kind: 'batch', seq, records, json: jsonItems, bytes: jsonItems.reduce((n, s) => n + s.length, 0) };
+  const items = ItemBytes.of(records.map((r) => JSON.stringify(r.item)));
+  return { kind: 'batch', seq, records, items, bytes: items.length };
 }
 
 /** The users a bulk request body carries. */
