@@ -14,7 +14,7 @@ import { AuthError, TransportError } from '../core/errors.js';
 import type { Batch, ItemRecord, Outcome, RejectEvent, ResultEvent } from '../core/record.js';
 import type { ResourceInfo } from '../core/resource.js';
 import type { SendSpec } from '../config/pipeline-spec.js';
-import { errorMessages, resultItems, sentKey } from './api-answer.js';
+import { errorMessages, resultItems, sentKey, type ResultItem } from './api-answer.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
 import { matchResults } from './match-results.js';
@@ -112,31 +112,33 @@ export class BulkClient {
   }
 
   private settle(batch: Batch, indices: readonly number[], body: unknown, out: Outcome[], status: number): void {
-    const records = indices.map((i) => batch.records[i]!);
     const results = resultItems(body);
     // Without a result list we cannot tell what was applied; stopping keeps the batch resumable.
     if (results === undefined) throw new TransportError(`the API answered HTTP ${status} without a result list`, { batch: batch.seq, status, url: this.url });
-    const sent = records.map((r) => sentKey(r.item, this.o.resource.lookupKey));
-    const matched = matchResults(sent, results);
-    records.forEach((record, i) => {
-      const r = matched[i];
+    const lookup = this.o.resource.lookupKey;
+    // By position when the API kept the order (checked item by item), else by key (matchResults).
+    let matched: readonly (ResultItem | undefined)[] = results;
+    if (!inOrder(batch, indices, results, lookup)) {
+      matched = matchResults(
+        indices.map((i) => sentKey(batch.records[i]!.item, lookup)),
+        results,
+      );
+    }
+    for (let n = 0; n < indices.length; n++) {
+      const record = batch.records[indices[n]!]!;
+      const r = matched[n];
       if (r === undefined) {
         out.push(apiReject(record, "no result for this item in the API's answer"));
-        return;
+        continue;
       }
-      const result: ResultEvent = {
-        kind: 'result',
-        prov: record.prov,
-        key: sent[i] ?? record.key,
-        action: r.action,
-        id: r.id,
-        success: r.success,
-        ...(r.error !== undefined ? { error: r.error } : {}),
-        batch: batch.seq,
-      };
+      const key = sentKey(record.item, lookup) ?? record.key;
+      const result: ResultEvent =
+        r.error !== undefined
+          ? { kind: 'result', prov: record.prov, key, action: r.action, id: r.id, success: r.success, error: r.error, batch: batch.seq }
+          : { kind: 'result', prov: record.prov, key, action: r.action, id: r.id, success: r.success, batch: batch.seq };
       out.push(result);
       if (!r.success) out.push(apiReject(record, r.error ?? 'the API reported success:false without a reason'));
-    });
+    }
   }
 
   private body(batch: Batch, indices: readonly number[]): Buffer {
@@ -212,6 +214,16 @@ export class BulkClient {
       await sleep(delayMs);
     }
   }
+}
+
+/** One result per item sent, each with the key of the item at its position (or no key at all). */
+function inOrder(batch: Batch, indices: readonly number[], results: readonly ResultItem[], lookup: string): boolean {
+  if (results.length !== indices.length) return false;
+  for (let n = 0; n < indices.length; n++) {
+    const key = results[n]!.key;
+    if (key !== undefined && key !== sentKey(batch.records[indices[n]!]!.item, lookup)) return false;
+  }
+  return true;
 }
 
 function apiReject(record: ItemRecord, reason: string): RejectEvent {

@@ -15,18 +15,41 @@ export interface ResultSinkOptions {
   readonly check?: () => void;
 }
 
+/** The line's start up to the line number, for the last provenance seen: escaped once per file, not per line. */
+let provFile: string | undefined;
+let provEntry: string | undefined;
+let provHead = '';
+
+function provenanceHead(prov: ResultEvent['prov']): string {
+  if (prov.file !== provFile || prov.entry !== provEntry || provHead === '') {
+    provFile = prov.file;
+    provEntry = prov.entry;
+    provHead = `{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`;
+  }
+  return provHead;
+}
+
+/**
+ * One results.ndjson line, built as text: the same bytes as JSON.stringify of
+ * `{file, entry?, line, key, action, id, success, error?, batch}` without making that object.
+ */
 export function resultLine(r: ResultEvent): string {
-  return JSON.stringify({
-    file: r.prov.file,
-    ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
-    line: r.prov.line,
-    key: r.key,
-    action: r.action,
-    id: r.id,
-    success: r.success,
-    ...(r.error !== undefined ? { error: r.error } : {}),
-    batch: r.batch,
-  });
+  return (
+    provenanceHead(r.prov) +
+    r.prov.line +
+    ',"key":' +
+    JSON.stringify(r.key) +
+    ',"action":' +
+    JSON.stringify(r.action) +
+    ',"id":' +
+    JSON.stringify(r.id) +
+    ',"success":' +
+    r.success +
+    (r.error !== undefined ? ',"error":' + JSON.stringify(r.error) : '') +
+    ',"batch":' +
+    r.batch +
+    '}'
+  );
 }
 
 export function rejectLine(r: RejectEvent): string {
@@ -38,6 +61,12 @@ export function rejectLine(r: RejectEvent): string {
     reason: r.reason,
     record: r.record,
   });
+}
+
+function lines(list: string[]): string {
+  if (list.length === 0) return '';
+  list.push('');
+  return list.join('\n');
 }
 
 /**
@@ -60,17 +89,19 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
   });
 
   async function settle(outcomes: readonly Outcome[]): Promise<void> {
-    let results = '';
-    let rejects = '';
+    // Lines joined once (each ends with '\n' through the last, empty, element): appending to a
+    // string made a rope that the write then flattened, two copies of every line.
+    const results: string[] = [];
+    const rejects: string[] = [];
     const seqs: number[] = [];
     const delta = emptySettled();
     for (const o of outcomes) {
       seqs.push(o.prov.seq);
       countOutcome(delta, o);
-      if (o.kind === 'result') results += resultLine(o) + '\n';
-      else rejects += rejectLine(o) + '\n';
+      if (o.kind === 'result') results.push(resultLine(o));
+      else rejects.push(rejectLine(o));
     }
-    await Promise.all([opts.results.write(results), opts.rejects.write(rejects)]);
+    await Promise.all([opts.results.write(lines(results)), opts.rejects.write(lines(rejects))]);
     if (opts.journal !== undefined) {
       // Without a journal nothing depends on the order, and the files are closed at the end anyway.
       await Promise.all([opts.results.sync(), opts.rejects.sync()]);
