@@ -142,6 +142,19 @@ describe('KeyGate', () => {
     expect(gate.heldCount).toBe(0);
     expect(gate.waiting).toBe(0);
   });
+  it('a key given twice holds until its one release, then lets the next batch with it go', async () => {
+    const gate = new KeyGate();
+    const r1 = await gate.acquire(['x', 'y', 'x']);
+    let granted = false;
+    const p2 = gate.acquire(['x']).then((r) => ((granted = true), r));
+    await Promise.resolve();
+    expect([granted, gate.heldCount, gate.waiting]).toEqual([false, 2, 1]);
+    r1();
+    const r2 = await p2;
+    expect([granted, gate.heldCount, gate.waiting]).toEqual([true, 1, 0]);
+    r2();
+    expect(gate.heldCount).toBe(0);
+  });
   it('release is idempotent', async () => {
     const gate = new KeyGate();
     const r = await gate.acquire(['x', 'x']);
