@@ -9,7 +9,7 @@ import type { ResourceName } from '../core/resource.js';
 import type { KeyPath } from './key-path.js';
 import { formatKeyPath } from './key-path.js';
 import { SourceDocument } from './load-document.js';
-import { InvalidValueError, parseDurationMs, parseMaxRejects, parseRate, parseSize } from './normalise.js';
+import { InvalidValueError, parseAgeMs, parseDurationMs, parseMaxRejects, parseRate, parseSize } from './normalise.js';
 import type { DirectivesSpec, MappingObject, PipelineSpec, SourceSpec } from './pipeline-spec.js';
 import { checkSchema, describeValue, schemaValidator } from './schema-check.js';
 import { varLookup } from './substitute-vars.js';
@@ -53,6 +53,7 @@ interface RawPipeline {
   send?: { concurrency?: number | 'auto'; maxRetries?: number; timeout?: number | string; rate?: number | string };
   errors?: { maxRejects?: number | string };
   directives?: DirectivesSpec;
+  delta?: { refreshAfter?: number | string; orphans?: 'report' | 'ignore' };
 }
 
 interface RawJob {
@@ -167,6 +168,10 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
     if (raw.directives.skipIfNotEmpty !== undefined) directives.skipIfNotEmpty = [...new Set(raw.directives.skipIfNotEmpty)];
     if (raw.directives.skipMoveOnUpdate !== undefined) directives.skipMoveOnUpdate = raw.directives.skipMoveOnUpdate;
     spec.directives = directives;
+  }
+  if (raw.delta !== undefined) {
+    const refresh = raw.delta.refreshAfter;
+    spec.delta = { orphans: raw.delta.orphans ?? 'report', ...(refresh !== undefined ? { refreshAfterMs: at(['delta', 'refreshAfter'], refresh, parseAgeMs) } : {}) };
   }
   return spec;
 }

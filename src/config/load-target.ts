@@ -13,8 +13,23 @@ import { checkSchema, inlineValidator } from './schema-check.js';
 import { varLookup } from './substitute-vars.js';
 
 export type TargetSpec =
-  | { name: string; kind: 'http'; baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string }
-  | { name: string; kind: 'emulator' };
+  | {
+      name: string; kind: 'http'; baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string;
+      /** Set when this is an emulator a job started for its steps: which store it is, and whether that store outlives the process. */
+      embedded?: EmbeddedStore;
+    }
+  | {
+      name: string; kind: 'emulator';
+      /** The emulator keeps its store in this file (absolute) between runs. */
+      stateFile?: string;
+    };
+
+/** An embedded emulator's store, as a delta state needs to know it. */
+export interface EmbeddedStore {
+  readonly storeId: string;
+  /** Kept in a state file (the store, and so a delta state about it, outlives the run). */
+  readonly persistent: boolean;
+}
 
 export interface TargetOptions {
   /** A folder holding targets.yaml; wins over ./config/ and the package's own config/. */
@@ -28,7 +43,7 @@ const TARGETS_FILE = 'targets.yaml';
 /** The package's own targets file, in config/ two levels above both src/config and dist/config. */
 const PACKAGE_TARGETS = path.join(fileURLToPath(new URL('../../config/', import.meta.url)), TARGETS_FILE);
 
-type RawTarget = { emulator: true } | { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
+type RawTarget = { emulator: true; stateFile?: string } | { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
 
 const validateTargets = inlineValidator<Record<string, RawTarget>>({
   type: 'object',
@@ -38,7 +53,10 @@ const validateTargets = inlineValidator<Record<string, RawTarget>>({
     if: { required: ['emulator'] },
     then: {
       additionalProperties: false,
-      properties: { emulator: { description: 'Start the Propel emulator inside the process.', const: true } },
+      properties: {
+        emulator: { description: 'Start the Propel emulator inside the process.', const: true },
+        stateFile: { description: 'Keep its store in this file between runs (relative to the working folder).', type: 'string', minLength: 1 },
+      },
     },
     else: {
       additionalProperties: false,
@@ -87,7 +105,7 @@ function resolveTarget(doc: SourceDocument, file: string, name: string, options:
   const data = doc.toData();
   checkSchema(doc, data, validateTargets);
   const raw = data[name] as RawTarget;
-  if ('emulator' in raw) return { name, kind: 'emulator' };
+  if ('emulator' in raw) return { name, kind: 'emulator', ...(raw.stateFile !== undefined ? { stateFile: path.resolve(options.cwd ?? process.cwd(), raw.stateFile) } : {}) };
 
   for (const key of ['clientId', 'clientSecret'] as const) {
     if (raw[key].trim() === '') {

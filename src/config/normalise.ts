@@ -45,6 +45,23 @@ export function parseDurationMs(input: number | string): number {
   return rounded;
 }
 
+const AGE = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$/;
+const AGE_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds from a number of seconds or `30d`, `12h`, `90m`, `45s`; at least 1 s. */
+export function parseAgeMs(input: number | string): number {
+  let ms: number;
+  if (typeof input === 'number') {
+    ms = input * 1000;
+  } else {
+    const m = AGE.exec(input);
+    if (m === null) throw new InvalidValueError(`"${input}" is not an age (use e.g. 30d, 12h, 90m, 45s, or a number of seconds)`);
+    ms = Number(m[1]) * (AGE_MS[m[2] ?? 's'] ?? 1000);
+  }
+  if (!Number.isFinite(ms) || ms < 1000) throw new InvalidValueError(`an age must be at least 1s, got ${JSON.stringify(input)}`);
+  return Math.round(ms);
+}
+
 const RATE = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(s|m)\s*$/;
 
 /** Requests per second from a number per second or `20/s`, `600/m`; more than 0. */

@@ -97,6 +97,14 @@ export interface DirectivesSpec {
   skipMoveOnUpdate?: boolean;
 }
 
+/** `delta:`: send only what changed since Propel last acknowledged it (src/delta/, src/state/). */
+export interface DeltaSpec {
+  /** Resend an item acknowledged longer ago than this, even unchanged; undefined = never. */
+  refreshAfterMs?: number;
+  /** `report`: keys the state knows but this run's input lacks go to orphans.ndjson and are counted. */
+  orphans: 'report' | 'ignore';
+}
+
 export interface PipelineSpec {
   name: string;
   resource: ResourceName;
@@ -106,6 +114,7 @@ export interface PipelineSpec {
   send: SendSpec;
   errors: ErrorsSpec;
   directives?: DirectivesSpec;
+  delta?: DeltaSpec;
   /** Absolute path of the pipeline file; relative source paths resolve against its folder. */
   file: string;
 }

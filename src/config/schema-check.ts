@@ -87,7 +87,7 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
 };
 
 /** Named definitions whose description reads as "must be <description>" (sizes, durations, …). */
-const DESCRIBED_DEFINITIONS = new Set(['size', 'duration', 'rate', 'maxRejects', 'mappingNode', 'scalar']);
+const DESCRIBED_DEFINITIONS = new Set(['size', 'duration', 'age', 'rate', 'maxRejects', 'mappingNode', 'scalar']);
 
 function toProblem(doc: SourceDocument, root: unknown, error: ErrorObject): Problem {
   const path = fromJsonPointer(error.instancePath, root);

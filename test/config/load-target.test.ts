@@ -77,7 +77,7 @@ describe('the shipped targets', () => {
 
   it('an unknown target lists the known ones', async () => {
     const error = await configError(loadTarget('prod', { env: {} }));
-    expect(error.message).toBe('unknown target "prod"; known targets: propel, local');
+    expect(error.message).toBe('unknown target "prod"; known targets: propel, local, demo');
   });
 });
 
@@ -121,7 +121,7 @@ describe('a targets file of ones own', () => {
       // It extends the package's file: what it does not define still comes from there.
       expect(await loadTarget('local', { env: {} })).toEqual({ name: 'local', kind: 'emulator' });
       const unknown = await configError(loadTarget('prod', { env: {} }));
-      expect(unknown.message).toBe('unknown target "prod"; known targets: mine, propel, local');
+      expect(unknown.message).toBe('unknown target "prod"; known targets: mine, propel, local, demo');
       expect(unknown.context.file).toBe(path.join(dir, 'config', 'targets.yaml'));
     } finally {
       process.chdir(before);
