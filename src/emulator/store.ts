@@ -2,6 +2,7 @@
  * The emulator's database: users keyed by source + sourceId + language, usergroups by id (plus
  * an index by source + sourceId, which parents may name). Keys are case-sensitive, as Propel's.
  */
+import { randomUUID } from 'node:crypto';
 import type { PropelItem } from '../core/record.js';
 import { lookupKey } from '../core/resource.js';
 
@@ -19,6 +20,8 @@ export type ParentRef = { id: number } | { source: string; sourceId: string; lan
 /** Everything the store holds, as JSON (the emulator's `stateFile`). */
 export interface StoreSnapshot {
   readonly version: 1;
+  /** Who this store is (see EmulatorStore.storeId); absent in files written before it existed. */
+  readonly storeId?: string;
   readonly nextUserId: number;
   readonly users: readonly StoredItem[];
   readonly usergroups: readonly StoredItem[];
@@ -36,6 +39,7 @@ export class EmulatorStore {
   readonly #users = new Map<string, StoredItem>();
   readonly #usergroups = new Map<number, StoredItem>();
   readonly #usergroupsBySource = new Map<string, number>();
+  #storeId: string = randomUUID();
   // Internal user ids start well away from usergroup ids so a test cannot confuse the two.
   #nextUserId = 100_001;
 
@@ -114,19 +118,30 @@ export class EmulatorStore {
     return this.getUsergroup(item.id) as StoredItem;
   }
 
+  /**
+   * A new id whenever the store starts empty (a start without a state file, clear()), kept in
+   * the state file: a delta state remembers what this store acknowledged, and must not be
+   * applied to another (src/state/target-identity.ts).
+   */
+  get storeId(): string {
+    return this.#storeId;
+  }
+
   clear(): void {
+    this.#storeId = randomUUID();
     this.#users.clear();
     this.#usergroups.clear();
     this.#usergroupsBySource.clear();
   }
 
   snapshot(): StoreSnapshot {
-    return { version: 1, nextUserId: this.#nextUserId, users: this.users(), usergroups: this.usergroups() };
+    return { version: 1, storeId: this.#storeId, nextUserId: this.#nextUserId, users: this.users(), usergroups: this.usergroups() };
   }
 
   /** Replaces the contents with a snapshot; ids are kept, so a restarted emulator answers `update` with the same id. */
   restore(snapshot: StoreSnapshot): void {
     this.clear();
+    if (snapshot.storeId !== undefined) this.#storeId = snapshot.storeId;
     for (const g of snapshot.usergroups) this.upsertUsergroup(g.item);
     for (const u of snapshot.users) this.#users.set(this.#userKey(u.item), copy(u));
     const highest = snapshot.users.reduce((m, u) => Math.max(m, u.id + 1), 0);

@@ -1,0 +1,350 @@
+/**
+ * The delta state: per lookup key, the hash of the item Propel last acknowledged, when, its
+ * Propel id and the run that sent it; per key Propel refused, how many runs in a row it did and
+ * why. One SQLite file per pipeline and target (better-sqlite3: synchronous calls, so a lookup
+ * costs a few microseconds and no promise).
+ *
+ * Durability: WAL with synchronous=NORMAL. A committed transaction survives a kill -9 (it is in
+ * the WAL, handed to the kernel); a power loss may take the last few, which only means those
+ * items are sent again next time, never that one is skipped: a hash is recorded only after
+ * Propel acknowledged it (src/delta/delta-recorder.ts).
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError } from '../core/errors.js';
+import type { TargetIdentity } from './target-identity.js';
+
+/** The file format this build reads and writes (PRAGMA user_version). */
+export const STATE_FORMAT = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE runs (
+  n INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL UNIQUE,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT,
+  full INTEGER NOT NULL DEFAULT 0,
+  counts TEXT
+);
+CREATE TABLE items (
+  key TEXT PRIMARY KEY,
+  sent_key TEXT,
+  hash TEXT,
+  acked_at INTEGER,
+  propel_id,
+  acked_run INTEGER,
+  seen_run INTEGER NOT NULL DEFAULT 0,
+  passed_run INTEGER NOT NULL DEFAULT 0,
+  refusals INTEGER NOT NULL DEFAULT 0,
+  refused_run INTEGER,
+  last_reason TEXT
+) WITHOUT ROWID;
+CREATE INDEX items_failing ON items (refusals) WHERE refusals > 0;
+`;
+
+/** What the filter learns about a key. */
+export interface Visit {
+  /** The acknowledged item's hash; null when Propel never acknowledged this key. */
+  readonly hash: string | null;
+  /** Epoch ms of the acknowledgement. */
+  readonly ackedAt: number | null;
+  /** A version of this key was already passed on to the API in this run. */
+  readonly passed: boolean;
+}
+
+export interface Acknowledged {
+  readonly key: string;
+  readonly sentKey: string;
+  readonly hash: string;
+  readonly id: number | string | null;
+}
+
+export interface Refused {
+  readonly key: string;
+  readonly sentKey: string;
+  readonly reason: string;
+}
+
+/** One key as `propel-etl state --key` shows it. */
+export interface StateRow {
+  readonly key: string;
+  readonly sentKey: string | null;
+  readonly hash: string | null;
+  readonly ackedAt: number | null;
+  readonly propelId: number | string | null;
+  readonly ackedRunId: string | null;
+  readonly refusals: number;
+  readonly lastReason: string | null;
+}
+
+export interface StateRun {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly status: string | null;
+  readonly full: boolean;
+  readonly counts: unknown;
+}
+
+export interface StateInfo {
+  readonly format: number;
+  readonly pipeline: string;
+  readonly resource: string;
+  readonly target: string;
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly createdAt: string;
+  /** Keys Propel acknowledged. */
+  readonly acknowledged: number;
+  /** Keys Propel refused in their latest run. */
+  readonly failing: number;
+  readonly runs: number;
+  readonly lastRun: StateRun | undefined;
+}
+
+export interface Orphan {
+  readonly key: string;
+  readonly sentKey: string | null;
+  readonly id: number | string | null;
+  readonly ackedAt: number;
+}
+
+export interface OpenStateOptions {
+  readonly identity: TargetIdentity;
+  readonly pipeline: string;
+  readonly resource: string;
+  /** Read only (a dry run): nothing in the file changes; what a run would note goes to temporary tables. */
+  readonly readonly?: boolean;
+}
+
+interface ItemRow {
+  key: string;
+  sent_key: string | null;
+  hash: string | null;
+  acked_at: number | null;
+  propel_id: number | string | null;
+  acked_run: number | null;
+  refusals: number;
+  last_reason: string | null;
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export class DeltaState {
+  private run = 0;
+  private readonly visitStmt: Statement;
+  private readonly passStmt: Statement;
+  private readonly ackStmt: Statement;
+  private readonly refuseStmt: Statement;
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** The file, or `:memory:`. */
+    readonly path: string,
+    private readonly readonly: boolean,
+  ) {
+    if (readonly) {
+      // Nothing may change in the file: what this run passed on is noted in a temporary table.
+      db.exec('CREATE TEMP TABLE passed (key TEXT PRIMARY KEY) WITHOUT ROWID');
+      this.visitStmt = db.prepare('SELECT key, hash, acked_at AS ackedAt, EXISTS (SELECT 1 FROM temp.passed p WHERE p.key = i.key) AS passed FROM main.items i WHERE i.key IN (SELECT value FROM json_each(@keys))');
+      this.passStmt = db.prepare('INSERT OR IGNORE INTO temp.passed (key) VALUES (?)');
+    } else {
+      // One statement per chunk both looks the keys up and notes that this run's input holds them (orphans).
+      this.visitStmt = db.prepare('UPDATE items SET seen_run = @run WHERE key IN (SELECT value FROM json_each(@keys)) RETURNING key, hash, acked_at AS ackedAt, passed_run = @run AS passed');
+      this.passStmt = db.prepare('INSERT INTO items (key, seen_run, passed_run) VALUES (@key, @run, @run) ON CONFLICT (key) DO UPDATE SET seen_run = @run, passed_run = @run');
+    }
+    this.ackStmt = db.prepare(`INSERT INTO items (key, sent_key, hash, acked_at, propel_id, acked_run, seen_run) VALUES (@key, @sentKey, @hash, @now, @id, @run, @run)
+      ON CONFLICT (key) DO UPDATE SET sent_key = @sentKey, hash = @hash, acked_at = @now, propel_id = @id, acked_run = @run, seen_run = @run, refusals = 0, refused_run = NULL, last_reason = NULL`);
+    // A key refused twice in one run (a later version, a deferred pass) is one run in the streak.
+    this.refuseStmt = db.prepare(`INSERT INTO items (key, sent_key, seen_run, refusals, refused_run, last_reason) VALUES (@key, @sentKey, @run, 1, @run, @reason)
+      ON CONFLICT (key) DO UPDATE SET sent_key = coalesce(sent_key, @sentKey), refusals = CASE WHEN refused_run = @run THEN refusals ELSE refusals + 1 END, refused_run = @run, last_reason = @reason`);
+  }
+
+  /**
+   * Opens (or creates) the state in `path`; `:memory:` for a target that forgets everything at the
+   * end of the process. A file that is not a state, one from a newer propel-etl, or one made for
+   * another target or pipeline is a ConfigError (exit 2): nothing is sent on a state in doubt.
+   */
+  static open(path: string, opts: OpenStateOptions): DeltaState {
+    const memory = path === ':memory:';
+    if (!memory && opts.readonly !== true) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Created owner-only before SQLite opens it; its -wal and -shm files take the same mode.
+      closeSync(openSync(path, 'a', 0o600));
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: opts.readonly === true && !memory, fileMustExist: !memory });
+      if (opts.readonly !== true) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      const format = db.pragma('user_version', { simple: true }) as number;
+      if (format > STATE_FORMAT) {
+        throw new ConfigError(`the delta state was written by a newer propel-etl (state format ${format}, this one reads ${STATE_FORMAT}); upgrade, or run with --state DIR elsewhere`, { file: path }, 'ETL_STATE_VERSION');
+      }
+      if (format === 0) {
+        const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+        if (tables > 0) throw notAState(path);
+        if (opts.readonly === true && !memory) throw notAState(path);
+        create(db, opts);
+      }
+      checkOwner(db, path, opts);
+      const state = new DeltaState(db, path, opts.readonly === true && !memory);
+      return state;
+    } catch (e) {
+      db?.close();
+      if (e instanceof ConfigError) throw e;
+      if (e instanceof Database.SqliteError || (e instanceof Error && /database|malformed|not a/i.test(e.message))) throw notAState(path, e);
+      throw e;
+    }
+  }
+
+  /** Opens a state to look at (`propel-etl state`): read only, whatever target it names; damaged or newer is a ConfigError. */
+  static inspect(path: string): DeltaState {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      const format = db.pragma('user_version', { simple: true }) as number;
+      if (format > STATE_FORMAT) {
+        throw new ConfigError(`the delta state was written by a newer propel-etl (state format ${format}, this one reads ${STATE_FORMAT})`, { file: path }, 'ETL_STATE_VERSION');
+      }
+      if (format === 0) throw notAState(path);
+      db.prepare('SELECT count(*) FROM meta').get();
+      return new DeltaState(db, path, true);
+    } catch (e) {
+      db?.close();
+      if (e instanceof ConfigError) throw e;
+      throw notAState(path, e);
+    }
+  }
+
+  /** Marks the start of a run (a resumed run continues its number); returns nothing, later calls use it. */
+  beginRun(runId: string, startedAt: Date, full: boolean): void {
+    if (this.readonly) return;
+    this.db.prepare('INSERT OR IGNORE INTO runs (run_id, started_at, full) VALUES (?, ?, ?)').run(runId, startedAt.toISOString(), full ? 1 : 0);
+    this.run = this.db.prepare('SELECT n FROM runs WHERE run_id = ?').pluck().get(runId) as number;
+  }
+
+  finishRun(status: string, endedAt: Date, counts: unknown): void {
+    if (this.readonly) return;
+    this.db.prepare('UPDATE runs SET ended_at = ?, status = ?, counts = ? WHERE n = ?').run(endedAt.toISOString(), status, JSON.stringify(counts), this.run);
+  }
+
+  /** Looks keys up (those the state knows come back), noting that this run's input holds them. */
+  visitAll(keys: readonly string[]): Map<string, Visit> {
+    const found = new Map<string, Visit>();
+    if (keys.length === 0) return found;
+    const params = this.readonly ? { keys: JSON.stringify(keys) } : { keys: JSON.stringify(keys), run: this.run };
+    for (const row of this.visitStmt.all(params) as { key: string; hash: string | null; ackedAt: number | null; passed: number }[]) {
+      found.set(row.key, { hash: row.hash, ackedAt: row.ackedAt, passed: row.passed === 1 });
+    }
+    return found;
+  }
+
+  /** One key (tests, tools); the filter looks up a chunk at a time. */
+  visit(key: string): Visit | undefined {
+    return this.visitAll([key]).get(key);
+  }
+
+  /** A version of this key goes to the API in this run: a later record of the same key must follow it. */
+  passOn(key: string): void {
+    if (this.readonly) this.passStmt.run(key);
+    else this.passStmt.run({ key, run: this.run });
+  }
+
+  /** Runs `fn` in one transaction: a chunk of lookups or of outcomes costs one commit. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** What Propel answered for items of this run, after their result lines are on disk. */
+  record(acks: readonly Acknowledged[], refusals: readonly Refused[], now: number): void {
+    if (this.readonly || (acks.length === 0 && refusals.length === 0)) return;
+    this.transaction(() => {
+      for (const a of acks) this.ackStmt.run({ key: a.key, sentKey: a.sentKey, hash: a.hash, now, id: a.id, run: this.run });
+      for (const r of refusals) this.refuseStmt.run({ key: r.key, sentKey: r.sentKey, reason: r.reason, run: this.run });
+    });
+  }
+
+  /** Keys Propel acknowledged in an earlier run that this run's input did not hold, in key order. */
+  *orphans(): Generator<Orphan> {
+    const rows = this.db.prepare('SELECT key, sent_key AS sentKey, propel_id AS id, acked_at AS ackedAt FROM items WHERE hash IS NOT NULL AND seen_run <> ? ORDER BY key').iterate(this.run);
+    for (const r of rows) yield r as Orphan;
+  }
+
+  info(): StateInfo {
+    const meta = new Map((this.db.prepare('SELECT k, v FROM meta').all() as { k: string; v: string }[]).map((r) => [r.k, r.v]));
+    const count = (where: string): number => this.db.prepare(`SELECT count(*) FROM items WHERE ${where}`).pluck().get() as number;
+    const last = this.db.prepare('SELECT run_id AS runId, started_at AS startedAt, ended_at AS endedAt, status, full, counts FROM runs ORDER BY n DESC LIMIT 1').get() as
+      | { runId: string; startedAt: string; endedAt: string | null; status: string | null; full: number; counts: string | null }
+      | undefined;
+    return {
+      format: this.db.pragma('user_version', { simple: true }) as number,
+      pipeline: meta.get('pipeline') ?? '',
+      resource: meta.get('resource') ?? '',
+      target: meta.get('target') ?? '',
+      baseUrl: meta.get('baseUrl') ?? '',
+      clientId: meta.get('clientId') ?? '',
+      createdAt: meta.get('createdAt') ?? '',
+      acknowledged: count('hash IS NOT NULL'),
+      failing: count('refusals > 0'),
+      runs: this.db.prepare('SELECT count(*) FROM runs').pluck().get() as number,
+      lastRun: last === undefined ? undefined : { ...last, full: last.full === 1, counts: last.counts === null ? null : (JSON.parse(last.counts) as unknown) },
+    };
+  }
+
+  /** A key as stored; `key` is the identity or the lookup value as sent (a user's sourceId), so several may match. */
+  lookup(key: string): StateRow[] {
+    const rows = this.db.prepare('SELECT i.*, r.run_id AS acked_run_id FROM items i LEFT JOIN runs r ON r.n = i.acked_run WHERE i.key = ? OR i.sent_key = ? ORDER BY i.key').all(key, key) as (ItemRow & { acked_run_id: string | null })[];
+    return rows.map(toRow);
+  }
+
+  /** Keys Propel refused in their latest run, most runs in a row first. */
+  *failing(): Generator<StateRow> {
+    const rows = this.db.prepare('SELECT i.*, r.run_id AS acked_run_id FROM items i LEFT JOIN runs r ON r.n = i.acked_run WHERE i.refusals > 0 ORDER BY i.refusals DESC, i.key').iterate();
+    for (const r of rows) yield toRow(r as ItemRow & { acked_run_id: string | null });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toRow(r: ItemRow & { acked_run_id: string | null }): StateRow {
+  return { key: r.key, sentKey: r.sent_key, hash: r.hash, ackedAt: r.acked_at, propelId: r.propel_id, ackedRunId: r.acked_run_id, refusals: r.refusals, lastReason: r.last_reason };
+}
+
+function create(db: Database.Database, opts: OpenStateOptions): void {
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    const meta = db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)');
+    for (const [k, v] of Object.entries({ pipeline: opts.pipeline, resource: opts.resource, target: opts.identity.name, baseUrl: opts.identity.baseUrl, clientId: opts.identity.clientId, createdAt: new Date().toISOString() })) meta.run(k, v);
+    db.pragma(`user_version = ${STATE_FORMAT}`);
+  })();
+}
+
+/** The file names its target; a copy moved into another target's place must not be used. */
+function checkOwner(db: Database.Database, path: string, opts: OpenStateOptions): void {
+  let meta: Map<string, string>;
+  try {
+    meta = new Map((db.prepare('SELECT k, v FROM meta').all() as { k: string; v: string }[]).map((r) => [r.k, r.v]));
+  } catch (e) {
+    throw notAState(path, e);
+  }
+  const id = opts.identity;
+  if (meta.get('baseUrl') !== id.baseUrl || meta.get('clientId') !== id.clientId) {
+    throw new ConfigError(`the delta state belongs to another target (${meta.get('baseUrl') ?? '?'}, client ${meta.get('clientId') ?? '?'}), not to ${id.baseUrl}, client ${id.clientId}; it is never applied to another tenant`, { file: path }, 'ETL_STATE_TARGET');
+  }
+  if (meta.get('pipeline') !== opts.pipeline) {
+    throw new ConfigError(`the delta state belongs to pipeline "${meta.get('pipeline') ?? '?'}", not "${opts.pipeline}"`, { file: path }, 'ETL_STATE_TARGET');
+  }
+}
+
+function notAState(path: string, cause?: unknown): ConfigError {
+  const why = cause instanceof Error ? ` (${cause.message})` : '';
+  return new ConfigError(`the delta state is damaged or not a propel-etl state${why}; move it away (the next run then sends everything) or drop it with propel-etl state <pipeline> --forget`, { file: path }, 'ETL_STATE_CORRUPT');
+}
