@@ -43,7 +43,8 @@ export class Batcher {
    * RejectEvent when the item alone cannot fit in any request.
    */
   add(rec: ItemRecord, emit: (b: Batch) => void): RejectEvent | undefined {
-    const json = JSON.stringify(rec.item);
+    // The delta filter hands on the JSON it hashed: what is sent is exactly what was compared.
+    const json = rec.json ?? JSON.stringify(rec.item);
     const separator = this.records.length > 0 ? 1 : 0;
     const at = this.pos + separator;
     // UTF-8 takes at most 3 bytes per UTF-16 unit; written first, counted by the write itself.

@@ -24,9 +24,14 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
   const w = 10;
   const row = (label: string, value: string): string => `  ${label.padEnd(w)} ${value}`;
   lines.push(row('read', n(c.read) + (c.skippedOnResume > 0 ? ` (${n(c.skippedOnResume)} settled by an earlier attempt)` : '')));
+  // The delta kinds come first: they say how much of what was read needed sending at all.
+  for (const k of OUTCOME_KINDS) {
+    const v = k.delta === true ? c[k.name] : undefined;
+    if (v !== undefined && k.inTerminal && (k.name !== 'orphans' || v > 0)) lines.push(row(k.label, `${n(v)}${k.note !== undefined ? ` ${k.note}` : ''}`));
+  }
   if (s.mode === 'run') {
     lines.push(row('sent', n(c.sent)));
-    for (const k of OUTCOME_KINDS) if (k.inTerminal) lines.push(row(k.label, n(c[k.name])));
+    for (const k of OUTCOME_KINDS) if (k.inTerminal && k.delta !== true) lines.push(row(k.label, n(c[k.name] ?? 0)));
     if (c.unsent > 0) lines.push(row('not sent', `${n(c.unsent)} read but not sent (stopped first; --resume sends them)`));
   } else if (s.mode === 'dry-run') {
     lines.push(row('batched', `${n(c.mapped - c.rejected.validate)} in ${n(s.batches)} batches (not sent)`));

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { RunEvent } from '../run/run-pipeline.js';
-import { RESULT_KINDS } from '../outcomes/index.js';
+import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
 
@@ -37,7 +37,9 @@ export interface RunLogger {
  */
 const REDACT = ['clientSecret', '*.clientSecret', 'secret', '*.secret', 'token', '*.token', 'accessToken', '*.accessToken', 'authorization', '*.authorization', 'record', '*.record'];
 
-const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected: number } => ({ read: p.read, imported: p.imported, rejected: p.rejected });
+const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected: number; unchanged?: number } => ({
+  read: p.read, imported: p.imported, rejected: p.rejected, ...(p.unchanged !== undefined ? { unchanged: p.unchanged } : {}),
+});
 
 /**
  * Run events as log lines on stderr (stdout stays for the summary). `json`: one pino line per
@@ -78,11 +80,21 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       else pretty(`retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms: ${r.reason}`);
       return;
     }
+    if (e.type === 'warning') {
+      if (log !== undefined) log.warn({ ...ids(), event: 'warning' }, e.message);
+      else pretty(`warning: ${e.message}`);
+      return;
+    }
     display.stop();
     progress = undefined;
     const s = e.summary;
     if (log !== undefined) {
-      const c = { read: s.counts.read, sent: s.counts.sent, ...Object.fromEntries(RESULT_KINDS.map((k) => [k, s.counts[k]])), unsent: s.counts.unsent, rejected: s.counts.rejected };
+      const c = {
+        read: s.counts.read, sent: s.counts.sent, ...Object.fromEntries(RESULT_KINDS.map((k) => [k, s.counts[k]])),
+        // With `delta:`, its kinds too (summary.json has them then).
+        ...Object.fromEntries(DELTA_KINDS.flatMap((k) => (s.counts[k] !== undefined ? [[k, s.counts[k]]] : []))),
+        unsent: s.counts.unsent, rejected: s.counts.rejected,
+      };
       if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
       if (s.status === 'interrupted') log.warn({ ...ids(), event: 'interrupt', counts: c }, 'run interrupted');
       log.info(

@@ -50,6 +50,8 @@ export interface ItemRecord {
   /** The item's identity at the API (see lookupKey); two records with the same key are the same object. */
   readonly key: string;
   readonly source: SourceData;
+  /** The item serialised, when a stage before the batcher needed it (the delta filter hashes it): the batcher sends exactly this. */
+  readonly json?: string;
 }
 
 /** Items grouped for one bulk request. `items` holds their serialisation, made once. */

@@ -50,11 +50,24 @@ export class RunCounts implements SettledCounts {
   updated = 0;
   /** Items the API answered with success:false. */
   failed = 0;
+  /** Delta: items not sent because Propel has them as they are (counted by the filter, each attempt anew). */
+  unchanged = 0;
+  /** Delta: keys the state knows that this run's input no longer holds (at the end of a completed run). */
+  orphans = 0;
 
   /** One record past the gate; `skipped` when an earlier attempt settled it. */
   admitted(skipped: boolean): void {
     this.read++;
     if (skipped) this.skipped++;
+  }
+
+  /** The delta filter held these back. */
+  heldBack(records: number): void {
+    this.unchanged += records;
+  }
+
+  orphansFound(keys: number): void {
+    this.orphans = keys;
   }
 
   notSent(records: number): void {

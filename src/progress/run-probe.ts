@@ -8,6 +8,8 @@ export interface ProgressSnapshot {
   /** Created or updated at the API (in a rehearsal: written to a batch file). */
   readonly imported: number;
   readonly rejected: number;
+  /** With `delta:`: not sent, Propel has them as they are. */
+  readonly unchanged?: number;
   readonly batchesInFlight: number;
   /** Input bytes taken so far and the inputs' total size (0 when unknown, e.g. stdin). */
   readonly bytesRead: number;
@@ -34,7 +36,12 @@ export class RunProbe {
   private source: ByteCounter | undefined;
   private inFlight = 0;
 
-  constructor(private readonly counts: RunCounts, private readonly mode: 'run' | 'dry-run' | 'validate' = 'run') {}
+  constructor(
+    private readonly counts: RunCounts,
+    private readonly mode: 'run' | 'dry-run' | 'validate' = 'run',
+    /** The pipeline has `delta:`: snapshots carry `unchanged`. */
+    private readonly delta = false,
+  ) {}
 
   watchSource(source: ByteCounter): void {
     this.source = source;
@@ -62,6 +69,7 @@ export class RunProbe {
       read: c.read - c.skipped,
       imported: this.mode === 'run' ? c.imported : c.answered,
       rejected: c.totalRejected,
+      ...(this.delta ? { unchanged: c.unchanged } : {}),
       batchesInFlight: this.inFlight,
       bytesRead: this.source?.bytesRead ?? 0,
       totalBytes: this.source?.totalBytes ?? 0,

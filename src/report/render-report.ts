@@ -53,7 +53,11 @@ export function renderReport({ summary: s, recorded: r, rejects }: ReportInput):
   const tile = (label: string, value: string): string => `<div class="tile"><b>${escapeHtml(value)}</b><span>${escapeHtml(label)}</span></div>`;
   const tiles = [
     tile('read', n(c.read)),
-    ...(s.mode === 'run' ? OUTCOME_KINDS.map((k) => tile(k.label, n(c[k.name]))) : []),
+    ...OUTCOME_KINDS.flatMap((k) => {
+      const v = c[k.name];
+      // Delta kinds whenever the pipeline counts them (a dry run compares too); the API's only when it was asked.
+      return v !== undefined && (k.delta === true || s.mode === 'run') ? [tile(k.label, n(v))] : [];
+    }),
     tile('rejected', n(c.rejected.total)),
     tile('records/s', n(s.rate.recordsPerSec)),
     tile('duration', `${secs} s`),

@@ -14,7 +14,7 @@ import { BATCHES_DIR } from './run-folder.js';
 import type { Run } from './open-run.js';
 
 export interface RunStages {
-  /** reader -> admit (map + validate) -> [batcher -> sender or batch files] -> sink. */
+  /** reader -> admit (map + validate) -> [delta filter -> batcher -> sender or batch files] -> sink. */
   readonly streams: readonly [Readable, ...(Transform | Writable)[]];
   /** The reader, for a failure it kept back (deferFailure) and its byte counts. */
   readonly source: SourceStream;
@@ -23,7 +23,7 @@ export interface RunStages {
   readonly batch: BatcherOptions;
 }
 
-/** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects. */
+/** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects; with `delta:` the filter sits before the batcher. */
 export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undefined, check: (() => void) | undefined): RunStages {
   const { spec, opts } = run;
   const source = openSource(run.inputs, spec.source, { deferFailure: true, chunked: true, columns: run.mapRecord.sources, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
@@ -35,6 +35,7 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
   if (run.mode === 'validate') {
     streams.push(onlyRejects());
   } else {
+    if (run.delta !== undefined) streams.push(run.delta.stage(run.counts));
     streams.push(createBatchStream(batch, () => run.stats.batches++, { highWaterMark: 1 }));
     streams.push(
       sender !== undefined
@@ -42,7 +43,10 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
         : createDryRunStream(join(run.outDir, BATCHES_DIR), run.envelope, run.resource.lookupKey),
     );
   }
-  const sink: ResultSinkOptions = { results: run.results, rejects: run.rejects, ...(run.journal !== undefined ? { journal: run.journal } : {}), counts: run.counts, ...(check !== undefined ? { check } : {}) };
+  const sink: ResultSinkOptions = {
+    results: run.results, rejects: run.rejects, ...(run.journal !== undefined ? { journal: run.journal } : {}), ...(run.delta?.sinkHook !== undefined ? { state: run.delta.sinkHook } : {}),
+    counts: run.counts, ...(check !== undefined ? { check } : {}),
+  };
   streams.push(createResultSink(sink));
   return { streams, source, sink, batch };
 }

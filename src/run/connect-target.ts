@@ -8,6 +8,7 @@ import type { SendEvent } from '../send/send-event.js';
 import { TokenProvider } from '../send/token-provider.js';
 import { RateLimiter } from '../send/rate-limiter.js';
 import { AdaptiveConcurrency, gateThenLimit } from '../send/adaptive-concurrency.js';
+import { emulatorIdentity, httpIdentity, type TargetIdentity } from '../state/target-identity.js';
 
 /** A target: its name in config/targets.yaml, a spec given in code, or an emulator to embed. */
 export type TargetChoice = string | TargetSpec | { readonly name: string; readonly kind: 'emulator'; readonly options?: EmulatorOptions };
@@ -16,6 +17,8 @@ export interface ConnectedTarget {
   readonly name: string;
   readonly client: BulkClient;
   readonly stats: { requests: number; retries: number };
+  /** Which Propel tenant (or emulator store) this is: a delta state belongs to one. */
+  readonly identity: TargetIdentity;
   /** The embedded emulator, for target `local`. */
   readonly emulator?: Emulator;
   close(): Promise<void>;
@@ -34,13 +37,17 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
   const spec = typeof choice === 'string' ? await loadTarget(choice, { env: opts.env, cwd: opts.cwd }) : choice;
   let emulator: Emulator | undefined;
   let endpoint: { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
+  let identity: TargetIdentity;
   if (spec.kind === 'emulator') {
-    emulator = await startEmulator('options' in spec && spec.options !== undefined ? spec.options : {});
+    const options: EmulatorOptions = { ...('options' in spec ? spec.options : {}), ...('stateFile' in spec && spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {}) };
+    emulator = await startEmulator(options);
     const client = emulator.clients[0];
     if (client === undefined) throw new Error('the embedded emulator has no client');
     endpoint = { baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: client.id, clientSecret: client.secret };
+    identity = emulatorIdentity(spec.name, emulator, options.stateFile !== undefined);
   } else {
     endpoint = spec;
+    identity = httpIdentity(spec);
   }
 
   const stats = { requests: 0, retries: 0 };
@@ -66,6 +73,7 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     name: spec.name,
     client,
     stats,
+    identity,
     ...(emulator !== undefined ? { emulator } : {}),
     async close() {
       await client.close();

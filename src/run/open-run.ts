@@ -17,6 +17,7 @@ import { RunRecorder } from '../report/run-recorder.js';
 import { defaultRunFolder, latestRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import type { RunMode } from './summary.js';
+import { DeltaRun } from '../delta/delta-run.js';
 
 /** What opening a run needs of runPipeline's options. */
 export interface OpenRunOptions {
@@ -39,6 +40,10 @@ export interface OpenRunOptions {
   readonly stdin?: Readable;
   /** The sender's events (requests, retries), for the report and the caller. */
   readonly onSend?: (e: SendEvent) => void;
+  /** Pipelines with `delta:`: the folder of the states (default `state/` in cwd). */
+  readonly state?: string;
+  /** Pipelines with `delta:`: send everything, and refresh the state from the answers. */
+  readonly full?: boolean;
 }
 
 /**
@@ -74,6 +79,8 @@ export class Run {
     readonly target: ConnectedTarget | undefined,
     /** Items refused (e.g. parent not there yet) wait and are sent again after the main stream. */
     readonly deferred: DeferredPasses | undefined,
+    /** `delta:`: the state of this pipeline and target (locked), the filter stage, the sink's hook. */
+    readonly delta: DeltaRun | undefined,
   ) {}
 
   /**
@@ -97,11 +104,16 @@ export class Run {
     await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
 
     const counts = new RunCounts();
-    const probe = new RunProbe(counts, mode);
+    const probe = new RunProbe(counts, mode, spec.delta !== undefined && mode !== 'validate');
     const recorder = new RunRecorder(() => probe.snapshot());
     const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => { recorder.onSend(e); opts.onSend?.(e); } }) : undefined;
+    // The delta state is found, locked and checked here too: a state in doubt is exit 2 with nothing sent.
+    const delta = mode === 'validate' ? undefined : await DeltaRun.open({ spec, mode, target: opts.target ?? 'propel', env, cwd, ...(target !== undefined ? { identity: target.identity } : {}), ...(opts.state !== undefined ? { stateDir: opts.state } : {}), ...(opts.full === true ? { full: true } : {}) }, new Date()).catch(async (e: unknown) => {
+      await target?.close();
+      throw e;
+    });
     const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
-    return new Run(opts, spec, mode, resource, mapRecord, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred);
+    return new Run(opts, spec, mode, resource, mapRecord, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
   }
 
   /** The journal (created, or read back and appended to on --resume) and the result files. */
@@ -118,6 +130,7 @@ export class Run {
         this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString() });
       }
     }
+    this.delta?.begin(this.runId, this.startedAt);
     const flags = this.folderMode === 'resume' ? 'a' : 'w';
     this.results = await PrivateFile.open(join(this.outDir, 'results.ndjson'), flags);
     this.#files.push(this.results);
@@ -126,8 +139,9 @@ export class Run {
     this.recorder.start();
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
+  /** Closes everything; `status` is recorded in the delta state's run history. */
+  async close(status: string): Promise<void> {
+    await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose(), this.delta?.close(status, this.counts)]);
     if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries });
   }
 }

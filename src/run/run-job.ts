@@ -67,9 +67,10 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   if (typeof target === 'string' && (opts.mode ?? 'run') === 'run') {
     const spec = await loadTarget(target, { env: opts.env ?? process.env, cwd });
     if (spec.kind === 'emulator') {
-      emulator = await startEmulator({});
+      emulator = await startEmulator(spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {});
       const c = emulator.clients[0]!;
-      target = { name: spec.name, kind: 'http', baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: c.id, clientSecret: c.secret };
+      const embedded = { storeId: emulator.store.storeId, persistent: spec.stateFile !== undefined };
+      target = { name: spec.name, kind: 'http', baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: c.id, clientSecret: c.secret, embedded };
     }
   }
 

@@ -23,6 +23,7 @@ export interface RunPipelineOptions extends Omit<OpenRunOptions, 'onSend'> {
 export type RunEvent =
   | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
   | { readonly type: 'send'; readonly event: SendEvent }
+  | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult };
 
 /**
@@ -40,6 +41,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   let error: EtlError | undefined;
   try {
     await run.open();
+    for (const message of run.delta?.warnings ?? []) emit({ type: 'warning', message });
     emit({ type: 'start', runId: run.runId, pipeline: run.spec.name, outDir: run.outDir, attempt: run.attempt, target: run.target?.name ?? null, progress: () => run.probe.snapshot() });
     const budget = rejectBudgetCheck(run.spec.errors, run.counts);
     const sender = run.target !== undefined ? composeSender(run.target.client, { probe: run.probe, ...(run.deferred !== undefined ? { deferred: run.deferred } : {}) }) : undefined;
@@ -54,11 +56,12 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     halt.throwIfFailed();
     if (!halt.signal.aborted) budget?.(true);
     if (opts.stop?.aborted === true) status = 'interrupted';
+    else await run.delta?.reportOrphans(run.outDir, run.counts, opts.limit !== undefined);
   } catch (e) {
     status = 'aborted';
     error = isEtlError(e) ? e : new TransportError(`internal error: ${e instanceof Error ? e.message : String(e)}`, {}, 'ETL_INTERNAL', { cause: e });
   } finally {
-    await run.close();
+    await run.close(status);
   }
   return finishRun(run, status, error, emit);
 }

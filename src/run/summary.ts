@@ -1,7 +1,7 @@
 import type { EtlError } from '../core/errors.js';
 import type { RejectKind } from '../report/reject-groups.js';
-import type { ByStage, ResultKind, RunCounts } from '../outcomes/index.js';
-import { RESULT_KINDS } from '../outcomes/index.js';
+import type { ByStage, DeltaKind, ResultKind, RunCounts } from '../outcomes/index.js';
+import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
 
 export type RunStatus = 'completed' | 'aborted' | 'interrupted';
 export type RunMode = 'run' | 'dry-run' | 'validate';
@@ -23,14 +23,15 @@ export interface RunSummary {
     readonly mapped: number;
     readonly rejected: ByStage & { readonly total: number };
     readonly sent: number;
-  } & Readonly<Record<ResultKind, number>> & {
+  } & Readonly<Record<ResultKind, number>> & Readonly<Partial<Record<DeltaKind, number>>> & {
     /** Read in this attempt but never sent: the run stopped first; `--resume` sends them. */
     readonly unsent: number;
   };
   readonly batches: number;
   readonly requests: number;
   readonly retries: number;
-  readonly durations: { readonly totalMs: number };
+  /** `deltaFilterCpuMs`: with `delta:`, the CPU time spent in the delta filter. */
+  readonly durations: { readonly totalMs: number; readonly deltaFilterCpuMs?: number };
   /** Records read per second of this attempt. */
   readonly rate: { readonly recordsPerSec: number };
   /**
@@ -47,6 +48,8 @@ export interface SummaryInput
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly counts: RunCounts;
+  /** The pipeline has `delta:`: the counts include its kinds (unchanged, orphans), the durations the filter's CPU time. */
+  readonly delta?: { readonly filterCpuMs: number };
   readonly error?: EtlError;
 }
 
@@ -66,14 +69,21 @@ export function buildSummary(s: SummaryInput): RunSummary {
       rejected: { ...c.rejected, total: c.totalRejected },
       sent: s.mode === 'run' ? c.sent : 0,
       ...kindCounts(c),
+      ...(s.delta !== undefined ? deltaCounts(c) : {}),
       unsent: c.unsent,
     },
     batches, requests, retries,
-    durations: { totalMs: ms },
+    durations: { totalMs: ms, ...(s.delta !== undefined ? { deltaFilterCpuMs: Math.round(s.delta.filterCpuMs) } : {}) },
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
     topRejects,
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
   };
+}
+
+function deltaCounts(c: RunCounts): Record<DeltaKind, number> {
+  const out = {} as Record<DeltaKind, number>;
+  for (const k of DELTA_KINDS) out[k] = c[k];
+  return out;
 }
 
 function kindCounts(c: RunCounts): Record<ResultKind, number> {

@@ -11,6 +11,11 @@ export interface ResultSinkOptions {
   readonly journal?: Pick<Journal, 'settle'>;
   /** Running totals, shared with the rest of the run (summary, progress, budget). */
   readonly counts: Pick<RunCounts, 'settled'>;
+  /**
+   * Told each group of outcomes once their lines are on disk and before the journal names them
+   * (the delta state: a hash is recorded only for an answer whose result line survives a crash).
+   */
+  readonly state?: { settle(outcomes: readonly Outcome[]): void };
   /** Called after each write with the totals; throws (an EtlError) to abort the run, e.g. past the reject budget. */
   readonly check?: () => void;
 }
@@ -105,6 +110,7 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
     if (opts.journal !== undefined) {
       // Without a journal nothing depends on the order, and the files are closed at the end anyway.
       await Promise.all([opts.results.sync(), opts.rejects.sync()]);
+      opts.state?.settle(outcomes);
       await opts.journal.settle(seqs, delta);
     }
     opts.counts.settled(delta);
