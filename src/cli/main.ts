@@ -10,6 +10,7 @@ import { formatSummary } from './format-summary.js';
 import { createRunLogger, type LogFormat } from './logger.js';
 import { addEmulatorCommand } from './emulator-command.js';
 import { addInitCommand } from './init-command.js';
+import { addStateCommand } from './state-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,6 +25,8 @@ interface RunFlags {
   quiet?: boolean;
   logFormat?: LogFormat;
   debug?: boolean;
+  state?: string;
+  full?: boolean;
 }
 
 function parseVar(value: string, acc: Record<string, string>): Record<string, string> {
@@ -75,6 +78,8 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     ...(flags.resume === true ? { resume: true } : {}),
     ...(flags.fresh === true ? { fresh: true } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    ...(flags.state !== undefined ? { state: flags.state } : {}),
+    ...(flags.full === true ? { full: true } : {}),
   };
   const report = (result: RunResult): void => {
     logger.close();
@@ -127,7 +132,9 @@ commonRunOptions(
     .option('--target <name>', 'target from config/targets.yaml: propel (environment) or local (embedded emulator)', 'propel')
     .option('--dry-run', 'everything but the HTTP sends; writes the batches it would send')
     .option('--resume', 'continue the run in --out (or the latest run of this pipeline)')
-    .option('--fresh', 'start over in a used run folder'),
+    .option('--fresh', 'start over in a used run folder')
+    .option('--state <dir>', 'pipelines with delta: where the delta states live (default state/)')
+    .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers'),
 ).action((file: string, flags: RunFlags) => runCommand(file, flags, 'run'));
 
 commonRunOptions(
@@ -139,6 +146,7 @@ commonRunOptions(
 
 addInitCommand(program);
 addEmulatorCommand(program);
+addStateCommand(program);
 
 try {
   await program.parseAsync(process.argv);
