@@ -5,6 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startCli, targetEnv } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 import { writeUsersPipeline } from '../support/pipeline.js';
 
@@ -22,6 +24,8 @@ export interface PipelineSettings {
   readonly timeout?: string;
   readonly rate?: string;
   readonly maxRejects?: string | number;
+  /** The pipeline's `delta:` (issue 12). */
+  readonly delta?: Record<string, unknown>;
 }
 
 /** `U0001` … `U<n>` (another prefix keeps tests sharing an emulator apart). */
@@ -40,6 +44,7 @@ export async function usersWorkspace(rows: readonly UserRow[], s: PipelineSettin
     batchSize: s.batchSize,
     send: { concurrency: s.concurrency, maxRetries: s.maxRetries ?? 3, timeout: s.timeout ?? '10s', ...(s.rate !== undefined ? { rate: s.rate } : {}) },
     ...(s.maxRejects !== undefined ? { errors: { maxRejects: s.maxRejects } } : {}),
+    ...(s.delta !== undefined ? { delta: s.delta } : {}),
   });
   return dir;
 }
@@ -86,6 +91,25 @@ export interface SummaryFile {
 
 export async function summary(outDir: string): Promise<SummaryFile> {
   return JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')) as SummaryFile;
+}
+
+/**
+ * Runs the CLI with `args` in `dir` and kills it -9 once at least 30 records are settled, at a
+ * moment when a request hangs unanswered and every answered batch has reached the checkpoint:
+ * a batch answered but not yet journaled at the kill is sent again (the README says so), so to
+ * test that nothing else is, the kill must not land between an answer and its checkpoint line.
+ */
+export async function killMidRun(emu: Emulator, args: readonly string[], dir: string, out: string, secret: string): Promise<void> {
+  emu.setFaults({ latencyMs: 100 });
+  const run = startCli(args, { cwd: dir, env: targetEnv(emu, secret) });
+  await waitFor(async () => (await settledRecords(out)) >= 30, 'three batches in the checkpoint');
+  emu.setFaults({ hangNext: 1000 });
+  const answered = (): number => emu.log.entries().filter((e) => e.status === 200).reduce((n, e) => n + e.keys.length, 0);
+  await waitFor(async () => emu.log.countByStatus('hung') > 0 && (await settledRecords(out)) === answered(), 'a hung request, all answers journaled');
+  run.child.kill('SIGKILL');
+  const killed = await run.done;
+  if (killed.signal !== 'SIGKILL') throw new Error(`the run ended by itself before the kill (exit ${killed.code})`);
+  emu.setFaults({});
 }
 
 /** The lookup key the emulator's log uses for a user of this pipeline. */

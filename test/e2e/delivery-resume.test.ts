@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT } from '../../src/emulator/index.js';
 import { runCli, targetEnv, startCli } from '../support/cli.js';
-import { settledRecords, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
+import { killMidRun, settledRecords, summary, userIds, userKey, usersWorkspace, waitFor } from './delivery-helpers.js';
 import { emulatorPerFile, storedUsersById } from '../support/emulator.js';
 import { readNdjson } from '../support/files.js';
 
@@ -19,23 +19,11 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     const ids = userIds(200, 'K');
     const dir = await usersWorkspace(ids.map((no) => ({ no, first: `v-${no}` })), { batchSize: 10, concurrency: 1 });
     const out = join(dir, 'out');
-    fixture.emu.setFaults({ latencyMs: 100 });
-    const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
-    await waitFor(async () => (await settledRecords(out)) >= 30, 'three batches in the checkpoint');
-    // A batch answered but not yet journaled at the kill is sent again (the README says so); to
-    // test that nothing else is, the kill lands while a request hangs unanswered and every
-    // answered batch has reached the checkpoint.
-    fixture.emu.setFaults({ hangNext: 1000 });
-    const answered = (): number => fixture.emu.log.entries().filter((e) => e.status === 200).reduce((n, e) => n + e.keys.length, 0);
-    await waitFor(async () => fixture.emu.log.countByStatus('hung') > 0 && (await settledRecords(out)) === answered(), 'a hung request, all answers journaled');
-    first.child.kill('SIGKILL');
-    const killed = await first.done;
-    expect(killed.signal).toBe('SIGKILL');
+    await killMidRun(fixture.emu, ['run', 'users.yaml', '--out', 'out'], dir, out, SECRET);
     const acknowledgedBefore = ids.filter((id) => fixture.emu.log.timesAcknowledged(userKey(id)) > 0).length;
     expect(acknowledgedBefore).toBeGreaterThanOrEqual(30);
     expect(acknowledgedBefore).toBeLessThan(200);
 
-    fixture.emu.setFaults({});
     const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(0);
     const stored = storedUsersById(fixture.emu);

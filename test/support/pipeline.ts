@@ -9,11 +9,12 @@ export interface UsersPipeline {
   readonly batchSize: number;
   readonly send: Record<string, unknown>;
   readonly errors?: Record<string, unknown>;
+  readonly delta?: Record<string, unknown>;
 }
 
 /** The pipeline file's text. */
 export function usersPipeline(p: UsersPipeline): string {
-  const spec = { name: p.name, resource: 'users', source: p.source, mapping: p.mapping, batch: { size: p.batchSize }, send: p.send, ...(p.errors !== undefined ? { errors: p.errors } : {}) };
+  const spec = { name: p.name, resource: 'users', source: p.source, mapping: p.mapping, batch: { size: p.batchSize }, send: p.send, ...(p.errors !== undefined ? { errors: p.errors } : {}), ...(p.delta !== undefined ? { delta: p.delta } : {}) };
   return JSON.stringify(spec, null, 2) + '\n';
 }
 

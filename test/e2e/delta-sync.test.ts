@@ -1,0 +1,296 @@
+/**
+ * Nightly runs with `delta:` (issue 12), the CLI as a child process against the emulator over
+ * loopback; the emulator lives in this process so its request log tells what was sent.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { runCli, startCli, targetEnv as env } from '../support/cli.js';
+import { emulatorPerFile, storedUsersById as storedUsers } from '../support/emulator.js';
+import { readNdjson } from '../support/files.js';
+import { killMidRun, settledRecords, summary, userIds, usersWorkspace, waitFor, type UserRow } from './delivery-helpers.js';
+
+const SECRET = 'delta-Secret-4242';
+const fixture = emulatorPerFile(SECRET);
+
+/** Items the emulator received since its log was last cleared, whatever the answer. */
+const itemsSent = (): string[] => fixture.emu.log.entries().flatMap((e) => e.keys.map((k) => (JSON.parse(k) as string[])[1]!));
+
+function deltaWorkspace(rows: readonly UserRow[]): Promise<string> {
+  return usersWorkspace(rows, { batchSize: 25, concurrency: 2, delta: {} });
+}
+
+async function writeRows(dir: string, rows: readonly UserRow[]): Promise<void> {
+  await writeFile(join(dir, 'users.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+async function stateFiles(dir: string, pipeline = 'delivery'): Promise<string[]> {
+  const folder = join(dir, 'state', pipeline);
+  return existsSync(folder) ? (await readdir(folder)).filter((f) => f.endsWith('.sqlite')).map((f) => join(folder, f)) : [];
+}
+
+function shuffle<T>(xs: T[], seed = 7): T[] {
+  let s = seed;
+  for (let i = xs.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const j = s % (i + 1);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+describe('delta sync: nightly runs send only what changed', { timeout: 90_000 }, () => {
+  it('the same input twice: the second run sends nothing, exits 0 and counts every record unchanged (summary, terminal, json logs)', async () => {
+    const rows = userIds(120, 'S').map((no) => ({ no, first: `f-${no}` }));
+    const dir = await deltaWorkspace(rows);
+    const first = await runCli(['run', 'users.yaml', '--out', 'night1'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(first.code).toBe(0);
+    expect(itemsSent()).toHaveLength(120);
+    fixture.emu.log.clear();
+
+    const second = await runCli(['run', 'users.yaml', '--out', 'night2', '--log-format', 'json'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(second.code).toBe(0);
+    expect(fixture.emu.log.total).toBe(0);
+    const s = await summary(join(dir, 'night2'));
+    expect(s.counts).toMatchObject({ read: 120, sent: 0, created: 0, updated: 0, unchanged: 120, orphans: 0 });
+    const end = second.stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; counts: Record<string, unknown> }).find((l) => l.event === 'run end');
+    expect(end?.counts).toMatchObject({ read: 120, unchanged: 120, orphans: 0 });
+    const pretty = await runCli(['run', 'users.yaml', '--out', 'night3'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(pretty.stdout).toMatch(/unchanged\s+120 \(not sent/);
+    expect(await readFile(join(dir, 'night3', 'report.html'), 'utf8')).toMatch(/<b>120<\/b><span>unchanged<\/span>/);
+  });
+
+  it('200 changed, 100 new, 50 gone, rows shuffled: exactly 300 items sent, the store equals the export, 50 orphans', async () => {
+    const ids = userIds(1000, 'N');
+    const dir = await deltaWorkspace(ids.map((no) => ({ no, first: `v1-${no}` })));
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    fixture.emu.log.clear();
+
+    const gone = new Set(ids.slice(0, 50));
+    const changed = new Set(ids.slice(50, 250));
+    const next = [
+      ...ids.filter((id) => !gone.has(id)).map((no) => ({ no, first: changed.has(no) ? `v2-${no}` : `v1-${no}` })),
+      ...userIds(100, 'M').map((no) => ({ no, first: `new-${no}` })),
+    ];
+    await writeRows(dir, shuffle(next));
+    const r = await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(r.code).toBe(0);
+    const sent = itemsSent();
+    expect(sent).toHaveLength(300);
+    expect(new Set(sent)).toEqual(new Set([...changed, ...userIds(100, 'M')]));
+    const stored = storedUsers(fixture.emu);
+    for (const row of next) expect(stored.get(row.no)?.firstName).toBe(row.first);
+    const orphans = await readNdjson(join(dir, 'n2', 'orphans.ndjson'));
+    expect(orphans).toHaveLength(50);
+    expect(new Set(orphans.map((o) => o.key))).toEqual(gone);
+    expect(orphans[0]).toMatchObject({ identity: ['ERP', expect.any(String), 'NL'], id: expect.any(Number), acknowledgedAt: expect.stringMatching(/^\d{4}-/) });
+    expect((await stat(join(dir, 'n2', 'orphans.ndjson'))).mode & 0o777).toBe(0o600);
+    expect((await summary(join(dir, 'n2'))).counts).toMatchObject({ read: 1050, sent: 300, created: 100, updated: 200, unchanged: 750, orphans: 50 });
+    expect(r.stdout).toMatch(/orphans\s+50 \(keys Propel has that this export no longer holds/);
+    // Orphans stay in the state: the night after, they are orphans still.
+    fixture.emu.log.clear();
+    expect((await runCli(['run', 'users.yaml', '--out', 'n3'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    expect(fixture.emu.log.total).toBe(0);
+    expect(await readNdjson(join(dir, 'n3', 'orphans.ndjson'))).toHaveLength(50);
+  });
+
+  it('items the server refuses in run N are sent again in run N+1 with no change to the input, and nothing else; state --failing lists them', async () => {
+    const ids = userIds(100, 'R');
+    const dir = await deltaWorkspace(ids.map((no) => ({ no, first: `f-${no}` })));
+    const refused = ['R0007', 'R0042', 'R0093'];
+    fixture.emu.setFaults({ refuseItems: refused });
+    const n1 = await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(n1.code).toBe(1);
+    const failing = await runCli(['state', 'users.yaml', '--failing'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(failing.code).toBe(0);
+    expect(failing.stdout).toMatch(/3 acknowledged|97 acknowledged, 3 refused/);
+    for (const id of refused) expect(failing.stdout).toMatch(new RegExp(`1 run\\s+${id}\\s+\\S`));
+
+    // Night 2: still refused; the streak grows, worst first.
+    fixture.emu.log.clear();
+    fixture.emu.setFaults({ refuseItems: ['R0042'] });
+    expect((await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(1);
+    // The deferred passes send a refused item again within the run; no other item is sent.
+    expect(new Set(itemsSent())).toEqual(new Set(refused));
+    const worst = (await runCli(['state', 'users.yaml', '--failing'], { cwd: dir, env: env(fixture.emu, SECRET) })).stdout.split('\n').filter((l) => /runs?\s+R/.test(l));
+    expect(worst).toHaveLength(1);
+    expect(worst[0]).toMatch(/2 runs\s+R0042/);
+
+    fixture.emu.log.clear();
+    fixture.emu.setFaults({});
+    expect((await runCli(['run', 'users.yaml', '--out', 'n3'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    expect(itemsSent()).toEqual(['R0042']);
+    expect(storedUsers(fixture.emu).size).toBe(100);
+  });
+
+  it('--full sends all; another target (a second emulator) gets a full send; a mapping change resends what it changes', async () => {
+    const ids = userIds(60, 'F');
+    const rows = ids.map((no, i) => ({ no, first: i % 2 === 0 ? `lower-${no}` : `UPPER-${no}` }));
+    const dir = await deltaWorkspace(rows);
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    fixture.emu.log.clear();
+
+    const full = await runCli(['run', 'users.yaml', '--out', 'full', '--full'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(full.code).toBe(0);
+    expect(itemsSent()).toHaveLength(60);
+    expect((await summary(join(dir, 'full'))).counts).toMatchObject({ unchanged: 0, updated: 60 });
+
+    const other = await startEmulator({ clients: [{ id: 'propel-etl-local', secret: SECRET }] });
+    try {
+      const r = await runCli(['run', 'users.yaml', '--out', 'other'], { cwd: dir, env: env(other, SECRET) });
+      expect(r.code).toBe(0);
+      expect(other.store.users()).toHaveLength(60);
+      expect((await summary(join(dir, 'other'))).counts).toMatchObject({ created: 60, unchanged: 0 });
+      // One state per target: the first emulator's state was not used, nor changed.
+      expect(await stateFiles(dir)).toHaveLength(2);
+    } finally {
+      await other.close();
+    }
+
+    fixture.emu.log.clear();
+    const yaml = await readFile(join(dir, 'users.yaml'), 'utf8');
+    const spec = JSON.parse(yaml) as { mapping: Record<string, unknown> };
+    spec.mapping.firstName = { from: 'first', transform: ['upper'] };
+    await writeFile(join(dir, 'users.yaml'), JSON.stringify(spec));
+    expect((await runCli(['run', 'users.yaml', '--out', 'mapped'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    expect(itemsSent().sort()).toEqual(ids.filter((_, i) => i % 2 === 0));
+  });
+
+  it('kill -9 mid-run, then a plain new run: the store is complete and nothing acknowledged before the kill is sent again', async () => {
+    const ids = userIds(200, 'K');
+    const dir = await usersWorkspace(ids.map((no) => ({ no, first: `v-${no}` })), { batchSize: 10, concurrency: 1, delta: {} });
+    // Every answered batch is settled at the kill (the state is written just before the checkpoint, so it has them too).
+    await killMidRun(fixture.emu, ['run', 'users.yaml', '--out', 'killed'], dir, join(dir, 'killed'), SECRET);
+    const acknowledgedBefore = ids.filter((id) => fixture.emu.log.timesAcknowledged(JSON.stringify(['ERP', id, 'NL'])) > 0);
+    expect(acknowledgedBefore.length).toBeGreaterThanOrEqual(30);
+    expect(acknowledgedBefore.length).toBeLessThan(200);
+
+    const second = await runCli(['run', 'users.yaml', '--out', 'next'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(second.code).toBe(0);
+    // The killed run's lock names a process that is gone: taken over, with a warning.
+    expect(second.stderr).toMatch(/warning: took over the delta state's lock left by a run that is gone \(pid \d+/);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
+    const stored = storedUsers(fixture.emu);
+    expect(stored.size).toBe(200);
+    expect(ids.every((id) => stored.get(id)?.firstName === `v-${id}`)).toBe(true);
+    expect((await summary(join(dir, 'next'))).counts).toMatchObject({ read: 200, unchanged: acknowledgedBefore.length, sent: 200 - acknowledgedBefore.length });
+  });
+
+  it('two runs at once on one pipeline and target: the second exits 2 naming the first (pid, start time), nothing sent by it', async () => {
+    // Slow enough (40 requests of 300 ms, two at a time) that the first is still running when the second starts.
+    const dir = await deltaWorkspace(userIds(1000, 'L').map((no) => ({ no })));
+    fixture.emu.setFaults({ latencyMs: 300 });
+    const first = startCli(['run', 'users.yaml', '--out', 'a'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    await waitFor(async () => (await settledRecords(join(dir, 'a'))) >= 25, 'the first run under way');
+    const before = fixture.emu.log.total;
+    const second = await runCli(['run', 'users.yaml', '--out', 'b'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(second.code).toBe(2);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(second.stderr).toMatch(new RegExp(`another run holds this pipeline's delta state for this target: pid ${first.child.pid}, started \\d{4}-`));
+    fixture.emu.setFaults({});
+    expect((await first.done).code).toBe(0);
+    // Only the first run's batches: 1,000 items in 40 requests.
+    expect(fixture.emu.log.total - before).toBeLessThanOrEqual(40);
+    expect(itemsSent()).toHaveLength(1000);
+    expect(await readdir(join(dir, 'state', 'delivery'))).not.toContainEqual(expect.stringMatching(/\.lock$/));
+  });
+
+  it('a state file that is damaged or from a newer version: exit 2 with one line, nothing sent', async () => {
+    const dir = await deltaWorkspace(userIds(20, 'C').map((no) => ({ no })));
+    expect((await runCli(['run', 'users.yaml', '--out', 'ok'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    const [file] = await stateFiles(dir);
+    fixture.emu.log.clear();
+
+    const db = new Database(file!);
+    db.pragma('user_version = 99');
+    db.close();
+    const newer = await runCli(['run', 'users.yaml', '--out', 'newer'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(newer.code).toBe(2);
+    expect(newer.stderr.trim().split('\n')).toHaveLength(1);
+    expect(newer.stderr).toMatch(/^propel-etl: .*\.sqlite: the delta state was written by a newer propel-etl \(state format 99, this one reads 1\)/);
+
+    await writeFile(file!, Buffer.alloc(8192, 0x5a));
+    const damaged = await runCli(['run', 'users.yaml', '--out', 'damaged'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr.trim().split('\n')).toHaveLength(1);
+    expect(damaged.stderr).toMatch(/the delta state is damaged or not a propel-etl state/);
+    expect(fixture.emu.log.total).toBe(0);
+    expect(fixture.emu.tokensIssued()).toBeGreaterThan(0); // from the first run only: the point is no bulk request
+  });
+
+  it('--dry-run compares but leaves the state untouched; validate does not need a state', async () => {
+    const ids = userIds(50, 'D');
+    const dir = await deltaWorkspace(ids.map((no) => ({ no, first: 'a' })));
+    const v = await runCli(['validate', 'users.yaml', '--out', 'v'], { cwd: dir, env: {} });
+    expect(v.code).toBe(0);
+    expect(existsSync(join(dir, 'state'))).toBe(false);
+    // No state yet: a dry run would send everything, and creates none.
+    const dry0 = await runCli(['run', 'users.yaml', '--out', 'dry0', '--dry-run'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(dry0.code).toBe(0);
+    expect(existsSync(join(dir, 'state'))).toBe(false);
+
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    await writeRows(dir, ids.map((no, i) => ({ no, first: i < 5 ? 'b' : 'a' })));
+    const [file] = await stateFiles(dir);
+    const before = await readFile(file!);
+    fixture.emu.log.clear();
+    const dry = await runCli(['run', 'users.yaml', '--out', 'dry', '--dry-run'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(dry.code).toBe(0);
+    expect(fixture.emu.log.total).toBe(0);
+    expect((await readFile(file!)).equals(before)).toBe(true);
+    const batches = await readdir(join(dir, 'dry', 'batches'));
+    const sentInBatches = (await Promise.all(batches.map(async (b) => (JSON.parse(await readFile(join(dir, 'dry', 'batches', b), 'utf8')) as { users: unknown[] }).users.length))).reduce((a, b) => a + b, 0);
+    expect(sentInBatches).toBe(5);
+    expect((await summary(join(dir, 'dry'))).counts).toMatchObject({ unchanged: 45 });
+    // The real run after it still sees the 5 as changed.
+    expect((await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    expect(itemsSent()).toHaveLength(5);
+  });
+
+  it('propel-etl state: size, target and last run; one key; --forget asks for --yes off a terminal, then the next run sends everything', async () => {
+    const dir = await deltaWorkspace(userIds(10, 'Q').map((no) => ({ no, first: 'q' })));
+    const none = await runCli(['state', 'users.yaml'], { cwd: dir });
+    expect(none).toMatchObject({ code: 0 });
+    expect(none.stdout).toMatch(/no delta state for pipeline delivery/);
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    const shown = await runCli(['state', 'delivery', '--target', 'propel'], { cwd: dir });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`target     propel (${fixture.emu.baseUrl}, client propel-etl-local)`);
+    expect(shown.stdout).toMatch(/keys\s+10 acknowledged, 0 refused/);
+    expect(shown.stdout).toMatch(/runs\s+1; last \S+ started \d{4}-.*, completed/);
+    const key = await runCli(['state', 'users.yaml', '--key', 'Q0003'], { cwd: dir });
+    expect(key.stdout).toMatch(/key Q0003 \(\["ERP","Q0003","NL"\]\)\n\s+hash\s+\S{22}\n\s+Propel id\s+\d+\n\s+acknowledged\s+\d{4}-\S+ by run \S+/);
+    expect((await runCli(['state', 'users.yaml', '--target', 'nope'], { cwd: dir })).stdout).toMatch(/no delta state for pipeline delivery and target nope/);
+
+    const refused = await runCli(['state', 'users.yaml', '--forget'], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/add --yes to confirm/);
+    expect(await stateFiles(dir)).toHaveLength(1);
+    const forgot = await runCli(['state', 'users.yaml', '--forget', '--yes'], { cwd: dir });
+    expect(forgot.code).toBe(0);
+    expect(await stateFiles(dir)).toHaveLength(0);
+    fixture.emu.log.clear();
+    expect((await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    expect(itemsSent()).toHaveLength(10);
+  });
+
+  it('a job: each step has its own state, and a second job run sends nothing', async () => {
+    const dir = await deltaWorkspace(userIds(30, 'J').map((no) => ({ no })));
+    const yaml = await readFile(join(dir, 'users.yaml'), 'utf8');
+    await writeFile(join(dir, 'more.ndjson'), userIds(20, 'P').map((no) => JSON.stringify({ no })).join('\n') + '\n');
+    await writeFile(join(dir, 'more.yaml'), JSON.stringify({ ...(JSON.parse(yaml) as object), name: 'more', source: { path: 'more.ndjson' } }));
+    await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [users.yaml, more.yaml]\n');
+    expect((await runCli(['run', 'job.yaml', '--out', 'j1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    expect(await stateFiles(dir, 'delivery')).toHaveLength(1);
+    expect(await stateFiles(dir, 'more')).toHaveLength(1);
+    fixture.emu.log.clear();
+    const again = await runCli(['run', 'job.yaml', '--out', 'j2', '--state', 'state'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(again.code).toBe(0);
+    expect(fixture.emu.log.total).toBe(0);
+    const job = JSON.parse(await readFile(join(dir, 'j2', 'job-summary.json'), 'utf8')) as { steps: { counts: { unchanged: number } }[] };
+    expect(job.steps.map((s) => s.counts.unchanged)).toEqual([30, 20]);
+  });
+});
