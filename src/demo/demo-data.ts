@@ -35,8 +35,8 @@ function pick<T>(r: () => number, xs: readonly T[]): T {
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
-/** One CSV row of the demo users file; `i` is 1-based. */
-export function demoUserRow(i: number, r: () => number): string {
+/** One CSV row of the demo users file; `i` is 1-based; `version` > 0: the row as a later export changed it (its phone number). */
+export function demoUserRow(i: number, r: () => number, version = 0): string {
   const first = pick(r, FIRST);
   const last = pick(r, LAST);
   let dob = `${pad(1 + Math.floor(r() * 28), 2)}-${pad(1 + Math.floor(r() * 12), 2)}-${1950 + Math.floor(r() * 55)}`;
@@ -56,17 +56,41 @@ export function demoUserRow(i: number, r: () => number): string {
   }
   const street = `${pick(r, ['Kerkstraat', 'Dorpsweg', 'Stationsplein', 'Molenlaan'])}`;
   const company = i % 7 === 0 ? `${last} & Zonen; "B.V."` : '';
-  const fields = [customerNo, first, last, email, dob, sex, `+31 6 ${pad(Math.floor(r() * 1e8), 8)}`, company, groupId, pick(r, TIERS), street, String(1 + Math.floor(r() * 200)), `${1000 + Math.floor(r() * 8999)} AB`, pick(r, CITIES), country];
+  const drawn = Math.floor(r() * 1e8);
+  // Drawn either way, so a changed row leaves every other row as it was.
+  const phone = version === 0 ? drawn : (drawn + version * 104_729) % 1e8;
+  const fields = [customerNo, first, last, email, dob, sex, `+31 6 ${pad(phone, 8)}`, company, groupId, pick(r, TIERS), street, String(1 + Math.floor(r() * 200)), `${1000 + Math.floor(r() * 8999)} AB`, pick(r, CITIES), country];
   return fields.map((f) => (f.includes(';') || f.includes('"') ? `"${f.replace(/"/g, '""')}"` : f)).join(';');
 }
 
-/** Writes `count` users as CSV, awaiting drain, so memory stays flat for any count. */
-export async function writeDemoUsers(path: string, count: number, seed = 42): Promise<void> {
+/** Rows a night's export changes: this many per revision. */
+export const DEMO_CHANGES_PER_REVISION = 300;
+
+/**
+ * Which rows revisions 1..`revision` changed, and in which revision last: the demo's nightly
+ * export, revision n being the n-th night after the first. Seeded by the revision number, so each
+ * night changes the same rows on every machine.
+ */
+export function demoRevisions(count: number, revision: number, changes = DEMO_CHANGES_PER_REVISION): Map<number, number> {
+  const last = new Map<number, number>();
+  for (let v = 1; v <= revision; v++) {
+    const r = prng(1_000_003 * v);
+    for (let k = 0; k < Math.min(changes, count); k++) last.set(1 + Math.floor(r() * count), v);
+  }
+  return last;
+}
+
+/**
+ * Writes `count` users as CSV, awaiting drain, so memory stays flat for any count. `revision` > 0
+ * writes the export as it is that many nights later: a few hundred rows changed per night.
+ */
+export async function writeDemoUsers(path: string, count: number, seed = 42, revision = 0, changes = DEMO_CHANGES_PER_REVISION): Promise<void> {
   const out = createWriteStream(path);
   const r = prng(seed);
+  const versions = demoRevisions(count, revision, changes);
   let chunk = DEMO_USERS_HEADER + '\r\n';
   for (let i = 1; i <= count; i++) {
-    chunk += demoUserRow(i, r) + '\r\n';
+    chunk += demoUserRow(i, r, versions.get(i) ?? 0) + '\r\n';
     if (chunk.length > 1 << 16) {
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
