@@ -36,6 +36,7 @@ export class DeltaRun {
   /** CPU time spent inside the filter (lookups, hashing, the state's writes for seen keys). */
   readonly filterTime = { ms: 0 };
   private recorder: DeltaRecorder | undefined;
+  private orphansDue = false;
 
   private constructor(
     private readonly state: DeltaState,
@@ -101,12 +102,19 @@ export class DeltaRun {
   }
 
   /**
-   * After a completed run over the whole input: keys the state knows that the input no longer
-   * holds. Not after `--limit` (a part of the input says nothing about the rest) nor in a dry run.
+   * After a completed run over the whole input: how many keys the state knows that the input no
+   * longer holds (for the counts); `writeOrphans`, one of the run's outputs, lists them. Not after
+   * `--limit` (a part of the input says nothing about the rest) nor in a dry run.
    */
-  async reportOrphans(outDir: string, counts: { orphansFound(keys: number): void }, limited: boolean): Promise<void> {
+  countOrphans(counts: { orphansFound(keys: number): void }, limited: boolean): void {
     if (this.spec.orphans !== 'report' || this.opts.mode !== 'run' || limited) return;
-    counts.orphansFound(await writeOrphans(join(outDir, ORPHANS_FILE), this.state.orphans()));
+    this.orphansDue = true;
+    counts.orphansFound(this.state.countOrphans());
+  }
+
+  /** orphans.ndjson in the run folder, when `countOrphans` found the run complete. */
+  async writeOrphans(outDir: string): Promise<void> {
+    if (this.orphansDue) await writeOrphans(join(outDir, ORPHANS_FILE), this.state.orphans());
   }
 
   /** Records how the run ended, closes the state and lets the next run in. */

@@ -139,9 +139,9 @@ export class Run {
     this.recorder.start();
   }
 
-  /** Closes everything; `status` is recorded in the delta state's run history. */
-  async close(status: string): Promise<void> {
-    await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose(), this.delta?.close(status, this.counts)]);
+  /** Closes the files, journal and target; the delta state stays open for the outputs (orphans.ndjson), finishRun closes it. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
     if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries });
   }
 }

@@ -4,6 +4,7 @@ import type { RejectGroupsResult } from '../report/reject-groups.js';
 import type { RunRecorder } from '../report/run-recorder.js';
 import { writeReport } from '../report/write-report.js';
 import type { RunSummary } from './summary.js';
+import type { DeltaRun } from '../delta/delta-run.js';
 
 /** What a finished run hands to each of its outputs. */
 export interface RunEnd {
@@ -11,6 +12,8 @@ export interface RunEnd {
   readonly outDir: string;
   readonly recorder: RunRecorder;
   readonly rejects: RejectGroupsResult;
+  /** `delta:`: the state, still open, for orphans.ndjson. */
+  readonly delta?: Pick<DeltaRun, 'writeOrphans'>;
   /** The caller's event hook (the CLI's logger, a library user). */
   readonly emit: (e: { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult }) => void;
 }
@@ -22,7 +25,10 @@ export const SUMMARY_FILE = 'summary.json';
 
 const summaryJson: RunOutput = (e) => writeFile(join(e.outDir, SUMMARY_FILE), JSON.stringify(e.summary, null, 2) + '\n', { mode: 0o600 });
 const reportHtml: RunOutput = (e) => writeReport(e.outDir, e.summary, e.recorder, e.rejects);
+const orphansNdjson: RunOutput = async (e) => {
+  await e.delta?.writeOrphans(e.outDir);
+};
 const endEvent: RunOutput = (e) => e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects });
 
 /** Every output, in order; the end event last, once the files it points at exist. Add an output here. */
-export const RUN_OUTPUTS: readonly RunOutput[] = [summaryJson, reportHtml, endEvent];
+export const RUN_OUTPUTS: readonly RunOutput[] = [summaryJson, orphansNdjson, reportHtml, endEvent];

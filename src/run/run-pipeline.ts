@@ -56,12 +56,12 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     halt.throwIfFailed();
     if (!halt.signal.aborted) budget?.(true);
     if (opts.stop?.aborted === true) status = 'interrupted';
-    else await run.delta?.reportOrphans(run.outDir, run.counts, opts.limit !== undefined);
+    else run.delta?.countOrphans(run.counts, opts.limit !== undefined);
   } catch (e) {
     status = 'aborted';
     error = isEtlError(e) ? e : new TransportError(`internal error: ${e instanceof Error ? e.message : String(e)}`, {}, 'ETL_INTERNAL', { cause: e });
   } finally {
-    await run.close(status);
+    await run.close();
   }
   return finishRun(run, status, error, emit);
 }

@@ -270,6 +270,10 @@ export class DeltaState {
     });
   }
 
+  countOrphans(): number {
+    return this.db.prepare('SELECT count(*) FROM items WHERE hash IS NOT NULL AND seen_run <> ?').pluck().get(this.run) as number;
+  }
+
   /** Keys Propel acknowledged in an earlier run that this run's input did not hold, in key order. */
   *orphans(): Generator<Orphan> {
     const rows = this.db.prepare('SELECT key, sent_key AS sentKey, propel_id AS id, acked_at AS ackedAt FROM items WHERE hash IS NOT NULL AND seen_run <> ? ORDER BY key').iterate(this.run);
