@@ -3,7 +3,7 @@
 // empty store and state; night 1 is the same export with 1% of the rows changed (seeded), and
 // sends only those. Prints wall time, the night's share of the full run's, CPU µs per row (user
 // + system of the CLI process) and the filter's own time per row (summary.json durations.deltaFilterCpuMs).
-//   npm run build && node bench/delta.mjs [--n 200000] [--changed 0.01] [--latency 50] [--capacity 4] [--batch 500]
+//   npm run build && node bench/delta.mjs [--n 200000] [--changed 0.01] [--latency 50] [--capacity 4] [--batch 500] [--out bench/out/delta]
 // With the demo's batches of 500 the emulator takes 4 x 500 items per 50 ms, more than the client's
 // CPU can feed it, so the full run is bound by the client's CPU; --batch 100 (8,000 items/s) is
 // closer to an API that answers a few thousand items a second.
@@ -19,8 +19,8 @@ import { parse as parseYaml } from 'yaml';
 import { writeDemoUsers } from '../dist/demo/demo-data.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'bench', 'out', 'delta');
-const { values } = parseArgs({ options: { n: { type: 'string', default: '200000' }, changed: { type: 'string', default: '0.01' }, latency: { type: 'string', default: '50' }, capacity: { type: 'string', default: '4' }, batch: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: join(ROOT, 'bench', 'out', 'delta') }, n: { type: 'string', default: '200000' }, changed: { type: 'string', default: '0.01' }, latency: { type: 'string', default: '50' }, capacity: { type: 'string', default: '4' }, batch: { type: 'string', default: '500' } } });
+const OUT = values.out;
 const N = Number(values.n);
 const CHANGED = Math.round(N * Number(values.changed));
 mkdirSync(join(OUT, 'data'), { recursive: true });
