@@ -8,6 +8,7 @@ import { access, mkdir } from 'node:fs/promises';
 import type { PipelineSpec, DeltaSpec } from '../config/pipeline-spec.js';
 import type { TargetSpec } from '../config/index.js';
 import { RESOURCES } from '../core/resource.js';
+import { ConfigError } from '../core/errors.js';
 import { DeltaState } from '../state/delta-state.js';
 import { acquireLock, type StateLock } from '../state/state-lock.js';
 import { stateDir, statePath } from '../state/state-location.js';
@@ -43,7 +44,9 @@ export class DeltaRun {
     private readonly lock: StateLock | undefined,
     private readonly spec: DeltaSpec,
     private readonly opts: DeltaRunOptions,
+    warnings: readonly string[] = [],
   ) {
+    this.warnings.push(...warnings);
     if (lock?.tookOver !== undefined) {
       const t = lock.tookOver;
       this.warnings.push(`took over the delta state's lock left by a run that is gone (pid ${t.pid}, started ${t.startedAt}); what it had in flight is sent again`);
@@ -58,9 +61,18 @@ export class DeltaRun {
   static async open(o: DeltaRunOptions, startedAt: Date): Promise<DeltaRun | undefined> {
     const delta = o.spec.delta;
     if (delta === undefined) return undefined;
-    const identity = o.identity ?? (await identityFor(o));
+    let identity: TargetIdentity;
+    const warnings: string[] = [];
+    try {
+      identity = o.identity ?? (await identityFor(o));
+    } catch (e) {
+      // A dry run needs no credentials; without them it cannot tell which state is the target's.
+      if (!(e instanceof ConfigError) || o.mode !== 'dry-run') throw e;
+      warnings.push(`dry run: nothing compared with a delta state (every item is batched), the target is not known: ${e.message}`);
+      identity = { name: 'unknown', baseUrl: 'unknown:', clientId: '', persistent: false };
+    }
     const owner = { identity, pipeline: o.spec.name, resource: o.spec.resource };
-    if (!identity.persistent) return new DeltaRun(DeltaState.open(':memory:', owner), undefined, delta, o);
+    if (!identity.persistent) return new DeltaRun(DeltaState.open(':memory:', owner), undefined, delta, o, warnings);
     const path = statePath(stateDir(o.cwd, o.stateDir), o.spec.name, identity);
     if (o.mode === 'dry-run') {
       // Compared, never changed; no state yet means everything would be sent.

@@ -227,6 +227,10 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const v = await runCli(['validate', 'users.yaml', '--out', 'v'], { cwd: dir, env: {} });
     expect(v.code).toBe(0);
     expect(existsSync(join(dir, 'state'))).toBe(false);
+    // A dry run needs no credentials; without them it cannot pick the target's state, and says so.
+    const blind = await runCli(['run', 'users.yaml', '--out', 'blind', '--dry-run'], { cwd: dir, env: {} });
+    expect(blind.code).toBe(0);
+    expect(blind.stderr).toMatch(/warning: dry run: nothing compared with a delta state \(every item is batched\), the target is not known: .*PROPEL_CLIENT_ID/);
     // No state yet: a dry run would send everything, and creates none.
     const dry0 = await runCli(['run', 'users.yaml', '--out', 'dry0', '--dry-run'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(dry0.code).toBe(0);
