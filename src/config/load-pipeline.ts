@@ -15,11 +15,16 @@ import { checkSchema, describeValue, schemaValidator } from './schema-check.js';
 import { varLookup } from './substitute-vars.js';
 import { checkEndpoint } from '../storage/s3/s3-endpoint.js';
 import { isS3Url, parseS3Url } from '../storage/s3/s3-location.js';
+import { checkPlaceholders } from './placeholders.js';
+import { checkTargetFields } from './check-targets.js';
+import { rememberLines } from './spec-lines.js';
 
 export interface LoadOptions {
   /** `--var KEY=VALUE` values; they win over the environment. */
   vars?: Record<string, string>;
   env?: NodeJS.ProcessEnv;
+  /** Accept CHANGE_ME placeholders: only for `init`, which checks the starter file it writes. */
+  allowPlaceholders?: boolean;
 }
 
 export type RunFile =
@@ -79,7 +84,10 @@ export async function loadRunFile(file: string, options: LoadOptions = {}): Prom
     });
   }
   if (Object.prototype.hasOwnProperty.call(data, 'steps')) return loadJob(doc, data);
-  return { kind: 'pipeline', spec: toPipelineSpec(doc, data) };
+  if (options.allowPlaceholders !== true) checkPlaceholders(doc, data);
+  const spec = toPipelineSpec(doc, data);
+  rememberLines(spec, doc);
+  return { kind: 'pipeline', spec };
 }
 
 /** A pipeline file; a job file here is a ConfigError (run its steps one by one instead). */
@@ -131,6 +139,8 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
       key: 'directives',
     });
   }
+
+  checkTargetFields(doc, raw.resource, raw.mapping);
 
   const { zip, ...sourceRest } = raw.source;
   const source: SourceSpec = { ...sourceRest };

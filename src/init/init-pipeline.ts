@@ -82,7 +82,7 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
     try {
       const check = join(scratch, 'pipeline.yaml');
       await writeFile(check, yaml.replace(/^( {2}path: ).*$/m, `$1${JSON.stringify(inputAbs)}`), { mode: 0o600 });
-      await loadPipeline(check, {});
+      await loadPipeline(check, { allowPlaceholders: true });
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -92,7 +92,7 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
   const tmp = join(dirname(outAbs), `.${basename(outAbs)}.${randomBytes(4).toString('hex')}.tmp.yaml`);
   await writeFile(tmp, yaml, { mode: 0o644, flag: 'wx' });
   try {
-    await loadPipeline(tmp, {});
+    await loadPipeline(tmp, { allowPlaceholders: true });
     if (opts.force !== true) {
       // 'wx' refuses an existing file atomically; the real write is the rename below.
       const fh = await open(outAbs, 'wx').catch((e: NodeJS.ErrnoException) => {

@@ -7,3 +7,4 @@ export { compileDateFormat, isoDate, daysInMonth, isLeapYear, type DateParser } 
 export { compileTransforms, TRANSFORMS, TRANSFORM_NAMES, isTransformName, type StringTransform } from './transforms.js';
 export { CONVERTERS, VALUE_TYPES, isValueType, type Converter } from './convert.js';
 export { Invalid, showValue } from './invalid.js';
+export { walkMapping, type MappingPart } from './walk-mapping.js';

@@ -90,8 +90,8 @@ describe('${VAR} in pipeline files', () => {
   });
 
   it('keeps $${ as a literal ${', async () => {
-    const file = write('escape.yaml', pipeline('  notes: { value: "cost $${PRICE}" }\n'));
-    expect((await loadPipeline(file, { env: { DATA_DIR: 'd' } })).mapping.notes).toEqual({ value: 'cost ${PRICE}' });
+    const file = write('escape.yaml', pipeline('  company: { value: "cost $${PRICE}" }\n'));
+    expect((await loadPipeline(file, { env: { DATA_DIR: 'd' } })).mapping.company).toEqual({ value: 'cost ${PRICE}' });
   });
 
   it('names a missing variable and its line', async () => {
