@@ -49,6 +49,7 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
     const more = rejects.groups.length - top.length + (rejects.other > 0 ? 1 : 0);
     if (more > 0) lines.push(`    … ${n(more)} more kind${more === 1 ? '' : 's'} of reject in report.html`);
   }
+  for (const w of s.warnings) lines.push(row('warning', w));
   if (s.mode === 'run') lines.push(row('requests', `${n(s.requests)} for ${n(s.batches)} batches, ${n(s.retries)} retries`));
   lines.push(row('run folder', relative(cwd, outDir) || '.'));
   if (rejects !== undefined) lines.push(row('report', join(relative(cwd, outDir), REPORT_FILE)));

@@ -103,6 +103,7 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
           durationMs: s.durations.totalMs, recordsPerSec: s.rate.recordsPerSec, batches: s.batches, requests: s.requests, retries: s.retries,
           // Reason shapes only (as in summary.json): the examples quote record values, which stay in the run folder.
           topRejects: s.topRejects.slice(0, 5),
+          warnings: s.warnings,
           outDir: e.outDir,
         },
         `${job !== undefined ? 'step' : 'run'} end: ${s.pipeline} ${s.status}`,

@@ -34,6 +34,8 @@ export interface SourceSpec {
   zip?: { entries?: string; maxEntryBytes?: number };
   /** For an `s3://` path: the service, when not AWS's defaults. */
   s3?: S3Settings;
+  /** A run that reads no record at all is an error (exit 3: a failed upstream export looks like that) unless this is true. */
+  allowEmpty?: boolean;
 }
 
 export type TransformName = 'trim' | 'lower' | 'upper' | 'collapse';

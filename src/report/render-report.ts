@@ -98,6 +98,7 @@ ${lineChart('latency-chart', 'Latency over time', latencyOverTime, 'seconds sinc
 <h1>${escapeHtml(s.pipeline)} <span class="status-${s.status}">${escapeHtml(s.status)}</span></h1>
 <p class="meta">${escapeHtml(s.resource)}${s.target !== null ? ` → ${escapeHtml(s.target)}` : ''}, ${escapeHtml(s.mode)}, exit ${s.exitCode}, attempt ${s.attempt} · run ${escapeHtml(s.runId)} · ${escapeHtml(s.startedAt)} – ${escapeHtml(s.endedAt)}</p>
 ${s.error !== undefined ? `<p class="status-aborted">Stopped by: ${escapeHtml(s.error.message)} [${escapeHtml(s.error.code)}]</p>` : ''}
+${s.warnings.length > 0 ? `<h2>Warnings</h2><ul id="warnings">${s.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : ''}
 <div class="tiles">${tiles}</div>
 <h2>Throughput</h2>
 ${lineChart('throughput-chart', 'Records per second', throughput, 'seconds since start', 'records/s')}

@@ -14,6 +14,7 @@ import { RunCounts } from '../outcomes/index.js';
 import { DeferredPasses } from '../deferred/index.js';
 import { RunProbe } from '../progress/run-probe.js';
 import { RunRecorder } from '../report/run-recorder.js';
+import { checkSourceColumns, MappedPaths } from '../preflight/index.js';
 import { defaultRunFolder, latestRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import type { RunMode } from './summary.js';
@@ -69,6 +70,8 @@ export class Run {
     readonly mode: RunMode,
     readonly resource: ResourceInfo,
     readonly mapRecord: CompiledMapping,
+    /** Mapped paths no record has had yet: the summary's warnings. */
+    readonly mappedPaths: MappedPaths,
     readonly inputs: readonly InputFile[],
     readonly envelope: RequestEnvelope,
     readonly outDir: string,
@@ -93,8 +96,10 @@ export class Run {
     const env = opts.env ?? process.env;
     const spec = typeof opts.pipeline === 'string' ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env }) : opts.pipeline;
     const resource = RESOURCES[spec.resource];
-    const mapRecord = compileMapping(spec.mapping);
+    const mappedPaths = new MappedPaths(spec);
+    const mapRecord = mappedPaths.watch(compileMapping(spec.mapping));
     const inputs = await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources });
+    await checkSourceColumns(spec, inputs);
     const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];
     const envelope = requestEnvelope(resource, directives);
 
@@ -113,7 +118,7 @@ export class Run {
       throw e;
     });
     const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
-    return new Run(opts, spec, mode, resource, mapRecord, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
+    return new Run(opts, spec, mode, resource, mapRecord, mappedPaths, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
   }
 
   /** The journal (created, or read back and appended to on --resume) and the result files. */

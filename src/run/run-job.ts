@@ -11,6 +11,7 @@ import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipe
 import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from './summary.js';
 import { pathExists } from '../core/path-exists.js';
+import { checkRunJobOptions } from '../config/check-run-options.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
   readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
@@ -44,6 +45,8 @@ export const JOB_FILE = 'job.json';
  * --resume, steps that completed are skipped and the cut-off step resumes.
  */
 export async function runJob(opts: JobOptions): Promise<JobResult> {
+  checkRunJobOptions(opts);
+  const { job: _job, ...runOptions } = opts;
   const cwd = opts.cwd ?? process.cwd();
   // Every step's configuration is checked before the first step sends anything: a typo in the
   // users step must not surface after the usergroups were already loaded (exit 2 means nothing was sent).
@@ -96,7 +99,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
       const started = opts.resume === true && (before !== undefined || (await pathExists(join(outDir, JOURNAL_FILE))));
       try {
         const run = await runPipeline({
-          ...opts,
+          ...runOptions,
           pipeline: specs[i]!,
           target,
           out: outDir,

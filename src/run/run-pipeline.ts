@@ -11,6 +11,8 @@ import { buildStages } from './build-stages.js';
 import { composeSender } from './compose-sender.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import type { RunStatus, RunSummary } from './summary.js';
+import { checkRunPipelineOptions } from '../config/check-run-options.js';
+import { requireRecords } from '../preflight/index.js';
 
 export type { RunResult } from './finish-run.js';
 
@@ -33,6 +35,7 @@ export type RunEvent =
  * the result: the files written so far and the journal make it resumable.
  */
 export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> {
+  checkRunPipelineOptions(opts);
   const emit = (e: RunEvent): void => opts.onEvent?.(e);
   const run = await Run.prepare({ ...opts, onSend: (event) => emit({ type: 'send', event }) });
   // A signal or a fatal error stops the run and lets everything already sent settle; see RunHalt.
@@ -50,6 +53,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     halt.throwIfFailed();
     // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
     if (stages.source.failure !== undefined) throw stages.source.failure;
+    if (opts.limit !== 0) requireRecords(run.counts.read, run.inputs, run.spec.source);
     if (run.deferred !== undefined && sender !== undefined) {
       await runDeferredPasses(run.deferred, { sender, batch: stages.batch, concurrency: run.spec.send.concurrency, sink: stages.sink, onBatch: () => run.stats.batches++, stop: halt.signal, onFailure: (e) => halt.fail(e) });
     }

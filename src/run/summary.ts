@@ -39,12 +39,16 @@ export interface RunSummary {
    * reason with the record's values taken out, so this file quotes no record data.
    */
   readonly topRejects: readonly RejectKind[];
+  /** What the run could not check up front and found doubtful (a mapped path no record had); empty when all is well. */
+  readonly warnings: readonly string[];
   readonly error?: { readonly code: string; readonly message: string };
 }
 
 /** What the run knows at its end; the summary is derived from it. */
 export interface SummaryInput
   extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries' | 'topRejects'> {
+  /** None when not given. */
+  readonly warnings?: readonly string[];
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly counts: RunCounts;
@@ -56,7 +60,7 @@ export interface SummaryInput
 export function buildSummary(s: SummaryInput): RunSummary {
   const c = s.counts;
   const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
-  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects } = s;
+  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects, warnings } = s;
   return {
     runId, pipeline, resource, mode, target, status, exitCode, attempt,
     startedAt: s.startedAt.toISOString(),
@@ -76,6 +80,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
     durations: { totalMs: ms, ...(s.delta !== undefined ? { deltaFilterCpuMs: Math.round(s.delta.filterCpuMs) } : {}) },
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
     topRejects,
+    warnings: warnings ?? [],
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
   };
 }

@@ -1,9 +1,10 @@
 /** Load-time checks of issue 13: target fields against the item schema, placeholders left by init. */
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/config/index.js';
-import { configError, tempDir } from './helpers.js';
+import { tempFiles } from '../support/files.js';
+import { configError } from './helpers.js';
 
-const write = tempDir();
+const write = tempFiles('propel-etl-config-');
 const pipeline = (resource: string, mapping: string): string => `name: p\nresource: ${resource}\nsource: { path: x.csv }\nmapping:\n${mapping}`;
 
 describe('target fields must exist', () => {

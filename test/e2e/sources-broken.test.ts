@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../sources/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
-import { SECRET, countingProxy, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
+import { CSV_MAPPING, SECRET, countingProxy, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';
 import { storedUsers } from '../support/emulator.js';
 
@@ -87,7 +87,7 @@ describe('an unterminated quote at the end of a CSV file', () => {
   beforeAll(async () => {
     a = await abortedRun('unterminated', async (dir) => {
       await writeFile(join(dir, 'users.csv'), `id,first,last\n${csvRows('Q', MANY)}\nQ601,"Broken,Last\nQ602,x,y\n`);
-      return writePipeline(dir, 'users-unterminated', { path: 'users.csv' }, undefined, 50);
+      return writePipeline(dir, 'users-unterminated', { path: 'users.csv' }, CSV_MAPPING, 50);
     });
   });
 
@@ -135,7 +135,7 @@ describe('a corrupt gzip part in a glob', () => {
       // Part 3 breaks off inside its gzip stream: nothing of it can be trusted after the cut.
       const full = gzipSync(part(8, 3));
       await writeFile(join(dir, 'exports', 'users_0_part_3.csv.gz'), full.subarray(0, 12));
-      return writePipeline(dir, 'users-gzip', { path: 'exports/users_*_part_*.csv.gz' });
+      return writePipeline(dir, 'users-gzip', { path: 'exports/users_*_part_*.csv.gz' }, CSV_MAPPING);
     });
   });
 
@@ -170,7 +170,7 @@ describe('a ZIP archive with a corrupt entry', () => {
       const secondData = zip.indexOf('nested/b.csv') + 'nested/b.csv'.length;
       zip.fill(0xff, secondData + 40, secondData + 80);
       await writeFile(join(dir, 'export.zip'), zip);
-      return writePipeline(dir, 'users-zip', { path: 'export.zip' }, undefined, 50);
+      return writePipeline(dir, 'users-zip', { path: 'export.zip' }, CSV_MAPPING, 50);
     });
   });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../sources/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
-import { FLAT_MAPPING, SECRET, provenance, tmp, user, writePipeline } from './sources-setup.js';
+import { CSV_MAPPING, SECRET, provenance, tmp, user, writePipeline } from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';
 import { storedUsers } from '../support/emulator.js';
 
@@ -59,7 +59,7 @@ describe('a ZIP archive: two CSV entries (one in a nested folder) and one NDJSON
         { name: 'a.csv', data: Buffer.from('id,first,last,email\nZ1,Ann,Smit,ann@example.com\nZ2,Bob,"de Vries",BOB@Example.com\n') },
         { name: 'notes.md', data: Buffer.from('# not data\n') },
         { name: 'exports/', data: Buffer.alloc(0) },
-        { name: 'exports/2024/b.csv', data: Buffer.from('id,first,last\r\nZ3,Chloé,Dubois\r\nZ4,Dirk,"Jansen,\r\nJr."\r\n'), store: true },
+        { name: 'exports/2024/b.csv', data: Buffer.from('id,first,last,email\r\nZ3,Chloé,Dubois,\r\nZ4,Dirk,"Jansen,\r\nJr.",\r\n'), store: true },
         { name: 'c.ndjson', data: Buffer.from('{"id":"Z5","first":"Eva","last":"Berg"}\n{"id":"Z6","first":"Finn","last":"Holm","email":"finn@example.com"}\n') },
       ]);
       await writeFile(join(dir, 'export.zip'), zip);
@@ -105,7 +105,7 @@ describe('a glob of gzipped part files, each with its own header', () => {
       };
       for (const [name, text] of Object.entries(parts)) await writeFile(join(dir, 'exports', name), gzipSync(text));
       await writeFile(join(dir, 'exports', 'users_2024_manifest.json'), '{"parts":3}');
-      return writePipeline(dir, 'users-parts', { path: 'exports/users_*_part_*.csv.gz', csv: { delimiter: ';' } });
+      return writePipeline(dir, 'users-parts', { path: 'exports/users_*_part_*.csv.gz', csv: { delimiter: ';' } }, CSV_MAPPING);
     });
   });
 
@@ -176,7 +176,7 @@ describe('a windows-1252 CSV with é and €', () => {
       // The euro sign is 0x80 in windows-1252 (a control character in latin1): the file really is cp1252.
       expect(bytes.includes(0x80)).toBe(true);
       await writeFile(join(dir, 'legacy.csv'), bytes);
-      return writePipeline(dir, 'users-1252', { path: 'legacy.csv', csv: { delimiter: ';', encoding: 'windows-1252' } }, { ...FLAT_MAPPING, company: 'company' });
+      return writePipeline(dir, 'users-1252', { path: 'legacy.csv', csv: { delimiter: ';', encoding: 'windows-1252' } }, { ...CSV_MAPPING, company: 'company' });
     });
   });
 

@@ -17,6 +17,9 @@ export const FLAT_MAPPING = {
   email: { from: 'email', transform: ['trim', 'lower'] },
 } as const;
 
+/** The flat mapping without `email`, for CSV files that have no such column (a mapped column must be in every header). */
+export const CSV_MAPPING = Object.fromEntries(Object.entries(FLAT_MAPPING).filter(([k]) => k !== 'email'));
+
 export function tmp(prefix: string): Promise<string> {
   return tempDir(`e2e-sources-${prefix}-`);
 }

@@ -1,0 +1,25 @@
+/**
+ * A run that read no record at all: empty or header-only files are the classic sign of an
+ * upstream export that failed, and must not end like a quiet night (exit 0). Exit 3 unless the
+ * pipeline says `source: { allowEmpty: true }`.
+ */
+import type { SourceSpec } from '../config/pipeline-spec.js';
+import { SourceError } from '../core/errors.js';
+import type { InputFile } from '../sources/resolve-inputs.js';
+
+const NAMED = 5;
+
+export function describeInputs(inputs: readonly InputFile[]): string {
+  const names = inputs.slice(0, NAMED).map((i) => i.object.display);
+  return names.join(', ') + (inputs.length > NAMED ? ` and ${inputs.length - NAMED} more` : '');
+}
+
+/** Throws when nothing was read; `read` counts every record, rejected at read or not, over all attempts. */
+export function requireRecords(read: number, inputs: readonly InputFile[], source: SourceSpec): void {
+  if (read > 0 || source.allowEmpty === true) return;
+  throw new SourceError(
+    `no records in ${describeInputs(inputs)} (empty or header-only; a failed export upstream? set source.allowEmpty: true if an empty input is normal)`,
+    {},
+    'ETL_SOURCE_EMPTY',
+  );
+}
