@@ -18,7 +18,7 @@ export async function initCommand(resource: string, input: string, flags: InitFl
     const lines = [
       `found ${r.columns.length} ${r.columns.length === 1 ? 'column' : 'columns'}: ${r.columns.join(', ')}`,
       `mapped ${mapped.length}: ${mapped.join(', ')}`,
-      ...(r.proposal.unmapped.length > 0 ? [`not mapped: ${r.proposal.unmapped.join(', ')}`] : []),
+      ...(r.proposal.unmapped.length > 0 ? [`not mapped: ${r.proposal.unmapped.map((u) => `${u.column} (${u.why})`).join(', ')}`] : []),
       ...(r.proposal.missingRequired.length > 0 ? [`REQUIRED with no source (CHANGE_ME in the file): ${r.proposal.missingRequired.join(', ')}`] : []),
       ...(r.file !== undefined ? [`wrote ${relative(process.cwd(), r.file)}; check it, then: propel-etl validate ${relative(process.cwd(), r.file)}`] : []),
     ];

@@ -1,5 +1,6 @@
 import type { ResourceName } from '../core/resource.js';
 import type { FoundField } from './sample-source.js';
+import { proposeDateFormat } from './propose-date.js';
 
 /** Where a proposed field goes in the item: top level, under `parent`, or in the first address. */
 export type Slot = 'item' | 'parent' | 'address';
@@ -11,15 +12,21 @@ export interface ProposedField {
   readonly from: string;
   /** Extra keys for the field spec, already decided from the sampled values (date format, map, type, transform). */
   readonly spec: Readonly<Record<string, unknown>>;
-  /** Why this column: `same name`, `known synonym`, `similar name`. */
+  /** Why this column: `same name`, `known synonym`, `similar name`; and what the samples left undecided. */
   readonly because: string;
+}
+
+/** A source column the proposal leaves out, and why. */
+export interface UnmappedColumn {
+  readonly column: string;
+  readonly why: string;
 }
 
 export interface MappingProposal {
   readonly fields: readonly ProposedField[];
   /** Required fields nothing was found for. */
   readonly missingRequired: readonly string[];
-  readonly unmapped: readonly string[];
+  readonly unmapped: readonly UnmappedColumn[];
 }
 
 interface TargetField {
@@ -33,23 +40,22 @@ export function normaliseName(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-// Synonyms are normalised names seen in real exports (English and Dutch). A customer number is
-// deliberately not guessed from abbreviations like `klantnr`: a wrong identity overwrites users.
+// Synonyms are normalised names seen in real exports (English and Dutch).
 const USER_FIELDS: readonly TargetField[] = [
-  { slot: 'item', name: 'sourceId', synonyms: ['customerno', 'customernr', 'customernumber', 'customerid', 'externalid', 'extid'] },
+  { slot: 'item', name: 'sourceId', synonyms: ['customerno', 'customernr', 'customernumber', 'customerid', 'externalid', 'extid', 'klantnr', 'klantnummer'] },
   { slot: 'item', name: 'source', synonyms: ['sourcesystem', 'system'] },
   { slot: 'item', name: 'language', synonyms: ['lang', 'locale', 'taal'] },
   { slot: 'item', name: 'debtorId', synonyms: ['debtorno', 'debtornumber', 'debiteurnummer'] },
-  { slot: 'item', name: 'firstName', synonyms: ['givenname', 'fname', 'forename', 'voornaam'] },
+  { slot: 'item', name: 'firstName', synonyms: ['first', 'givenname', 'fname', 'forename', 'voornaam'] },
   { slot: 'item', name: 'middleName', synonyms: ['infix', 'tussenvoegsel'] },
-  { slot: 'item', name: 'lastName', synonyms: ['surname', 'familyname', 'lname', 'achternaam'] },
+  { slot: 'item', name: 'lastName', synonyms: ['last', 'surname', 'familyname', 'lname', 'achternaam'] },
   { slot: 'item', name: 'fullName', synonyms: ['name', 'displayname', 'naam'] },
   { slot: 'item', name: 'title', synonyms: ['salutation', 'aanhef'] },
   { slot: 'item', name: 'dateOfBirth', synonyms: ['dob', 'birthdate', 'birthday', 'geboortedatum'] },
   { slot: 'item', name: 'gender', synonyms: ['sex', 'geslacht'] },
   { slot: 'item', name: 'login', synonyms: ['username', 'loginname'] },
   { slot: 'item', name: 'phone', synonyms: ['telephone', 'tel', 'phonenumber', 'mobile', 'telefoon', 'telefoonnummer'] },
-  { slot: 'item', name: 'email', synonyms: ['emailaddress', 'mail'] },
+  { slot: 'item', name: 'email', synonyms: ['emailaddress', 'mail', 'emailadres', 'emailadress'] },
   { slot: 'item', name: 'company', synonyms: ['companyname', 'organisation', 'organization', 'bedrijf', 'bedrijfsnaam'] },
   { slot: 'item', name: 'taxNumber', synonyms: ['vat', 'vatnumber', 'vatno', 'btwnummer'] },
   { slot: 'item', name: 'cocNumber', synonyms: ['coc', 'kvk', 'kvknummer'] },
@@ -114,29 +120,7 @@ function scoreName(c: string, field: TargetField): { score: number; because: str
   return longest >= 5 && sim >= 0.8 ? { score: sim * 0.8, because: 'similar name' } : { score: 0, because: '' };
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
-const DATE_SHAPES: readonly { re: RegExp; format: (a: number, b: number) => string }[] = [
-  { re: /^(\d{1,2})-(\d{1,2})-\d{4}$/, format: (a, b) => (a > 12 || b <= 12 ? 'D-M-YYYY' : 'M-D-YYYY') },
-  { re: /^(\d{1,2})\/(\d{1,2})\/\d{4}$/, format: (a, b) => (a > 12 || b <= 12 ? 'D/M/YYYY' : 'M/D/YYYY') },
-  { re: /^(\d{1,2})\.(\d{1,2})\.\d{4}$/, format: () => 'D.M.YYYY' },
-];
-
-/** The `date:` format the samples are written in, or undefined for ISO dates (sent as they are). */
-export function guessDateFormat(samples: readonly string[]): string | undefined {
-  if (samples.length === 0 || samples.every((s) => ISO_DATE.test(s))) return undefined;
-  if (samples.every((s) => /^\d{8}$/.test(s))) return 'YYYYMMDD';
-  for (const shape of DATE_SHAPES) {
-    const parts = samples.map((s) => shape.re.exec(s));
-    if (parts.some((m) => m === null)) continue;
-    const firstOver12 = parts.some((m) => Number(m![1]) > 12);
-    const secondOver12 = parts.some((m) => Number(m![2]) > 12);
-    const fmt = shape.format(firstOver12 ? 13 : 1, secondOver12 ? 13 : 1);
-    // Two-digit fields in every sample: the stricter DD-MM-YYYY form reads the same and says so.
-    const padded = parts.every((m) => m![1]!.length === 2 && m![2]!.length === 2);
-    return padded ? fmt.replace('D', 'DD').replace('M', 'MM') : fmt;
-  }
-  return 'DD-MM-YYYY';
-}
+export { guessDateFormat } from './propose-date.js';
 
 const GENDER_WORDS: Readonly<Record<string, 'M' | 'F'>> = {
   m: 'M', man: 'M', male: 'M', heer: 'M', dhr: 'M', mr: 'M',
@@ -148,7 +132,7 @@ function specFor(resource: ResourceName, slot: Slot, target: string, samples: re
   if (slot === 'parent' || (resource === 'usergroups' && target === 'id')) return integers ? { type: 'integer' } : {};
   switch (target) {
     case 'dateOfBirth': {
-      const f = guessDateFormat(samples);
+      const f = proposeDateFormat(samples).format;
       return f !== undefined ? { date: f } : {};
     }
     case 'gender': {
@@ -191,11 +175,19 @@ export function proposeMapping(resource: ResourceName, found: readonly FoundFiel
   const usedColumns = new Set<string>();
   const usedTargets = new Set<string>();
   const chosen: { field: TargetField; column: FoundField; because: string }[] = [];
+  /** Per column left out although a field matched it: the field it lost, and to which column. */
+  const lost = new Map<string, { field: TargetField; to: string }>();
+  const takenBy = new Map<string, string>();
   for (const c of candidates) {
     const key = `${c.field.slot}.${c.field.name}`;
-    if (usedColumns.has(c.column.path) || usedTargets.has(key)) continue;
+    if (usedColumns.has(c.column.path)) continue;
+    if (usedTargets.has(key)) {
+      if (!lost.has(c.column.path)) lost.set(c.column.path, { field: c.field, to: takenBy.get(key) ?? '' });
+      continue;
+    }
     usedColumns.add(c.column.path);
     usedTargets.add(key);
+    takenBy.set(key, c.column.path);
     chosen.push(c);
   }
   const hasAddress = chosen.some((c) => c.field.slot === 'address' && (c.field.name === 'street' || c.field.name === 'city'));
@@ -203,11 +195,38 @@ export function proposeMapping(resource: ResourceName, found: readonly FoundFiel
   const keptColumns = new Set(kept.map((c) => c.column.path));
   const order = [...base, ...ADDRESS_FIELDS];
   kept.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
-  const fields = kept.map((c) => ({ slot: c.field.slot, target: c.field.name, from: c.column.path, spec: specFor(resource, c.field.slot, c.field.name, c.column.samples), because: c.because }));
+  const fields = kept.map((c) => proposedField(resource, c.field, c.column, c.because));
   const mappedTop = new Set(fields.filter((f) => f.slot === 'item').map((f) => f.target));
+  const chosenField = new Map(chosen.map((c) => [c.column.path, c.field]));
+  const why = (column: string): string => {
+    const dropped = chosenField.get(column);
+    if (dropped !== undefined) return `looks like the address field ${dropped.name}, but no street or city column makes an address`;
+    const other = lost.get(column);
+    if (other !== undefined) return `also looks like ${fieldName(other.field)}, which ${other.to} matches better`;
+    return 'no Propel field has this name or a known synonym';
+  };
   return {
     fields,
     missingRequired: REQUIRED[resource].filter((r) => !mappedTop.has(r)),
-    unmapped: found.map((f) => f.path).filter((p) => !keptColumns.has(p)),
+    unmapped: found.map((f) => f.path).filter((p) => !keptColumns.has(p)).map((column) => ({ column, why: why(column) })),
   };
+}
+
+function fieldName(field: TargetField): string {
+  return field.slot === 'item' ? field.name : field.slot === 'parent' ? `parent.${field.name}` : `addresses[0].${field.name}`;
+}
+
+/** The field as proposed; a date column whose samples no one format reads gets no `date:`, and says which samples disagree. */
+function proposedField(resource: ResourceName, field: TargetField, column: FoundField, because: string): ProposedField {
+  const spec = specFor(resource, field.slot, field.name, column.samples);
+  let note = because;
+  if (field.name === 'dateOfBirth') {
+    const date = proposeDateFormat(column.samples);
+    if (date.misfits.length > 0 && date.candidate !== undefined) {
+      note += `; no date format proposed: ${date.misfits.join(', ')} ${date.misfits.length === 1 ? 'does' : 'do'} not read as ${date.candidate} like ${date.fits.join(', ')}; set date: by hand`;
+    } else if (date.misfits.length > 0) {
+      note += `; no date format reads ${date.misfits.join(', ')}; set date: by hand`;
+    }
+  }
+  return { slot: field.slot, target: field.name, from: column.path, spec, because: note };
 }

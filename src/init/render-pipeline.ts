@@ -78,10 +78,11 @@ export function renderPipeline(r: RenderInput): string {
     for (const f of address) out.push(fieldLine('      ', f));
   }
   if (p.unmapped.length > 0) {
-    out.push('  # No Propel field matched these; map them by hand, keep them as attributes, or leave them out:');
-    for (const c of p.unmapped) {
+    out.push('  # Not mapped (why after each); map them by hand, keep them as attributes, or leave them out:');
+    for (const { column: c, why } of p.unmapped) {
+      out.push(`  #   ${c}: ${why}`);
       const attr = c.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase() || 'ATTRIBUTE';
-      out.push(`  #   ${c}`.padEnd(64) + `  # e.g. attributes: [{ name: ${attr}, type: ${r.attributeTypes?.get(c) ?? 'text'}, value: { from: ${yamlScalar(c)} } }]`);
+      out.push(`  #     e.g. attributes: [{ name: ${attr}, type: ${r.attributeTypes?.get(c) ?? 'text'}, value: { from: ${yamlScalar(c)} } }]`);
     }
   }
   out.push('batch: { size: 200, maxBytes: 2mb }');

@@ -16,13 +16,14 @@ describe('proposeMapping', () => {
   it('maps by name similarity, leaves unknown columns unmapped and marks required fields without a source', () => {
     const p = proposeMapping('users', [f('klantnr', 'K1'), f('first_name', 'Anna'), f('Last Name', 'Jansen'), f('E-Mail', 'a@x.nl'), f('geboortedatum', '31-12-1990'), f('emial_adress', 'x')]);
     expect(p.fields.map((x) => [x.from, x.target, x.because])).toEqual([
+      ['klantnr', 'sourceId', 'known synonym'],
       ['first_name', 'firstName', 'same name'],
       ['Last Name', 'lastName', 'same name'],
       ['geboortedatum', 'dateOfBirth', 'known synonym'],
       ['E-Mail', 'email', 'same name'],
     ]);
-    expect(p.unmapped).toEqual(['klantnr', 'emial_adress']);
-    expect(p.missingRequired).toEqual(['source', 'sourceId']);
+    expect(p.unmapped).toEqual([{ column: 'emial_adress', why: 'no Propel field has this name or a known synonym' }]);
+    expect(p.missingRequired).toEqual(['source']);
     expect(p.fields.find((x) => x.target === 'dateOfBirth')!.spec).toEqual({ date: 'DD-MM-YYYY' });
   });
 
@@ -46,6 +47,42 @@ describe('proposeMapping', () => {
   });
 });
 
+describe('init proposes what it should (issue 13)', () => {
+  it('maps the common English and Dutch header names', () => {
+    const cases: [string, string][] = [
+      ['first', 'firstName'], ['first_name', 'firstName'], ['given_name', 'firstName'], ['voornaam', 'firstName'],
+      ['last', 'lastName'], ['surname', 'lastName'], ['family_name', 'lastName'], ['achternaam', 'lastName'],
+      ['e-mail', 'email'], ['mail', 'email'], ['E-mailadres', 'email'], ['emailadres', 'email'],
+      ['tel', 'phone'], ['phone', 'phone'], ['telefoon', 'phone'],
+      ['dob', 'dateOfBirth'], ['birth_date', 'dateOfBirth'], ['geboortedatum', 'dateOfBirth'],
+      ['klantnr', 'sourceId'], ['klantnummer', 'sourceId'], ['customer_id', 'sourceId'], ['customer_no', 'sourceId'],
+    ];
+    for (const [column, target] of cases) {
+      expect([column, proposeMapping('users', [f(column, 'x')]).fields.map((x) => x.target)]).toEqual([column, [target]]);
+    }
+  });
+
+  it('proposes a date format only when it reads every sample, else names the samples that disagree', () => {
+    expect(guessDateFormat(['03/04/1975', '31/12/1988', '1992-05-05'])).toBeUndefined();
+    const p = proposeMapping('users', [f('geboortedatum', '03/04/1975', '31/12/1988', '1992-05-05')]);
+    const field = p.fields.find((x) => x.target === 'dateOfBirth')!;
+    expect(field.spec).toEqual({});
+    expect(field.because).toBe('known synonym; no date format proposed: 1992-05-05 does not read as DD/MM/YYYY like 03/04/1975, 31/12/1988; set date: by hand');
+    expect(guessDateFormat(['31/02/1990'])).toBeUndefined();
+    expect(guessDateFormat(['1990-01-31T10:00:00Z'])).toBe('ISO');
+    expect(guessDateFormat(['31-12-1990', '01-02-1991'])).toBe('DD-MM-YYYY');
+  });
+
+  it('says why it left a column out', () => {
+    const p = proposeMapping('users', [f('email', 'a@x.nl'), f('mail', 'b@x.nl'), f('postcode', '1234 AB'), f('tier', 'gold')]);
+    expect(p.unmapped).toEqual([
+      { column: 'mail', why: 'also looks like email, which email matches better' },
+      { column: 'postcode', why: 'looks like the address field postalCode, but no street or city column makes an address' },
+      { column: 'tier', why: 'no Propel field has this name or a known synonym' },
+    ]);
+  });
+});
+
 describe('propel-etl init', () => {
   const fx = emulatorPerFile('init-Secret-1', {}, 'never');
   let dir: string;
@@ -65,20 +102,28 @@ describe('propel-etl init', () => {
     expect(yaml).toMatch(/^# 15 source columns found:/m);
     expect(yaml).toMatch(/^ {2}source: \{ value: CHANGE_ME \} +# REQUIRED, no source found/m);
     expect(yaml).toMatch(/^ {2}firstName: \{ from: first_name, transform: \[trim, collapse\] \}/m);
-    expect(yaml).toMatch(/^ {2}# {3}tier +# e\.g\. attributes:/m);
+    expect(yaml).toMatch(/^ {2}# {3}tier: no Propel field has this name or a known synonym\n {2}# {5}e\.g\. attributes:/m);
     const doc = parse(yaml) as { source: unknown; mapping: Record<string, unknown> };
     expect(doc.source).toEqual({ path: 'demo-users.csv', format: 'csv', csv: { delimiter: ';', headers: true } });
     expect(doc.mapping.gender).toEqual({ from: 'sex', map: { man: 'M', vrouw: 'F' }, default: 'U' });
     expect(doc.mapping.parent).toEqual({ id: { from: 'group_id', type: 'integer' } });
-    await expect(loadPipeline(join(dir, 'demo-users.users.yaml'), {})).resolves.toMatchObject({ name: 'demo-users', resource: 'users' });
+    await expect(loadPipeline(join(dir, 'demo-users.users.yaml'), { allowPlaceholders: true })).resolves.toMatchObject({ name: 'demo-users', resource: 'users' });
 
-    // As written, unedited: everything but the demo's deliberately broken rows is imported.
+    // As written, unedited: the placeholder is refused before anything is sent.
+    const unedited = await runCli(['run', 'demo-users.users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, 'init-Secret-1') });
+    expect(unedited.code).toBe(2);
+    const line = yaml.split('\n').findIndex((l) => l.startsWith('  source: { value: CHANGE_ME }')) + 1;
+    expect(unedited.stderr).toContain(`demo-users.users.yaml, line ${line}: mapping.source.value still holds the placeholder CHANGE_ME`);
+    expect(fx.emu.log.snapshot().total).toBe(0);
+
+    // With the placeholder filled in: everything but the demo's deliberately broken rows is imported.
+    await writeFile(join(dir, 'demo-users.users.yaml'), yaml.replace('source: { value: CHANGE_ME }', 'source: { value: ERP }'));
     const run = await runCli(['run', 'demo-users.users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, 'init-Secret-1') });
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/created\s+299/);
     const anna = fx.emu.store.users().map((u) => u.item).find((u) => u.sourceId === 'C0000001')!;
-    expect(anna).toMatchObject({ source: 'CHANGE_ME', firstName: expect.any(String), dateOfBirth: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), parent: { id: 2 }, addresses: [expect.objectContaining({ type: 'invoice', country: 'NL' })] });
+    expect(anna).toMatchObject({ source: 'ERP', firstName: expect.any(String), dateOfBirth: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), parent: { id: 2 }, addresses: [expect.objectContaining({ type: 'invoice', country: 'NL' })] });
     expect(anna.email).toMatch(/^[a-zà-ÿ.ø]+\.1@example\.com$/u);
   }, 30_000);
 
