@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { loadPipeline, loadTarget } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
@@ -12,6 +12,8 @@ import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from './summary.js';
 import { pathExists } from '../core/path-exists.js';
 import { checkRunJobOptions } from '../config/check-run-options.js';
+import { checkSourceColumns } from '../preflight/index.js';
+import { resolveInputs } from '../sources/index.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
   readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
@@ -54,6 +56,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   for (const step of opts.job.steps) {
     const spec = await loadPipeline(step, { vars: { ...opts.vars }, env: opts.env ?? process.env });
     compileMapping(spec.mapping);
+    await checkSourceColumns(spec, await resolveInputs(spec.source, dirname(spec.file)));
     specs.push(spec);
   }
   const jobDir =

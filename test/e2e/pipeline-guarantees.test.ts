@@ -166,6 +166,18 @@ describe('empty input', () => {
     expect(await refusedBeforeSending(dir)).toMatch(/none_\*\.csv: no file matches the pattern/);
   });
 
+  it('in a job, a later step lacking a mapped column stops the job before its first step sends', async () => {
+    const dir = await setUp('job-columns', { 'a.csv': 'id,first,email\nJ1,Ann,a@x.nl\n', 'b.csv': 'id,first\nJ2,Bob\n' }, pipelineYaml('path: a.csv', MAPPING));
+    await writeFile(join(dir, 'second.yaml'), pipelineYaml('path: b.csv', MAPPING));
+    await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml, second.yaml]\n');
+    const before = { requests: emu.log.snapshot().total, connections: proxy.connections };
+    const r = await runCli(['run', 'job.yaml', '--out', 'out', '--quiet'], { cwd: dir, env: targetEnv(proxy, SECRET) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/second\.yaml, line \d+: mapping\.email reads column "email", which is not in the header of b\.csv/);
+    expect(emu.log.snapshot().total).toBe(before.requests);
+    expect(proxy.connections).toBe(before.connections);
+  });
+
   it('a job step that reads nothing stops the job with exit 3', async () => {
     const dir = await setUp('job-empty', { 'users.csv': 'id,first,email\n' }, pipelineYaml('path: users.csv', MAPPING));
     await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml]\n');
