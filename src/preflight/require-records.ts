@@ -14,9 +14,19 @@ export function describeInputs(inputs: readonly InputFile[]): string {
   return names.join(', ') + (inputs.length > NAMED ? ` and ${inputs.length - NAMED} more` : '');
 }
 
-/** Throws when nothing was read; `read` counts every record, rejected at read or not, over all attempts. */
-export function requireRecords(read: number, inputs: readonly InputFile[], source: SourceSpec): void {
-  if (read > 0 || source.allowEmpty === true) return;
+export interface ReadOutcome {
+  /** Every record read, rejected at read or not, over all attempts. */
+  readonly read: number;
+  readonly inputs: readonly InputFile[];
+  readonly source: SourceSpec;
+  /** `limit: 0` asked for nothing, and a run stopped by a signal before its first record is interrupted, not empty. */
+  readonly limit?: number | undefined;
+  readonly stopped: boolean;
+}
+
+/** Throws when the inputs held no record at all. */
+export function requireRecords({ read, inputs, source, limit, stopped }: ReadOutcome): void {
+  if (read > 0 || source.allowEmpty === true || limit === 0 || stopped) return;
   throw new SourceError(
     `no records in ${describeInputs(inputs)} (empty or header-only; a failed export upstream? set source.allowEmpty: true if an empty input is normal)`,
     {},

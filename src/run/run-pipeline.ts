@@ -53,7 +53,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     halt.throwIfFailed();
     // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
     if (stages.source.failure !== undefined) throw stages.source.failure;
-    if (opts.limit !== 0) requireRecords(run.counts.read, run.inputs, run.spec.source);
+    requireRecords({ read: run.counts.read, inputs: run.inputs, source: run.spec.source, limit: opts.limit, stopped: opts.stop?.aborted === true });
     if (run.deferred !== undefined && sender !== undefined) {
       await runDeferredPasses(run.deferred, { sender, batch: stages.batch, concurrency: run.spec.send.concurrency, sink: stages.sink, onBatch: () => run.stats.batches++, stop: halt.signal, onFailure: (e) => halt.fail(e) });
     }
