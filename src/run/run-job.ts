@@ -11,7 +11,7 @@ import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipe
 import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from './summary.js';
 import { pathExists } from '../core/path-exists.js';
-import { checkRunJobOptions } from '../config/check-run-options.js';
+import { checkRunJobOptions } from '../preflight/run-options.js';
 import { checkSourceColumns } from '../preflight/index.js';
 import { resolveInputs } from '../sources/index.js';
 

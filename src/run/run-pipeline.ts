@@ -11,7 +11,7 @@ import { buildStages } from './build-stages.js';
 import { composeSender } from './compose-sender.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import type { RunStatus, RunSummary } from './summary.js';
-import { checkRunPipelineOptions } from '../config/check-run-options.js';
+import { checkRunPipelineOptions } from '../preflight/run-options.js';
 import { requireRecords } from '../preflight/index.js';
 
 export type { RunResult } from './finish-run.js';

@@ -5,7 +5,7 @@ import type { InputFile } from '../../src/sources/resolve-inputs.js';
 import type { SourceData } from '../../src/core/record.js';
 
 const spec = { mapping: { source: { value: 'ERP' }, sourceId: 'id', email: 'contact.mail', addresses: [{ type: { value: 'invoice' }, city: 'city', email: 'contact.mail' }] } } as unknown as PipelineSpec;
-const inputs = [{ display: 'a.ndjson' }, { display: 'b.ndjson' }] as unknown as InputFile[];
+const inputs = [{ object: { display: 'a.ndjson' } }, { object: { display: 'b.ndjson' } }] as unknown as InputFile[];
 const map = () => ({ ok: true as const, item: {} });
 
 describe('MappedPaths', () => {

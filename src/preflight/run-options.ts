@@ -3,8 +3,10 @@
  * not be there to catch `mode: 'runn'` or `pipline:`. A wrong option is a ConfigError naming
  * it (exit 2 semantics), never a TypeError from deep inside the run.
  */
+import { didYouMean } from '../config/did-you-mean.js';
 import { ConfigError } from '../core/errors.js';
-import { didYouMean } from './did-you-mean.js';
+import type { JobOptions } from '../run/run-job.js';
+import type { RunPipelineOptions } from '../run/run-pipeline.js';
 
 type Check = (value: unknown) => string | undefined;
 
@@ -40,7 +42,13 @@ const job: Check = (v) =>
     ? undefined
     : 'must be a loaded job ({ file, name, steps } from loadRunFile)';
 
-const COMMON: Readonly<Record<string, Check>> = {
+/**
+ * One rule per option, typed from the options themselves: an option added to RunPipelineOptions
+ * or JobOptions without a rule here does not compile (rather than being refused at run time).
+ */
+type Rules<T> = { readonly [K in keyof T]-?: Check };
+
+const COMMON: Rules<Omit<RunPipelineOptions, 'pipeline'>> = {
   mode: oneOf('run', 'dry-run', 'validate'),
   target,
   out: string,
@@ -55,8 +63,8 @@ const COMMON: Readonly<Record<string, Check>> = {
   onEvent: fn,
 };
 
-const RUN_PIPELINE: Readonly<Record<string, Check>> = { pipeline, ...COMMON };
-const RUN_JOB: Readonly<Record<string, Check>> = { job, ...COMMON };
+const RUN_PIPELINE: Rules<RunPipelineOptions> = { pipeline, ...COMMON };
+const RUN_JOB: Rules<JobOptions> = { job, ...COMMON };
 
 function check(options: unknown, rules: Readonly<Record<string, Check>>, required: string, fnName: string): void {
   if (!isObject(options)) throw new ConfigError(`${fnName}() takes an options object`, {}, 'ETL_CONFIG_OPTION');
