@@ -17,7 +17,8 @@ export const peekCsvColumns: ColumnPeeker = async ({ where, spec, bytes }) => {
     if (first !== undefined) break;
   }
   first ??= splitter.write(decoder.end())[0] ?? splitter.end()[0];
-  if (first === undefined) return undefined;
+  // Bytes that are not in the file's encoding: the run says so (exit 2, file and line), not a column check on replacement characters.
+  if (first === undefined || decoder.invalid !== undefined) return undefined;
   const headers = options.headers ?? true;
   let result: InputColumns;
   if (headers === true) {

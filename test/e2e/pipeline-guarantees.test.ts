@@ -111,6 +111,12 @@ describe('source columns must exist', () => {
     expect(await refusedBeforeSending(dir)).toMatch(/mapping\.firstName reads column "first", which is not in the header of export\.zip \(entry b\.csv\)/);
   });
 
+  it('a header not in the declared encoding is named as such, not as a missing column', async () => {
+    const yaml = pipelineYaml('path: users.csv\ncsv: { delimiter: ";" }', ['source: { value: ERP }', 'sourceId: id', 'lastName: Achternaam_é']);
+    const dir = await setUp('encoding', { 'users.csv': Buffer.from('id;Achternaam_\xe9\nU1;Smit\n', 'latin1') }, yaml);
+    expect(await refusedBeforeSending(dir)).toMatch(/^users\.csv, line 1: not valid UTF-8 \(byte 0xE9\)/);
+  });
+
   it('headerless CSV: a column beyond the first row is the same error', async () => {
     const yaml = pipelineYaml('path: users.csv\ncsv: { headers: false }', ['source: { value: ERP }', 'sourceId: "0"', 'email: "3"']);
     const dir = await setUp('headerless', { 'users.csv': 'U1,Ann,a@x.nl\n' }, yaml);

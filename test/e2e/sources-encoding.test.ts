@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { emulatorPerFile } from '../support/emulator.js';
 import { readJson, readNdjson } from '../support/files.js';
-import { SECRET, countingProxy, tmp, user, writePipeline } from './sources-setup.js';
+import { CSV_MAPPING, SECRET, countingProxy, tmp, user, writePipeline } from './sources-setup.js';
 
 const fixture = emulatorPerFile(SECRET);
 
@@ -33,7 +33,7 @@ describe('a Windows-1252 export read as UTF-8', () => {
         // Only the file named in the message is Windows-1252; the others are plain ASCII.
         await writeFile(join(dir, file), file === where.split(',')[0] ? iconv.encode(text, 'windows-1252') : text);
       }
-      const r = await run(dir, await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, { path, csv: { delimiter: ';' } }), proxy);
+      const r = await run(dir, await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, { path, csv: { delimiter: ';' } }, CSV_MAPPING), proxy);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`propel-etl: ${where}: ${NOT_UTF8}\n`);
       expect(proxy.connections).toBe(0);
@@ -57,7 +57,7 @@ describe('a UTF-8 export with one non-UTF-8 byte at line 40,000', () => {
       parts.push(n === badLine ? Buffer.concat([Buffer.from(`${id},Ren`), Buffer.from([0xe9]), Buffer.from(',Müller\n')]) : Buffer.from(`${id},Zoë,Müller\n`));
     }
     await writeFile(join(dir, 'users.csv'), Buffer.concat(parts));
-    const r = await run(dir, await writePipeline(dir, 'users-late', { path: 'users.csv' }, undefined, 500), fixture.emu);
+    const r = await run(dir, await writePipeline(dir, 'users-late', { path: 'users.csv' }, CSV_MAPPING, 500), fixture.emu);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const rejects = await readNdjson(join(dir, 'out', 'rejects.ndjson'));
