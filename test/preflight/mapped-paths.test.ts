@@ -6,7 +6,7 @@ import type { SourceData } from '../../src/core/record.js';
 
 const spec = { mapping: { source: { value: 'ERP' }, sourceId: 'id', email: 'contact.mail', addresses: [{ type: { value: 'invoice' }, city: 'city', email: 'contact.mail' }] } } as unknown as PipelineSpec;
 const inputs = [{ object: { display: 'a.ndjson' } }, { object: { display: 'b.ndjson' } }] as unknown as InputFile[];
-const map = () => ({ ok: true as const, item: {} });
+const map = Object.assign(() => ({ ok: true as const, item: {} }), { sources: [] as string[] });
 
 describe('MappedPaths', () => {
   it('names each path no record had, once, in mapping order; none before any record', () => {
@@ -27,5 +27,12 @@ describe('MappedPaths', () => {
     watched(spy as unknown as SourceData);
     expect(reads).toBe(0);
     expect(paths.warnings(inputs)).toEqual([]);
+  });
+});
+
+describe('MappedPaths.watch', () => {
+  it('keeps the columns a columnar reader must fetch', () => {
+    const compiled = Object.assign(() => ({ ok: true as const, item: {} }), { sources: ['id', 'contact.mail'] });
+    expect(new MappedPaths(spec).watch(compiled).sources).toEqual(['id', 'contact.mail']);
   });
 });
