@@ -61,6 +61,8 @@ const COMMON: Rules<Omit<RunPipelineOptions, 'pipeline'>> = {
   stdin: readable,
   stop: signal,
   onEvent: fn,
+  state: string,
+  full: boolean,
 };
 
 const RUN_PIPELINE: Rules<RunPipelineOptions> = { pipeline, ...COMMON };
