@@ -3,6 +3,7 @@ import type { RunEvent } from '../run/run-pipeline.js';
 import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
+import type { JobStepEvent } from '../run/run-job.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -27,6 +28,8 @@ export interface RunLogger {
   /** Marks the runs that follow as steps of this job. */
   jobStart(job: JobContext): void;
   jobEnd(exitCode: number, steps: readonly { readonly step: string; readonly status: string }[]): void;
+  /** A job's step begins (or is skipped, completed by an earlier attempt): the lines that follow name it. */
+  onStep(s: JobStepEvent): void;
   /** Stops the progress line (call before printing the summary). */
   close(): void;
 }
@@ -63,7 +66,6 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
   const onEvent = (e: RunEvent): void => {
     if (e.type === 'start') {
       runId = e.runId;
-      step++;
       progress = e.progress;
       if (log !== undefined) {
         log.info({ ...ids(), event: job !== undefined ? 'step start' : 'run start', pipeline: e.pipeline, attempt: e.attempt, target: e.target, outDir: e.outDir, counts: counts(e.progress()) }, job !== undefined ? `step ${step} of ${job.steps} start: ${e.pipeline}` : `run start: ${e.pipeline}`);
@@ -116,6 +118,13 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       job = j;
       runId = j.id;
       if (log !== undefined) log.info({ runId: j.id, jobId: j.id, event: 'job start', job: j.name, steps: j.steps }, `job start: ${j.name}`);
+    },
+    onStep(s) {
+      step = s.step;
+      if (s.status !== 'skipped' || job === undefined) return;
+      const name = s.file.split('/').pop() ?? s.file;
+      if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'step skipped', step, steps: job.steps, file: name }, `step ${step} of ${job.steps} skipped: completed earlier`);
+      else pretty(`step ${step}/${job.steps}: ${name} completed earlier, skipped`);
     },
     jobEnd(exitCode, steps) {
       if (job === undefined) return;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { loadPipeline } from '../config/index.js';
@@ -14,7 +14,7 @@ import { RunCounts } from '../outcomes/index.js';
 import { DeferredPasses } from '../deferred/index.js';
 import { RunProbe } from '../progress/run-probe.js';
 import { RunRecorder } from '../report/run-recorder.js';
-import { defaultRunFolder, latestRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
+import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import type { RunMode } from './summary.js';
 import { DeltaRun } from '../delta/delta-run.js';
@@ -98,7 +98,7 @@ export class Run {
     const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];
     const envelope = requestEnvelope(resource, directives);
 
-    const outDir = opts.out !== undefined ? resolve(cwd, opts.out) : opts.resume === true ? ((await latestRunFolder(spec.name, cwd)) ?? defaultRunFolder(spec.name, new Date(), cwd)) : defaultRunFolder(spec.name, new Date(), cwd);
+    const outDir = await chooseRunFolder(spec.name, opts, cwd);
     const folderMode: FolderMode = opts.resume === true ? 'resume' : opts.fresh === true ? 'fresh' : 'new';
     // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
     await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
