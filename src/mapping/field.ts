@@ -97,7 +97,9 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
   const hasDefault = dflt !== undefined;
 
   const fail = (ctx: EvalContext, value: unknown, invalid: Invalid): undefined => {
-    ctx.error = `${path}: ${showValue(value)} ${invalid.why}`;
+    const why = `${path}: ${showValue(value)} ${invalid.why}`;
+    if (ctx.all !== undefined) ctx.all.push(why);
+    else ctx.error = why;
     return undefined;
   };
 
