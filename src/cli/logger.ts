@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { isEtlError } from '../core/errors.js';
 import type { RunEvent } from '../run/run-pipeline.js';
 import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
@@ -30,8 +31,35 @@ export interface RunLogger {
   jobEnd(exitCode: number, steps: readonly { readonly step: string; readonly status: string }[]): void;
   /** A job's step begins (or is skipped, completed by an earlier attempt): the lines that follow name it. */
   onStep(s: JobStepEvent): void;
+  /** An error that ends the command: one line on stderr, a JSON object in json format (with `stack` under `debug`). */
+  error(e: unknown, debug?: boolean): void;
+  /** A line for the operator (a signal received, …), in the log format. */
+  notice(message: string, fields?: Readonly<Record<string, unknown>>): void;
   /** Stops the progress line (call before printing the summary). */
   close(): void;
+}
+
+/**
+ * What an error line carries besides its level: a stable code, the exit code, the message, and
+ * where (file, entry, line, key, batch, HTTP status, URL): the same as the one-line text, as fields.
+ */
+export function errorFields(e: unknown): Record<string, unknown> {
+  if (isEtlError(e)) {
+    const { file, entry, line, column, key, batch, status, url } = e.context;
+    const where = { file, entry, line, column, key, batch, status, url };
+    return { code: e.code, exitCode: e.exitCode, message: e.message, ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)) };
+  }
+  return { code: 'ETL_INTERNAL', exitCode: 3, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+/** The one-line text of an error, as pretty logs print it after `propel-etl: `. */
+export function describeError(e: unknown): string {
+  return isEtlError(e) ? e.describe() : `internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`;
+}
+
+/** JSON lines for stderr: the same pino settings for run logs and for errors raised before a run. */
+export function jsonLog(destination?: pino.DestinationStream): pino.Logger {
+  return pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? pino.destination({ fd: 2, sync: true }));
 }
 
 /**
@@ -51,9 +79,7 @@ const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected
  */
 export function createRunLogger(opts: RunLoggerOptions): RunLogger {
   const display = opts.display ?? ProgressDisplay.for(process.stderr, opts.quiet || opts.format === 'json');
-  const log = opts.format === 'json'
-    ? pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, opts.destination ?? pino.destination({ fd: 2, sync: true }))
-    : undefined;
+  const log = opts.format === 'json' ? jsonLog(opts.destination) : undefined;
   let job: JobContext | undefined;
   let runId = '';
   let progress: (() => ProgressSnapshot) | undefined;
@@ -76,6 +102,13 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       return;
     }
     if (e.type === 'send') {
+      if (e.event.type === 'token-retry') {
+        const t = e.event;
+        const text = `token endpoint ${t.url}: retry ${t.attempt} of ${t.maxRetries} in ${t.delayMs} ms (${t.reason})`;
+        if (log !== undefined) log.warn({ ...ids(), event: 'token retry', url: t.url, attempt: t.attempt, maxRetries: t.maxRetries, delayMs: t.delayMs, reason: t.reason }, text);
+        else pretty(text);
+        return;
+      }
       if (e.event.type !== 'retry') return;
       const r = e.event;
       if (log !== undefined) log.warn({ ...ids(), event: 'retry', batch: r.batch, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason, ...(progress !== undefined ? { counts: counts(progress()) } : {}) }, `retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms`);
@@ -97,7 +130,7 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
         ...Object.fromEntries(DELTA_KINDS.flatMap((k) => (s.counts[k] !== undefined ? [[k, s.counts[k]]] : []))),
         unsent: s.counts.unsent, rejected: s.counts.rejected,
       };
-      if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
+      if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', ...(e.error !== undefined ? errorFields(e.error) : {}), error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
       if (s.status === 'interrupted') log.warn({ ...ids(), event: 'interrupt', counts: c }, 'run interrupted');
       log.info(
         {
@@ -129,6 +162,21 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
     jobEnd(exitCode, steps) {
       if (job === undefined) return;
       if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'job end', job: job.name, exitCode, steps }, `job end: ${job.name}`);
+    },
+    error(e, debug) {
+      display.stop();
+      const stack = debug === true && e instanceof Error ? e.stack : undefined;
+      if (log !== undefined) {
+        log.error({ ...(runId !== '' ? ids() : {}), event: 'error', ...errorFields(e), ...(stack !== undefined ? { stack } : {}) }, describeError(e));
+        return;
+      }
+      // Errors print even with --quiet: that option keeps everything else off.
+      process.stderr.write(`propel-etl: ${describeError(e)}\n`);
+      if (stack !== undefined) process.stderr.write(stack + '\n');
+    },
+    notice(message, fields) {
+      if (log !== undefined) log.warn({ ...(runId !== '' ? ids() : {}), event: 'notice', ...fields }, message);
+      else process.stderr.write(`propel-etl: ${message}\n`);
     },
     close() {
       display.stop();

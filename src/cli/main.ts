@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, isEtlError } from '../core/errors.js';
+import { ConfigError, EXIT, isEtlError } from '../core/errors.js';
 import { loadRunFile } from '../config/index.js';
 import { runPipeline, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
 import { runJob } from '../run/run-job.js';
 import { formatSummary } from './format-summary.js';
-import { createRunLogger, type LogFormat } from './logger.js';
+import { createRunLogger, jsonLog, type LogFormat } from './logger.js';
 import { addEmulatorCommand } from './emulator-command.js';
 import { addInitCommand } from './init-command.js';
 import { addStateCommand } from './state-command.js';
@@ -41,11 +41,12 @@ function parseCount(value: string): number {
   return n;
 }
 
-function fail(message: string, code: number, err?: unknown, debug?: boolean): never {
-  process.stderr.write(`propel-etl: ${message}\n`);
-  if (debug === true && err instanceof Error && err.stack !== undefined) process.stderr.write(err.stack + '\n');
-  process.exit(code);
-}
+/** `--log-format json` as given on the command line: known before commander has parsed it, for its own usage errors. */
+const JSON_REQUESTED = ((): boolean => {
+  const argv = process.argv;
+  const i = argv.indexOf('--log-format');
+  return argv.includes('--log-format=json') || (i >= 0 && argv[i + 1] === 'json');
+})();
 
 /**
  * Runs one pipeline the way a scheduler needs it: the summary on stdout, logs on stderr, and
@@ -54,19 +55,29 @@ function fail(message: string, code: number, err?: unknown, debug?: boolean): ne
  * one exits at once.
  */
 async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate'): Promise<never> {
-  if (flags.resume === true && flags.fresh === true) fail('--resume and --fresh exclude each other', EXIT.usage);
+  const format: LogFormat = flags.logFormat ?? 'pretty';
+  const logger = createRunLogger({ format, quiet: flags.quiet === true });
+  // Every line on stderr goes through the logger, errors too: in json format a log shipper reads one object a line.
+  const fail: (e: unknown) => never = (e) => {
+    logger.close();
+    logger.error(e, flags.debug);
+    return process.exit(isEtlError(e) ? e.exitCode : EXIT.aborted);
+  };
+  if (flags.resume === true && flags.fresh === true) fail(new ConfigError('--resume and --fresh exclude each other', {}, 'ETL_USAGE'));
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
-    if (signals > 1) fail(`${sig} again: exiting without waiting for in-flight batches`, EXIT.interrupted);
-    process.stderr.write(`propel-etl: ${sig}: stopping reading, settling batches in flight (again to exit at once)\n`);
+    if (signals > 1) {
+      logger.close();
+      logger.notice(`${sig} again: exiting without waiting for in-flight batches`, { signal: sig });
+      process.exit(EXIT.interrupted);
+    }
+    logger.notice(`${sig}: stopping reading, settling batches in flight (again to exit at once)`, { signal: sig });
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const format: LogFormat = flags.logFormat ?? 'pretty';
-  const logger = createRunLogger({ format, quiet: flags.quiet === true });
   const options: Omit<RunPipelineOptions, 'pipeline'> = {
     mode: mode === 'validate' ? 'validate' : flags.dryRun === true ? 'dry-run' : 'run',
     target: flags.target,
@@ -84,10 +95,8 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
   const report = (result: RunResult): void => {
     logger.close();
     if (format === 'pretty' && flags.quiet !== true) process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd(), result.rejects) + '\n');
-    if (result.error !== undefined) {
-      process.stderr.write(`propel-etl: ${result.error.describe()}\n`);
-      if (flags.debug === true && result.error.stack !== undefined) process.stderr.write(result.error.stack + '\n');
-    }
+    // In json format the abort line already carries the error (code, message, where).
+    if (result.error !== undefined && format === 'pretty') logger.error(result.error, flags.debug);
   };
   try {
     const runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
@@ -103,9 +112,7 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     report(result);
     process.exit(result.exitCode);
   } catch (e) {
-    logger.close();
-    if (isEtlError(e)) fail(e.describe(), e.exitCode, e, flags.debug);
-    fail(`internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`, EXIT.aborted, e, flags.debug);
+    fail(e);
   }
 }
 
@@ -114,6 +121,20 @@ const program = new Command('propel-etl')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+
+if (JSON_REQUESTED) {
+  // Usage errors found while parsing, as JSON lines like every other line of a json run.
+  const log = jsonLog();
+  const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  program.configureOutput({
+    outputError: (text) => {
+      for (const line of lines(text)) log.error({ event: 'error', code: 'ETL_USAGE', exitCode: EXIT.usage, message: line.replace(/^error: /, '') }, line);
+    },
+    writeErr: (text) => {
+      for (const line of lines(text)) log.info({ event: 'usage' }, line);
+    },
+  });
+}
 
 const commonRunOptions = (cmd: Command): Command =>
   cmd

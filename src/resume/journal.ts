@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { InputIdentity } from './input-identity.js';
 import { PrivateFile } from '../sink/private-file.js';
 import { addSettled, emptySettled, type SettledCounts } from '../outcomes/index.js';
 import { IntervalSet, toRanges, type Range } from './interval-set.js';
@@ -13,6 +16,8 @@ export interface JournalHeader {
   readonly pipeline: string;
   readonly resource: string;
   readonly startedAt: string;
+  /** What the inputs were when the run started (absent in checkpoints written before it was kept). */
+  readonly inputs?: readonly InputIdentity[];
 }
 
 /** One line per flush of the sink: the record ordinals settled since the last line, and the counts they added. */
@@ -62,6 +67,22 @@ export class Journal {
 
   async close(): Promise<void> {
     await this.file.close();
+  }
+}
+
+/** The journal's first line only (the whole journal can be long): undefined when it is not a header. */
+export async function readJournalHeader(path: string): Promise<JournalHeader | undefined> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const obj = JSON.parse(line) as { t?: unknown };
+      return obj.t === 'start' ? (obj as JournalHeader) : undefined;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    lines.close();
   }
 }
 

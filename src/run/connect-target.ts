@@ -21,6 +21,11 @@ export interface ConnectedTarget {
   readonly identity: TargetIdentity;
   /** The embedded emulator, for target `local`. */
   readonly emulator?: Emulator;
+  /**
+   * Fetches the first token: the target is reached (or refuses, or stays down after the retries,
+   * each retry an event) before the input is read, so a night with the target down says so at once.
+   */
+  reach(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,7 +64,10 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     else if (e.type === 'retry') stats.retries++;
     opts.onEvent?.(e);
   };
-  const tokens = new TokenProvider({ tokenUrl: endpoint.tokenUrl, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, timeoutMs: opts.send.timeoutMs, maxRetries: opts.send.maxRetries });
+  const tokens = new TokenProvider({
+    tokenUrl: endpoint.tokenUrl, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, timeoutMs: opts.send.timeoutMs, maxRetries: opts.send.maxRetries,
+    onRetry: (r) => onEvent({ type: 'token-retry', ...r }),
+  });
   const client = new BulkClient({
     baseUrl: endpoint.baseUrl,
     resource: opts.resource,
@@ -75,6 +83,9 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     stats,
     identity,
     ...(emulator !== undefined ? { emulator } : {}),
+    async reach() {
+      await tokens.get();
+    },
     async close() {
       await client.close();
       await tokens.close();

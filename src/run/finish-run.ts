@@ -34,7 +34,7 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
     runId: run.runId, pipeline: run.spec.name, resource: run.spec.resource, mode: run.mode, target: run.target?.name ?? null, status, exitCode, attempt: run.attempt,
     startedAt: run.startedAt, endedAt, counts: run.counts, ...run.stats, ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}), topRejects: topRejectKinds(rejects), ...(error !== undefined ? { error } : {}),
   });
-  const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit, ...(run.delta !== undefined ? { delta: run.delta } : {}) };
+  const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit, ...(run.delta !== undefined ? { delta: run.delta } : {}), ...(error !== undefined ? { error } : {}) };
   try {
     for (const output of RUN_OUTPUTS) await output(end);
   } finally {

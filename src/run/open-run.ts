@@ -16,6 +16,8 @@ import { RunProbe } from '../progress/run-probe.js';
 import { RunRecorder } from '../report/run-recorder.js';
 import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
+import { checkInputs } from './input-check.js';
+import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from './summary.js';
 import { DeltaRun } from '../delta/delta-run.js';
 
@@ -70,6 +72,8 @@ export class Run {
     readonly resource: ResourceInfo,
     readonly mapRecord: CompiledMapping,
     readonly inputs: readonly InputFile[],
+    /** The inputs' identities as this attempt starts (a run only): the journal keeps them for --resume. */
+    readonly identities: readonly InputIdentity[] | undefined,
     readonly envelope: RequestEnvelope,
     readonly outDir: string,
     readonly folderMode: FolderMode,
@@ -102,6 +106,8 @@ export class Run {
     const folderMode: FolderMode = opts.resume === true ? 'resume' : opts.fresh === true ? 'fresh' : 'new';
     // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
     await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
+    // Only a run keeps a journal; resuming over inputs other than the ones it started on is refused here, before the target is contacted.
+    const identities = mode === 'run' ? await checkInputs(inputs, spec.source, folderMode === 'resume' ? join(outDir, JOURNAL_FILE) : undefined) : undefined;
 
     const counts = new RunCounts();
     const probe = new RunProbe(counts, mode, spec.delta !== undefined && mode !== 'validate');
@@ -113,7 +119,7 @@ export class Run {
       throw e;
     });
     const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
-    return new Run(opts, spec, mode, resource, mapRecord, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
+    return new Run(opts, spec, mode, resource, mapRecord, inputs, identities, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
   }
 
   /** The journal (created, or read back and appended to on --resume) and the result files. */
@@ -127,7 +133,7 @@ export class Run {
         this.counts.resumeFrom(this.earlier.counts);
         this.journal = await Journal.append(journalPath, this.attempt);
       } else {
-        this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString() });
+        this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString(), ...(this.identities !== undefined ? { inputs: this.identities } : {}) });
       }
     }
     this.delta?.begin(this.runId, this.startedAt);

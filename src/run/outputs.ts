@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EtlError } from '../core/errors.js';
 import type { RejectGroupsResult } from '../report/reject-groups.js';
 import type { RunRecorder } from '../report/run-recorder.js';
 import { writeReport } from '../report/write-report.js';
@@ -14,8 +15,10 @@ export interface RunEnd {
   readonly rejects: RejectGroupsResult;
   /** `delta:`: the state, still open, for orphans.ndjson. */
   readonly delta?: Pick<DeltaRun, 'writeOrphans'>;
+  /** Why the run stopped early (status aborted): the end event carries it, so a log line can give its code and where. */
+  readonly error?: EtlError;
   /** The caller's event hook (the CLI's logger, a library user). */
-  readonly emit: (e: { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult }) => void;
+  readonly emit: (e: { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError }) => void;
 }
 
 /** One thing written or told at the end of a run. */
@@ -28,7 +31,7 @@ const reportHtml: RunOutput = (e) => writeReport(e.outDir, e.summary, e.recorder
 const orphansNdjson: RunOutput = async (e) => {
   await e.delta?.writeOrphans(e.outDir);
 };
-const endEvent: RunOutput = (e) => e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects });
+const endEvent: RunOutput = (e) => e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects, ...(e.error !== undefined ? { error: e.error } : {}) });
 
 /** Every output, in order; the end event last, once the files it points at exist. Add an output here. */
 export const RUN_OUTPUTS: readonly RunOutput[] = [summaryJson, orphansNdjson, reportHtml, endEvent];

@@ -5,7 +5,7 @@ import { runDeferredPasses } from '../deferred/index.js';
 import { RunHalt } from '../resume/run-halt.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
 import type { RejectGroupsResult } from '../report/reject-groups.js';
-import { rejectBudgetCheck } from './reject-budget.js';
+import { rejectBudgetCheck, restateBudgetError } from './reject-budget.js';
 import { Run, type OpenRunOptions } from './open-run.js';
 import { buildStages } from './build-stages.js';
 import { composeSender } from './compose-sender.js';
@@ -24,7 +24,7 @@ export type RunEvent =
   | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
   | { readonly type: 'send'; readonly event: SendEvent }
   | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult };
+  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError };
 
 /**
  * One pipeline, end to end: open the run -> build the stages for the mode -> run them -> deferred
@@ -43,6 +43,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     await run.open();
     for (const message of run.delta?.warnings ?? []) emit({ type: 'warning', message });
     emit({ type: 'start', runId: run.runId, pipeline: run.spec.name, outDir: run.outDir, attempt: run.attempt, target: run.target?.name ?? null, progress: () => run.probe.snapshot() });
+    // The target is reached (a token) before the input is read.
+    await run.target?.reach();
     const budget = rejectBudgetCheck(run.spec.errors, run.counts);
     const sender = run.target !== undefined ? composeSender(run.target.client, { probe: run.probe, ...(run.deferred !== undefined ? { deferred: run.deferred } : {}) }) : undefined;
     const stages = buildStages(run, halt, sender, halt.guard(budget));
@@ -63,5 +65,6 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   } finally {
     await run.close();
   }
-  return finishRun(run, status, error, emit);
+  // A budget passed while records flowed is stated with the settled counts, the summary's.
+  return finishRun(run, status, restateBudgetError(error, run.spec.errors, run.counts), emit);
 }
