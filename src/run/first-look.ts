@@ -35,14 +35,17 @@ export function firstLook(opts: FirstLookOptions): AdmitHold<ItemEvent> | undefi
   const size = opts.size ?? FIRST_LOOK_RECORDS;
   let held: ItemEvent[] | undefined = [];
 
-  /** Judges the held sample; what may flow on, and whether reading stops. */
-  const verdict = (final: boolean): { events: ItemEvent[]; stop: boolean } => {
+  /**
+   * Judges the held sample; what may flow on, and whether reading stops. The sample is judged as
+   * a whole, as the end of an input is (a percentage whatever the count read).
+   */
+  const verdict = (): { events: ItemEvent[]; stop: boolean } => {
     const sample = held ?? [];
     held = undefined;
     const rejects = sample.filter((e): e is RejectEvent => e.kind === 'reject');
     // As the sink will count them once settled: earlier attempts' rejects plus the sample's.
     const rejected = opts.counts.totalRejected + rejects.length;
-    if (!budgetPassed(max, rejected, opts.counts.read, final)) return { events: sample, stop: false };
+    if (!budgetPassed(max, rejected, opts.counts.read, true)) return { events: sample, stop: false };
     opts.onFail(new RejectBudgetError(
       `the first look at ${sample.length.toLocaleString('en-US')} records, before any request: ${describeBudget(max, rejected, opts.counts.read)}; nothing was sent. ` +
         `Most frequent: ${topReasons(rejects)}. See rejects.ndjson`,
@@ -55,7 +58,7 @@ export function firstLook(opts: FirstLookOptions): AdmitHold<ItemEvent> | undefi
     pass(events) {
       if (held === undefined) return { events, stop: false };
       held.push(...events);
-      return held.length >= size ? verdict(false) : { events: [], stop: false };
+      return held.length >= size ? verdict() : { events: [], stop: false };
     },
     end(inputEnded) {
       if (held === undefined) return [];
@@ -65,7 +68,7 @@ export function firstLook(opts: FirstLookOptions): AdmitHold<ItemEvent> | undefi
         held = undefined;
         return rest;
       }
-      return verdict(true).events;
+      return verdict().events;
     },
   };
 }
