@@ -78,27 +78,42 @@ function inputChange(then: InputIdentity, now: InputIdentity): string | undefine
   return what.length > 0 ? `it changed since the run started (${what.join(', ')})` : undefined;
 }
 
-/**
- * Throws a ConfigError (exit 2) naming the first input that is not what the run started on.
- * Stdin cannot be identified and is not compared.
- */
-export function assertSameInputs(then: readonly InputIdentity[], now: readonly InputIdentity[]): void {
-  const refuse = (file: string, what: string): never => {
-    throw new ConfigError(
-      `--resume refused: ${what}, so the records this run settled are not known to be the ones it holds now; start over with --fresh`,
-      { file, key: 'source.path' },
-      'ETL_INPUT_CHANGED',
-    );
-  };
+export interface InputChange {
+  readonly file: string;
+  /** In words, e.g. `it changed since the run started (size …)`. */
+  readonly what: string;
+  /** The input is there now, changed (not gone, not new). */
+  readonly changed: boolean;
+}
+
+/** Every input that is not what the run started on. Stdin cannot be identified and is not compared. */
+export function inputChanges(then: readonly InputIdentity[], now: readonly InputIdentity[]): InputChange[] {
+  const out: InputChange[] = [];
   const current = new Map(now.map((i) => [i.file, i]));
   for (const t of then) {
     const n = current.get(t.file);
-    if (n === undefined) refuse(t.file, 'this input was read when the run started and is gone now');
+    if (n === undefined) out.push({ file: t.file, what: 'this input was read when the run started and is gone now', changed: false });
     else if (t.file !== '-') {
-      const change = inputChange(t, n);
-      if (change !== undefined) refuse(t.file, change);
+      const what = inputChange(t, n);
+      if (what !== undefined) out.push({ file: t.file, what, changed: true });
     }
   }
   const earlier = new Set(then.map((i) => i.file));
-  for (const n of now) if (!earlier.has(n.file)) refuse(n.file, 'this input is new since the run started');
+  for (const n of now) if (!earlier.has(n.file)) out.push({ file: n.file, what: 'this input is new since the run started', changed: false });
+  return out;
+}
+
+/** The refusal of a resume over a changed input: exit 2, naming it and what changed. */
+export function inputChangedError(change: InputChange): ConfigError {
+  return new ConfigError(
+    `--resume refused: ${change.what}, so the records this run settled are not known to be the ones it holds now; start over with --fresh`,
+    { file: change.file, key: 'source.path' },
+    'ETL_INPUT_CHANGED',
+  );
+}
+
+/** Throws the refusal for the first input that is not what the run started on. */
+export function assertSameInputs(then: readonly InputIdentity[], now: readonly InputIdentity[]): void {
+  const [first] = inputChanges(then, now);
+  if (first !== undefined) throw inputChangedError(first);
 }

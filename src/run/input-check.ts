@@ -1,6 +1,8 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
-import { assertSameInputs, identify, type InputIdentity } from '../resume/input-identity.js';
-import { readJournalHeader } from '../resume/journal.js';
+import { SourceError } from '../core/errors.js';
+import { hashLines } from '../resume/break-prefix.js';
+import { identify, inputChangedError, inputChanges, type InputIdentity } from '../resume/input-identity.js';
+import { readJournal, type Journal } from '../resume/journal.js';
 import { localObject, localRanges } from '../resume/local-object.js';
 import { STDIN, type InputFile } from '../sources/resolve-inputs.js';
 import { openZip } from '../sources/zip-reader.js';
@@ -24,13 +26,39 @@ export async function identifyInputs(inputs: readonly InputFile[], spec: SourceS
   return out;
 }
 
+/** Inputs whose records start on lines of their own, so the lines before a break hold those records whole. */
+const lineBased = (input: InputFile): boolean => input.compression !== 'zip' && input.path !== STDIN && (input.format === 'csv' || input.format === 'ndjson');
+
 /**
  * The inputs' identities for the journal of a run about to start; when it resumes, first
- * refuses (exit 2, nothing sent) if they are not the ones its journal recorded.
+ * refuses (exit 2, nothing sent) if they are not the ones the last attempt started on. The one
+ * exception is an input that broke the run and was repaired: accepted when its lines before the
+ * break are unchanged (see break-prefix.ts).
  */
 export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec, resumeFrom: string | undefined): Promise<InputIdentity[]> {
   const now = await identifyInputs(inputs, spec);
-  const then = resumeFrom !== undefined ? (await readJournalHeader(resumeFrom))?.inputs : undefined;
-  if (then !== undefined) assertSameInputs(then, now);
+  if (resumeFrom === undefined) return now;
+  const state = await readJournal(resumeFrom);
+  if (state.inputs === undefined) return now;
+  for (const change of inputChanges(state.inputs, now)) {
+    const prefix = state.breaks.get(change.file);
+    const input = inputs.find((i) => i.display === change.file);
+    const repaired = change.changed && prefix !== undefined && input !== undefined && lineBased(input)
+      && (await hashLines(input.path, input.compression === 'gzip', prefix.lines)).hash === prefix.hash;
+    if (!repaired) throw inputChangedError(change);
+  }
   return now;
+}
+
+/**
+ * A run stopping at a broken input notes in the journal what a repaired copy must begin with,
+ * so that `--resume` can continue over the repaired file. Nothing is noted for inputs whose
+ * records can share a line (JSON documents, archive entries): those must start over.
+ */
+export async function noteBreak(journal: Journal | undefined, failure: Error, inputs: readonly InputFile[]): Promise<void> {
+  if (journal === undefined || !(failure instanceof SourceError)) return;
+  const { file, entry, line } = failure.context;
+  const input = inputs.find((i) => i.display === file);
+  if (input === undefined || entry !== undefined || line === undefined || !lineBased(input)) return;
+  await journal.noteBreak(input.display, await hashLines(input.path, input.compression === 'gzip', Math.max(0, line - 1)));
 }

@@ -131,7 +131,7 @@ export class Run {
         this.runId = this.earlier.header.runId;
         this.attempt = this.earlier.attempts + 1;
         this.counts.resumeFrom(this.earlier.counts);
-        this.journal = await Journal.append(journalPath, this.attempt);
+        this.journal = await Journal.append(journalPath, this.attempt, this.identities);
       } else {
         this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString(), ...(this.identities !== undefined ? { inputs: this.identities } : {}) });
       }

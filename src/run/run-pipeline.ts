@@ -8,6 +8,7 @@ import type { RejectGroupsResult } from '../report/reject-groups.js';
 import { rejectBudgetCheck, restateBudgetError } from './reject-budget.js';
 import { Run, type OpenRunOptions } from './open-run.js';
 import { buildStages } from './build-stages.js';
+import { noteBreak } from './input-check.js';
 import { composeSender } from './compose-sender.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import type { RunStatus, RunSummary } from './summary.js';
@@ -51,7 +52,10 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     await pipeline(stages.streams as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
     halt.throwIfFailed();
     // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
-    if (stages.source.failure !== undefined) throw stages.source.failure;
+    if (stages.source.failure !== undefined) {
+      await noteBreak(run.journal, stages.source.failure, run.inputs);
+      throw stages.source.failure;
+    }
     if (run.deferred !== undefined && sender !== undefined) {
       await runDeferredPasses(run.deferred, { sender, batch: stages.batch, concurrency: run.spec.send.concurrency, sink: stages.sink, onBatch: () => run.stats.batches++, stop: halt.signal, onFailure: (e) => halt.fail(e) });
     }

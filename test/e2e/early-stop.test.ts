@@ -68,6 +68,27 @@ describe('resume only over the same input', { timeout: 60_000 }, () => {
     expect(storedUsers(fixture.emu).size).toBe(45);
   });
 
+  it('a broken CSV repaired resumes; a "repair" that also moved the rows already settled is refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'early-broken-'));
+    const rows = (ids: readonly string[]): string => ids.map((no) => `${no},x`).join('\n');
+    await writeFile(join(dir, 'users.csv'), `no,first\n${rows(userIds(300))}\nU0301,"broken\n`);
+    await writeFile(join(dir, 'users.yaml'), ['name: broken', 'resource: users', 'source: { path: users.csv }', 'mapping:', '  source: { value: ERP }', '  sourceId: no', '  language: { value: NL }', '  firstName: first', 'batch: { size: 50 }', ''].join('\n'));
+    const first = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(first.code).toBe(3);
+    expect(storedUsers(fixture.emu).size).toBe(300);
+    await writeFile(join(dir, 'users.csv'), `no,first\n${rows(userIds(5, 'N'))}\n${rows(userIds(302))}\n`);
+    const refused = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/users\.csv: --resume refused: it changed since the run started/);
+    await writeFile(join(dir, 'users.csv'), `no,first\n${rows(userIds(302))}\n`);
+    const repaired = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(repaired.code).toBe(0);
+    expect(storedUsers(fixture.emu).size).toBe(302);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
+    // From now on the repaired file is the one a resume compares with.
+    expect((await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+  });
+
   it('the same content under a new modification time is refused too; the input as it was resumes', async () => {
     const dir = await usersWorkspace(userIds(12).map((no) => ({ no })), { batchSize: 4, concurrency: 1 });
     expect((await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
