@@ -105,7 +105,7 @@ export function compileMapping(mapping: MappingObject): CompiledMapping {
   if (!isPlainObject(mapping)) throw new ConfigError('mapping: must be an object of target fields');
   const root = compileObject(mapping, '', false);
   const map = (data: SourceData): MapResult => {
-    const ctx: EvalContext = { hit: false, error: undefined };
+    const ctx: EvalContext = { hit: false, error: undefined, all: undefined };
     const item = root.evaluate(data, ctx);
     if (ctx.error !== undefined) {
       // Only a record that failed is mapped again, collecting every problem: valid records pay nothing.

@@ -131,7 +131,7 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
     if (constant !== undefined) {
       const text = transform !== undefined ? transform(String(constant)) : constant;
       if (text !== '') {
-        const ctx: EvalContext = { hit: false, error: undefined };
+        const ctx: EvalContext = { hit: false, error: undefined, all: undefined };
         fixed = refine(text, ctx);
         if (ctx.error !== undefined) throw new ConfigError(`${where}: value ${ctx.error.slice(path.length + 2)}`);
       }

@@ -10,7 +10,8 @@ import type { SourceData } from '../core/record.js';
 export interface EvalContext {
   hit: boolean;
   error: string | undefined;
-  all?: string[];
+  /** Always present (undefined on the first pass) so every context has one shape for the engine's inline caches. */
+  all: string[] | undefined;
 }
 
 /** Produces a node's value for one record; undefined means "leave the field out". */
