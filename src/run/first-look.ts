@@ -48,7 +48,7 @@ export function firstLook(opts: FirstLookOptions): AdmitHold<ItemEvent> | undefi
     if (!budgetPassed(max, rejected, opts.counts.read, true)) return { events: sample, stop: false };
     opts.onFail(new RejectBudgetError(
       `the first look at ${sample.length.toLocaleString('en-US')} records, before any request: ${describeBudget(max, rejected, opts.counts.read)}; nothing was sent. ` +
-        `Most frequent: ${topReasons(rejects)}. See rejects.ndjson`,
+        `Most frequent: ${topReasons(rejects)}. See rejects.ndjson; once the pipeline or the export is fixed, start again with --fresh`,
     ));
     // The sample's rejects are settled like any other (rejects.ndjson, the journal); its items are not sent.
     return { events: rejects, stop: true };
