@@ -22,7 +22,7 @@ const TOP_REASONS = 3;
 export interface FirstLookOptions {
   readonly errors: ErrorsSpec;
   /** The run's counts: records read so far (admit counts them) and what earlier attempts rejected. */
-  readonly counts: Pick<RunCounts, 'read' | 'totalRejected'>;
+  readonly counts: Pick<RunCounts, 'read' | 'totalRejected' | 'notSent'>;
   /** Called with the budget error when the sample alone passes the budget; the held rejects still flow to the sink. */
   readonly onFail: (e: RejectBudgetError) => void;
   readonly size?: number;
@@ -50,7 +50,9 @@ export function firstLook(opts: FirstLookOptions): AdmitHold<ItemEvent> | undefi
       `the first look at ${sample.length.toLocaleString('en-US')} records, before any request: ${describeBudget(max, rejected, opts.counts.read)}; nothing was sent. ` +
         `Most frequent: ${topReasons(rejects)}. See rejects.ndjson; once the pipeline or the export is fixed, start again with --fresh`,
     ));
-    // The sample's rejects are settled like any other (rejects.ndjson, the journal); its items are not sent.
+    // The sample's rejects are settled like any other (rejects.ndjson, the journal); its items are
+    // read but not sent, unsettled for --resume, as after any stop.
+    opts.counts.notSent(sample.length - rejects.length);
     return { events: rejects, stop: true };
   };
 

@@ -42,6 +42,7 @@ describe('first look', () => {
     expect(r.chunks.flat().every((e) => e.kind === 'reject')).toBe(true);
     expect(r.chunks.flat()).toHaveLength(6);
     expect(r.counts.read).toBe(12);
+    expect(r.counts.unsent).toBe(6);
   });
 
   it('an input smaller than the sample is judged whole at its end, a percentage too', async () => {
