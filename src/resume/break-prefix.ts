@@ -11,7 +11,7 @@
  * share a line, so the lines before the break do not hold them whole.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 export interface BreakPrefix {
@@ -21,16 +21,15 @@ export interface BreakPrefix {
 }
 
 /**
- * Hashes the first `lines` complete lines of the file (fewer when it has fewer), in one pass
- * with constant memory, stopping quietly at a read or inflate error: what inflated before the
- * error is what the reader saw.
+ * Hashes the first `lines` complete lines of an input's bytes (its storage's `openStream`;
+ * fewer lines when it has fewer), in one pass with constant memory, stopping quietly at a read
+ * or inflate error: what inflated before the error is what the reader saw. Destroys `file`.
  */
-export async function hashLines(path: string, gzip: boolean, lines: number): Promise<BreakPrefix> {
+export async function hashLines(file: Readable, gzip: boolean, lines: number): Promise<BreakPrefix> {
   const running = createHash('sha256');
   // The hash as of the last complete line; bytes of a line not yet complete are only in `running`.
   let committed: Hash = running.copy();
   let seen = 0;
-  const file = createReadStream(path);
   const bytes: AsyncIterable<Buffer> = gzip ? file.pipe(createGunzip()) : file;
   try {
     for await (const chunk of bytes) {

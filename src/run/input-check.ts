@@ -1,33 +1,44 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { SourceError } from '../core/errors.js';
-import { hashLines } from '../resume/break-prefix.js';
+import { hashLines, type BreakPrefix } from '../resume/break-prefix.js';
 import { identify, inputChangedError, inputChanges, type InputIdentity } from '../resume/input-identity.js';
 import { readJournal, type Journal } from '../resume/journal.js';
-import { localObject, localRanges } from '../resume/local-object.js';
 import { STDIN, type InputFile } from '../sources/resolve-inputs.js';
 import { openZip } from '../sources/zip-reader.js';
+import { storageFor } from '../storage/index.js';
 
-/** Each input's identity now: its version and fingerprint, and for an archive the entries the pipeline reads. */
+/**
+ * Each input's identity now, through its own storage: the object's version and a fingerprint
+ * of its ends (readRange), and for an archive the entries the pipeline reads.
+ */
 export async function identifyInputs(inputs: readonly InputFile[], spec: SourceSpec): Promise<InputIdentity[]> {
   const out: InputIdentity[] = [];
   for (const input of inputs) {
-    if (input.path === STDIN) {
+    const { object } = input;
+    if (object.location === STDIN) {
       out.push({ file: STDIN, size: 0, version: 'stdin', fingerprint: '' });
       continue;
     }
+    const storage = storageFor(object.location);
     let entries: InputIdentity['entries'];
     if (input.compression === 'zip') {
-      const archive = await openZip(input.path, input.display, spec);
+      const archive = await openZip(object, storage, spec);
       entries = archive.entries.map(({ name, crc, size }) => ({ name, crc, size }));
       await archive.close();
     }
-    out.push(await identify(await localObject(input.path, input.display), localRanges, entries));
+    out.push(await identify(object, storage, entries));
   }
   return out;
 }
 
 /** Inputs whose records start on lines of their own, so the lines before a break hold those records whole. */
-const lineBased = (input: InputFile): boolean => input.compression !== 'zip' && input.path !== STDIN && (input.format === 'csv' || input.format === 'ndjson');
+const lineBased = (input: InputFile): boolean =>
+  input.compression !== 'zip' && input.object.location !== STDIN && (input.format === 'csv' || input.format === 'ndjson');
+
+/** The first `lines` complete lines of the input, hashed (see break-prefix.ts). */
+function prefixOf(input: InputFile, lines: number): Promise<BreakPrefix> {
+  return hashLines(storageFor(input.object.location).openStream(input.object), input.compression === 'gzip', lines);
+}
 
 /**
  * The inputs' identities for the journal of a run about to start; when it resumes, first
@@ -42,9 +53,8 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
   if (state.inputs === undefined) return now;
   for (const change of inputChanges(state.inputs, now)) {
     const prefix = state.breaks.get(change.file);
-    const input = inputs.find((i) => i.display === change.file);
-    const repaired = change.changed && prefix !== undefined && input !== undefined && lineBased(input)
-      && (await hashLines(input.path, input.compression === 'gzip', prefix.lines)).hash === prefix.hash;
+    const input = inputs.find((i) => i.object.display === change.file);
+    const repaired = change.changed && prefix !== undefined && input !== undefined && lineBased(input) && (await prefixOf(input, prefix.lines)).hash === prefix.hash;
     if (!repaired) throw inputChangedError(change);
   }
   return now;
@@ -58,7 +68,7 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
 export async function noteBreak(journal: Journal | undefined, failure: Error, inputs: readonly InputFile[]): Promise<void> {
   if (journal === undefined || !(failure instanceof SourceError)) return;
   const { file, entry, line } = failure.context;
-  const input = inputs.find((i) => i.display === file);
+  const input = inputs.find((i) => i.object.display === file);
   if (input === undefined || entry !== undefined || line === undefined || !lineBased(input)) return;
-  await journal.noteBreak(input.display, await hashLines(input.path, input.compression === 'gzip', Math.max(0, line - 1)));
+  await journal.noteBreak(input.object.display, await prefixOf(input, Math.max(0, line - 1)));
 }

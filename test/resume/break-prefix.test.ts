@@ -1,3 +1,4 @@
+import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,10 +6,11 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { hashLines } from '../../src/resume/break-prefix.js';
 
-async function file(name: string, content: string | Buffer): Promise<string> {
+/** The file's bytes in pieces of 7, so lines span pieces. */
+async function file(name: string, content: string | Buffer): Promise<ReadStream> {
   const path = join(await mkdtemp(join(tmpdir(), 'break-prefix-')), name);
   await writeFile(path, content);
-  return path;
+  return createReadStream(path, { highWaterMark: 7 });
 }
 
 const rows = (n: number, from = 0): string => Array.from({ length: n }, (_, i) => `R${from + i},${'x'.repeat(50)}\n`).join('');
