@@ -19,7 +19,7 @@ export async function identifyInputs(inputs: readonly InputFile[], spec: SourceS
       out.push({ file: STDIN, size: 0, version: 'stdin', fingerprint: '' });
       continue;
     }
-    const storage = storageFor(object.location);
+    const storage = storageFor(object.location, { s3: spec.s3 });
     let entries: InputIdentity['entries'];
     if (input.compression === 'zip') {
       const archive = await openZip(object, storage, spec);
@@ -36,8 +36,8 @@ const lineBased = (input: InputFile): boolean =>
   input.compression !== 'zip' && input.object.location !== STDIN && (input.format === 'csv' || input.format === 'ndjson');
 
 /** The first `lines` complete lines of the input, hashed (see break-prefix.ts). */
-function prefixOf(input: InputFile, lines: number): Promise<BreakPrefix> {
-  return hashLines(storageFor(input.object.location).openStream(input.object), input.compression === 'gzip', lines);
+function prefixOf(input: InputFile, spec: SourceSpec, lines: number): Promise<BreakPrefix> {
+  return hashLines(storageFor(input.object.location, { s3: spec.s3 }).openStream(input.object), input.compression === 'gzip', lines);
 }
 
 /**
@@ -54,7 +54,7 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
   for (const change of inputChanges(state.inputs, now)) {
     const prefix = state.breaks.get(change.file);
     const input = inputs.find((i) => i.object.display === change.file);
-    const repaired = change.changed && prefix !== undefined && input !== undefined && lineBased(input) && (await prefixOf(input, prefix.lines)).hash === prefix.hash;
+    const repaired = change.changed && prefix !== undefined && input !== undefined && lineBased(input) && (await prefixOf(input, spec, prefix.lines)).hash === prefix.hash;
     if (!repaired) throw inputChangedError(change);
   }
   return now;
@@ -65,10 +65,10 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
  * so that `--resume` can continue over the repaired file. Nothing is noted for inputs whose
  * records can share a line (JSON documents, archive entries): those must start over.
  */
-export async function noteBreak(journal: Journal | undefined, failure: Error, inputs: readonly InputFile[]): Promise<void> {
+export async function noteBreak(journal: Journal | undefined, failure: Error, inputs: readonly InputFile[], spec: SourceSpec): Promise<void> {
   if (journal === undefined || !(failure instanceof SourceError)) return;
   const { file, entry, line } = failure.context;
   const input = inputs.find((i) => i.object.display === file);
   if (input === undefined || entry !== undefined || line === undefined || !lineBased(input)) return;
-  await journal.noteBreak(input.object.display, await prefixOf(input, Math.max(0, line - 1)));
+  await journal.noteBreak(input.object.display, await prefixOf(input, spec, Math.max(0, line - 1)));
 }

@@ -17,6 +17,7 @@ import { RunRecorder } from '../report/run-recorder.js';
 import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import { checkInputs } from './input-check.js';
+import { checkFirstEncoding } from '../sources/check-encoding.js';
 import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from './summary.js';
 import { DeltaRun } from '../delta/delta-run.js';
@@ -108,6 +109,8 @@ export class Run {
     await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
     // Only a run keeps a journal; resuming over inputs other than the ones it started on is refused here, before the target is contacted.
     const identities = mode === 'run' ? await checkInputs(inputs, spec.source, folderMode === 'resume' ? join(outDir, JOURNAL_FILE) : undefined) : undefined;
+    // A run reaches its target before it reads: an input in another encoding must be exit 2 before that connection.
+    if (mode === 'run') await checkFirstEncoding(inputs, spec.source);
 
     const counts = new RunCounts();
     const probe = new RunProbe(counts, mode, spec.delta !== undefined && mode !== 'validate');

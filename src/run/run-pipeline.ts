@@ -53,7 +53,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     halt.throwIfFailed();
     // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
     if (stages.source.failure !== undefined) {
-      await noteBreak(run.journal, stages.source.failure, run.inputs);
+      await noteBreak(run.journal, stages.source.failure, run.inputs, run.spec.source);
       throw stages.source.failure;
     }
     if (run.deferred !== undefined && sender !== undefined) {

@@ -17,13 +17,13 @@ const rows = (n: number, from = 0): string => Array.from({ length: n }, (_, i) =
 
 describe('hashLines', () => {
   it('the same first lines hash the same whatever follows them, across read chunks', async () => {
-    const before = await file('a.csv', `id,v\n${rows(5000)}R5000,"broken`);
-    const repaired = await file('b.csv', `id,v\n${rows(5002)}`);
-    const a = await hashLines(before, false, 5001);
-    expect(a.lines).toBe(5001);
-    expect(await hashLines(repaired, false, 5001)).toEqual(a);
-    const shifted = await file('c.csv', `id,v\nNEW,${'x'.repeat(50)}\n${rows(5002)}`);
-    expect((await hashLines(shifted, false, 5001)).hash).not.toBe(a.hash);
+    const before = await file('a.csv', `id,v\n${rows(300)}R300,"broken`);
+    const repaired = await file('b.csv', `id,v\n${rows(302)}`);
+    const a = await hashLines(before, false, 301);
+    expect(a.lines).toBe(301);
+    expect(await hashLines(repaired, false, 301)).toEqual(a);
+    const shifted = await file('c.csv', `id,v\nNEW,${'x'.repeat(50)}\n${rows(302)}`);
+    expect((await hashLines(shifted, false, 301)).hash).not.toBe(a.hash);
   });
 
   it('reads gzip inflated, and a corrupt one as far as it inflates', async () => {
