@@ -9,7 +9,7 @@ import { storageFor } from '../storage/index.js';
 
 /**
  * Each input's identity now, through its own storage: the object's version and a fingerprint
- * of its ends (readRange), and for an archive the entries the pipeline reads.
+ * of its ends (readRange), and for a local archive the entries the pipeline reads.
  */
 export async function identifyInputs(inputs: readonly InputFile[], spec: SourceSpec): Promise<InputIdentity[]> {
   const out: InputIdentity[] = [];
@@ -21,7 +21,8 @@ export async function identifyInputs(inputs: readonly InputFile[], spec: SourceS
     }
     const storage = storageFor(object.location, { s3: spec.s3 });
     let entries: InputIdentity['entries'];
-    if (input.compression === 'zip') {
+    // A remote archive would be downloaded once more just for its directory: its version (ETag) and fingerprint stand for it.
+    if (input.compression === 'zip' && storage.scheme === 'file') {
       const archive = await openZip(object, storage, spec);
       entries = archive.entries.map(({ name, crc, size }) => ({ name, crc, size }));
       await archive.close();
