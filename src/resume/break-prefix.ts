@@ -14,10 +14,29 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-export interface BreakPrefix {
-  /** Complete lines hashed: those before the broken record's line, or fewer when the input broke before them. */
-  readonly lines: number;
-  readonly hash: string;
+/**
+ * Complete `lines` (line-based formats: those before the broken record's line, or fewer when the
+ * input broke before them), or leading `bytes` (Parquet: the row groups before the broken one).
+ */
+export type BreakPrefix = { readonly lines: number; readonly hash: string } | { readonly bytes: number; readonly hash: string };
+
+/** The first `bytes` bytes of an input, hashed in one pass; destroys `file`. */
+export async function hashBytes(file: Readable, bytes: number): Promise<BreakPrefix> {
+  const hash = createHash('sha256');
+  let left = bytes;
+  try {
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      const take = chunk.subarray(0, Math.min(chunk.length, left));
+      hash.update(take);
+      left -= take.length;
+      if (left <= 0) break;
+    }
+  } catch {
+    // Unreadable: what was read is hashed, and a repaired copy will not match it.
+  } finally {
+    file.destroy();
+  }
+  return { bytes: bytes - left, hash: hash.digest('hex') };
 }
 
 /**
@@ -25,7 +44,7 @@ export interface BreakPrefix {
  * fewer lines when it has fewer), in one pass with constant memory, stopping quietly at a read
  * or inflate error: what inflated before the error is what the reader saw. Destroys `file`.
  */
-export async function hashLines(file: Readable, gzip: boolean, lines: number): Promise<BreakPrefix> {
+export async function hashLines(file: Readable, gzip: boolean, lines: number): Promise<{ readonly lines: number; readonly hash: string }> {
   const running = createHash('sha256');
   // The hash as of the last complete line; bytes of a line not yet complete are only in `running`.
   let committed: Hash = running.copy();

@@ -1,6 +1,7 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { SourceError } from '../core/errors.js';
-import { hashLines, type BreakPrefix } from '../resume/break-prefix.js';
+import { hashBytes, hashLines, type BreakPrefix } from '../resume/break-prefix.js';
+import { openParquet } from '../sources/parquet/parquet-file.js';
 import { identify, inputChangedError, inputChanges, type InputIdentity } from '../resume/input-identity.js';
 import { readJournal, type Journal } from '../resume/journal.js';
 import { STDIN, type InputFile } from '../sources/resolve-inputs.js';
@@ -36,9 +37,34 @@ export async function identifyInputs(inputs: readonly InputFile[], spec: SourceS
 const lineBased = (input: InputFile): boolean =>
   input.compression !== 'zip' && input.object.location !== STDIN && (input.format === 'csv' || input.format === 'ndjson');
 
-/** The first `lines` complete lines of the input, hashed (see break-prefix.ts). */
-function prefixOf(input: InputFile, spec: SourceSpec, lines: number): Promise<BreakPrefix> {
-  return hashLines(storageFor(input.object.location, { s3: spec.s3 }).openStream(input.object), input.compression === 'gzip', lines);
+/** What a repaired input must begin with, the same as `prefix` measured it (see break-prefix.ts). */
+function prefixLike(input: InputFile, spec: SourceSpec, prefix: BreakPrefix): Promise<BreakPrefix> {
+  const stream = storageFor(input.object.location, { s3: spec.s3 }).openStream(input.object);
+  return 'lines' in prefix ? hashLines(stream, input.compression === 'gzip', prefix.lines) : hashBytes(stream, prefix.bytes);
+}
+
+/**
+ * At a break on `line`: for a line-based input, its lines before it; for Parquet (`line` is the
+ * row where the broken row group starts), the bytes before that row group's first column chunk,
+ * which hold every row group before it.
+ */
+async function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): Promise<BreakPrefix | undefined> {
+  if (lineBased(input)) return prefixLike(input, spec, { lines: Math.max(0, line - 1), hash: '' });
+  if (input.format !== 'parquet' || input.compression !== 'none') return undefined;
+  const storage = storageFor(input.object.location, { s3: spec.s3 });
+  const file = await openParquet(input.object, storage, { file: input.object.display }).catch(() => undefined);
+  if (file === undefined) return undefined;
+  let first = 1;
+  for (const group of file.metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    if (line < first + rows) {
+      const offsets = group.columns.map((c) => Number(c.meta_data?.dictionary_page_offset ?? c.meta_data?.data_page_offset ?? Number.NaN));
+      const start = Math.min(...offsets);
+      return Number.isFinite(start) ? prefixLike(input, spec, { bytes: start, hash: '' }) : undefined;
+    }
+    first += rows;
+  }
+  return undefined;
 }
 
 /**
@@ -55,7 +81,7 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
   for (const change of inputChanges(state.inputs, now)) {
     const prefix = state.breaks.get(change.file);
     const input = inputs.find((i) => i.object.display === change.file);
-    const repaired = change.changed && prefix !== undefined && input !== undefined && lineBased(input) && (await prefixOf(input, spec, prefix.lines)).hash === prefix.hash;
+    const repaired = change.changed && prefix !== undefined && input !== undefined && (await prefixLike(input, spec, prefix)).hash === prefix.hash;
     if (!repaired) throw inputChangedError(change);
   }
   return now;
@@ -63,13 +89,15 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
 
 /**
  * A run stopping at a broken input notes in the journal what a repaired copy must begin with,
- * so that `--resume` can continue over the repaired file. Nothing is noted for inputs whose
- * records can share a line (JSON documents, archive entries): those must start over.
+ * so that `--resume` can continue over the repaired file (CSV and NDJSON: the lines before the
+ * break; Parquet: the row groups before it). Nothing is noted for inputs whose records can share
+ * a line (JSON documents) or for archive entries: those must start over.
  */
 export async function noteBreak(journal: Journal | undefined, failure: Error, inputs: readonly InputFile[], spec: SourceSpec): Promise<void> {
   if (journal === undefined || !(failure instanceof SourceError)) return;
   const { file, entry, line } = failure.context;
   const input = inputs.find((i) => i.object.display === file);
-  if (input === undefined || entry !== undefined || line === undefined || !lineBased(input)) return;
-  await journal.noteBreak(input.object.display, await prefixOf(input, spec, Math.max(0, line - 1)));
+  if (input === undefined || entry !== undefined || line === undefined) return;
+  const prefix = await prefixAtBreak(input, spec, line);
+  if (prefix !== undefined) await journal.noteBreak(input.object.display, prefix);
 }

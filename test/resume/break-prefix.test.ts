@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { hashLines } from '../../src/resume/break-prefix.js';
+import { hashBytes, hashLines } from '../../src/resume/break-prefix.js';
 
 /** The file's bytes in pieces of 7, so lines span pieces. */
 async function file(name: string, content: string | Buffer): Promise<ReadStream> {
@@ -37,5 +37,12 @@ describe('hashLines', () => {
 
   it('an incomplete last line is not part of the prefix', async () => {
     expect(await hashLines(await file('x.csv', 'a\nb\nc'), false, 10)).toEqual(await hashLines(await file('y.csv', 'a\nb\n'), false, 10));
+  });
+
+  it('hashBytes: the first n bytes, whatever follows', async () => {
+    const a = await hashBytes(await file('a.bin', 'PAR1 group one | group two'), 15);
+    expect(a.hash).toBe((await hashBytes(await file('b.bin', 'PAR1 group one | other'), 15)).hash);
+    expect(a.hash).not.toBe((await hashBytes(await file('c.bin', 'PAR1 group 0ne | group two'), 15)).hash);
+    expect(await hashBytes(await file('d.bin', 'short'), 15)).toMatchObject({ bytes: 5 });
   });
 });
