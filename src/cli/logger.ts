@@ -116,8 +116,9 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       return;
     }
     if (e.type === 'warning') {
-      if (log !== undefined) log.warn({ ...ids(), event: 'warning' }, e.message);
-      else pretty(`warning: ${e.message}`);
+      // Printed even with --quiet: a warning may be the only sign that something beside the import went wrong.
+      if (log !== undefined) log.warn({ ...ids(), event: 'warning', ...(e.code !== undefined ? { code: e.code } : {}) }, e.message);
+      else display.print(`propel-etl: warning: ${e.message}\n`);
       return;
     }
     display.stop();

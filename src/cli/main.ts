@@ -2,9 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { basename, extname } from 'node:path';
 import { ConfigError, EXIT, isEtlError } from '../core/errors.js';
-import { loadRunFile } from '../config/index.js';
-import { runPipeline, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
+import { loadRunFile, type RunFile } from '../config/index.js';
+import { MetricsOutput } from '../metrics/metrics-output.js';
+import { refusal, warningsTo } from '../run/measured.js';
+import { runPipeline, type RunEvent, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
 import { runJob } from '../run/run-job.js';
 import { formatSummary } from './format-summary.js';
 import { createRunLogger, jsonLog, type LogFormat } from './logger.js';
@@ -27,7 +30,11 @@ interface RunFlags {
   debug?: boolean;
   state?: string;
   full?: boolean;
+  metricsFile?: string;
+  pushgateway?: string;
 }
+
+const PUSHGATEWAY_ENV = 'PROPEL_ETL_PUSHGATEWAY';
 
 function parseVar(value: string, acc: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -78,6 +85,7 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const metrics = await openMetrics(flags, mode, logger.onEvent, fail);
   const options: Omit<RunPipelineOptions, 'pipeline'> = {
     mode: mode === 'validate' ? 'validate' : flags.dryRun === true ? 'dry-run' : 'run',
     target: flags.target,
@@ -91,6 +99,7 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(flags.state !== undefined ? { state: flags.state } : {}),
     ...(flags.full === true ? { full: true } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
   };
   const report = (result: RunResult): void => {
     logger.close();
@@ -99,7 +108,13 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     if (result.error !== undefined && format === 'pretty') logger.error(result.error, flags.debug);
   };
   try {
-    const runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
+    let runFile: RunFile;
+    try {
+      runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
+    } catch (e) {
+      // The file could not be read: reported under its base name, as the pipeline's is unknown.
+      throw metrics !== undefined ? await refusal(metrics, options)(basename(file, extname(file)), e) : e;
+    }
     if (runFile.kind === 'job') {
       logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
       const job = await runJob({ ...options, job: runFile, onStep: logger.onStep });
@@ -113,6 +128,29 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     process.exit(result.exitCode);
   } catch (e) {
     fail(e);
+  }
+}
+
+/**
+ * The metrics output of a `run` (not of a rehearsal: a dry run that succeeded must not pass for
+ * the nightly import). Checked before anything else, so a URL that cannot work is exit 2.
+ */
+async function openMetrics(flags: RunFlags, mode: 'run' | 'validate', onEvent: (e: RunEvent) => void, fail: (e: unknown) => never): Promise<MetricsOutput | undefined> {
+  if (mode !== 'run') return undefined;
+  const fromEnv = process.env[PUSHGATEWAY_ENV];
+  if (flags.dryRun === true) {
+    if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) fail(new ConfigError('--metrics-file and --pushgateway report real runs only: leave them out with --dry-run', {}, 'ETL_USAGE'));
+    return undefined;
+  }
+  const pushgateway = flags.pushgateway ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+  if (flags.metricsFile === undefined && pushgateway === undefined) return undefined;
+  try {
+    return await MetricsOutput.open(
+      { ...(flags.metricsFile !== undefined ? { file: flags.metricsFile } : {}), ...(pushgateway !== undefined ? { pushgateway } : {}) },
+      { cwd: process.cwd(), warn: warningsTo(onEvent), keys: { file: '--metrics-file', pushgateway: flags.pushgateway !== undefined ? '--pushgateway' : PUSHGATEWAY_ENV } },
+    );
+  } catch (e) {
+    return fail(isEtlError(e) ? e : new ConfigError(String(e), {}, 'ETL_USAGE'));
   }
 }
 
@@ -155,7 +193,9 @@ commonRunOptions(
     .option('--resume', 'continue the run in --out (or the latest run of this pipeline)')
     .option('--fresh', 'start over in a used run folder')
     .option('--state <dir>', 'pipelines with delta: where the delta states live (default state/)')
-    .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers'),
+    .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers')
+    .option('--metrics-file <file>', 'write the run\'s metrics there at the end, Prometheus text format (for node_exporter\'s textfile collector)')
+    .option('--pushgateway <url>', `push the run's metrics to this Prometheus Pushgateway at the end (default $${PUSHGATEWAY_ENV})`),
 ).action((file: string, flags: RunFlags) => runCommand(file, flags, 'run'));
 
 commonRunOptions(

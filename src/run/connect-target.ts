@@ -16,7 +16,8 @@ export type TargetChoice = string | TargetSpec | { readonly name: string; readon
 export interface ConnectedTarget {
   readonly name: string;
   readonly client: BulkClient;
-  readonly stats: { requests: number; retries: number };
+  /** Requests sent (retries included), retries, and requests answered 429. */
+  readonly stats: { requests: number; retries: number; throttled: number };
   /** Which Propel tenant (or emulator store) this is: a delta state belongs to one. */
   readonly identity: TargetIdentity;
   /** The embedded emulator, for target `local`. */
@@ -55,12 +56,15 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     identity = httpIdentity(spec);
   }
 
-  const stats = { requests: 0, retries: 0 };
+  const stats = { requests: 0, retries: 0, throttled: 0 };
   // send.concurrency: auto gates every HTTP attempt; the send stream's concurrency is then only its ceiling.
   const adaptive = opts.send.adaptive === true ? new AdaptiveConcurrency({ max: opts.send.concurrency }) : undefined;
   const onEvent = (e: SendEvent): void => {
     adaptive?.observe(e);
-    if (e.type === 'request') stats.requests++;
+    if (e.type === 'request') {
+      stats.requests++;
+      if (e.status === 429) stats.throttled++;
+    }
     else if (e.type === 'retry') stats.retries++;
     opts.onEvent?.(e);
   };

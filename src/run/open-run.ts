@@ -21,6 +21,7 @@ import { checkFirstEncoding } from '../sources/check-encoding.js';
 import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from './summary.js';
 import { DeltaRun } from '../delta/delta-run.js';
+import type { MetricsOptions, MetricsOutput } from '../metrics/metrics-output.js';
 
 /** What opening a run needs of runPipeline's options. */
 export interface OpenRunOptions {
@@ -47,6 +48,8 @@ export interface OpenRunOptions {
   readonly state?: string;
   /** Pipelines with `delta:`: send everything, and refresh the state from the answers. */
   readonly full?: boolean;
+  /** Where the run's metrics go at its end (a file, a Pushgateway), or an output several runs share; `run` mode only. */
+  readonly metrics?: MetricsOptions | MetricsOutput;
 }
 
 /**
@@ -63,7 +66,7 @@ export class Run {
   journal: Journal | undefined;
   results!: PrivateFile;
   rejects!: PrivateFile;
-  readonly stats = { batches: 0, requests: 0, retries: 0 };
+  readonly stats = { batches: 0, requests: 0, retries: 0, throttled: 0 };
   readonly #files: PrivateFile[] = [];
 
   private constructor(
@@ -151,6 +154,6 @@ export class Run {
   /** Closes the files, journal and target; the delta state stays open for the outputs (orphans.ndjson), finishRun closes it. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
-    if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries });
+    if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries, throttled: this.target.stats.throttled });
   }
 }

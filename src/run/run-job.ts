@@ -11,6 +11,7 @@ import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipe
 import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from './summary.js';
 import { pathExists } from '../core/path-exists.js';
+import { keepSkipped, measureJob } from './measured.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
   readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
@@ -53,6 +54,10 @@ export const JOB_FILE = 'job.json';
  * --resume, steps that completed are skipped and the cut-off step resumes.
  */
 export async function runJob(opts: JobOptions): Promise<JobResult> {
+  return measureJob(opts, runJobOnce);
+}
+
+async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   const cwd = opts.cwd ?? process.cwd();
   // Every step's configuration is checked before the first step sends anything: a typo in the
   // users step must not surface after the usergroups were already loaded (exit 2 means nothing was sent).
@@ -95,6 +100,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
       if (before?.status === 'completed') {
         opts.onStep?.({ step: i + 1, steps: opts.job.steps.length, file: step, status: 'skipped' });
         steps.push({ step, outDir, exitCode: before.exitCode as ExitCode, status: 'skipped', counts: before.counts });
+        await keepSkipped(opts, before);
         exitCode = worse(exitCode, before.exitCode as ExitCode);
         continue;
       }

@@ -12,6 +12,7 @@ import { noteBreak } from './input-check.js';
 import { composeSender } from './compose-sender.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import type { RunStatus, RunSummary } from './summary.js';
+import { measureRun } from './measured.js';
 
 export type { RunResult } from './finish-run.js';
 
@@ -24,7 +25,8 @@ export interface RunPipelineOptions extends Omit<OpenRunOptions, 'onSend'> {
 export type RunEvent =
   | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
   | { readonly type: 'send'; readonly event: SendEvent }
-  | { readonly type: 'warning'; readonly message: string }
+  /** Something went wrong beside the import (a lock taken over, the metrics not pushed): reported, the exit code unchanged. */
+  | { readonly type: 'warning'; readonly code?: string; readonly message: string }
   | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError };
 
 /**
@@ -34,6 +36,10 @@ export type RunEvent =
  * the result: the files written so far and the journal make it resumable.
  */
 export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> {
+  return measureRun(opts, runOnce);
+}
+
+async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
   const emit = (e: RunEvent): void => opts.onEvent?.(e);
   const run = await Run.prepare({ ...opts, onSend: (event) => emit({ type: 'send', event }) });
   // A signal or a fatal error stops the run and lets everything already sent settle; see RunHalt.
