@@ -1,8 +1,10 @@
 import pino from 'pino';
+import { isEtlError } from '../core/errors.js';
 import type { RunEvent } from '../run/run-pipeline.js';
 import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
+import type { JobStepEvent } from '../run/run-job.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -27,8 +29,37 @@ export interface RunLogger {
   /** Marks the runs that follow as steps of this job. */
   jobStart(job: JobContext): void;
   jobEnd(exitCode: number, steps: readonly { readonly step: string; readonly status: string }[]): void;
+  /** A job's step begins (or is skipped, completed by an earlier attempt): the lines that follow name it. */
+  onStep(s: JobStepEvent): void;
+  /** An error that ends the command: one line on stderr, a JSON object in json format (with `stack` under `debug`). */
+  error(e: unknown, debug?: boolean): void;
+  /** A line for the operator (a signal received, …), in the log format. */
+  notice(message: string, fields?: Readonly<Record<string, unknown>>): void;
   /** Stops the progress line (call before printing the summary). */
   close(): void;
+}
+
+/**
+ * What an error line carries besides its level: a stable code, the exit code, the message, and
+ * where (file, entry, line, key, batch, HTTP status, URL): the same as the one-line text, as fields.
+ */
+export function errorFields(e: unknown): Record<string, unknown> {
+  if (isEtlError(e)) {
+    const { file, entry, line, column, key, batch, status, url } = e.context;
+    const where = { file, entry, line, column, key, batch, status, url };
+    return { code: e.code, exitCode: e.exitCode, message: e.message, ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)) };
+  }
+  return { code: 'ETL_INTERNAL', exitCode: 3, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+/** The one-line text of an error, as pretty logs print it after `propel-etl: `. */
+export function describeError(e: unknown): string {
+  return isEtlError(e) ? e.describe() : `internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`;
+}
+
+/** JSON lines for stderr: the same pino settings for run logs and for errors raised before a run. */
+export function jsonLog(destination?: pino.DestinationStream): pino.Logger {
+  return pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? pino.destination({ fd: 2, sync: true }));
 }
 
 /**
@@ -48,9 +79,7 @@ const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected
  */
 export function createRunLogger(opts: RunLoggerOptions): RunLogger {
   const display = opts.display ?? ProgressDisplay.for(process.stderr, opts.quiet || opts.format === 'json');
-  const log = opts.format === 'json'
-    ? pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, opts.destination ?? pino.destination({ fd: 2, sync: true }))
-    : undefined;
+  const log = opts.format === 'json' ? jsonLog(opts.destination) : undefined;
   let job: JobContext | undefined;
   let runId = '';
   let progress: (() => ProgressSnapshot) | undefined;
@@ -63,7 +92,6 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
   const onEvent = (e: RunEvent): void => {
     if (e.type === 'start') {
       runId = e.runId;
-      step++;
       progress = e.progress;
       if (log !== undefined) {
         log.info({ ...ids(), event: job !== undefined ? 'step start' : 'run start', pipeline: e.pipeline, attempt: e.attempt, target: e.target, outDir: e.outDir, counts: counts(e.progress()) }, job !== undefined ? `step ${step} of ${job.steps} start: ${e.pipeline}` : `run start: ${e.pipeline}`);
@@ -74,6 +102,13 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       return;
     }
     if (e.type === 'send') {
+      if (e.event.type === 'token-retry') {
+        const t = e.event;
+        const text = `token endpoint ${t.url}: retry ${t.attempt} of ${t.maxRetries} in ${t.delayMs} ms (${t.reason})`;
+        if (log !== undefined) log.warn({ ...ids(), event: 'token retry', url: t.url, attempt: t.attempt, maxRetries: t.maxRetries, delayMs: t.delayMs, reason: t.reason }, text);
+        else pretty(text);
+        return;
+      }
       if (e.event.type !== 'retry') return;
       const r = e.event;
       if (log !== undefined) log.warn({ ...ids(), event: 'retry', batch: r.batch, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason, ...(progress !== undefined ? { counts: counts(progress()) } : {}) }, `retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms`);
@@ -81,8 +116,9 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       return;
     }
     if (e.type === 'warning') {
-      if (log !== undefined) log.warn({ ...ids(), event: 'warning' }, e.message);
-      else pretty(`warning: ${e.message}`);
+      // Printed even with --quiet: a warning may be the only sign that something beside the import went wrong.
+      if (log !== undefined) log.warn({ ...ids(), event: 'warning', ...(e.code !== undefined ? { code: e.code } : {}) }, e.message);
+      else display.print(`propel-etl: warning: ${e.message}\n`);
       return;
     }
     display.stop();
@@ -95,7 +131,7 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
         ...Object.fromEntries(DELTA_KINDS.flatMap((k) => (s.counts[k] !== undefined ? [[k, s.counts[k]]] : []))),
         unsent: s.counts.unsent, rejected: s.counts.rejected,
       };
-      if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
+      if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', ...(e.error !== undefined ? errorFields(e.error) : {}), error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
       if (s.status === 'interrupted') log.warn({ ...ids(), event: 'interrupt', counts: c }, 'run interrupted');
       log.info(
         {
@@ -118,9 +154,31 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       runId = j.id;
       if (log !== undefined) log.info({ runId: j.id, jobId: j.id, event: 'job start', job: j.name, steps: j.steps }, `job start: ${j.name}`);
     },
+    onStep(s) {
+      step = s.step;
+      if (s.status !== 'skipped' || job === undefined) return;
+      const name = s.file.split('/').pop() ?? s.file;
+      if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'step skipped', step, steps: job.steps, file: name }, `step ${step} of ${job.steps} skipped: completed earlier`);
+      else pretty(`step ${step}/${job.steps}: ${name} completed earlier, skipped`);
+    },
     jobEnd(exitCode, steps) {
       if (job === undefined) return;
       if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'job end', job: job.name, exitCode, steps }, `job end: ${job.name}`);
+    },
+    error(e, debug) {
+      display.stop();
+      const stack = debug === true && e instanceof Error ? e.stack : undefined;
+      if (log !== undefined) {
+        log.error({ ...(runId !== '' ? ids() : {}), event: 'error', ...errorFields(e), ...(stack !== undefined ? { stack } : {}) }, describeError(e));
+        return;
+      }
+      // Errors print even with --quiet: that option keeps everything else off.
+      process.stderr.write(`propel-etl: ${describeError(e)}\n`);
+      if (stack !== undefined) process.stderr.write(stack + '\n');
+    },
+    notice(message, fields) {
+      if (log !== undefined) log.warn({ ...(runId !== '' ? ids() : {}), event: 'notice', ...fields }, message);
+      else process.stderr.write(`propel-etl: ${message}\n`);
     },
     close() {
       display.stop();

@@ -2,12 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, isEtlError } from '../core/errors.js';
-import { loadRunFile } from '../config/index.js';
-import { runPipeline, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
+import { basename, extname } from 'node:path';
+import { ConfigError, EXIT, isEtlError } from '../core/errors.js';
+import { loadRunFile, type RunFile } from '../config/index.js';
+import { MetricsOutput } from '../metrics/metrics-output.js';
+import { refusal, warningsTo } from '../run/measured.js';
+import { runPipeline, type RunEvent, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
 import { runJob } from '../run/run-job.js';
 import { formatSummary } from './format-summary.js';
-import { createRunLogger, type LogFormat } from './logger.js';
+import { createRunLogger, jsonLog, type LogFormat } from './logger.js';
 import { addEmulatorCommand } from './emulator-command.js';
 import { addInitCommand } from './init-command.js';
 import { addStateCommand } from './state-command.js';
@@ -27,7 +30,11 @@ interface RunFlags {
   debug?: boolean;
   state?: string;
   full?: boolean;
+  metricsFile?: string;
+  pushgateway?: string;
 }
+
+const PUSHGATEWAY_ENV = 'PROPEL_ETL_PUSHGATEWAY';
 
 function parseVar(value: string, acc: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -41,11 +48,12 @@ function parseCount(value: string): number {
   return n;
 }
 
-function fail(message: string, code: number, err?: unknown, debug?: boolean): never {
-  process.stderr.write(`propel-etl: ${message}\n`);
-  if (debug === true && err instanceof Error && err.stack !== undefined) process.stderr.write(err.stack + '\n');
-  process.exit(code);
-}
+/** `--log-format json` as given on the command line: known before commander has parsed it, for its own usage errors. */
+const JSON_REQUESTED = ((): boolean => {
+  const argv = process.argv;
+  const i = argv.indexOf('--log-format');
+  return argv.includes('--log-format=json') || (i >= 0 && argv[i + 1] === 'json');
+})();
 
 /**
  * Runs one pipeline the way a scheduler needs it: the summary on stdout, logs on stderr, and
@@ -54,19 +62,30 @@ function fail(message: string, code: number, err?: unknown, debug?: boolean): ne
  * one exits at once.
  */
 async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate'): Promise<never> {
-  if (flags.resume === true && flags.fresh === true) fail('--resume and --fresh exclude each other', EXIT.usage);
+  const format: LogFormat = flags.logFormat ?? 'pretty';
+  const logger = createRunLogger({ format, quiet: flags.quiet === true });
+  // Every line on stderr goes through the logger, errors too: in json format a log shipper reads one object a line.
+  const fail: (e: unknown) => never = (e) => {
+    logger.close();
+    logger.error(e, flags.debug);
+    return process.exit(isEtlError(e) ? e.exitCode : EXIT.aborted);
+  };
+  if (flags.resume === true && flags.fresh === true) fail(new ConfigError('--resume and --fresh exclude each other', {}, 'ETL_USAGE'));
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
-    if (signals > 1) fail(`${sig} again: exiting without waiting for in-flight batches`, EXIT.interrupted);
-    process.stderr.write(`propel-etl: ${sig}: stopping reading, settling batches in flight (again to exit at once)\n`);
+    if (signals > 1) {
+      logger.close();
+      logger.notice(`${sig} again: exiting without waiting for in-flight batches`, { signal: sig });
+      process.exit(EXIT.interrupted);
+    }
+    logger.notice(`${sig}: stopping reading, settling batches in flight (again to exit at once)`, { signal: sig });
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const format: LogFormat = flags.logFormat ?? 'pretty';
-  const logger = createRunLogger({ format, quiet: flags.quiet === true });
+  const metrics = await openMetrics(flags, mode, logger.onEvent, fail);
   const options: Omit<RunPipelineOptions, 'pipeline'> = {
     mode: mode === 'validate' ? 'validate' : flags.dryRun === true ? 'dry-run' : 'run',
     target: flags.target,
@@ -80,20 +99,25 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(flags.state !== undefined ? { state: flags.state } : {}),
     ...(flags.full === true ? { full: true } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
   };
   const report = (result: RunResult): void => {
     logger.close();
     if (format === 'pretty' && flags.quiet !== true) process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd(), result.rejects) + '\n');
-    if (result.error !== undefined) {
-      process.stderr.write(`propel-etl: ${result.error.describe()}\n`);
-      if (flags.debug === true && result.error.stack !== undefined) process.stderr.write(result.error.stack + '\n');
-    }
+    // In json format the abort line already carries the error (code, message, where).
+    if (result.error !== undefined && format === 'pretty') logger.error(result.error, flags.debug);
   };
   try {
-    const runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
+    let runFile: RunFile;
+    try {
+      runFile = await loadRunFile(file, { vars: flags.var, env: process.env });
+    } catch (e) {
+      // The file could not be read: reported under its base name, as the pipeline's is unknown.
+      throw metrics !== undefined ? await refusal(metrics, options)(basename(file, extname(file)), e) : e;
+    }
     if (runFile.kind === 'job') {
       logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
-      const job = await runJob({ ...options, job: runFile });
+      const job = await runJob({ ...options, job: runFile, onStep: logger.onStep });
       for (const r of job.runs) report(r);
       logger.jobEnd(job.exitCode, job.steps.map((s) => ({ step: s.step.split('/').pop() ?? s.step, status: s.status })));
       if (format === 'pretty' && flags.quiet !== true) process.stdout.write(`job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`);
@@ -103,9 +127,30 @@ async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'validate
     report(result);
     process.exit(result.exitCode);
   } catch (e) {
-    logger.close();
-    if (isEtlError(e)) fail(e.describe(), e.exitCode, e, flags.debug);
-    fail(`internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`, EXIT.aborted, e, flags.debug);
+    fail(e);
+  }
+}
+
+/**
+ * The metrics output of a `run` (not of a rehearsal: a dry run that succeeded must not pass for
+ * the nightly import). Checked before anything else, so a URL that cannot work is exit 2.
+ */
+async function openMetrics(flags: RunFlags, mode: 'run' | 'validate', onEvent: (e: RunEvent) => void, fail: (e: unknown) => never): Promise<MetricsOutput | undefined> {
+  if (mode !== 'run') return undefined;
+  const fromEnv = process.env[PUSHGATEWAY_ENV];
+  if (flags.dryRun === true) {
+    if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) fail(new ConfigError('--metrics-file and --pushgateway report real runs only: leave them out with --dry-run', {}, 'ETL_USAGE'));
+    return undefined;
+  }
+  const pushgateway = flags.pushgateway ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+  if (flags.metricsFile === undefined && pushgateway === undefined) return undefined;
+  try {
+    return await MetricsOutput.open(
+      { ...(flags.metricsFile !== undefined ? { file: flags.metricsFile } : {}), ...(pushgateway !== undefined ? { pushgateway } : {}) },
+      { cwd: process.cwd(), warn: warningsTo(onEvent), keys: { file: '--metrics-file', pushgateway: flags.pushgateway !== undefined ? '--pushgateway' : PUSHGATEWAY_ENV } },
+    );
+  } catch (e) {
+    return fail(isEtlError(e) ? e : new ConfigError(String(e), {}, 'ETL_USAGE'));
   }
 }
 
@@ -114,6 +159,20 @@ const program = new Command('propel-etl')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+
+if (JSON_REQUESTED) {
+  // Usage errors found while parsing, as JSON lines like every other line of a json run.
+  const log = jsonLog();
+  const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  program.configureOutput({
+    outputError: (text) => {
+      for (const line of lines(text)) log.error({ event: 'error', code: 'ETL_USAGE', exitCode: EXIT.usage, message: line.replace(/^error: /, '') }, line);
+    },
+    writeErr: (text) => {
+      for (const line of lines(text)) log.info({ event: 'usage' }, line);
+    },
+  });
+}
 
 const commonRunOptions = (cmd: Command): Command =>
   cmd
@@ -134,7 +193,9 @@ commonRunOptions(
     .option('--resume', 'continue the run in --out (or the latest run of this pipeline)')
     .option('--fresh', 'start over in a used run folder')
     .option('--state <dir>', 'pipelines with delta: where the delta states live (default state/)')
-    .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers'),
+    .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers')
+    .option('--metrics-file <file>', 'write the run\'s metrics there at the end, Prometheus text format (for node_exporter\'s textfile collector)')
+    .option('--pushgateway <url>', `push the run's metrics to this Prometheus Pushgateway at the end (default $${PUSHGATEWAY_ENV})`),
 ).action((file: string, flags: RunFlags) => runCommand(file, flags, 'run'));
 
 commonRunOptions(

@@ -35,6 +35,11 @@ export interface RejectEvent {
   readonly prov: Provenance;
   readonly stage: Stage;
   readonly reason: string;
+  /**
+   * Every problem found, `reason` first; absent when there is only `reason`. Worked out only for
+   * records that failed (a second, exhaustive look), so valid records pay nothing for it.
+   */
+  readonly reasons?: readonly string[];
   /** The source record (or, when the reader could not make one, the raw text). */
   readonly record: unknown;
 }
@@ -87,6 +92,13 @@ export type ReadEvent = SourceRecord | RejectEvent;
 /** What the mapper and validator emit. */
 export type ItemEvent = ItemRecord | RejectEvent;
 
-export function reject(prov: Provenance, stage: Stage, reason: string, record: unknown): RejectEvent {
-  return { kind: 'reject', prov, stage, reason, record };
+export function reject(prov: Provenance, stage: Stage, reason: string, record: unknown, reasons?: readonly string[]): RejectEvent {
+  return reasons !== undefined && reasons.length > 1 ? { kind: 'reject', prov, stage, reason, reasons, record } : { kind: 'reject', prov, stage, reason, record };
+}
+
+/** `first`, then the other reasons of `all` not equal to it, each once. */
+export function reasonsList(first: string, all: readonly string[]): string[] {
+  const out = [first];
+  for (const r of all) if (!out.includes(r)) out.push(r);
+  return out;
 }

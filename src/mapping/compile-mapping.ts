@@ -4,12 +4,13 @@
  */
 import type { MappingObject } from '../config/pipeline-spec.js';
 import { ConfigError } from '../core/errors.js';
-import type { PropelItem, SourceData } from '../core/record.js';
+import { reasonsList, type PropelItem, type SourceData } from '../core/record.js';
 import { isFieldSpec, isPlainObject } from './classify.js';
 import { compileField } from './field.js';
 import { type CompiledNode, type EvalContext, type NodeFn, childPath, configWhere } from './node.js';
 
-export type MapResult = { ok: true; item: PropelItem } | { ok: false; reason: string };
+/** `reasons`: every problem of the record, `reason` first (present when there are several). */
+export type MapResult = { ok: true; item: PropelItem } | { ok: false; reason: string; reasons?: readonly string[] };
 export type CompiledMapping = ((data: SourceData) => MapResult) & {
   /** The source columns or paths the mapping reads (each once, in mapping order): what a columnar reader must fetch. */
   readonly sources: readonly string[];
@@ -104,9 +105,15 @@ export function compileMapping(mapping: MappingObject): CompiledMapping {
   if (!isPlainObject(mapping)) throw new ConfigError('mapping: must be an object of target fields');
   const root = compileObject(mapping, '', false);
   const map = (data: SourceData): MapResult => {
-    const ctx: EvalContext = { hit: false, error: undefined };
+    const ctx: EvalContext = { hit: false, error: undefined, all: undefined };
     const item = root.evaluate(data, ctx);
-    if (ctx.error !== undefined) return { ok: false, reason: ctx.error };
+    if (ctx.error !== undefined) {
+      // Only a record that failed is mapped again, collecting every problem: valid records pay nothing.
+      const all: string[] = [];
+      root.evaluate(data, { hit: false, error: undefined, all });
+      const reasons = reasonsList(ctx.error, all);
+      return reasons.length > 1 ? { ok: false, reason: ctx.error, reasons } : { ok: false, reason: ctx.error };
+    }
     return { ok: true, item: (item as PropelItem | undefined) ?? {} };
   };
   return Object.assign(map, { sources: [...new Set(root.sources)] });

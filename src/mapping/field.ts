@@ -97,7 +97,9 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
   const hasDefault = dflt !== undefined;
 
   const fail = (ctx: EvalContext, value: unknown, invalid: Invalid): undefined => {
-    ctx.error = `${path}: ${showValue(value)} ${invalid.why}`;
+    const why = `${path}: ${showValue(value)} ${invalid.why}`;
+    if (ctx.all !== undefined) ctx.all.push(why);
+    else ctx.error = why;
     return undefined;
   };
 
@@ -129,7 +131,7 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
     if (constant !== undefined) {
       const text = transform !== undefined ? transform(String(constant)) : constant;
       if (text !== '') {
-        const ctx: EvalContext = { hit: false, error: undefined };
+        const ctx: EvalContext = { hit: false, error: undefined, all: undefined };
         fixed = refine(text, ctx);
         if (ctx.error !== undefined) throw new ConfigError(`${where}: value ${ctx.error.slice(path.length + 2)}`);
       }

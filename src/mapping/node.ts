@@ -4,10 +4,14 @@ import type { SourceData } from '../core/record.js';
 /**
  * One per record. `hit` tells an enclosing object whether any source-taken field below it
  * found a value (objects without one are dropped); `error` holds the first reject reason.
+ * With `all` set (a second pass over a record that failed), every problem is collected there
+ * instead and mapping goes on past them.
  */
 export interface EvalContext {
   hit: boolean;
   error: string | undefined;
+  /** Always present (undefined on the first pass) so every context has one shape for the engine's inline caches. */
+  all: string[] | undefined;
 }
 
 /** Produces a node's value for one record; undefined means "leave the field out". */

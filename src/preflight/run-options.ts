@@ -63,10 +63,11 @@ const COMMON: Rules<Omit<RunPipelineOptions, 'pipeline'>> = {
   onEvent: fn,
   state: string,
   full: boolean,
+  metrics: (v) => (isObject(v) ? undefined : 'must be { file?, pushgateway? } or a MetricsOutput'),
 };
 
 const RUN_PIPELINE: Rules<RunPipelineOptions> = { pipeline, ...COMMON };
-const RUN_JOB: Rules<JobOptions> = { job, ...COMMON };
+const RUN_JOB: Rules<JobOptions> = { job, onStep: fn, ...COMMON };
 
 function check(options: unknown, rules: Readonly<Record<string, Check>>, required: string, fnName: string): void {
   if (!isObject(options)) throw new ConfigError(`${fnName}() takes an options object`, {}, 'ETL_CONFIG_OPTION');

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { BreakPrefix } from './break-prefix.js';
+import type { InputIdentity } from './input-identity.js';
 import { PrivateFile } from '../sink/private-file.js';
 import { addSettled, emptySettled, type SettledCounts } from '../outcomes/index.js';
 import { IntervalSet, toRanges, type Range } from './interval-set.js';
@@ -13,6 +15,8 @@ export interface JournalHeader {
   readonly pipeline: string;
   readonly resource: string;
   readonly startedAt: string;
+  /** What the inputs were when the run started (absent in checkpoints written before it was kept). */
+  readonly inputs?: readonly InputIdentity[];
 }
 
 /** One line per flush of the sink: the record ordinals settled since the last line, and the counts they added. */
@@ -22,12 +26,29 @@ interface JournalEntry {
   readonly delta: SettledCounts;
 }
 
+/** A resumed attempt accepted these inputs (one changed after a break): later resumes compare with them. */
+interface InputsEntry {
+  readonly t: 'inputs';
+  readonly inputs: readonly InputIdentity[];
+}
+
+/** The run stopped at a broken input: the hash of its lines before the broken record (see break-prefix.ts). */
+interface BreakEntry {
+  readonly t: 'break';
+  readonly file: string;
+  readonly prefix: BreakPrefix;
+}
+
 /** What an earlier attempt left: which records are settled and the counts so far. */
 export interface JournalState {
   readonly header: JournalHeader;
   readonly done: IntervalSet;
   readonly counts: SettledCounts;
   readonly attempts: number;
+  /** The inputs the last attempt started on (undefined in checkpoints written before they were kept). */
+  readonly inputs: readonly InputIdentity[] | undefined;
+  /** Inputs that broke an attempt since then, by file, with the prefix a repaired file must keep. */
+  readonly breaks: ReadonlyMap<string, BreakPrefix>;
 }
 
 /**
@@ -46,11 +67,18 @@ export class Journal {
     return new Journal(file);
   }
 
-  static async append(path: string, attempt: number): Promise<Journal> {
+  static async append(path: string, attempt: number, inputs?: readonly InputIdentity[]): Promise<Journal> {
     const file = await PrivateFile.open(path, 'a');
     // A torn line from a crash would glue onto the next one; start on a fresh line.
-    await file.write(`\n${JSON.stringify({ t: 'resume', attempt, at: new Date().toISOString() })}\n`);
+    const inputsLine = inputs !== undefined ? `${JSON.stringify({ t: 'inputs', inputs } satisfies InputsEntry)}\n` : '';
+    await file.write(`\n${JSON.stringify({ t: 'resume', attempt, at: new Date().toISOString() })}\n${inputsLine}`);
     return new Journal(file);
+  }
+
+  /** The run is stopping at a broken input: what a repaired copy of it must still begin with. */
+  async noteBreak(fileName: string, prefix: BreakPrefix): Promise<void> {
+    await this.file.write(JSON.stringify({ t: 'break', file: fileName, prefix } satisfies BreakEntry) + '\n');
+    await this.file.sync();
   }
 
   async settle(seqs: readonly number[], delta: SettledCounts): Promise<void> {
@@ -76,6 +104,8 @@ export async function readJournal(path: string): Promise<JournalState> {
   const done = new IntervalSet();
   const counts = emptySettled();
   let attempts = 1;
+  let inputs: readonly InputIdentity[] | undefined;
+  const breaks = new Map<string, BreakPrefix>();
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
     let obj: unknown;
@@ -86,8 +116,14 @@ export async function readJournal(path: string): Promise<JournalState> {
     }
     if (typeof obj !== 'object' || obj === null) continue;
     const rec = obj as { t?: unknown };
-    if (rec.t === 'start') header = obj as JournalHeader;
-    else if (rec.t === 'resume') attempts++;
+    if (rec.t === 'start') {
+      header = obj as JournalHeader;
+      inputs = header.inputs;
+    } else if (rec.t === 'resume') attempts++;
+    else if (rec.t === 'inputs') {
+      inputs = (obj as InputsEntry).inputs;
+      breaks.clear();
+    } else if (rec.t === 'break') breaks.set((obj as BreakEntry).file, (obj as BreakEntry).prefix);
     else if (rec.t === 'settled') {
       const e = obj as JournalEntry;
       for (const [lo, hi] of e.done) done.addRange(lo, hi);
@@ -97,5 +133,5 @@ export async function readJournal(path: string): Promise<JournalState> {
   if (header === undefined) {
     throw new ConfigError(`${path} is not a propel-etl checkpoint; run with --fresh to start over`, { file: path }, 'ETL_BAD_CHECKPOINT');
   }
-  return { header, done, counts, attempts };
+  return { header, done, counts, attempts, inputs, breaks };
 }

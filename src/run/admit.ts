@@ -16,6 +16,16 @@ export interface AdmitOptions<T> {
    * A throw is a bug (bad data is a reject) and fails the pipeline.
    */
   readonly prepare: (ev: ReadEvent) => T;
+  /** Holds the first records back until they were judged (see FirstLook); absent, every chunk goes on at once. */
+  readonly hold?: AdmitHold<T>;
+}
+
+/** Sits between the gate and the stages after it: what goes on now, and whether to stop reading. */
+export interface AdmitHold<T> {
+  /** Takes a prepared chunk; answers what may go on now (possibly nothing) and whether reading must stop. */
+  pass(events: T[]): { readonly events: T[]; readonly stop: boolean };
+  /** The input ended (or reading stopped): whatever is still held. */
+  end(inputEnded: boolean): T[];
 }
 
 /**
@@ -25,7 +35,8 @@ export interface AdmitOptions<T> {
  * flush normally: that is how an interrupt stops reading yet settles everything already read.
  */
 export function admit<T>(source: AsyncIterable<readonly ReadEvent[]>, opts: AdmitOptions<T>): Readable {
-  async function* gate(): AsyncGenerator<T[]> {
+  const hold = opts.hold;
+  async function* chunks(): AsyncGenerator<T[], boolean> {
     for await (const chunk of source) {
       const out: T[] = [];
       for (const ev of chunk) {
@@ -34,10 +45,32 @@ export function admit<T>(source: AsyncIterable<readonly ReadEvent[]>, opts: Admi
         if (!skipped) out.push(opts.prepare(ev));
         if (opts.stop?.aborted) {
           if (out.length > 0) yield out;
-          return;
+          return false;
         }
       }
       if (out.length > 0) yield out;
+    }
+    return true;
+  }
+  async function* gate(): AsyncGenerator<T[]> {
+    if (hold === undefined) {
+      yield* chunks();
+      return;
+    }
+    const it = chunks();
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) {
+        const rest = hold.end(r.value);
+        if (rest.length > 0) yield rest;
+        return;
+      }
+      const { events, stop } = hold.pass(r.value);
+      if (events.length > 0) yield events;
+      if (stop) {
+        await it.return(false);
+        return;
+      }
     }
   }
   // Two arrays buffered: at most 2 * CHUNK_EVENTS events, the 256 events this buffered one by one.

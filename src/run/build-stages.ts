@@ -8,6 +8,7 @@ import { createSendStream, type BatchSender } from '../send/send-stream.js';
 import { createResultSink, type ResultSinkOptions } from '../sink/result-sink.js';
 import type { RunHalt } from '../resume/run-halt.js';
 import { admit } from './admit.js';
+import { firstLook } from './first-look.js';
 import { createPrepareEvent } from './prepare-event.js';
 import { createDryRunStream } from './dry-run-stream.js';
 import { BATCHES_DIR } from './run-folder.js';
@@ -30,7 +31,9 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
   run.probe.watchSource(source);
   // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
   const prepare = createPrepareEvent(run.mapRecord, spec.resource);
-  const streams: [Readable, ...(Transform | Writable)[]] = [admit(source, { counts: run.counts, ...(run.earlier !== undefined ? { done: run.earlier.done } : {}), stop: halt.signal, prepare })];
+  // With a reject budget, the first records are held until it was judged on them (first-look.ts).
+  const hold = firstLook({ errors: spec.errors, counts: run.counts, onFail: (e) => halt.fail(e) });
+  const streams: [Readable, ...(Transform | Writable)[]] = [admit(source, { counts: run.counts, ...(run.earlier !== undefined ? { done: run.earlier.done } : {}), stop: halt.signal, prepare, ...(hold !== undefined ? { hold } : {}) })];
   const batch: BatcherOptions = { size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: run.envelope.bytes };
   if (run.mode === 'validate') {
     streams.push(onlyRejects());

@@ -16,11 +16,17 @@ export type TargetChoice = string | TargetSpec | { readonly name: string; readon
 export interface ConnectedTarget {
   readonly name: string;
   readonly client: BulkClient;
-  readonly stats: { requests: number; retries: number };
+  /** Requests sent (retries included), retries, and requests answered 429. */
+  readonly stats: { requests: number; retries: number; throttled: number };
   /** Which Propel tenant (or emulator store) this is: a delta state belongs to one. */
   readonly identity: TargetIdentity;
   /** The embedded emulator, for target `local`. */
   readonly emulator?: Emulator;
+  /**
+   * Fetches the first token: the target is reached (or refuses, or stays down after the retries,
+   * each retry an event) before the input is read, so a night with the target down says so at once.
+   */
+  reach(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,16 +56,22 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     identity = httpIdentity(spec);
   }
 
-  const stats = { requests: 0, retries: 0 };
+  const stats = { requests: 0, retries: 0, throttled: 0 };
   // send.concurrency: auto gates every HTTP attempt; the send stream's concurrency is then only its ceiling.
   const adaptive = opts.send.adaptive === true ? new AdaptiveConcurrency({ max: opts.send.concurrency }) : undefined;
   const onEvent = (e: SendEvent): void => {
     adaptive?.observe(e);
-    if (e.type === 'request') stats.requests++;
+    if (e.type === 'request') {
+      stats.requests++;
+      if (e.status === 429) stats.throttled++;
+    }
     else if (e.type === 'retry') stats.retries++;
     opts.onEvent?.(e);
   };
-  const tokens = new TokenProvider({ tokenUrl: endpoint.tokenUrl, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, timeoutMs: opts.send.timeoutMs, maxRetries: opts.send.maxRetries });
+  const tokens = new TokenProvider({
+    tokenUrl: endpoint.tokenUrl, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, timeoutMs: opts.send.timeoutMs, maxRetries: opts.send.maxRetries,
+    onRetry: (r) => onEvent({ type: 'token-retry', ...r }),
+  });
   const client = new BulkClient({
     baseUrl: endpoint.baseUrl,
     resource: opts.resource,
@@ -75,6 +87,9 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     stats,
     identity,
     ...(emulator !== undefined ? { emulator } : {}),
+    async reach() {
+      await tokens.get();
+    },
     async close() {
       await client.close();
       await tokens.close();

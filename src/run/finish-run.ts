@@ -4,6 +4,7 @@ import { readRejectGroups, topRejectKinds, type RejectGroupsResult } from '../re
 import type { Run } from './open-run.js';
 import { RUN_OUTPUTS, type RunEnd } from './outputs.js';
 import { buildSummary, type RunStatus, type RunSummary } from './summary.js';
+import { reportingOf } from './measured.js';
 
 export interface RunResult {
   readonly exitCode: ExitCode;
@@ -34,7 +35,7 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
     runId: run.runId, pipeline: run.spec.name, resource: run.spec.resource, mode: run.mode, target: run.target?.name ?? null, status, exitCode, attempt: run.attempt,
     startedAt: run.startedAt, endedAt, counts: run.counts, ...run.stats, ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}), topRejects: topRejectKinds(rejects), warnings: run.mappedPaths.warnings(run.inputs), ...(error !== undefined ? { error } : {}),
   });
-  const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit, ...(run.delta !== undefined ? { delta: run.delta } : {}) };
+  const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit, ...(run.delta !== undefined ? { delta: run.delta } : {}), ...(error !== undefined ? { error } : {}), ...reportingOf(run.opts, run.mode) };
   try {
     for (const output of RUN_OUTPUTS) await output(end);
   } finally {

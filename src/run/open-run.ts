@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { loadPipeline } from '../config/index.js';
@@ -15,10 +15,14 @@ import { DeferredPasses } from '../deferred/index.js';
 import { RunProbe } from '../progress/run-probe.js';
 import { RunRecorder } from '../report/run-recorder.js';
 import { checkSourceColumns, MappedPaths } from '../preflight/index.js';
-import { defaultRunFolder, latestRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
+import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
+import { checkInputs } from './input-check.js';
+import { checkFirstEncoding } from '../sources/check-encoding.js';
+import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from './summary.js';
 import { DeltaRun } from '../delta/delta-run.js';
+import type { MetricsOptions, MetricsOutput } from '../metrics/metrics-output.js';
 
 /** What opening a run needs of runPipeline's options. */
 export interface OpenRunOptions {
@@ -45,6 +49,8 @@ export interface OpenRunOptions {
   readonly state?: string;
   /** Pipelines with `delta:`: send everything, and refresh the state from the answers. */
   readonly full?: boolean;
+  /** Where the run's metrics go at its end (a file, a Pushgateway), or an output several runs share; `run` mode only. */
+  readonly metrics?: MetricsOptions | MetricsOutput;
 }
 
 /**
@@ -61,7 +67,7 @@ export class Run {
   journal: Journal | undefined;
   results!: PrivateFile;
   rejects!: PrivateFile;
-  readonly stats = { batches: 0, requests: 0, retries: 0 };
+  readonly stats = { batches: 0, requests: 0, retries: 0, throttled: 0 };
   readonly #files: PrivateFile[] = [];
 
   private constructor(
@@ -73,6 +79,8 @@ export class Run {
     /** Mapped paths no record has had yet: the summary's warnings. */
     readonly mappedPaths: MappedPaths,
     readonly inputs: readonly InputFile[],
+    /** The inputs' identities as this attempt starts (a run only): the journal keeps them for --resume. */
+    readonly identities: readonly InputIdentity[] | undefined,
     readonly envelope: RequestEnvelope,
     readonly outDir: string,
     readonly folderMode: FolderMode,
@@ -103,10 +111,14 @@ export class Run {
     const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];
     const envelope = requestEnvelope(resource, directives);
 
-    const outDir = opts.out !== undefined ? resolve(cwd, opts.out) : opts.resume === true ? ((await latestRunFolder(spec.name, cwd)) ?? defaultRunFolder(spec.name, new Date(), cwd)) : defaultRunFolder(spec.name, new Date(), cwd);
+    const outDir = await chooseRunFolder(spec.name, opts, cwd);
     const folderMode: FolderMode = opts.resume === true ? 'resume' : opts.fresh === true ? 'fresh' : 'new';
     // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
     await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
+    // Only a run keeps a journal; resuming over inputs other than the ones it started on is refused here, before the target is contacted.
+    const identities = mode === 'run' ? await checkInputs(inputs, spec.source, folderMode === 'resume' ? join(outDir, JOURNAL_FILE) : undefined) : undefined;
+    // A run reaches its target before it reads: an input in another encoding must be exit 2 before that connection.
+    if (mode === 'run') await checkFirstEncoding(inputs, spec.source);
 
     const counts = new RunCounts();
     const probe = new RunProbe(counts, mode, spec.delta !== undefined && mode !== 'validate');
@@ -118,7 +130,7 @@ export class Run {
       throw e;
     });
     const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
-    return new Run(opts, spec, mode, resource, mapRecord, mappedPaths, inputs, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
+    return new Run(opts, spec, mode, resource, mapRecord, mappedPaths, inputs, identities, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
   }
 
   /** The journal (created, or read back and appended to on --resume) and the result files. */
@@ -130,9 +142,9 @@ export class Run {
         this.runId = this.earlier.header.runId;
         this.attempt = this.earlier.attempts + 1;
         this.counts.resumeFrom(this.earlier.counts);
-        this.journal = await Journal.append(journalPath, this.attempt);
+        this.journal = await Journal.append(journalPath, this.attempt, this.identities);
       } else {
-        this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString() });
+        this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString(), ...(this.identities !== undefined ? { inputs: this.identities } : {}) });
       }
     }
     this.delta?.begin(this.runId, this.startedAt);
@@ -147,6 +159,6 @@ export class Run {
   /** Closes the files, journal and target; the delta state stays open for the outputs (orphans.ndjson), finishRun closes it. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
-    if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries });
+    if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries, throttled: this.target.stats.throttled });
   }
 }

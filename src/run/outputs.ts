@@ -1,10 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EtlError } from '../core/errors.js';
 import type { RejectGroupsResult } from '../report/reject-groups.js';
 import type { RunRecorder } from '../report/run-recorder.js';
 import { writeReport } from '../report/write-report.js';
 import type { RunSummary } from './summary.js';
 import type { DeltaRun } from '../delta/delta-run.js';
+import type { MetricsOutput } from '../metrics/metrics-output.js';
+import { metricsOfSummary } from '../metrics/run-metrics.js';
 
 /** What a finished run hands to each of its outputs. */
 export interface RunEnd {
@@ -14,8 +17,12 @@ export interface RunEnd {
   readonly rejects: RejectGroupsResult;
   /** `delta:`: the state, still open, for orphans.ndjson. */
   readonly delta?: Pick<DeltaRun, 'writeOrphans'>;
+  /** Why the run stopped early (status aborted): the end event carries it, so a log line can give its code and where. */
+  readonly error?: EtlError;
+  /** Where this run's metrics go, when they were asked for (run mode), and its `target` label. */
+  readonly metrics?: { readonly output: MetricsOutput; readonly target: string };
   /** The caller's event hook (the CLI's logger, a library user). */
-  readonly emit: (e: { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult }) => void;
+  readonly emit: (e: { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError }) => void;
 }
 
 /** One thing written or told at the end of a run. */
@@ -28,7 +35,9 @@ const reportHtml: RunOutput = (e) => writeReport(e.outDir, e.summary, e.recorder
 const orphansNdjson: RunOutput = async (e) => {
   await e.delta?.writeOrphans(e.outDir);
 };
-const endEvent: RunOutput = (e) => e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects });
+/** The run's gauges for Prometheus: pushed to its Pushgateway group and/or written to the metrics file. */
+const metrics: RunOutput = (e) => e.metrics?.output.record(metricsOfSummary(e.summary, e.metrics.target));
+const endEvent: RunOutput = (e) => e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects, ...(e.error !== undefined ? { error: e.error } : {}) });
 
 /** Every output, in order; the end event last, once the files it points at exist. Add an output here. */
-export const RUN_OUTPUTS: readonly RunOutput[] = [summaryJson, orphansNdjson, reportHtml, endEvent];
+export const RUN_OUTPUTS: readonly RunOutput[] = [summaryJson, orphansNdjson, reportHtml, metrics, endEvent];

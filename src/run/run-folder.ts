@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import { pathExists } from '../core/path-exists.js';
@@ -10,10 +11,42 @@ export const BATCHES_DIR = 'batches';
 
 export type FolderMode = 'new' | 'resume' | 'fresh';
 
-/** `runs/<name>/<UTC timestamp>`, sortable and free of characters file systems dislike. */
-export function defaultRunFolder(name: string, now: Date, cwd: string): string {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  return resolve(cwd, 'runs', name, stamp);
+/**
+ * `runs/<name>/<UTC time to the millisecond>-<4 hex>`, e.g. `2026-11-23T17-05-09-123Z-3fa1`:
+ * sortable by time, free of characters file systems dislike, and distinct for two runs started
+ * in the same millisecond (see claimRunFolder for the guarantee).
+ */
+export function defaultRunFolder(name: string, now: Date, cwd: string, suffix: string = randomBytes(2).toString('hex')): string {
+  const stamp = now.toISOString().replace(/\.(\d+)Z$/, '-$1Z').replace(/:/g, '-');
+  return resolve(cwd, 'runs', name, `${stamp}-${suffix}`);
+}
+
+/**
+ * A default run folder made for this run alone: created with an exclusive mkdir, so two runs
+ * started at the same moment (two schedulers, a retry loop) never share one; on the rare
+ * clash the next random suffix is tried.
+ */
+export async function claimRunFolder(name: string, now: Date, cwd: string): Promise<string> {
+  for (let tries = 0; ; tries++) {
+    const dir = defaultRunFolder(name, now, cwd);
+    await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 20) throw e;
+    }
+  }
+}
+
+/**
+ * The folder a run (or a job, with its own `marker`) writes into: `--out`, else with --resume the
+ * latest one that can be resumed, else a new one of its own.
+ */
+export async function chooseRunFolder(name: string, opts: { readonly out?: string; readonly resume?: boolean }, cwd: string, marker: string = JOURNAL_FILE): Promise<string> {
+  if (opts.out !== undefined) return resolve(cwd, opts.out);
+  const latest = opts.resume === true ? await latestRunFolder(name, cwd, marker) : undefined;
+  return latest ?? (await claimRunFolder(name, new Date(), cwd));
 }
 
 /** With --resume and no --out: the newest run folder of this pipeline (or job) that has `marker`. */

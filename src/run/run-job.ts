@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { loadPipeline, loadTarget } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
 import { compileMapping } from '../mapping/compile-mapping.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { defaultRunFolder, latestRunFolder } from './run-folder.js';
+import { chooseRunFolder } from './run-folder.js';
 import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipeline.js';
 import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from './summary.js';
@@ -14,9 +14,19 @@ import { pathExists } from '../core/path-exists.js';
 import { checkRunJobOptions } from '../preflight/run-options.js';
 import { checkSourceColumns } from '../preflight/index.js';
 import { resolveInputs } from '../sources/index.js';
+import { keepSkipped, measureJob } from './measured.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
   readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
+  /** Before each step: its 1-based number (so a job resumed at step 2 names step 2), and whether it runs or was completed earlier. */
+  readonly onStep?: (s: JobStepEvent) => void;
+}
+
+export interface JobStepEvent {
+  readonly step: number;
+  readonly steps: number;
+  readonly file: string;
+  readonly status: 'running' | 'skipped';
 }
 
 export interface JobStepResult {
@@ -48,7 +58,11 @@ export const JOB_FILE = 'job.json';
  */
 export async function runJob(opts: JobOptions): Promise<JobResult> {
   checkRunJobOptions(opts);
-  const { job: _job, ...runOptions } = opts;
+  return measureJob(opts, runJobOnce);
+}
+
+async function runJobOnce(opts: JobOptions): Promise<JobResult> {
+  const { job: _job, onStep: _onStep, ...runOptions } = opts;
   const cwd = opts.cwd ?? process.cwd();
   // Every step's configuration is checked before the first step sends anything: a typo in the
   // users step must not surface after the usergroups were already loaded (exit 2 means nothing was sent).
@@ -59,10 +73,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
     await checkSourceColumns(spec, await resolveInputs(spec.source, dirname(spec.file)));
     specs.push(spec);
   }
-  const jobDir =
-    opts.out !== undefined ? resolve(cwd, opts.out)
-    : opts.resume === true ? ((await latestRunFolder(opts.job.name, cwd, JOB_FILE)) ?? defaultRunFolder(opts.job.name, new Date(), cwd))
-    : defaultRunFolder(opts.job.name, new Date(), cwd);
+  const jobDir = await chooseRunFolder(opts.job.name, opts, cwd, JOB_FILE);
   await mkdir(jobDir, { recursive: true, mode: 0o700 });
   await writeFile(join(jobDir, JOB_FILE), JSON.stringify({ job: opts.job.name, file: opts.job.file, steps: opts.job.steps }, null, 2) + '\n', { mode: 0o600 });
 
@@ -93,13 +104,16 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
       }
       const before = opts.resume === true ? await readSummary(outDir) : undefined;
       if (before?.status === 'completed') {
+        opts.onStep?.({ step: i + 1, steps: opts.job.steps.length, file: step, status: 'skipped' });
         steps.push({ step, outDir, exitCode: before.exitCode as ExitCode, status: 'skipped', counts: before.counts });
+        await keepSkipped(opts, before);
         exitCode = worse(exitCode, before.exitCode as ExitCode);
         continue;
       }
       // A step cut off by a crash (kill -9) has a checkpoint but no summary: it resumes too, so
       // what the API acknowledged is not sent again. A step that never started starts afresh.
       const started = opts.resume === true && (before !== undefined || (await pathExists(join(outDir, JOURNAL_FILE))));
+      opts.onStep?.({ step: i + 1, steps: opts.job.steps.length, file: step, status: 'running' });
       try {
         const run = await runPipeline({
           ...runOptions,

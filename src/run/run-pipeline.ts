@@ -5,14 +5,16 @@ import { runDeferredPasses } from '../deferred/index.js';
 import { RunHalt } from '../resume/run-halt.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
 import type { RejectGroupsResult } from '../report/reject-groups.js';
-import { rejectBudgetCheck } from './reject-budget.js';
+import { rejectBudgetCheck, restateBudgetError } from './reject-budget.js';
 import { Run, type OpenRunOptions } from './open-run.js';
 import { buildStages } from './build-stages.js';
+import { noteBreak } from './input-check.js';
 import { composeSender } from './compose-sender.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import type { RunStatus, RunSummary } from './summary.js';
 import { checkRunPipelineOptions } from '../preflight/run-options.js';
 import { requireRecords } from '../preflight/index.js';
+import { measureRun } from './measured.js';
 
 export type { RunResult } from './finish-run.js';
 
@@ -25,8 +27,9 @@ export interface RunPipelineOptions extends Omit<OpenRunOptions, 'onSend'> {
 export type RunEvent =
   | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
   | { readonly type: 'send'; readonly event: SendEvent }
-  | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult };
+  /** Something went wrong beside the import (a lock taken over, the metrics not pushed): reported, the exit code unchanged. */
+  | { readonly type: 'warning'; readonly code?: string; readonly message: string }
+  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError };
 
 /**
  * One pipeline, end to end: open the run -> build the stages for the mode -> run them -> deferred
@@ -36,6 +39,10 @@ export type RunEvent =
  */
 export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> {
   checkRunPipelineOptions(opts);
+  return measureRun(opts, runOnce);
+}
+
+async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
   const emit = (e: RunEvent): void => opts.onEvent?.(e);
   const run = await Run.prepare({ ...opts, onSend: (event) => emit({ type: 'send', event }) });
   // A signal or a fatal error stops the run and lets everything already sent settle; see RunHalt.
@@ -46,13 +53,18 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     await run.open();
     for (const message of run.delta?.warnings ?? []) emit({ type: 'warning', message });
     emit({ type: 'start', runId: run.runId, pipeline: run.spec.name, outDir: run.outDir, attempt: run.attempt, target: run.target?.name ?? null, progress: () => run.probe.snapshot() });
+    // The target is reached (a token) before the input is read.
+    await run.target?.reach();
     const budget = rejectBudgetCheck(run.spec.errors, run.counts);
     const sender = run.target !== undefined ? composeSender(run.target.client, { probe: run.probe, ...(run.deferred !== undefined ? { deferred: run.deferred } : {}) }) : undefined;
     const stages = buildStages(run, halt, sender, halt.guard(budget));
     await pipeline(stages.streams as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
     halt.throwIfFailed();
     // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
-    if (stages.source.failure !== undefined) throw stages.source.failure;
+    if (stages.source.failure !== undefined) {
+      await noteBreak(run.journal, stages.source.failure, run.inputs, run.spec.source);
+      throw stages.source.failure;
+    }
     requireRecords({ read: run.counts.read, inputs: run.inputs, source: run.spec.source, limit: opts.limit, stopped: opts.stop?.aborted === true });
     if (run.deferred !== undefined && sender !== undefined) {
       await runDeferredPasses(run.deferred, { sender, batch: stages.batch, concurrency: run.spec.send.concurrency, sink: stages.sink, onBatch: () => run.stats.batches++, stop: halt.signal, onFailure: (e) => halt.fail(e) });
@@ -67,5 +79,6 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   } finally {
     await run.close();
   }
-  return finishRun(run, status, error, emit);
+  // A budget passed while records flowed is stated with the settled counts, the summary's.
+  return finishRun(run, status, restateBudgetError(error, run.spec.errors, run.counts), emit);
 }

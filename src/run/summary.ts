@@ -30,6 +30,8 @@ export interface RunSummary {
   readonly batches: number;
   readonly requests: number;
   readonly retries: number;
+  /** Requests the target answered 429 (too many requests). */
+  readonly throttled: number;
   /** `deltaFilterCpuMs`: with `delta:`, the CPU time spent in the delta filter. */
   readonly durations: { readonly totalMs: number; readonly deltaFilterCpuMs?: number };
   /** Records read per second of this attempt. */
@@ -49,6 +51,8 @@ export interface SummaryInput
   extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries' | 'topRejects'> {
   /** None when not given. */
   readonly warnings?: readonly string[];
+  /** Requests answered 429 (0 when not told). */
+  readonly throttled?: number;
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly counts: RunCounts;
@@ -61,6 +65,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
   const c = s.counts;
   const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
   const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects, warnings } = s;
+  const throttled = s.throttled ?? 0;
   return {
     runId, pipeline, resource, mode, target, status, exitCode, attempt,
     startedAt: s.startedAt.toISOString(),
@@ -76,7 +81,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
       ...(s.delta !== undefined ? deltaCounts(c) : {}),
       unsent: c.unsent,
     },
-    batches, requests, retries,
+    batches, requests, retries, throttled,
     durations: { totalMs: ms, ...(s.delta !== undefined ? { deltaFilterCpuMs: Math.round(s.delta.filterCpuMs) } : {}) },
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
     topRejects,

@@ -27,6 +27,18 @@ export interface TokenProviderOptions {
   readonly backoff?: BackoffOptions;
   readonly random?: () => number;
   readonly now?: () => number;
+  /** Before each retry of the token endpoint (1-based attempt), so a target that is down is never silent. */
+  readonly onRetry?: (r: { readonly url: string; readonly attempt: number; readonly maxRetries: number; readonly delayMs: number; readonly reason: string }) => void;
+}
+
+/** The URL as messages show it: no user info, query or fragment, which could hold a credential. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(an unreadable URL)';
+  }
 }
 
 export interface ParsedToken {
@@ -115,7 +127,7 @@ export class TokenProvider {
         answer = await postOnce(this.dispatcher, tokenUrl, headers, body, timeoutMs);
       } catch (e) {
         // The cause is left off on purpose: undici errors can carry request options, and those hold the secret.
-        if (!isTransientNetworkError(e)) throw new TransportError(`token endpoint unreachable: ${describeNetworkError(e)}`, { url: tokenUrl });
+        if (!isTransientNetworkError(e)) throw new TransportError(`token endpoint ${safeUrl(tokenUrl)} unreachable: ${describeNetworkError(e)}`, { url: safeUrl(tokenUrl) });
         answer = undefined;
         reason = describeNetworkError(e);
       }
@@ -128,18 +140,21 @@ export class TokenProvider {
           return parsed.token;
         }
         if (status === 400 || status === 401 || status === 403) {
-          throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: tokenUrl });
+          throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: safeUrl(tokenUrl) });
         }
         if (!(status >= 500 || isRetryStatus(status))) {
-          throw new TransportError(`token endpoint answered HTTP ${status}`, { status, url: tokenUrl });
+          throw new TransportError(`token endpoint ${safeUrl(tokenUrl)} answered HTTP ${status}`, { status, url: safeUrl(tokenUrl) });
         }
         reason = `HTTP ${status}`;
       }
       if (attempt >= maxRetries) {
-        throw new TransportError(`token endpoint failed after ${maxRetries} retries (${reason})`, { url: tokenUrl, ...(answer ? { status: answer.status } : {}) });
+        const what = answer === undefined ? 'unreachable' : 'failing';
+        throw new TransportError(`token endpoint ${safeUrl(tokenUrl)} ${what} after ${maxRetries} retries (${reason})`, { url: safeUrl(tokenUrl), ...(answer ? { status: answer.status } : {}) });
       }
       const after = answer ? parseRetryAfter(answer.headers['retry-after'], Date.now()) : undefined;
-      await sleep(Math.max(after ?? 0, backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random)));
+      const delayMs = Math.max(after ?? 0, backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random));
+      this.options.onRetry?.({ url: safeUrl(tokenUrl), attempt: attempt + 1, maxRetries, delayMs, reason });
+      await sleep(delayMs);
     }
   }
 }

@@ -64,6 +64,7 @@ export function rejectLine(r: RejectEvent): string {
     line: r.prov.line,
     stage: r.stage,
     reason: r.reason,
+    reasons: r.reasons ?? [r.reason],
     record: r.record,
   });
 }

@@ -21,6 +21,8 @@ export interface ZipEntryInput {
   /** Declared uncompressed size. */
   readonly size: number;
   readonly compressedSize: number;
+  /** CRC-32 of the uncompressed bytes, from the central directory: what a resume compares. */
+  readonly crc: number;
 }
 
 export interface ZipArchive {
@@ -100,7 +102,7 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
           'ETL_SOURCE_ZIP',
         );
       }
-      entries.push({ name: entry.name, format, size: entry.size, compressedSize: entry.compressedSize });
+      entries.push({ name: entry.name, format, size: entry.size, compressedSize: entry.compressedSize, crc: entry.crc });
     }
     if (entries.length === 0) {
       // Like an empty glob: the pipeline's choice of entries does not fit this archive (exit 2).

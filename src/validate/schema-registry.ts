@@ -23,27 +23,32 @@ function loadSchema(file: string): AnySchemaObject {
 }
 
 let ajv: Ajv | undefined;
+let exhaustiveAjv: Ajv | undefined;
 const compiled = new Map<ResourceName, ValidateFunction>();
+const compiledExhaustive = new Map<ResourceName, ValidateFunction>();
 
 /** The shared Ajv instance, with every item schema (and the common definitions) registered. */
 export function schemaAjv(): Ajv {
-  if (ajv === undefined) {
-    ajv = new Ajv({
-      strict: true,
-      // Union types are needed for attribute values; everything else stays strict.
-      allowUnionTypes: true,
-      // The `if: {required: [id]}` discriminators name keys defined in the branch, not beside them.
-      strictRequired: false,
-      // First failure only: one reason per item is all a reject line carries, and it is faster.
-      allErrors: false,
-      // Errors carry the offending value so a reason can say what was found (error path only).
-      verbose: true,
-      // No `unicode: false` (deprecated; Ajv warns on every start): the schemas have no maxLength,
-      // only minLength 1 on key fields, where the code-point count costs next to nothing.
-      schemas: [loadSchema(FILES.common), loadSchema(FILES.users), loadSchema(FILES.usergroups)],
-    });
-  }
+  ajv ??= createAjv(false);
   return ajv;
+}
+
+function createAjv(allErrors: boolean): Ajv {
+  return new Ajv({
+    strict: true,
+    // Union types are needed for attribute values; everything else stays strict.
+    allowUnionTypes: true,
+    // The `if: {required: [id]}` discriminators name keys defined in the branch, not beside them.
+    strictRequired: false,
+    // First failure only on the hot path (faster); the exhaustive instance lists every problem
+    // of an item that already failed, for the reject line's `reasons`.
+    allErrors,
+    // Errors carry the offending value so a reason can say what was found (error path only).
+    verbose: true,
+    // No `unicode: false` (deprecated; Ajv warns on every start): the schemas have no maxLength,
+    // only minLength 1 on key fields, where the code-point count costs next to nothing.
+    schemas: [loadSchema(FILES.common), loadSchema(FILES.users), loadSchema(FILES.usergroups)],
+  });
 }
 
 /** The `$id` of a resource's item schema, for `$ref` from other schemas. */
@@ -53,13 +58,22 @@ export function itemSchemaId(resource: ResourceName): string {
 
 /** The compiled item schema of a resource (compiled on first use, then cached). */
 export function compileItemSchema(resource: ResourceName): ValidateFunction {
-  let fn = compiled.get(resource);
+  return compileFrom(schemaAjv, compiled, resource);
+}
+
+/** The same schema reporting every error (ajv allErrors): only for items that already failed. */
+export function compileExhaustiveItemSchema(resource: ResourceName): ValidateFunction {
+  return compileFrom(() => (exhaustiveAjv ??= createAjv(true)), compiledExhaustive, resource);
+}
+
+function compileFrom(instance: () => Ajv, cache: Map<ResourceName, ValidateFunction>, resource: ResourceName): ValidateFunction {
+  let fn = cache.get(resource);
   if (fn === undefined) {
-    const found = schemaAjv().getSchema(itemSchemaId(resource));
+    const found = instance().getSchema(itemSchemaId(resource));
     // Only a damaged installation (schemas/ missing a file) gets here.
     if (found === undefined) throw new EtlError('ETL_SCHEMA_MISSING', EXIT.aborted, `item schema for ${resource} is not registered`);
     fn = found;
-    compiled.set(resource, fn);
+    cache.set(resource, fn);
   }
   return fn;
 }

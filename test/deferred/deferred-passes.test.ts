@@ -107,7 +107,7 @@ describe('DeferredPasses', () => {
     const records = [rec(0, { id: 20, name: 'orphan', parent: { id: 99 } }), rec(1, { id: 21, name: 'child', parent: { id: 10 } }), rec(2, { id: 10, name: 'top' })];
     const h = await harness(records);
     expect([...h.api.store.keys()].sort()).toEqual([10, 21]);
-    expect(h.rejects).toEqual([{ file: 'groups.ndjson', line: 1, stage: 'api', reason: 'Parent usergroup with id [99] not found.', record: { id: 20, name: 'orphan', parent: { id: 99 }, row: 0 } }]);
+    expect(h.rejects).toEqual([{ file: 'groups.ndjson', line: 1, stage: 'api', reason: 'Parent usergroup with id [99] not found.', reasons: ['Parent usergroup with id [99] not found.'], record: { id: 20, name: 'orphan', parent: { id: 99 }, row: 0 } }]);
     expect(h.results.filter((r) => r.key === '20')).toEqual([expect.objectContaining({ success: false, error: 'Parent usergroup with id [99] not found.' })]);
     expect(h.counts).toMatchObject({ answered: 3, created: 2, failed: 1, rejected: { api: 1 } });
     expect(h.journal.done.size).toBe(3);

@@ -103,6 +103,11 @@ describe('job files (issue 4)', () => {
     expect(resumed.code).toBe(0);
     const job = await jobSummary(join(dir, 'int'));
     expect(job.steps.map((s) => s.status)).toEqual(['skipped', 'completed', 'completed']);
+    // Each line names the step it is about, counted in the job, not in this attempt.
+    expect(resumed.stderr).toMatch(/^step 1\/3: job-groups\.yaml completed earlier, skipped$/m);
+    expect(resumed.stderr).toMatch(/^step 2\/3: resuming /m);
+    expect(resumed.stderr).toMatch(/^step 3\/3: starting /m);
+    expect(resumed.stderr).not.toMatch(/step 1\/3: resuming/);
     // The completed step sent nothing again; the cut-off step resumed instead of starting over.
     expect(fx.emu.log.entries().filter((e) => e.path.includes('/usergroups/')).length).toBe(groupRequests);
     expect(fx.emu.log.duplicates().filter((k) => k.includes('"U'))).toEqual([]);

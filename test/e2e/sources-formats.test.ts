@@ -164,7 +164,7 @@ describe('a JSON document with the records at /data/users', () => {
       ['users.json', 12, 'J2'],
       ['users.json', 14, 'J3'],
     ]);
-    expect(r.rejects).toEqual([{ file: 'users.json', line: 13, stage: 'read', reason: 'record 3 is a string, not a JSON object', record: 'not an object' }]);
+    expect(r.rejects).toEqual([{ file: 'users.json', line: 13, stage: 'read', reason: 'record 3 is a string, not a JSON object', reasons: ['record 3 is a string, not a JSON object'], record: 'not an object' }]);
   });
 });
 

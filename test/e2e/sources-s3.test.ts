@@ -126,7 +126,10 @@ describe('failures before anything is sent: one line, exit 2, no connection to P
       const env = s3Fixture.s3.env({ AWS_ACCESS_KEY_ID: 'AKIAE2EWRONGKEY', AWS_SECRET_ACCESS_KEY: secretKey });
       const r = await run(dir, await writePipeline(dir, 'users-denied', { path: GLOB }), env, proxy, ['--log-format', 'json']);
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n').at(-1)).toContain(`access denied: s3:ListBucket on bucket "${BUCKET}" refused (InvalidAccessKeyId: the access key id is not known to the service)`);
+      // With --log-format json the error is a JSON line too (level, code, message, where).
+      const last = JSON.parse(r.stderr.trim().split('\n').at(-1) ?? '') as { level: number; code: string; message: string };
+      expect(last).toMatchObject({ level: 50, code: 'ETL_S3_ACCESS' });
+      expect(last.message).toContain(`access denied: s3:ListBucket on bucket "${BUCKET}" refused (InvalidAccessKeyId: the access key id is not known to the service)`);
       expect(proxy.connections).toBe(0);
       for (const text of [r.stdout, r.stderr, ...(await filesUnder(dir)).map((f) => f.text)]) expect(text).not.toContain(secretKey);
       const debug = await run(dir, await writePipeline(dir, 'users-denied-debug', { path: GLOB }), env, proxy, ['--debug']);

@@ -104,7 +104,7 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
     expect(orphan.code).toBe(1);
     const rejects = await readNdjson(join(dir, 'out-orphans', 'rejects.ndjson'));
     expect(rejects).toEqual([
-      { file: 'orphans.json', line: 1, stage: 'api', reason: 'Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.', record: { no: 'O2', last: 'Lost', branch: 'B-NOPE' } },
+      { file: 'orphans.json', line: 1, stage: 'api', reason: 'Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.', reasons: ['Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.'], record: { no: 'O2', last: 'Lost', branch: 'B-NOPE' } },
     ]);
     const results = await readNdjson(join(dir, 'out-orphans', 'results.ndjson'));
     expect(results.map((r) => [r.key, r.success])).toEqual([['O1', true], ['O2', false]]);

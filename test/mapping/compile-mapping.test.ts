@@ -316,3 +316,26 @@ describe('the source paths a mapping reads (what a columnar reader fetches)', ()
     expect(compileMapping(mapping).sources).toEqual(['customer_no', 'contact.email', 'sex', 'tier', 'contact.city', 'country', 'phones[0]']);
   });
 });
+
+describe('every problem of a record', () => {
+  it('maps a failed record again to list all its problems; reason stays the first', () => {
+    const result = compileMapping({
+      sourceId: 'no',
+      dateOfBirth: { from: 'dob', date: 'DD-MM-YYYY' },
+      gender: { from: 'sex', map: { man: 'M' } },
+      parent: { id: { from: 'gid', type: 'integer' } },
+    })({ no: '1', dob: '31-02-1980', sex: 'x', gid: 'abc' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason).toMatch(/^dateOfBirth: "31-02-1980" is not a real date/);
+    expect(result.reasons).toHaveLength(3);
+    expect(result.reasons?.[0]).toBe(result.reason);
+    expect(result.reasons?.[1]).toMatch(/^gender: "x" is not in the map/);
+    expect(result.reasons?.[2]).toMatch(/^parent\.id: "abc"/);
+  });
+
+  it('a record with one problem has no reasons list', () => {
+    const result = compileMapping({ sourceId: 'no', dateOfBirth: { from: 'dob', date: 'DD-MM-YYYY' } })({ no: '1', dob: 'x' });
+    expect(result).toEqual({ ok: false, reason: expect.any(String) });
+  });
+});

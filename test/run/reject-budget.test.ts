@@ -22,7 +22,7 @@ describe('reject budget', () => {
     c.rejected.validate = 10;
     expect(() => check()).not.toThrow();
     c.rejected.validate = 11;
-    expect(() => check()).toThrow(/11 of 1000 records read were rejected, more than errors.maxRejects \(1%\)/);
+    expect(() => check()).toThrow(/11 of 1,000 records read were rejected, more than errors.maxRejects \(1%\)/);
   });
 
   it('no budget, no check', () => {

@@ -98,8 +98,22 @@ describe('TokenProvider', () => {
 
     await server.close();
     server = await startServer((_req, res) => json(res, 500, {}));
-    const tp2 = tokenProvider(server.origin, agent, { maxRetries: 2 });
+    const retries: unknown[] = [];
+    const tp2 = tokenProvider(server.origin, agent, { maxRetries: 2, onRetry: (r) => retries.push(r) });
     await expect(tp2.get()).rejects.toBeInstanceOf(TransportError);
     expect(server.seen).toHaveLength(3);
+    // Every retry is reported: which one, how long it waits, why.
+    expect(retries).toEqual([1, 2].map((attempt) => ({ url: `${server!.origin}/oauth2/token`, attempt, maxRetries: 2, delayMs: expect.any(Number), reason: 'HTTP 500' })));
+  });
+
+  it('names the token URL when it gives up, without user info or query that could hold a secret', async () => {
+    server = await startServer((_req, res) => json(res, 503, {}));
+    const url = new URL(`${server.origin}/oauth2/token?client_secret=${SECRET}`);
+    url.username = 'user';
+    url.password = SECRET;
+    const tp = tokenProvider(server.origin, agent, { tokenUrl: url.href, maxRetries: 1 });
+    const error = await tp.get().then(() => undefined, (e: unknown) => e as TransportError);
+    expect(error?.message).toBe(`token endpoint ${server.origin}/oauth2/token failing after 1 retries (HTTP 503)`);
+    expect(JSON.stringify(error?.context)).not.toContain(SECRET);
   });
 });

@@ -122,14 +122,14 @@ export class DropProxy {
     const upstream = connect(upstreamPort, '127.0.0.1');
     this.sockets.add(client).add(upstream);
     /** Body bytes still to pass before the cut; `head` is the response head seen so far. */
-    let counting: { left: number; head: string } | undefined;
+    let counting: { left: number; head: string; armed: { path: string; afterBytes: number; ranged: boolean } } | undefined;
     let cut = false;
     client.on('data', (data: Buffer) => {
       const head = data.toString('latin1');
       if (this.cuts > 0) this.headsAfterCut.push(head.slice(0, head.indexOf('\r\n\r\n') + 1 || 2000));
       // Only a whole-object read is cut: the 4-byte ranged GET that tells compression apart is let through.
       if (this.armed !== undefined && /^[ ?]$/.test(head.charAt(`GET ${this.armed.path}`.length)) && head.startsWith(`GET ${this.armed.path}`) && (this.armed.ranged || !/\r\nrange:/i.test(head))) {
-        counting = { left: this.armed.afterBytes, head: '' };
+        counting = { left: this.armed.afterBytes, head: '', armed: this.armed };
         this.armed = undefined;
       }
       upstream.write(data);
@@ -168,6 +168,12 @@ export class DropProxy {
     const close = (): void => {
       // After a cut the client socket is ending on its own, its last bytes still on their way.
       if (!cut) client.destroy();
+      // A reader that wanted only the object's head (the encoding check before the run) let go
+      // before the cut: the next whole-object GET is the one to cut.
+      if (counting !== undefined && !cut) {
+        this.armed ??= counting.armed;
+        counting = undefined;
+      }
       upstream.destroy();
       this.sockets.delete(client);
       this.sockets.delete(upstream);
