@@ -67,7 +67,6 @@ describe('send.concurrency: auto', () => {
     // the capacity only now and then (slow start and a few spaced-out probes).
     expect(throttled / total).toBeLessThan(0.05);
     expect(total).toBeGreaterThanOrEqual(ROWS / BATCH);
-    // It kept more than one request in flight: one at a time would take ROWS/BATCH round trips.
     // It kept more than one request in flight: one at a time, bodies would arrive at least a
     // latency apart. (Counted from the log, not the clock: a loaded machine stretches both alike.)
     const times = fx.emu.log.entries().map((e) => e.time);
