@@ -9,23 +9,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../sources/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
-import { CSV_MAPPING, SECRET, countingProxy, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
+import { CSV_MAPPING, SECRET, countingProxy, emulatorPerScenario, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';
 import { storedUsers } from '../support/emulator.js';
 
-const opened: Emulator[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((e) => e.close()));
-});
-
-async function freshEmulator(): Promise<Emulator> {
-  const emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-  opened.push(emu);
-  return emu;
-}
+const freshEmulator = emulatorPerScenario();
 
 function run(dir: string, pipeline: string, emu: { baseUrl: string; tokenUrl: string }, ...extra: string[]): Promise<CliRun> {
   // --quiet: stderr then holds the error line alone.

@@ -6,11 +6,11 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../sources/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
-import { CSV_MAPPING, SECRET, provenance, tmp, user, writePipeline } from './sources-setup.js';
+import { CSV_MAPPING, SECRET, emulatorPerScenario, provenance, tmp, user, writePipeline } from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';
 import { storedUsers } from '../support/emulator.js';
 
@@ -23,15 +23,11 @@ interface Imported {
   summary: Record<string, unknown>;
 }
 
-const opened: Emulator[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((e) => e.close()));
-});
+const freshEmulator = emulatorPerScenario();
 
 /** Writes the inputs and the pipeline into a fresh folder and runs it against a fresh emulator. */
 async function importInto(name: string, prepare: (dir: string) => Promise<string>, input?: Buffer): Promise<Imported> {
-  const emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-  opened.push(emu);
+  const emu = await freshEmulator();
   const dir = await tmp(name);
   const pipeline = await prepare(dir);
   const run = await runCli(['run', pipeline, '--out', 'out'], { cwd: dir, env: targetEnv(emu, SECRET), ...(input !== undefined ? { input } : {}) });

@@ -7,8 +7,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/run/run-pipeline.js';
 import { openParquet } from '../../src/sources/parquet/index.js';
 import { LocalStorage } from '../../src/storage/index.js';
@@ -17,18 +16,9 @@ import { CODECS, PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet }
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { httpTarget, storedUsers } from '../support/emulator.js';
 import { readJson, readNdjson } from '../support/files.js';
-import { SECRET, countingProxy, tmp, writePipeline } from './sources-setup.js';
+import { SECRET, countingProxy, emulatorPerScenario, tmp, writePipeline } from './sources-setup.js';
 
-const opened: Emulator[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((e) => e.close()));
-});
-
-async function freshEmulator(): Promise<Emulator> {
-  const emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
-  opened.push(emu);
-  return emu;
-}
+const freshEmulator = emulatorPerScenario();
 
 function run(dir: string, pipeline: string, emu: { baseUrl: string; tokenUrl: string }, env: NodeJS.ProcessEnv = {}, ...extra: string[]): Promise<CliRun> {
   return runCli(['run', pipeline, '--out', 'out', '--quiet', ...extra], { cwd: dir, env: { ...targetEnv(emu, SECRET), ...env } });

@@ -1,11 +1,28 @@
 /** Shared setup for the source end-to-end tests: pipeline files, run-folder reading, a connection counter. */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Emulator } from '../../src/emulator/index.js';
+import { afterAll } from 'vitest';
+import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
 import { tempDir } from '../support/files.js';
 import { writeUsersPipeline } from '../support/pipeline.js';
 
 export const SECRET = 'e2e-Sources-Secret-93';
+
+/**
+ * A fresh emulator per scenario (each test sets its own faults and reads its own store), all
+ * closed once the file is done. Call at the top level of a test file.
+ */
+export function emulatorPerScenario(): () => Promise<Emulator> {
+  const opened: Emulator[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((e) => e.close()));
+  });
+  return async () => {
+    const emu = await startEmulator({ clients: [{ id: DEFAULT_CLIENT.id, secret: SECRET }] });
+    opened.push(emu);
+    return emu;
+  };
+}
 
 /** The mapping every flat source (CSV, NDJSON) in these tests uses. */
 export const FLAT_MAPPING = {
