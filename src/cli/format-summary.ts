@@ -50,6 +50,11 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
     if (more > 0) lines.push(`    … ${n(more)} more kind${more === 1 ? '' : 's'} of reject in report.html`);
   }
   for (const w of s.warnings) lines.push(row('warning', w));
+  if (s.skippedEntries.length > 0) {
+    const names = s.skippedEntries.slice(0, 5).map((e) => e.entry).join(', ');
+    const more = s.skippedEntries.length > 5 ? `, … ${n(s.skippedEntries.length - 5)} more in summary.json` : '';
+    lines.push(row('not read', `${n(s.skippedEntries.length)} archive entr${s.skippedEntries.length === 1 ? 'y' : 'ies'} not of this pipeline's format: ${names}${more}`));
+  }
   if (s.mode === 'run') lines.push(row('requests', `${n(s.requests)} for ${n(s.batches)} batches, ${n(s.retries)} retries`));
   lines.push(row('run folder', relative(cwd, outDir) || '.'));
   if (rejects !== undefined) lines.push(row('report', join(relative(cwd, outDir), REPORT_FILE)));

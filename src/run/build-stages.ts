@@ -29,6 +29,7 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
   const { spec, opts } = run;
   const source = openSource(run.inputs, spec.source, { deferFailure: true, chunked: true, columns: run.mapRecord.sources, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
   run.probe.watchSource(source);
+  run.skippedEntries = source.skippedEntries;
   // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
   const prepare = createPrepareEvent(run.mapRecord, spec.resource);
   // With a reject budget, the first records are held until it was judged on them (first-look.ts).

@@ -33,7 +33,7 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
   const rejects = await readRejectGroups(join(run.outDir, 'rejects.ndjson'));
   const summary = buildSummary({
     runId: run.runId, pipeline: run.spec.name, resource: run.spec.resource, mode: run.mode, target: run.target?.name ?? null, status, exitCode, attempt: run.attempt,
-    startedAt: run.startedAt, endedAt, counts: run.counts, ...run.stats, ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}), topRejects: topRejectKinds(rejects), warnings: run.mappedPaths.warnings(run.inputs), ...(error !== undefined ? { error } : {}),
+    startedAt: run.startedAt, endedAt, counts: run.counts, ...run.stats, ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}), topRejects: topRejectKinds(rejects), warnings: run.mappedPaths.warnings(run.inputs), skippedEntries: run.skippedEntries, ...(error !== undefined ? { error } : {}),
   });
   const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit, ...(run.delta !== undefined ? { delta: run.delta } : {}), ...(error !== undefined ? { error } : {}), ...reportingOf(run.opts, run.mode) };
   try {

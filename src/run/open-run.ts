@@ -10,6 +10,7 @@ import { resolveInputs, type InputFile } from '../sources/index.js';
 import type { SendEvent } from '../send/send-event.js';
 import { Journal, JOURNAL_FILE, readJournal, type JournalState } from '../resume/journal.js';
 import { PrivateFile } from '../sink/private-file.js';
+import type { SkippedEntry } from '../sources/index.js';
 import { RunCounts } from '../outcomes/index.js';
 import { DeferredPasses } from '../deferred/index.js';
 import { RunProbe } from '../progress/run-probe.js';
@@ -68,6 +69,8 @@ export class Run {
   results!: PrivateFile;
   rejects!: PrivateFile;
   readonly stats = { batches: 0, requests: 0, retries: 0, throttled: 0 };
+  /** Archive entries the source passed over (not the pipeline's format, or not chosen by `zip.entries`): the summary lists them. */
+  skippedEntries: readonly SkippedEntry[] = [];
   readonly #files: PrivateFile[] = [];
 
   private constructor(

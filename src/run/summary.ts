@@ -43,6 +43,8 @@ export interface RunSummary {
   readonly topRejects: readonly RejectKind[];
   /** What the run could not check up front and found doubtful (a mapped path no record had); empty when all is well. */
   readonly warnings: readonly string[];
+  /** Archive entries not read as records (a readme, a manifest, entries `zip.entries` did not choose). */
+  readonly skippedEntries: readonly { readonly file: string; readonly entry: string }[];
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -51,6 +53,7 @@ export interface SummaryInput
   extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries' | 'topRejects'> {
   /** None when not given. */
   readonly warnings?: readonly string[];
+  readonly skippedEntries?: readonly { readonly file: string; readonly entry: string }[];
   /** Requests answered 429 (0 when not told). */
   readonly throttled?: number;
   readonly startedAt: Date;
@@ -64,7 +67,7 @@ export interface SummaryInput
 export function buildSummary(s: SummaryInput): RunSummary {
   const c = s.counts;
   const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
-  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects, warnings } = s;
+  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects, warnings, skippedEntries } = s;
   const throttled = s.throttled ?? 0;
   return {
     runId, pipeline, resource, mode, target, status, exitCode, attempt,
@@ -86,6 +89,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
     topRejects,
     warnings: warnings ?? [],
+    skippedEntries: (skippedEntries ?? []).map(({ file, entry }) => ({ file, entry })),
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
   };
 }

@@ -86,6 +86,11 @@ describe('a ZIP archive: two CSV entries (one in a nested folder) and one NDJSON
     ]);
     expect(r.rejects).toEqual([]);
   });
+
+  it('lists the entry it did not read in summary.json and on the terminal', () => {
+    expect(r.summary.skippedEntries).toEqual([{ file: 'export.zip', entry: 'notes.md' }]);
+    expect(r.run.stdout).toMatch(/not read +1 archive entry not of this pipeline's format: notes\.md\n/);
+  });
 });
 
 describe('a glob of gzipped part files, each with its own header', () => {
