@@ -40,7 +40,9 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
   });
 
   it('the emulator does not count as acknowledged an answer whose client had gone (killed or timed out)', async () => {
-    fixture.emu.setFaults({ latencyMs: 300 });
+    // Long enough that the abort below lands while the request is being handled, even when a
+    // loaded machine is slow to get it there.
+    fixture.emu.setFaults({ latencyMs: 2000 });
     const token = (await (
       await fetch(fixture.emu.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${DEFAULT_CLIENT.id}&client_secret=${SECRET}` })
     ).json()) as { access_token: string };
@@ -51,7 +53,9 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
       body: JSON.stringify({ users: [{ source: 'ERP', sourceId: 'GONE', language: 'NL' }] }),
       signal: gone.signal,
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Abort once the emulator holds the request, not after a fixed time: under load a fixed wait
+    // could abort before the request arrived, and nothing would be handled at all.
+    await waitFor(() => fixture.emu.inFlight() === 1, 'the request to arrive');
     gone.abort();
     await expect(request).rejects.toThrow();
     await waitFor(() => fixture.emu.log.total > 0, 'the request to be handled');

@@ -25,23 +25,34 @@ async function jobSummary(dir: string): Promise<JobSummary> {
 
 
 /** Starts the job and sends `signal` once the emulator holds `users` users (the second step is under way). */
-function runUntil(args: string[], cwd: string, emu: Emulator, users: number, signal: NodeJS.Signals): Promise<number | null> {
+/** Runs the CLI and sends it `signal` once `ready()` holds (polled every 5 ms). */
+function runUntil(args: string[], cwd: string, emu: Emulator, ready: () => boolean | Promise<boolean>, signal: NodeJS.Signals): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...targetEnv(emu, SECRET) }, stdio: ['ignore', 'ignore', 'ignore'] });
-    const poll = setInterval(() => {
-      if (emu.store.users().length >= users) {
-        clearInterval(poll);
-        child.kill(signal);
+    let polling = true;
+    const poll = async (): Promise<void> => {
+      while (polling) {
+        if (await ready()) {
+          child.kill(signal);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 5));
       }
-    }, 5);
+    };
     const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
-      clearInterval(poll);
+      polling = false;
       clearTimeout(guard);
       resolve(code);
     });
+    poll().catch(reject);
   });
+}
+
+/** Records settled in a step's checkpoint so far (none while the file does not exist yet). */
+async function checkpointed(file: string): Promise<number> {
+  return (await pathExists(file)) ? (await readJournal(file)).done.size : 0;
 }
 
 describe('job files (issue 4)', () => {
@@ -92,7 +103,7 @@ describe('job files (issue 4)', () => {
 
   it('stops at an interrupted step (exit 130, later steps not run) and --resume continues there', async () => {
     fx.emu.setFaults({ latencyMs: 20 });
-    const code = await runUntil(['run', 'job.yaml', '--out', 'int'], dir, fx.emu, 40, 'SIGINT');
+    const code = await runUntil(['run', 'job.yaml', '--out', 'int'], dir, fx.emu, () => fx.emu.store.users().length >= 40, 'SIGINT');
     expect(code).toBe(130);
     const cut = await jobSummary(join(dir, 'int'));
     expect(cut.exitCode).toBe(130);
@@ -120,12 +131,16 @@ describe('job files (issue 4)', () => {
     const usersBefore = fx.emu.store.users().length;
     // New keys for this run, so the emulator's acknowledgement counts tell this run apart.
     await writeFile(join(dir, 'job-users.ndjson'), Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `K${i}`, last: `L${i}`, group: 10 })).join('\n') + '\n');
-    const code = await runUntil(['run', 'job.yaml', '--out', 'kill'], dir, fx.emu, usersBefore + 40, 'SIGKILL');
+    // Killed once the step has both sent some users and checkpointed some: on a loaded machine
+    // the emulator can hold 40 new users before the client has written its first checkpoint line.
+    const checkpoint = join(dir, 'kill', '02-job-users', 'checkpoint.ndjson');
+    const midStep = async (): Promise<boolean> => fx.emu.store.users().length >= usersBefore + 40 && (await checkpointed(checkpoint)) > 0;
+    const code = await runUntil(['run', 'job.yaml', '--out', 'kill'], dir, fx.emu, midStep, 'SIGKILL');
     expect(code).toBeNull();
     expect(await pathExists(join(dir, 'kill', '02-job-users', 'summary.json'))).toBe(false);
     // A request the emulator was still delaying when the client died may yet be applied.
     await new Promise((r) => setTimeout(r, 150));
-    const settled = (await readJournal(join(dir, 'kill', '02-job-users', 'checkpoint.ndjson'))).done.size;
+    const settled = await checkpointed(checkpoint);
     // Acknowledged = answered 200 to the client. The store alone would overcount: a batch in
     // flight at the kill is still applied, but its answer never reached the client ('abandoned').
     const acked = new Set(fx.emu.log.entries().filter((e) => e.status === 200).flatMap((e) => e.keys).filter((k) => k.includes('"K'))).size;
