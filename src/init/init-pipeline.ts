@@ -5,7 +5,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { loadPipeline } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { isResourceName, type ResourceName } from '../core/resource.js';
-import { isS3Url, storageFor } from '../storage/index.js';
+import { isS3Url, releaseDownloads, storageFor } from '../storage/index.js';
 import { isGlob } from '../storage/s3/s3-location.js';
 import { proposeMapping, type MappingProposal } from './propose-mapping.js';
 import { renderPipeline } from './render-pipeline.js';
@@ -61,7 +61,7 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
   const pipelineDir = outAbs !== undefined ? dirname(outAbs) : opts.cwd;
 
   const sampled = remote ? await firstObject(input) : inputAbs;
-  const sample = await sampleSource(sampled, { cwd: opts.cwd, ...(opts.pointer !== undefined ? { pointer: opts.pointer } : {}) });
+  const sample = await sampleSource(sampled, { cwd: opts.cwd, ...(opts.pointer !== undefined ? { pointer: opts.pointer } : {}) }).finally(releaseDownloads);
   const columns = sample.fields.map((f) => f.path);
   const proposal = proposeMapping(res, sample.fields);
   const relPath = remote ? input : relative(pipelineDir, inputAbs).split(sep).join('/');

@@ -15,6 +15,7 @@ import type { RunStatus, RunSummary } from './summary.js';
 import { checkRunPipelineOptions } from '../preflight/run-options.js';
 import { requireRecords } from '../preflight/index.js';
 import { measureRun } from './measured.js';
+import { releaseDownloads } from '../storage/index.js';
 
 export type { RunResult } from './finish-run.js';
 
@@ -39,7 +40,11 @@ export type RunEvent =
  */
 export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> {
   checkRunPipelineOptions(opts);
-  return measureRun(opts, runOnce);
+  try {
+    return await measureRun(opts, runOnce);
+  } finally {
+    await releaseDownloads();
+  }
 }
 
 async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {

@@ -44,6 +44,11 @@ function s3StorageFor(settings: S3Settings | undefined): S3Storage {
   return storage;
 }
 
+/** At a run's end: removes the downloads its phases shared (S3Storage.localFile). */
+export async function releaseDownloads(): Promise<void> {
+  await Promise.all([...s3Storages.values()].map((s) => s.releaseDownloads()));
+}
+
 export function storageFor(location: string, options: StorageOptions = {}): Storage {
   if (location === STDIN) return new StdinStorage(options.stdin ?? process.stdin);
   if (isS3Url(location)) return s3StorageFor(options.s3);

@@ -42,7 +42,8 @@ export interface Storage {
   /**
    * The object as a file on this machine, for libraries that only open paths (node-stream-zip).
    * The local storage gives the file itself; a remote one downloads it to a private (0600)
-   * temporary file, which `release()` removes. Call `release()` once done, whatever happened.
+   * temporary file, shared by the run's phases and removed at its end (`releaseDownloads()` in
+   * index.ts). Call `release()` once done, whatever happened.
    */
   localFile(object: StoredObject): Promise<LocalFile>;
 }

@@ -5,6 +5,7 @@
  * refused credentials are exit 2 before any connection to Propel, an unreachable endpoint exit 3,
  * and the secret key is in no output and no file.
  */
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -73,6 +74,26 @@ describe('other formats from a bucket', () => {
     const results = await readNdjson(join(dir, 'out', 'results.ndjson'));
     expect(provenance(results, 'file', 'entry', 'line')).toEqual([[`s3://${BUCKET}/mixed/users.zip`, 'export/users.csv', 2], [`s3://${BUCKET}/mixed/users.zip`, 'export/users.csv', 3]]);
     expect(await readdir(scratch)).toEqual([]);
+  });
+});
+
+describe('a ZIP archive in a bucket', () => {
+  it('is downloaded once per run, although the run opens it for its checks and for reading', async () => {
+    const proxy = await DropProxy.start(s3Fixture.s3.port);
+    try {
+      const dir = await tempDir('e2e-s3-zip-once-');
+      const scratch = await tempDir('e2e-s3-zip-tmp-');
+      // Past 128 KiB, so the identity's fingerprint of its two ends is two ranged reads, not the whole object.
+      await s3Fixture.s3.put('mixed/users-padded.zip', buildZip([{ name: 'export/users.csv', data: Buffer.from(csvOf(['Z1', 'Z2'])) }, { name: 'padding.bin', data: randomBytes(200_000) }]));
+      const r = await run(dir, await writePipeline(dir, 'users-zip-once', { path: `s3://${BUCKET}/mixed/users-padded.zip` }), s3Fixture.s3.env({ AWS_ENDPOINT_URL_S3: proxy.endpoint, TMPDIR: scratch }), fixture.emu, ['--quiet', '--fresh']);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ counts: { read: 2, created: 2 } });
+      expect(proxy.requests.filter((line) => line.startsWith(`GET /${BUCKET}/mixed/users-padded.zip`) && !line.endsWith('(range)'))).toHaveLength(1);
+      // The shared download is removed at the run's end all the same.
+      expect(await readdir(scratch)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

@@ -101,13 +101,19 @@ describe('S3Storage reads', () => {
     expect((await s.readRange(object, 10, 12)).length).toBe(0);
   });
 
-  it('downloads an object to a private file that release() removes', async () => {
+  it('downloads an object to a private file, kept for the run after release() and removed by releaseDownloads()', async () => {
     const s = storage();
-    const local = await s.localFile(await s.stat(`s3://${BUCKET}/big.csv`));
+    const object = await s.stat(`s3://${BUCKET}/big.csv`);
+    const local = await s.localFile(object);
     expect(readFileSync(local.path).equals(big)).toBe(true);
     expect(statSync(local.path).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(local.path)).mode & 0o777).toBe(0o700);
     await local.release();
+    expect(existsSync(local.path)).toBe(true);
+    const again = await s.localFile(object);
+    expect(again.path).toBe(local.path);
+    await again.release();
+    await s.releaseDownloads();
     expect(existsSync(dirname(local.path))).toBe(false);
   });
 });

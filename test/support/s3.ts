@@ -96,6 +96,8 @@ export class DropProxy {
   cuts = 0;
   /** Request heads seen after the cut (to check the read went on with a Range). */
   readonly headsAfterCut: string[] = [];
+  /** Every request's first line, with ` (range)` when it asked for part of the object. */
+  readonly requests: string[] = [];
   private armed: { path: string; afterBytes: number; ranged: boolean } | undefined;
   private readonly sockets = new Set<Socket>();
 
@@ -126,6 +128,7 @@ export class DropProxy {
     let cut = false;
     client.on('data', (data: Buffer) => {
       const head = data.toString('latin1');
+      if (/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(head)) this.requests.push(head.slice(0, head.indexOf(' HTTP/1.1')) + (/\r\nrange:/i.test(head) ? ' (range)' : ''));
       if (this.cuts > 0) this.headsAfterCut.push(head.slice(0, head.indexOf('\r\n\r\n') + 1 || 2000));
       // Only a whole-object read is cut: the 4-byte ranged GET that tells compression apart is let through.
       if (this.armed !== undefined && /^[ ?]$/.test(head.charAt(`GET ${this.armed.path}`.length)) && head.startsWith(`GET ${this.armed.path}`) && (this.armed.ranged || !/\r\nrange:/i.test(head))) {

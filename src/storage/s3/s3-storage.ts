@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../../core/errors.js';
 import type { LocalFile, Storage, StoredObject } from '../storage.js';
+import { SharedDownloads } from '../shared-downloads.js';
 import { downloadPrivately } from './private-download.js';
 import { createS3Client, type S3ClientOptions } from './s3-client.js';
 import { isNotFound, s3Failure, type S3Action } from './s3-failure.js';
@@ -50,6 +51,7 @@ export class S3Storage implements Storage {
   private readonly endpoint: string | undefined;
   private readonly attempts: number;
   private readonly resume: ResumeOptions;
+  private readonly downloads = new SharedDownloads();
 
   constructor(private readonly options: S3StorageOptions = {}) {
     const configured = createS3Client(options);
@@ -139,8 +141,14 @@ export class S3Storage implements Storage {
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
+  /** One download per object version for the run, however many times its phases open it (see SharedDownloads). */
   localFile(object: StoredObject): Promise<LocalFile> {
-    return downloadPrivately(this.openStream(object), posix.basename(parseS3Url(object.location).key), this.options.tempDir);
+    return this.downloads.lease(object, () => downloadPrivately(this.openStream(object), posix.basename(parseS3Url(object.location).key), this.options.tempDir));
+  }
+
+  /** Removes the run's downloads that nothing holds any more. */
+  releaseDownloads(): Promise<void> {
+    return this.downloads.releaseIdle();
   }
 
   /** Closes the client's idle connections. */
