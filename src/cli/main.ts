@@ -10,6 +10,7 @@ import { refusal, warningsTo } from '../run/measured.js';
 import { runPipeline, type RunEvent, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
 import { runJob } from '../run/run-job.js';
 import { formatSummary } from './format-summary.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { createRunLogger, jsonLog, type LogFormat } from './logger.js';
 import { addEmulatorCommand } from './emulator-command.js';
 import { addInitCommand } from './init-command.js';
@@ -209,6 +210,7 @@ addInitCommand(program);
 addEmulatorCommand(program);
 addStateCommand(program);
 
+limitHeapGrowth();
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
