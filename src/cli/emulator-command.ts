@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXIT } from '../core/errors.js';
-import { DEFAULT_CLIENT, startEmulator, type EmulatorOptions, type Faults } from '../emulator/index.js';
-import { faultsProblem } from '../emulator/faults.js';
+import type { EmulatorOptions, Faults } from '../emulator/index.js';
 
 /** Where the emulator's accepted client secret can come from instead of a flag. */
 const SECRET_ENV = 'PROPEL_EMULATOR_CLIENT_SECRET';
@@ -94,6 +93,8 @@ export function addEmulatorCommand(program: Command): Command {
 
 /** `propel-etl emulator`: runs until SIGINT/SIGTERM, printing the settings a target needs. */
 export async function startEmulatorCommand(flags: EmulatorCommandOptions): Promise<void> {
+  // Imported here, not at the CLI's start: the server and its schema compiler are for this command only.
+  const [{ DEFAULT_CLIENT, startEmulator }, { faultsProblem }] = await Promise.all([import('../emulator/index.js'), import('../emulator/faults.js')]);
   const faults = faultsFromFlags(flags);
   const problem = faultsProblem(faults);
   if (problem !== undefined) {

@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, isEtlError } from '../core/errors.js';
-import { initPipeline } from '../init/init-pipeline.js';
 
 export interface InitFlags {
   output?: string;
@@ -12,6 +11,8 @@ export interface InitFlags {
 /** `propel-etl init <resource> <input-file>`: the pipeline on disk (or stdout), what was found on stderr. */
 export async function initCommand(resource: string, input: string, flags: InitFlags): Promise<never> {
   try {
+    // Imported here: the sampling readers and the proposal are for `init` only, not every start.
+    const { initPipeline } = await import('../init/init-pipeline.js');
     const r = await initPipeline(resource, input, { cwd: process.cwd(), ...flags });
     if (r.file === undefined) process.stdout.write(r.yaml);
     const mapped = r.proposal.fields.map((f) => `${f.from} -> ${f.slot === 'item' ? '' : f.slot === 'parent' ? 'parent.' : 'addresses[0].'}${f.target}`);

@@ -1,18 +1,9 @@
 /**
- * `propel-etl state <pipeline>`: what a pipeline's delta state holds (per target), one key, the
- * keys Propel keeps refusing, or dropping it. Reads the SQLite files only: no target is contacted
- * and no credential is needed.
+ * `propel-etl state <pipeline>`: its flags. What it does is in `state-report.ts`, imported when
+ * it is the command, so that other commands do not load SQLite.
  */
-import { createInterface } from 'node:readline/promises';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { extname, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadPipeline } from '../config/index.js';
-import { ConfigError, EXIT, isEtlError } from '../core/errors.js';
-import { DeltaState, type StateInfo, type StateRow } from '../state/delta-state.js';
-import { acquireLock } from '../state/state-lock.js';
-import { listStates, stateDir, targetOfFile } from '../state/state-location.js';
+import { EXIT, isEtlError } from '../core/errors.js';
 
 export interface StateFlags {
   target?: string;
@@ -21,100 +12,6 @@ export interface StateFlags {
   forget?: boolean;
   yes?: boolean;
   state?: string;
-}
-
-const n = (x: number): string => x.toLocaleString('en-US');
-const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString());
-
-/** A pipeline file gives its `name:`; anything else is taken as the name itself. */
-async function pipelineName(arg: string): Promise<string> {
-  if (['.yaml', '.yml', '.json'].includes(extname(arg).toLowerCase()) && existsSync(arg)) return (await loadPipeline(arg, { env: process.env })).name;
-  return arg;
-}
-
-export function describeState(file: string, info: StateInfo, cwd: string): string[] {
-  const last = info.lastRun;
-  return [
-    relative(cwd, file) || file,
-    `  target     ${info.target} (${info.baseUrl}, client ${info.clientId})`,
-    `  pipeline   ${info.pipeline} (${info.resource})`,
-    `  keys       ${n(info.acknowledged)} acknowledged, ${n(info.failing)} refused in their latest run`,
-    `  runs       ${n(info.runs)}${last !== undefined ? `; last ${last.runId} started ${last.startedAt}, ${last.status ?? 'still running or killed'}${last.full ? ' (--full)' : ''}` : ''}`,
-  ];
-}
-
-export function describeKey(r: StateRow): string[] {
-  return [
-    `  key ${r.sentKey ?? r.key}${r.sentKey !== null && r.sentKey !== r.key ? ` (${r.key})` : ''}`,
-    `    hash             ${r.hash ?? '(never acknowledged)'}`,
-    `    Propel id        ${r.propelId ?? '-'}`,
-    `    acknowledged     ${when(r.ackedAt)}${r.ackedRunId !== null ? ` by run ${r.ackedRunId}` : ''}`,
-    ...(r.refusals > 0 ? [`    refused          ${n(r.refusals)} run${r.refusals === 1 ? '' : 's'} in a row: ${r.lastReason ?? ''}`] : []),
-  ];
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
-export async function stateCommand(pipelineArg: string, flags: StateFlags): Promise<number> {
-  const cwd = process.cwd();
-  const name = await pipelineName(pipelineArg);
-  const dir = stateDir(cwd, flags.state);
-  const files = (await listStates(dir, name)).filter((f) => flags.target === undefined || targetOfFile(f) === flags.target);
-  const out = (lines: readonly string[]): void => void process.stdout.write(lines.join('\n') + '\n');
-  if (files.length === 0) {
-    out([`no delta state for pipeline ${name}${flags.target !== undefined ? ` and target ${flags.target}` : ''} in ${relative(cwd, dir) || '.'}`]);
-    return EXIT.ok;
-  }
-  if (flags.forget === true) {
-    const what = files.map((f) => relative(cwd, f) || f).join(', ');
-    if (flags.yes !== true) {
-      if (process.stdin.isTTY !== true) throw new ConfigError(`--forget drops ${what}; add --yes to confirm (not asked: stdin is not a terminal)`, {}, 'ETL_STATE_CONFIRM');
-      if (!(await confirm(`drop ${what}? the next run sends everything [y/N] `))) {
-        out(['nothing dropped']);
-        return EXIT.ok;
-      }
-    }
-    for (const f of files) {
-      // A state in use is not pulled from under its run.
-      const lock = await acquireLock(`${f}.lock`, { startedAt: new Date() });
-      try {
-        await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(f + suffix, { force: true })));
-      } finally {
-        await lock.release();
-      }
-    }
-    out([`dropped ${what}`]);
-    return EXIT.ok;
-  }
-  for (const f of files) {
-    const state = DeltaState.inspect(f);
-    try {
-      const lines = describeState(f, state.info(), cwd);
-      if (flags.key !== undefined) {
-        const rows = state.lookup(flags.key);
-        lines.push(...(rows.length > 0 ? rows.flatMap(describeKey) : [`  key ${flags.key}: not in this state (never sent, or sent and never acknowledged)`]));
-      }
-      if (flags.failing === true) {
-        let any = false;
-        for (const r of state.failing()) {
-          any = true;
-          lines.push(`  ${String(r.refusals).padStart(4)} run${r.refusals === 1 ? ' ' : 's'}  ${r.sentKey ?? r.key}  ${r.lastReason ?? ''}`);
-        }
-        if (!any) lines.push('  no key was refused in its latest run');
-      }
-      out(lines);
-    } finally {
-      state.close();
-    }
-  }
-  return EXIT.ok;
 }
 
 export function addStateCommand(program: Command): void {
@@ -130,7 +27,7 @@ export function addStateCommand(program: Command): void {
     .option('--state <dir>', 'where the delta states live (default state/)')
     .action(async (pipeline: string, flags: StateFlags) => {
       try {
-        process.exit(await stateCommand(pipeline, flags));
+        process.exit(await (await import('./state-report.js')).stateCommand(pipeline, flags));
       } catch (e) {
         process.stderr.write(`propel-etl: ${isEtlError(e) ? e.describe() : e instanceof Error ? e.message : String(e)}\n`);
         process.exit(isEtlError(e) ? e.exitCode : EXIT.aborted);
