@@ -1,4 +1,5 @@
-import pino from 'pino';
+import { createRequire } from 'node:module';
+import type pino from 'pino';
 import { isEtlError } from '../core/errors.js';
 import type { RunEvent } from '../run/run-pipeline.js';
 import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
@@ -57,9 +58,16 @@ export function describeError(e: unknown): string {
   return isEtlError(e) ? e.describe() : `internal error: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`;
 }
 
+/**
+ * pino is loaded for JSON lines only: ~9 MB of RSS that a pretty run does not need. `require`,
+ * because the loggers are made synchronously (pino is CommonJS).
+ */
+const loadPino = (): typeof pino => createRequire(import.meta.url)('pino') as typeof pino;
+
 /** JSON lines for stderr: the same pino settings for run logs and for errors raised before a run. */
 export function jsonLog(destination?: pino.DestinationStream): pino.Logger {
-  return pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? pino.destination({ fd: 2, sync: true }));
+  const createPino = loadPino();
+  return createPino({ base: null, timestamp: createPino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? createPino.destination({ fd: 2, sync: true }));
 }
 
 /**

@@ -14,9 +14,9 @@ import type { Directive } from './directives.js';
 import { RequestLog, type LogStatus } from './request-log.js';
 import { EmulatorStore } from './store.js';
 import { loadStateFile, stateSaver, type StateSaver } from './state-file.js';
-import { TokenStore, type EmulatorClient, type TokenShape } from './token-store.js';
+import { DEFAULT_CLIENT, TokenStore, type EmulatorClient, type TokenShape } from './token-store.js';
 
-export const DEFAULT_CLIENT: EmulatorClient = { id: 'propel-etl-local', secret: 'local-secret' };
+export { DEFAULT_CLIENT } from './token-store.js';
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */

@@ -9,6 +9,12 @@ export interface EmulatorClient {
   readonly secret: string;
 }
 
+/**
+ * The embedded targets' client. Here rather than beside the server: a delta state names it
+ * (`state/target-identity.ts`) on runs that never start an emulator.
+ */
+export const DEFAULT_CLIENT: EmulatorClient = { id: 'propel-etl-local', secret: 'local-secret' };
+
 /** 'string': `expires_in` as a string, token_type "BearerToken"; 'number': a JWT, `expires_in` a number. */
 export type TokenShape = 'string' | 'number';
 

@@ -3,7 +3,7 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import type { ItemEvent } from '../core/record.js';
 import { createBatchStream } from '../batch/batch-stream.js';
 import type { BatcherOptions } from '../batch/batcher.js';
-import { openSource, type SourceStream } from '../sources/index.js';
+import { openSource, type SourceStream } from '../sources/source-stream.js';
 import { createSendStream, type BatchSender } from '../send/send-stream.js';
 import { createResultSink, type ResultSinkOptions } from '../sink/result-sink.js';
 import type { RunHalt } from '../resume/run-halt.js';

@@ -2,7 +2,7 @@ import type { SendSpec } from '../config/pipeline-spec.js';
 import { loadTarget, type TargetSpec } from '../config/index.js';
 import type { Directive } from '../core/request-body.js';
 import type { ResourceInfo } from '../core/resource.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
 import { BulkClient } from '../send/bulk-client.js';
 import type { SendEvent } from '../send/send-event.js';
 import { TokenProvider } from '../send/token-provider.js';
@@ -46,6 +46,8 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
   let identity: TargetIdentity;
   if (spec.kind === 'emulator') {
     const options: EmulatorOptions = { ...('options' in spec ? spec.options : {}), ...('stateFile' in spec && spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {}) };
+    // Imported for the embedded targets only: a run against Propel does not load the server.
+    const { startEmulator } = await import('../emulator/server.js');
     emulator = await startEmulator(options);
     const client = emulator.clients[0];
     if (client === undefined) throw new Error('the embedded emulator has no client');

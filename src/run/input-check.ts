@@ -1,7 +1,6 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { SourceError } from '../core/errors.js';
 import { hashBytes, hashLines, type BreakPrefix } from '../resume/break-prefix.js';
-import { openParquet } from '../sources/parquet/parquet-file.js';
 import { identify, inputChangedError, inputChanges, type InputIdentity } from '../resume/input-identity.js';
 import { readJournal, type Journal } from '../resume/journal.js';
 import { STDIN, type InputFile } from '../sources/resolve-inputs.js';
@@ -52,6 +51,8 @@ async function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): 
   if (lineBased(input)) return prefixLike(input, spec, { lines: Math.max(0, line - 1), hash: '' });
   if (input.format !== 'parquet' || input.compression !== 'none') return undefined;
   const storage = storageFor(input.object.location, { s3: spec.s3 });
+  // Imported here, as the Parquet format does (`sources/formats/parquet.ts`): only Parquet inputs load hyparquet.
+  const { openParquet } = await import('../sources/parquet/parquet-file.js');
   const file = await openParquet(input.object, storage, { file: input.object.display }).catch(() => undefined);
   if (file === undefined) return undefined;
   let first = 1;

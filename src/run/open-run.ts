@@ -6,11 +6,11 @@ import { loadPipeline } from '../config/index.js';
 import { RESOURCES, type ResourceInfo } from '../core/resource.js';
 import { directivesToRequest, requestEnvelope, type RequestEnvelope } from '../core/request-body.js';
 import { compileMapping, type CompiledMapping } from '../mapping/compile-mapping.js';
-import { resolveInputs, type InputFile } from '../sources/index.js';
+import { resolveInputs, type InputFile } from '../sources/resolve-inputs.js';
 import type { SendEvent } from '../send/send-event.js';
 import { Journal, JOURNAL_FILE, readJournal, type JournalState } from '../resume/journal.js';
 import { PrivateFile } from '../sink/private-file.js';
-import type { SkippedEntry } from '../sources/index.js';
+import type { SkippedEntry } from '../sources/input-parts.js';
 import { RunCounts } from '../outcomes/index.js';
 import { DeferredPasses } from '../deferred/index.js';
 import { RunProbe } from '../progress/run-probe.js';
@@ -22,7 +22,7 @@ import { checkInputs } from './input-check.js';
 import { checkFirstEncoding } from '../sources/check-encoding.js';
 import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from './summary.js';
-import { DeltaRun } from '../delta/delta-run.js';
+import type { DeltaRun } from '../delta/delta-run.js';
 import type { MetricsOptions, MetricsOutput } from '../metrics/metrics-output.js';
 
 /** What opening a run needs of runPipeline's options. */
@@ -128,7 +128,8 @@ export class Run {
     const recorder = new RunRecorder(() => probe.snapshot());
     const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => { recorder.onSend(e); opts.onSend?.(e); } }) : undefined;
     // The delta state is found, locked and checked here too: a state in doubt is exit 2 with nothing sent.
-    const delta = mode === 'validate' ? undefined : await DeltaRun.open({ spec, mode, target: opts.target ?? 'propel', env, cwd, ...(target !== undefined ? { identity: target.identity } : {}), ...(opts.state !== undefined ? { stateDir: opts.state } : {}), ...(opts.full === true ? { full: true } : {}) }, new Date()).catch(async (e: unknown) => {
+    // `delta:` only: the state is SQLite, whose native module a run without it does not load.
+    const delta = mode === 'validate' || spec.delta === undefined ? undefined : await import('../delta/delta-run.js').then(({ DeltaRun }) => DeltaRun.open({ spec, mode, target: opts.target ?? 'propel', env, cwd, ...(target !== undefined ? { identity: target.identity } : {}), ...(opts.state !== undefined ? { stateDir: opts.state } : {}), ...(opts.full === true ? { full: true } : {}) }, new Date())).catch(async (e: unknown) => {
       await target?.close();
       throw e;
     });

@@ -5,7 +5,7 @@ import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
 import { compileMapping } from '../mapping/compile-mapping.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import type { Emulator } from '../emulator/index.js';
 import { chooseRunFolder } from './run-folder.js';
 import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipeline.js';
 import type { TargetChoice } from './connect-target.js';
@@ -13,7 +13,7 @@ import type { RunSummary } from './summary.js';
 import { pathExists } from '../core/path-exists.js';
 import { checkRunJobOptions } from '../preflight/run-options.js';
 import { checkSourceColumns } from '../preflight/index.js';
-import { resolveInputs } from '../sources/index.js';
+import { resolveInputs } from '../sources/resolve-inputs.js';
 import { keepSkipped, measureJob } from './measured.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
@@ -84,6 +84,8 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   if (typeof target === 'string' && (opts.mode ?? 'run') === 'run') {
     const spec = await loadTarget(target, { env: opts.env ?? process.env, cwd });
     if (spec.kind === 'emulator') {
+      // Imported for the embedded targets only, as in connect-target.ts.
+      const { startEmulator } = await import('../emulator/server.js');
       emulator = await startEmulator(spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {});
       const c = emulator.clients[0]!;
       const embedded = { storeId: emulator.store.storeId, persistent: spec.stateFile !== undefined };

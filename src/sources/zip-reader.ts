@@ -6,7 +6,7 @@
  * The archive's directory is at its end, so it is read from a file on this machine: the
  * storage's `localFile` (the file itself when local, a private download otherwise).
  */
-import StreamZip from 'node-stream-zip';
+import type StreamZip from 'node-stream-zip';
 import picomatch from 'picomatch';
 import { ConfigError, SourceError } from '../core/errors.js';
 import type { SourceSpec } from '../config/pipeline-spec.js';
@@ -69,8 +69,10 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
   const display = object.display;
   const maxBytes = spec.zip?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const choose = entryChooser(spec, display, formats);
+  // Imported for archives only: the library is ~10 MB of RSS that a run of plain files does not need.
+  const { default: StreamZipLib } = await import('node-stream-zip');
   const local = await storage.localFile(object);
-  const zip = new StreamZip.async({ file: local.path });
+  const zip = new StreamZipLib.async({ file: local.path });
   const close = async (): Promise<void> => {
     await zip.close().catch(() => undefined);
     await local.release();

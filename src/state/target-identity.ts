@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadTarget, type TargetSpec } from '../config/index.js';
-import { DEFAULT_CLIENT, type Emulator } from '../emulator/index.js';
+import type { Emulator } from '../emulator/index.js';
+import { DEFAULT_CLIENT } from '../emulator/token-store.js';
 
 export interface TargetIdentity {
   /** The target's name (`propel`, `local`, …): part of the state's file name, for people. */

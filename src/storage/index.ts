@@ -6,14 +6,15 @@ import type { Readable } from 'node:stream';
 import { LocalStorage } from './local-storage.js';
 import { isS3Url } from './s3/s3-location.js';
 import type { S3Settings } from './s3/s3-settings.js';
-import { S3Storage } from './s3/s3-storage.js';
+import { LazyS3Storage } from './s3/lazy-s3-storage.js';
 import { STDIN, StdinStorage } from './stdin-storage.js';
 import type { Storage } from './storage.js';
 
 export type { LocalFile, Storage, StoredObject } from './storage.js';
 export { LocalStorage } from './local-storage.js';
 export { STDIN, STDIN_OBJECT, StdinStorage } from './stdin-storage.js';
-export { S3Storage, type S3StorageOptions } from './s3/s3-storage.js';
+// Not S3Storage itself: re-exporting it would load the AWS SDK on every start (`lazy-s3-storage.ts`).
+export type { S3StorageOptions } from './s3/s3-storage.js';
 export type { S3Settings } from './s3/s3-settings.js';
 export { isS3Url } from './s3/s3-location.js';
 
@@ -31,14 +32,14 @@ const local = new LocalStorage();
  * connections are kept alive, and credentials from web identity or instance metadata are fetched
  * once rather than per object.
  */
-const s3Storages = new Map<string, S3Storage>();
+const s3Storages = new Map<string, LazyS3Storage>();
 
-function s3StorageFor(settings: S3Settings | undefined): S3Storage {
+function s3StorageFor(settings: S3Settings | undefined): LazyS3Storage {
   const env = process.env;
   const key = JSON.stringify([settings ?? {}, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL, env.AWS_REGION, env.AWS_DEFAULT_REGION, env.AWS_PROFILE, env.AWS_ACCESS_KEY_ID]);
   let storage = s3Storages.get(key);
   if (storage === undefined) {
-    storage = new S3Storage(settings !== undefined ? { settings } : {});
+    storage = new LazyS3Storage(settings !== undefined ? { settings } : {});
     s3Storages.set(key, storage);
   }
   return storage;
