@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, TransportError } from '../../src/core/errors.js';
 import { storageFor } from '../../src/storage/index.js';
+import { LazyS3Storage } from '../../src/storage/s3/lazy-s3-storage.js';
 import { S3Storage, type S3StorageOptions } from '../../src/storage/s3/s3-storage.js';
 import { ACCESS_KEY_ID, BUCKET, DropProxy, SECRET_ACCESS_KEY, s3ServerPerFile } from '../support/s3.js';
 
@@ -161,9 +162,29 @@ describe('S3 endpoints', () => {
 describe('storageFor', () => {
   it('serves s3:// from one S3Storage per service settings, shared by listing and reads', () => {
     const a = storageFor('s3://exports/a/*.csv', { s3: { endpoint: 'https://minio.example.com' } });
-    expect(a).toBeInstanceOf(S3Storage);
+    expect(a).toBeInstanceOf(LazyS3Storage);
     expect(storageFor('s3://exports/b.csv', { s3: { endpoint: 'https://minio.example.com' } })).toBe(a);
     expect(storageFor('s3://exports/b.csv', { s3: { endpoint: 'https://r2.example.com', region: 'auto' } })).not.toBe(a);
     expect(storageFor('exports/b.csv').scheme).toBe('file');
+  });
+});
+
+describe('LazyS3Storage (what storageFor hands out: the SDK is imported on the first request)', () => {
+  const lazy = (settings: S3StorageOptions['settings'] = { endpoint: fixture.s3.endpoint }): LazyS3Storage =>
+    new LazyS3Storage({ settings, env: {}, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }, pause: () => Promise.resolve() });
+
+  it('checks the endpoint when it is made, before any request, as S3Storage does', () => {
+    expect(() => lazy({ endpoint: 'http://10.0.0.5:9000' })).toThrow('source.s3.endpoint must use https');
+    expect(() => storageFor('s3://exports/a.csv', { s3: { endpoint: 'http://10.0.0.5:9000' } })).toThrow(ConfigError);
+  });
+
+  it('lists, stats and reads like S3Storage, a stream opened before any other request too', async () => {
+    const object = await lazy().stat(`s3://${BUCKET}/digits.txt`);
+    // A fresh storage whose first call is openStream: the SDK is still loading when the stream is returned.
+    expect(await text(lazy().openStream(object, 4))).toBe('456789');
+    const s = lazy();
+    expect((await s.list(`s3://${BUCKET}/${PREFIX}/part-*.csv.gz`)).map((o) => o.display)).toEqual((await storage().list(`s3://${BUCKET}/${PREFIX}/part-*.csv.gz`)).map((o) => o.display));
+    expect(Buffer.from(await s.readRange(object, 2, 5)).toString()).toBe('234');
+    expect(await text(s.openStream(object))).toBe('0123456789');
   });
 });
