@@ -52,4 +52,9 @@ export class LazyS3Storage implements Storage {
   async localFile(object: StoredObject): Promise<LocalFile> {
     return (await this.storage()).localFile(object);
   }
+
+  /** Removes the run's downloads that nothing holds any more (none before the SDK is loaded: nothing was downloaded). */
+  async releaseDownloads(): Promise<void> {
+    await this.loaded?.releaseDownloads();
+  }
 }
