@@ -4,7 +4,7 @@
  * (not Parquet, truncated, a codec or encoding hyparquet lacks) is a SourceError naming the
  * file, found before the first record.
  */
-import { parquetMetadata, parquetSchema, type AsyncBuffer, type CompressionCodec, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, parquetSchema, type AsyncBuffer, type CompressionCodec, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { SourceError } from '../../core/errors.js';
 import type { Storage, StoredObject } from '../../storage/storage.js';
 import type { ReaderContext } from '../reader.js';
@@ -26,6 +26,8 @@ export interface ParquetFile {
   readonly where: ReaderContext;
   /** As hyparquet should decode it (see withRawDecimals). */
   readonly metadata: FileMetaData;
+  /** The schema of `metadata`, as hyparquet decodes by it. */
+  readonly schema: SchemaTree;
   /** Top-level columns in schema order, with the shape of their values (from the footer as written). */
   readonly columns: ReadonlyMap<string, Shape>;
   readonly rowGroups: readonly RowGroupSpan[];
@@ -104,7 +106,8 @@ export async function openParquet(object: StoredObject, storage: RangeStorage, w
     rowGroups.push({ index, start, rows });
     start += rows;
   });
-  return { object, where, metadata: withRawDecimals(written), columns, rowGroups, rows: start, buffer };
+  const metadata = withRawDecimals(written);
+  return { object, where, metadata, schema: parquetSchema(metadata), columns, rowGroups, rows: start, buffer };
 }
 
 /**
