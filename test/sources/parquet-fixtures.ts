@@ -63,6 +63,22 @@ export async function writeUsersParquet(path: string, opts: WriteOptions = {}): 
   }
 }
 
+/** One row of every other type README's value table names (UUID, ENUM, MAP, TIMESTAMPTZ, TIME, FLOAT, NaN, UBIGINT, BLOB, JSON, DECIMAL(38,2), TINYINT). */
+export async function writeTypesParquet(path: string): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    await c.run(`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`);
+    await c.run(`COPY (SELECT 'b2c3d4e5-0000-4000-8000-000000000001'::UUID AS u, 'happy'::mood AS e, MAP {'color': 1, 'size': 2} AS m,
+      TIMESTAMPTZ '2024-05-06 07:08:09.123456+00' AS tz, TIME '13:14:15.5' AS t, 1.5::FLOAT AS f, 'NaN'::DOUBLE AS dn, '-inf'::DOUBLE AS di,
+      18446744073709551615::UBIGINT AS ub, 4294967295::UINTEGER AS ui, '\\xAA\\xBB'::BLOB AS bin, 'tekst'::BLOB AS txt, '{"a":1}'::JSON AS js,
+      (-12345678901234567890123.45)::DECIMAL(38,2) AS big, 1.5::DECIMAL(4,1) AS small, (-128)::TINYINT AS ti) TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
 /** The mapping the fixture tests use: every kind of value, nested paths included. */
 export const PARQUET_MAPPING = {
   source: { value: 'ERP' },

@@ -3,49 +3,15 @@
  * ranged reads of only the mapped columns, and every way a file can be unusable named.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/core/errors.js';
-import type { StoredObject } from '../../src/storage/storage.js';
 import { compileMapping } from '../../src/mapping/index.js';
-import { bigintFromBytes, checkReadable, columnsFor, decimalString, exactInteger, openParquet, readParquet, type ParquetFile, type RangeStorage } from '../../src/sources/parquet/index.js';
-import { LocalStorage } from '../../src/storage/index.js';
+import { bigintFromBytes, checkReadable, columnsFor, decimalString, exactInteger, readParquet } from '../../src/sources/parquet/index.js';
 import type { ParsedItem } from '../../src/sources/reader.js';
-import { PARQUET_MAPPING, TWO_GROUPS, expectedUser, writeUsersParquet } from './parquet-fixtures.js';
+import { PARQUET_MAPPING, TWO_GROUPS, expectedUser, writeTypesParquet, writeUsersParquet } from './parquet-fixtures.js';
 import { tmpDir, type TmpDir } from '../support/files.js';
-
-/** A storage that records every range asked for. */
-function recording(): RangeStorage & { ranges: [number, number][] } {
-  const ranges: [number, number][] = [];
-  return {
-    ranges,
-    readRange(object: StoredObject, start: number, end: number) {
-      ranges.push([start, end]);
-      return local.readRange(object, start, end);
-    },
-  };
-}
-
-const local = new LocalStorage();
-
-/** The file as the storage lists it: named by its base name, as a pipeline beside it would. */
-async function open(path: string, storage: RangeStorage = local): Promise<ParquetFile> {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return openParquet(await local.stat(name, path.slice(0, path.lastIndexOf('/'))), storage, { file: name });
-}
-
-async function drain(items: AsyncGenerator<ParsedItem[]>): Promise<ParsedItem[]> {
-  const out: ParsedItem[] = [];
-  for await (const batch of items) out.push(...batch);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  if (!(e instanceof Error)) throw new Error('expected a failure');
-  return e;
-}
+import { drain, failure, open, recording } from './parquet-reading.js';
 
 let dir: TmpDir;
 let fixture: string;
@@ -85,15 +51,7 @@ describe('Parquet values', () => {
 
   it('reads the other types as the value table in README says', async () => {
     const path = join(dir.path, 'types.parquet');
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`);
-    await c.run(`COPY (SELECT 'b2c3d4e5-0000-4000-8000-000000000001'::UUID AS u, 'happy'::mood AS e, MAP {'color': 1, 'size': 2} AS m,
-      TIMESTAMPTZ '2024-05-06 07:08:09.123456+00' AS tz, TIME '13:14:15.5' AS t, 1.5::FLOAT AS f, 'NaN'::DOUBLE AS dn, '-inf'::DOUBLE AS di,
-      18446744073709551615::UBIGINT AS ub, 4294967295::UINTEGER AS ui, '\\xAA\\xBB'::BLOB AS bin, 'tekst'::BLOB AS txt, '{"a":1}'::JSON AS js,
-      (-12345678901234567890123.45)::DECIMAL(38,2) AS big, 1.5::DECIMAL(4,1) AS small, (-128)::TINYINT AS ti) TO '${path}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
+    await writeTypesParquet(path);
     const file = await open(path);
     const [row] = await drain(readParquet(file));
     expect(row).toEqual({

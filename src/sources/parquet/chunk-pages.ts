@@ -16,8 +16,8 @@ export interface RawPage {
 
 /** Bytes asked for at once; a page header is far smaller, a page may be larger (then it is read whole). */
 export const DEFAULT_WINDOW_BYTES = 4 << 20;
-/** Enough for a page header with its statistics in almost every file; a larger one is retried with more. */
-const HEADER_BYTES = 64 << 10;
+/** Enough for most page headers; one with large statistics is parsed again with more bytes. */
+const HEADER_BYTES = 1 << 10;
 
 export class ChunkPages {
   private window = new Uint8Array(0);
@@ -47,9 +47,10 @@ export class ChunkPages {
       try {
         header = parquetHeader(reader);
       } catch (e) {
-        // A header running past what was read: read more, unless the chunk has no more.
+        // A header running past what was read (hyparquet throws a RangeError or "ended without
+        // STOP"): read more, unless the chunk has no more.
         const covered = this.windowStart + this.window.byteLength;
-        if (e instanceof RangeError && covered < this.end) {
+        if (covered < this.end) {
           headerBytes *= 4;
           continue;
         }

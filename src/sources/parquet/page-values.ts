@@ -27,27 +27,49 @@ export class ArrayPage implements PageValues {
 }
 
 /**
- * A dictionary-encoded page kept as its indexes (a typed array, outside the JS heap the
- * collector scans) and looked up as rows are taken; hyparquet would fill an array as long as
- * the page with the dictionary's values, plus one for the nulls.
+ * A page whose nulls are told by definition levels (one per row; the column's maximum for a
+ * row with a value): a subclass makes the next value, called only for rows that have one.
  */
-export class DictionaryPage implements PageValues {
+export abstract class LevelledPage implements PageValues {
   private row = 0;
-  private index = 0;
   constructor(
-    private readonly dictionary: DecodedArray,
-    private readonly indexes: Uint32Array,
     private readonly rows: number,
-    /** One level per row, `defined` for a value; undefined when no row is null. */
+    /** Undefined when no row is null. */
     private readonly definitions: Uint8Array | undefined,
     private readonly defined: number,
   ) {}
   get remaining(): number {
     return this.rows - this.row;
   }
+  /** Rows that hold a value. */
+  protected get valueCount(): number {
+    return this.definitions === undefined ? this.rows : countDefined(this.definitions, this.defined);
+  }
   take(): unknown {
     const row = this.row++;
     if (this.definitions !== undefined && this.definitions[row] !== this.defined) return null;
+    return this.nextValue();
+  }
+  protected abstract nextValue(): unknown;
+}
+
+/**
+ * A dictionary-encoded page kept as its indexes (a typed array, outside the JS heap the
+ * collector scans) and looked up as rows are taken; hyparquet would fill an array as long as
+ * the page with the dictionary's values, plus one for the nulls.
+ */
+export class DictionaryPage extends LevelledPage {
+  private index = 0;
+  constructor(
+    private readonly dictionary: DecodedArray,
+    private readonly indexes: Uint32Array,
+    rows: number,
+    definitions: Uint8Array | undefined,
+    defined: number,
+  ) {
+    super(rows, definitions, defined);
+  }
+  protected nextValue(): unknown {
     return this.dictionary[this.indexes[this.index++] as number];
   }
 }

@@ -13,7 +13,7 @@
  * as hex when they are not UTF-8 (values.ts, bytesToText).
  */
 import type { SchemaElement } from 'hyparquet';
-import { countDefined, type PageValues } from './page-values.js';
+import { LevelledPage } from './page-values.js';
 import { isDecimal } from './values.js';
 
 /** How a text column's bytes become a string: `lossy` as a STRING column, `strict` as unannotated bytes. */
@@ -54,31 +54,22 @@ export function textOf(bytes: Buffer, start: number, end: number, decoding: Text
   return text;
 }
 
-export class StringPage implements PageValues {
-  private row = 0;
+export class StringPage extends LevelledPage {
   private offset = 0;
 
-  /**
-   * @param bytes the decompressed values (4-byte length, then the bytes, per non-null value)
-   * @param definitions one level per row, `defined` for a value; undefined when no row is null
-   */
+  /** @param bytes the decompressed values: a 4-byte length, then the bytes, per non-null value */
   constructor(
     private readonly bytes: Buffer,
-    private readonly rows: number,
-    private readonly definitions: Uint8Array | undefined,
-    private readonly defined: number,
+    rows: number,
+    definitions: Uint8Array | undefined,
+    defined: number,
     private readonly decoding: TextDecoding,
   ) {
-    checkLengths(bytes, definitions === undefined ? rows : countDefined(definitions, defined));
+    super(rows, definitions, defined);
+    checkLengths(bytes, this.valueCount);
   }
 
-  get remaining(): number {
-    return this.rows - this.row;
-  }
-
-  take(): unknown {
-    const row = this.row++;
-    if (this.definitions !== undefined && this.definitions[row] !== this.defined) return null;
+  protected nextValue(): unknown {
     const length = this.bytes.readUInt32LE(this.offset);
     const start = this.offset + 4;
     this.offset = start + length;
