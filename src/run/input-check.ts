@@ -44,8 +44,9 @@ function prefixLike(input: InputFile, spec: SourceSpec, prefix: BreakPrefix): Pr
 
 /**
  * At a break on `line`: for a line-based input, its lines before it; for Parquet (`line` is the
- * row where the broken row group starts), the bytes before that row group's first column chunk,
- * which hold every row group before it.
+ * first row not handed out, in the broken row group: at its start, or past the pages read before
+ * the bad one), the bytes before that row group's first column chunk, which hold every row group
+ * before it.
  */
 async function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): Promise<BreakPrefix | undefined> {
   if (lineBased(input)) return prefixLike(input, spec, { lines: Math.max(0, line - 1), hash: '' });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../sources/helpers.js';
+import { PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet } from '../sources/parquet-fixtures.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { emulatorPerFile, storedUsers } from '../support/emulator.js';
 import { readJson, readNdjson, tempDir } from '../support/files.js';
@@ -95,6 +96,37 @@ describe('a ZIP archive in a bucket', () => {
       await proxy.close();
     }
   });
+});
+
+describe('a Parquet object', () => {
+  let proxy: DropProxy;
+  beforeAll(async () => {
+    proxy = await DropProxy.start(s3Fixture.s3.port);
+  });
+  afterAll(() => proxy.close());
+
+  it('imports by ranged GETs the same store as the same file read locally, each result naming its s3:// object and row', async () => {
+    const dir = await tempDir('e2e-s3-parquet-');
+    await writeUsersParquet(join(dir, 'users.parquet'), { codec: 'zstd' });
+    await s3Fixture.s3.put('parquet/users.parquet', await readFile(join(dir, 'users.parquet')));
+    const path = `s3://${BUCKET}/parquet/users.parquet`;
+    const fromS3 = await run(dir, await writePipeline(dir, 'users-s3-parquet', { path }, PARQUET_MAPPING, 500), s3Fixture.s3.env({ AWS_ENDPOINT_URL_S3: proxy.endpoint }));
+    expect([fromS3.code, fromS3.stderr]).toEqual([0, '']);
+    const gets = proxy.requests.filter((line) => line.startsWith(`GET /${BUCKET}/parquet/users.parquet`));
+    const ranged = gets.filter((line) => line.endsWith('(range)'));
+    // The footer, then the column chunks group by group; the one whole GET is the run's fingerprint of the object's first 64 KiB (here all of it).
+    expect(ranged.length).toBeGreaterThan(10);
+    expect(gets.length - ranged.length).toBeLessThanOrEqual(1);
+    const stored = storedUsers(fixture.emu);
+    expect(stored).toEqual(expectedUsers(0, TWO_GROUPS));
+    const results = await readNdjson(join(dir, 'out', 'results.ndjson'));
+    expect(provenance(results, 'file', 'line').sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual(expectedUsers(0, TWO_GROUPS).map((_, i) => [path, i + 1]));
+
+    fixture.emu.store.clear();
+    const fromFile = await run(dir, await writePipeline(dir, 'users-local-parquet', { path: 'users.parquet' }, PARQUET_MAPPING, 500), {}, fixture.emu, ['--quiet', '--fresh']);
+    expect([fromFile.code, fromFile.stderr]).toEqual([0, '']);
+    expect(storedUsers(fixture.emu)).toEqual(stored);
+  }, 120_000);
 });
 
 describe('a connection dropped mid-object', () => {

@@ -5,7 +5,7 @@
  * a column holds is a window and the page being decoded, not its row group's bytes.
  */
 import type { AsyncBuffer, PageHeader } from 'hyparquet';
-// hyparquet's internals, pinned to the exact version in package.json (see column-cursor.ts).
+// hyparquet's internals, pinned to the exact version in package.json (see flat-column.ts).
 import { parquetHeader } from 'hyparquet/src/column.js';
 
 export interface RawPage {

@@ -1,6 +1,6 @@
 /**
  * Records from a Parquet file, row group by row group and, within a group, page by page: each
- * mapped column is a cursor (column-cursor.ts for flat columns, nested-column.ts for nested
+ * mapped column is a cursor (flat-column.ts for flat columns, nested-column.ts for nested
  * ones) that decodes its next page only when its decoded values run out. Rows are handed out in
  * small arrays, and the pages for the next array are read and decoded only when it is asked for.
  * Memory is bounded by about a page per column where the writer makes pages smaller than its
@@ -10,7 +10,8 @@ import { compressors } from 'hyparquet-compressors';
 import { SourceError } from '../../core/errors.js';
 import type { SourceData } from '../../core/record.js';
 import type { ParsedItem } from '../reader.js';
-import { FlatColumn, type ColumnCursor, type PageHook } from './column-cursor.js';
+import type { ColumnCursor, PageHook } from './column-cursor.js';
+import { FlatColumn } from './flat-column.js';
 import { NestedColumn } from './nested-column.js';
 import { checkReadable, type ParquetFile, type RowGroupSpan } from './parquet-file.js';
 import { textDecodingOf } from './string-page.js';
