@@ -111,6 +111,12 @@ describe('rows equal hyparquet reading the whole file', () => {
     expect(got).toEqual(await reference(path, file));
   });
 
+  it.each(['duck-zstd.parquet', wasmName(WASM_VARIANTS[0]!)])('%s read a few bytes at a time (pages and headers across windows): the same rows', async (name) => {
+    const path = join(dir.path, name);
+    const file = await open(path);
+    expect(await drain(readParquet(file, { windowBytes: 7 }))).toEqual(await reference(path, file));
+  });
+
   it.each(WASM_VARIANTS)('arrow-rs $version, dictionary $dictionary, $encoding: every value as README says (19-digit ids, decimals, dates, timestamps, binary as text or hex)', async (o) => {
     const got = await drain(readParquet(await open(join(dir.path, wasmName(o)))));
     expect(got).toEqual(Array.from({ length: WASM_ROWS }, (_, i) => ({ kind: 'record', line: i + 1, data: expectedWasmRecord(i) })));

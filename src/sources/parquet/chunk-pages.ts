@@ -39,7 +39,7 @@ export class ChunkPages {
   /** The next page, or undefined at the chunk's end. */
   async next(): Promise<RawPage | undefined> {
     if (this.position >= this.end) return undefined;
-    let headerBytes = HEADER_BYTES;
+    let headerBytes = Math.min(HEADER_BYTES, this.windowBytes);
     for (;;) {
       await this.cover(this.position, Math.min(this.end, this.position + headerBytes));
       const reader = { view: new DataView(this.window.buffer, this.window.byteOffset, this.window.byteLength), offset: this.position - this.windowStart };
