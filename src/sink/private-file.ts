@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 
 /** Where the result sink appends lines; `sync` makes what was written so far durable. */
 export interface AppendFile {
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   sync(): Promise<void>;
 }
 

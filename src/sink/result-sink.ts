@@ -3,6 +3,7 @@ import type { Outcome, RejectEvent, ResultEvent } from '../core/record.js';
 import type { Journal } from '../resume/journal.js';
 import type { AppendFile } from './private-file.js';
 import { countOutcome, emptySettled, type RunCounts } from '../outcomes/index.js';
+import { LineBytes } from './line-bytes.js';
 
 export interface ResultSinkOptions {
   readonly results: AppendFile;
@@ -20,41 +21,44 @@ export interface ResultSinkOptions {
   readonly check?: () => void;
 }
 
-/** The line's start up to the line number, for the last provenance seen: escaped once per file, not per line. */
+/** The line's start up to the line number, for the last provenance seen: escaped and encoded once per file, not per line. */
 let provFile: string | undefined;
 let provEntry: string | undefined;
-let provHead = '';
+let provHead: Buffer | undefined;
 
-function provenanceHead(prov: ResultEvent['prov']): string {
-  if (prov.file !== provFile || prov.entry !== provEntry || provHead === '') {
+function provenanceHead(prov: ResultEvent['prov']): Buffer {
+  if (prov.file !== provFile || prov.entry !== provEntry || provHead === undefined) {
     provFile = prov.file;
     provEntry = prov.entry;
-    provHead = `{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`;
+    provHead = Buffer.from(`{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`);
   }
   return provHead;
 }
 
 /**
- * One results.ndjson line, built as text: the same bytes as JSON.stringify of
- * `{file, entry?, line, key, action, id, success, error?, batch}` without making that object.
+ * One results.ndjson line and its newline, written as bytes: the same bytes as JSON.stringify of
+ * `{file, entry?, line, key, action, id, success, error?, batch}` without making that object or a
+ * string for the line.
  */
-export function resultLine(r: ResultEvent): string {
-  return (
-    provenanceHead(r.prov) +
-    r.prov.line +
-    ',"key":' +
-    JSON.stringify(r.key) +
-    ',"action":' +
-    JSON.stringify(r.action) +
-    ',"id":' +
-    JSON.stringify(r.id) +
-    ',"success":' +
-    r.success +
-    (r.error !== undefined ? ',"error":' + JSON.stringify(r.error) : '') +
-    ',"batch":' +
-    r.batch +
-    '}'
-  );
+export function writeResultLine(out: LineBytes, r: ResultEvent): void {
+  out.bytes(provenanceHead(r.prov));
+  out.number(r.prov.line);
+  out.ascii(',"key":');
+  out.string(r.key);
+  out.ascii(',"action":');
+  out.string(r.action);
+  out.ascii(',"id":');
+  if (typeof r.id === 'number') out.number(r.id);
+  else if (typeof r.id === 'string') out.string(r.id);
+  else out.ascii('null');
+  out.ascii(r.success ? ',"success":true' : ',"success":false');
+  if (r.error !== undefined) {
+    out.ascii(',"error":');
+    out.string(r.error);
+  }
+  out.ascii(',"batch":');
+  out.number(r.batch);
+  out.ascii('}\n');
 }
 
 export function rejectLine(r: RejectEvent): string {
@@ -84,6 +88,7 @@ function lines(list: string[]): string {
  * highWaterMark bounds what waits here; a disk slower than that slows the whole pipeline down.
  */
 export function createResultSink(opts: ResultSinkOptions): Writable {
+  const results = new LineBytes();
   return new Writable({
     objectMode: true,
     // Eight batches of 500: room to keep sending while a sync runs (at 1,024, the syncs cost the
@@ -95,19 +100,19 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
   });
 
   async function settle(outcomes: readonly Outcome[]): Promise<void> {
-    // Lines joined once (each ends with '\n' through the last, empty, element): appending to a
-    // string made a rope that the write then flattened, two copies of every line.
-    const results: string[] = [];
+    // Result lines go straight into one buffer as bytes, reused by every write (a write finishes
+    // before the next settle starts); rejects are rare and stay strings, joined once.
+    results.clear();
     const rejects: string[] = [];
     const seqs: number[] = [];
     const delta = emptySettled();
     for (const o of outcomes) {
       seqs.push(o.prov.seq);
       countOutcome(delta, o);
-      if (o.kind === 'result') results.push(resultLine(o));
+      if (o.kind === 'result') writeResultLine(results, o);
       else rejects.push(rejectLine(o));
     }
-    await Promise.all([opts.results.write(lines(results)), opts.rejects.write(lines(rejects))]);
+    await Promise.all([opts.results.write(results.view()), opts.rejects.write(lines(rejects))]);
     if (opts.journal !== undefined) {
       // Without a journal nothing depends on the order, and the files are closed at the end anyway.
       await Promise.all([opts.results.sync(), opts.rejects.sync()]);

@@ -12,7 +12,8 @@ import type { AppendFile } from '../../src/sink/private-file.js';
 
 function recordingFile(name: string, log: string[]): AppendFile {
   return {
-    async write(text) {
+    async write(bytes) {
+      const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
       if (text !== '') log.push(`write ${name} ${text.split('\n').length - 1}`);
     },
     async sync() {
