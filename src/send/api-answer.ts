@@ -3,13 +3,7 @@
  * `{"data":[{action,id,key,lookupKey,success,error?,message?}]}`. Tolerant by design: an answer
  * we cannot read becomes "no result" for its items, never a crash.
  */
-export interface ResultItem {
-  readonly action: string;
-  readonly id: number | string | null;
-  readonly key: string | undefined;
-  readonly success: boolean;
-  readonly error: string | undefined;
-}
+import type { Provenance, ResultEvent } from '../core/record.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -34,16 +28,30 @@ function keyString(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
 }
 
-/** The result items of a 200 answer; undefined when there is no `data` array. */
-export function resultItems(body: unknown): ResultItem[] | undefined {
-  if (!isObject(body) || !Array.isArray(body.data)) return undefined;
-  return body.data.map((d): ResultItem => {
-    const o = isObject(d) ? d : {};
-    const id = typeof o.id === 'number' || typeof o.id === 'string' ? o.id : null;
-    const success = o.success === true;
-    const text = typeof o.error === 'string' ? o.error : typeof o.message === 'string' && !success ? o.message : undefined;
-    return { action: typeof o.action === 'string' ? o.action : '', id, key: keyString(o.key), success, error: text };
-  });
+/**
+ * The result items of a 200 answer as parsed, not copied: each is read where it is used
+ * (`resultKey`, `resultEvent`). Undefined when there is no `data` array.
+ */
+export function resultItems(body: unknown): readonly unknown[] | undefined {
+  return isObject(body) && Array.isArray(body.data) ? body.data : undefined;
+}
+
+/** The key a result item names, as text; undefined when it names none. */
+export function resultKey(d: unknown): string | undefined {
+  return isObject(d) ? keyString(d.key) : undefined;
+}
+
+/**
+ * The ResultEvent for a record from its result item. The failure text is `error`, else (for a
+ * failure only) `message`; an item that is not an object reads as a failure without a reason.
+ */
+export function resultEvent(d: unknown, prov: Provenance, key: string, batch: number): ResultEvent {
+  if (!isObject(d)) return { kind: 'result', prov, key, action: '', id: null, success: false, batch };
+  const action = typeof d.action === 'string' ? d.action : '';
+  const id = typeof d.id === 'number' || typeof d.id === 'string' ? d.id : null;
+  const success = d.success === true;
+  const error = typeof d.error === 'string' ? d.error : typeof d.message === 'string' && !success ? d.message : undefined;
+  return error !== undefined ? { kind: 'result', prov, key, action, id, success, error, batch } : { kind: 'result', prov, key, action, id, success, batch };
 }
 
 /** The lookup value an item was sent with, as the API echoes it in `key`. */

@@ -11,10 +11,10 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { AuthError, TransportError } from '../core/errors.js';
-import type { Batch, ItemRecord, Outcome, RejectEvent, ResultEvent } from '../core/record.js';
+import type { Batch, ItemRecord, Outcome, RejectEvent } from '../core/record.js';
 import type { ResourceInfo } from '../core/resource.js';
 import type { SendSpec } from '../config/pipeline-spec.js';
-import { errorMessages, resultItems, sentKey, type ResultItem } from './api-answer.js';
+import { errorMessages, resultEvent, resultItems, resultKey, sentKey } from './api-answer.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
 import { matchResults } from './match-results.js';
@@ -117,11 +117,13 @@ export class BulkClient {
     if (results === undefined) throw new TransportError(`the API answered HTTP ${status} without a result list`, { batch: batch.seq, status, url: this.url });
     const lookup = this.o.resource.lookupKey;
     // By position when the API kept the order (checked item by item), else by key (matchResults).
-    let matched: readonly (ResultItem | undefined)[] = results;
+    // The answer's items are read in place: no copy of each before its ResultEvent is made.
+    let matched: readonly unknown[] = results;
     if (!inOrder(batch, indices, results, lookup)) {
       matched = matchResults(
         indices.map((i) => sentKey(batch.records[i]!.item, lookup)),
         results,
+        resultKey,
       );
     }
     for (let n = 0; n < indices.length; n++) {
@@ -131,13 +133,9 @@ export class BulkClient {
         out.push(apiReject(record, "no result for this item in the API's answer"));
         continue;
       }
-      const key = sentKey(record.item, lookup) ?? record.key;
-      const result: ResultEvent =
-        r.error !== undefined
-          ? { kind: 'result', prov: record.prov, key, action: r.action, id: r.id, success: r.success, error: r.error, batch: batch.seq }
-          : { kind: 'result', prov: record.prov, key, action: r.action, id: r.id, success: r.success, batch: batch.seq };
+      const result = resultEvent(r, record.prov, sentKey(record.item, lookup) ?? record.key, batch.seq);
       out.push(result);
-      if (!r.success) out.push(apiReject(record, r.error ?? 'the API reported success:false without a reason'));
+      if (!result.success) out.push(apiReject(record, result.error ?? 'the API reported success:false without a reason'));
     }
   }
 
@@ -217,10 +215,10 @@ export class BulkClient {
 }
 
 /** One result per item sent, each with the key of the item at its position (or no key at all). */
-function inOrder(batch: Batch, indices: readonly number[], results: readonly ResultItem[], lookup: string): boolean {
+function inOrder(batch: Batch, indices: readonly number[], results: readonly unknown[], lookup: string): boolean {
   if (results.length !== indices.length) return false;
   for (let n = 0; n < indices.length; n++) {
-    const key = results[n]!.key;
+    const key = resultKey(results[n]);
     if (key !== undefined && key !== sentKey(batch.records[indices[n]!]!.item, lookup)) return false;
   }
   return true;

@@ -5,17 +5,16 @@
  * result per key in order. A record left without a result stays unmatched so the caller can
  * reject it rather than lose it.
  */
-import type { ResultItem } from './api-answer.js';
-
-export function matchResults(sentKeys: readonly (string | undefined)[], results: readonly ResultItem[]): (ResultItem | undefined)[] {
-  if (results.length === sentKeys.length && results.every((r, i) => r.key === undefined || r.key === sentKeys[i])) {
+export function matchResults<T>(sentKeys: readonly (string | undefined)[], results: readonly T[], keyOf: (result: T) => string | undefined): (T | undefined)[] {
+  if (results.length === sentKeys.length && results.every((r, i) => keyOf(r) === undefined || keyOf(r) === sentKeys[i])) {
     return [...results];
   }
-  const byKey = new Map<string, ResultItem[]>();
+  const byKey = new Map<string, T[]>();
   for (const r of results) {
-    if (r.key === undefined) continue;
-    const list = byKey.get(r.key);
-    if (list === undefined) byKey.set(r.key, [r]);
+    const key = keyOf(r);
+    if (key === undefined) continue;
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, [r]);
     else list.push(r);
   }
   return sentKeys.map((k) => (k === undefined ? undefined : byKey.get(k)?.shift()));

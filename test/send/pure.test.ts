@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessages, resultItems } from '../../src/send/api-answer.js';
+import { errorMessages, resultEvent, resultItems, resultKey } from '../../src/send/api-answer.js';
 import { backoffDelay } from '../../src/send/backoff.js';
 import { KeyGate } from '../../src/send/key-gate.js';
 import { matchResults } from '../../src/send/match-results.js';
@@ -89,18 +89,26 @@ describe('api answers', () => {
     expect(errorMessages({ error: { code: 10007, messages: ['#/users/0: x'], status: 400 } })).toEqual(['#/users/0: x']);
     expect(errorMessages('junk')).toEqual([]);
   });
-  it('reads result items, failure text from error', () => {
+  it('reads result items in place, failure text from error, else from message for a failure', () => {
+    const prov = { file: 'in.csv', line: 2, seq: 0 };
     const items = resultItems({ data: [{ action: 'update', error: 'Attribute with id [800] not found.', key: 800, lookupKey: 'id', success: false }] });
-    expect(items).toEqual([{ action: 'update', id: null, key: '800', success: false, error: 'Attribute with id [800] not found.' }]);
+    expect(items?.map(resultKey)).toEqual(['800']);
+    expect(resultEvent(items![0], prov, '800', 3)).toEqual({ kind: 'result', prov, key: '800', action: 'update', id: null, success: false, error: 'Attribute with id [800] not found.', batch: 3 });
+    const ok = resultEvent({ action: 'create', id: 7, key: 'U1', success: true, message: 'created' }, prov, 'U1', 1);
+    expect(ok).toEqual({ kind: 'result', prov, key: 'U1', action: 'create', id: 7, success: true, batch: 1 });
+    expect('error' in ok).toBe(false);
+    expect(resultEvent({ success: false, message: 'no such parent' }, prov, 'U1', 1).error).toBe('no such parent');
+    expect(resultEvent(null, prov, 'U1', 1)).toEqual({ kind: 'result', prov, key: 'U1', action: '', id: null, success: false, batch: 1 });
+    expect(resultKey('junk')).toBeUndefined();
     expect(resultItems({ messages: [] })).toBeUndefined();
   });
   it('matches by index when keys agree, else by key, leaving gaps', () => {
-    const r = (key: string) => ({ action: 'create', id: 1, key, success: true, error: undefined });
+    const r = (key: string) => ({ action: 'create', id: 1, key, success: true });
     const a = r('1');
     const b = r('2');
-    expect(matchResults(['1', '2'], [a, b])).toEqual([a, b]);
-    expect(matchResults(['1', '2'], [b, a])).toEqual([a, b]);
-    expect(matchResults(['1', '2', '3'], [b])).toEqual([undefined, b, undefined]);
+    expect(matchResults(['1', '2'], [a, b], resultKey)).toEqual([a, b]);
+    expect(matchResults(['1', '2'], [b, a], resultKey)).toEqual([a, b]);
+    expect(matchResults(['1', '2', '3'], [b], resultKey)).toEqual([undefined, b, undefined]);
   });
 });
 
