@@ -22,11 +22,11 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { ensureInputs, FORMATS, NARROW } from './generate.mjs';
+import { pipelineFor as pipelineForIn } from './pipelines.mjs';
+import { startEmulatorProcess, targetEnv } from './emulator-process.mjs';
 import { memoryCgroup } from './memory-cgroup.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,28 +63,6 @@ const machine = {
 say(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; node ${machine.node}; ${machine.date}; load ${machine.loadAvgAtStart.join(' ')}`);
 
 // ---- children ----------------------------------------------------------------------------------
-/** Starts bench/emulator.mjs; returns its connection data and a line-command channel. */
-async function startEmulatorProcess(extra = []) {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'emulator.mjs'), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const it = lines[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done === true) throw new Error('the emulator exited before it listened');
-  const info = JSON.parse(first.value);
-  return {
-    ...info,
-    async command(cmd) {
-      child.stdin.write(cmd + '\n');
-      const r = await it.next();
-      return JSON.parse(r.value);
-    },
-    async stop() {
-      child.stdin.end();
-      await once(child, 'exit');
-    },
-  };
-}
-
 /** Runs a node child and resolves with its stdout, exit code and wall time. */
 async function runChild(argv, env = {}, command = process.execPath) {
   const started = performance.now();
@@ -98,36 +76,7 @@ async function runChild(argv, env = {}, command = process.execPath) {
 }
 
 // ---- pipelines ---------------------------------------------------------------------------------
-// Without the demo's delta: every bench run sends everything (bench/delta.mjs measures delta).
-const { delta: _delta, ...demo } = parseYaml(readFileSync(join(ROOT, 'pipelines', 'demo-users.yaml'), 'utf8'));
-
-/** The narrow CSV's mapping: the demo's, for the five columns there are. */
-const narrowMapping = {
-  source: { value: 'DEMO' },
-  sourceId: { from: 'code' },
-  language: { value: 'NL' },
-  firstName: { from: 'first', transform: ['trim', 'collapse'] },
-  lastName: { from: 'last', transform: ['trim', 'collapse'] },
-  email: { from: 'email', transform: ['trim', 'lower'] },
-  // An address needs a street the narrow file lacks: the city goes into an attribute.
-  attributes: [{ name: 'CITY', type: 'text', value: { from: 'city', transform: ['trim'] } }],
-};
-
-/** The demo's users pipeline pointed at one input; written as JSON next to the data. */
-function pipelineFor(format, path, overrides = {}) {
-  const csv = { delimiter: format === NARROW ? ',' : ';', headers: true, encoding: 'utf8' };
-  const source = format === 'ndjson' || format === 'json' || format === 'parquet' ? { path } : { path, csv };
-  const mapping = format === NARROW ? { mapping: narrowMapping } : {};
-  const spec = { ...demo, name: `bench-${format.replace('.', '-')}`, source, ...mapping, ...overrides };
-  const file = join(OUT, 'pipelines', `${spec.name}.json`);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(spec, null, 2));
-  return file;
-}
-
-function targetEnv(emu) {
-  return { PROPEL_BASE_URL: emu.baseUrl, PROPEL_TOKEN_URL: emu.tokenUrl, PROPEL_CLIENT_ID: emu.clientId, PROPEL_CLIENT_SECRET: emu.clientSecret };
-}
+const pipelineFor = (format, path, overrides = {}) => pipelineForIn(OUT, format, path, overrides);
 
 /** Node flags for the pipeline's process only (e.g. heap limits), to measure their effect: BENCH_PIPELINE_NODE_FLAGS="--max-old-space-size=64". */
 const PIPELINE_NODE_FLAGS = (process.env.BENCH_PIPELINE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
