@@ -3,25 +3,11 @@
  * rows, no timing asserted; only that both nights ran and the second sent just what changed.
  * Needs the build (npm test builds).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/files.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-async function node(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+import { runNode as node } from '../support/node-child.js';
 
 describe('the delta benches (smoke, tiny N)', { timeout: 120_000 }, () => {
   it('bench/delta.mjs: a full night, then a night that sends only the changed rows', async () => {
