@@ -14,15 +14,24 @@
 //   lean   as split, but provenance crosses as typed arrays and the keys as string arrays, no
 //          source rows (an API reject would have to fetch its row from the worker: not built).
 //          An upper bound for what any split wiring could save on the message passing.
+//   one-lean  one thread, each closed batch's records cut down to what lean carries: tells the
+//          cost of holding whole records in flight apart from the thread split (not by default).
 //
 // Each wiring runs in a child process of its own (CPU user + sys of all its threads from
 // process.cpuUsage(), peak RSS from process.resourceUsage()); wirings alternate within a round,
 // and each round prints the load average. The emulator's CPU per run comes from its `stats`.
+// CPU is also split by thread (Linux, /proc/self/task): the main thread, the busiest other (the
+// worker) and the rest (V8's GC helpers, libuv). From those, two ceilings that the load does not
+// move: "quiet bound", what a 2-core machine with only this client and the emulator on it allows
+// (no thread above one core, both processes not above every core), and "client alone", the same
+// without the emulator (an API elsewhere that answers as fast as it is asked).
 //
 //   npm run build && node bench/worker-split.mjs [--n 200000] [--sources csv,csv-narrow]
 //       [--wirings one,split,lean] [--rounds 3] [--emulators local,remote] [--latency 50]
 //       [--capacity 8] [--concurrency 4] [--window 4] [--profile] [--out bench/out]
 //
+//   --wirings    any of one, split, lean, one-lean (above), run in this order and reversed in
+//                every other round.
 //   --emulators  local: the emulator as bench/run.mjs starts it (no latency); remote: with
 //                --latency MS per request and at most --capacity requests at once, a stand-in for
 //                a remote API where the client's CPU is not the bound.
@@ -39,7 +48,7 @@ import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -127,8 +136,8 @@ if (!isMainThread) {
   }
   const last = batcher.flush();
   if (last !== undefined) await post(last);
+  // The thread stays until the main thread has read its CPU time and terminates it.
   parentPort.postMessage({ end: true, read: counts.read, rejects, postMs });
-  parentPort.close();
 }
 
 /** Provenance as typed arrays and one file name per batch (or per item where a batch spans files). */
@@ -185,10 +194,12 @@ async function child(opts) {
     cpu0 = process.cpuUsage();
     t0 = performance.now();
   };
-  if (opts.wiring === 'one') {
+  if (opts.wiring === 'one' || opts.wiring === 'one-lean') {
     const gate = await openGate(s, counts);
+    const stages = [gate, createBatchStream(s.batch, undefined, { highWaterMark: 1 })];
+    if (opts.wiring === 'one-lean') stages.push(leanBatches(s.resource.lookupKey));
     measureFromHere();
-    await pipeline(gate, createBatchStream(s.batch, undefined, { highWaterMark: 1 }), createSendStream(target.client, { concurrency }), createResultSink({ results, rejects, counts }));
+    await pipeline(...stages, createSendStream(target.client, { concurrency }), createResultSink({ results, rejects, counts }));
     read = counts.read;
   } else {
     const lookup = s.resource.lookupKey;
@@ -224,8 +235,6 @@ async function child(opts) {
         if (m.error !== undefined) throw m.error;
         yield* m.rejects;
         if (m.end === true) {
-          // The worker thread ends soon after: its CPU time is read while it is still listed.
-          lastSeen = threadTimes();
           read = m.read;
           crossing = { postMs: m.postMs, receiveMs };
           return;
@@ -239,6 +248,8 @@ async function child(opts) {
       }
     }
     await pipeline(Readable.from(fromWorker(), { objectMode: true, highWaterMark: 1 }), createSendStream(target.client, { concurrency }), createResultSink({ results, rejects, counts }));
+    // Read while the worker thread is still listed in /proc: an ended thread's CPU is only in the process's total.
+    lastSeen = threadTimes();
     await worker.terminate();
   }
   const wallMs = performance.now() - t0;
@@ -268,6 +279,22 @@ async function child(opts) {
       ...(crossing !== undefined ? { crossing } : {}),
     }) + '\n',
   );
+}
+
+/**
+ * one-lean: one thread, but each batch keeps only what lean's main thread gets (provenance, keys,
+ * no item, no source row): tells the cost of holding whole records while they are in flight from
+ * the cost of the thread split.
+ */
+function leanBatches(lookup) {
+  return new Transform({
+    objectMode: true,
+    writableHighWaterMark: 1,
+    transform(x, _enc, cb) {
+      if (x.kind !== 'batch') return cb(null, x);
+      cb(null, { ...x, records: x.records.map((r) => ({ kind: 'item', prov: r.prov, item: { [lookup]: r.item[lookup] }, key: r.key, source: null })) });
+    },
+  });
 }
 
 /** CPU ms (user + sys) of each of this process's threads so far, from /proc (Linux; empty elsewhere). */
@@ -348,7 +375,7 @@ async function drive(args) {
     if (code !== 0) throw new Error(`${wiring} on ${source} exited ${code}: ${stderr}`);
     const after = await emu.command('stats');
     const r = { ...JSON.parse(stdout), emulatorCpuMs: after.cpuMs - before.cpuMs, requests: after.requests, load: loadavg()[0] };
-    return { ...r, quietBound: quietBound(r, machine.cores) };
+    return { ...r, quietBound: quietBound(r, machine.cores), clientBound: clientBound(r, machine.cores) };
   }
 
   const runs = [];
@@ -390,17 +417,17 @@ async function drive(args) {
       const of = (w) => runs.filter((r) => r.emulator === e && r.source === source && r.wiring === w);
       const m = (w) => {
         const rs = of(w);
-        return rs.length === 0 ? undefined : { wiring: w, wallMs: median(rs.map((r) => r.wallMs)), usPerRow: median(rs.map((r) => (r.cpuMs * 1000) / r.rows)), processUsPerRow: median(rs.map((r) => (r.processCpuMs * 1000) / r.rows)), maxRssMB: median(rs.map((r) => r.maxRssBytes / 2 ** 20)), emulatorUsPerRow: median(rs.map((r) => (r.emulatorCpuMs * 1000) / r.rows)), mainUsPerRow: median(rs.map((r) => (r.threads.mainMs * 1000) / r.rows)), quietRowsPerSec: median(rs.map((r) => r.quietBound.rowsPerSec)) };
+        return rs.length === 0 ? undefined : { wiring: w, wallMs: median(rs.map((r) => r.wallMs)), usPerRow: median(rs.map((r) => (r.cpuMs * 1000) / r.rows)), processUsPerRow: median(rs.map((r) => (r.processCpuMs * 1000) / r.rows)), maxRssMB: median(rs.map((r) => r.maxRssBytes / 2 ** 20)), emulatorUsPerRow: median(rs.map((r) => (r.emulatorCpuMs * 1000) / r.rows)), mainUsPerRow: median(rs.map((r) => (r.threads.mainMs * 1000) / r.rows)), quietRowsPerSec: median(rs.map((r) => r.quietBound.rowsPerSec)), clientRowsPerSec: median(rs.map((r) => r.clientBound.rowsPerSec)) };
       };
       const base = m('one');
       for (const w of wirings) {
         const x = m(w);
         if (x === undefined) continue;
-        const vs = base !== undefined && w !== 'one' ? { wallVsOne: x.wallMs / base.wallMs, cpuVsOne: x.usPerRow / base.usPerRow, quietVsOne: base.quietRowsPerSec / x.quietRowsPerSec } : {};
+        const vs = base !== undefined && w !== 'one' ? { wallVsOne: x.wallMs / base.wallMs, cpuVsOne: x.usPerRow / base.usPerRow, quietVsOne: base.quietRowsPerSec / x.quietRowsPerSec, clientVsOne: base.clientRowsPerSec / x.clientRowsPerSec } : {};
         summary.push({ emulator: e, source, ...x, ...vs });
         say(
-          `  ${e.padEnd(6)} ${source.padEnd(10)} ${w.padEnd(5)} ${Math.round(x.wallMs).toString().padStart(6)} ms  ${f1(x.usPerRow).padStart(5)} µs/row  ${f1(x.processUsPerRow).padStart(5)} µs/row  ${Math.round(x.maxRssMB)} MB  emulator ${f1(x.emulatorUsPerRow)} µs/row  main thread ${f1(x.mainUsPerRow)} µs/row  quiet bound ${Math.round(x.quietRowsPerSec)} rows/s` +
-            (vs.wallVsOne !== undefined ? `  wall ${(100 * (vs.wallVsOne - 1)).toFixed(1)}%, CPU/row ${(100 * (vs.cpuVsOne - 1)).toFixed(1)}%, quiet-bound wall ${(100 * (vs.quietVsOne - 1)).toFixed(1)}% against one` : ''),
+          `  ${e.padEnd(6)} ${source.padEnd(10)} ${w.padEnd(5)} ${Math.round(x.wallMs).toString().padStart(6)} ms  ${f1(x.usPerRow).padStart(5)} µs/row  ${f1(x.processUsPerRow).padStart(5)} µs/row  ${Math.round(x.maxRssMB)} MB  emulator ${f1(x.emulatorUsPerRow)} µs/row  main thread ${f1(x.mainUsPerRow)} µs/row  quiet bound ${Math.round(x.quietRowsPerSec)} rows/s, client alone ${Math.round(x.clientRowsPerSec)}` +
+            (vs.wallVsOne !== undefined ? `  wall ${(100 * (vs.wallVsOne - 1)).toFixed(1)}%, CPU/row ${(100 * (vs.cpuVsOne - 1)).toFixed(1)}%, quiet-bound wall ${(100 * (vs.quietVsOne - 1)).toFixed(1)}%, client-alone wall ${(100 * (vs.clientVsOne - 1)).toFixed(1)}% against one` : ''),
         );
       }
     }
@@ -444,6 +471,12 @@ function quietBound(r, cores) {
   const perRow = { 'main thread': r.threads.mainMs, 'busiest other thread': r.threads.busiestOtherMs, emulator: r.emulatorCpuMs, 'all cores': (r.cpuMs + r.emulatorCpuMs) / cores };
   const [by, ms] = Object.entries(perRow).sort((a, b) => b[1] - a[1])[0];
   return { rowsPerSec: ms > 0 ? (r.rows * 1000) / ms : 0, by };
+}
+
+/** The same for the client alone, as against a remote API: no thread faster than one core, all of them not more than every core. */
+function clientBound(r, cores) {
+  const ms = Math.max(r.threads.mainMs, r.threads.busiestOtherMs, r.cpuMs / cores);
+  return { rowsPerSec: ms > 0 ? (r.rows * 1000) / ms : 0 };
 }
 
 /**
