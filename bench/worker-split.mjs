@@ -28,7 +28,7 @@
 //
 //   npm run build && node bench/worker-split.mjs [--n 200000] [--sources csv,csv-narrow]
 //       [--wirings one,split,lean] [--rounds 3] [--emulators local,remote] [--latency 50]
-//       [--capacity 8] [--concurrency 4] [--window 4] [--profile] [--out bench/out]
+//       [--capacity 8] [--concurrency 4] [--window 4] [--profile] [--v8-heap] [--out bench/out]
 //
 //   --wirings    any of one, split, lean, one-lean (above), run in this order and reversed in
 //                every other round.
@@ -39,6 +39,8 @@
 //   --profile    also one `node --cpu-prof` run of the `one` wiring per source (local emulator),
 //                and the share of the main thread's samples spent reading, mapping, validating
 //                and serialising: what a worker could take off the main thread at most.
+//   --v8-heap    leave V8's heap growth as it is; by default each child bounds it as the CLI does
+//                (src/cli/heap-growth.ts, --heap-growing-percent=100).
 //   --out        inputs in OUT/data (generated once per N, as bench/run.mjs does), runs in
 //                OUT/worker-split/, the figures in OUT/worker-split/last-run.json.
 // Batches of 500 (the demo pipeline's). Every child checks that its files hold one result line
@@ -162,6 +164,8 @@ function leanRecords(records, lookup) {
 
 // ---- a child: one wiring, one run --------------------------------------------------------------
 async function child(opts) {
+  // As the CLI does (src/cli/heap-growth.ts): V8 flags are the process's, so the worker's heap grows the same way.
+  if (!opts.v8Heap) (await dist('cli/heap-growth.js')).limitHeapGrowth();
   const s = await setup(opts.pipeline);
   const [{ connectTarget }, { createBatchStream }, { ItemBytes }, { createSendStream }, { createResultSink }, { PrivateFile }, { RunCounts }] = await Promise.all([
     dist('run/connect-target.js'),
@@ -365,7 +369,7 @@ async function drive(args) {
   async function runOne(emu, source, wiring, nodeFlags = []) {
     await emu.command('reset');
     const before = await emu.command('stats');
-    const argv = [...nodeFlags, fileURLToPath(import.meta.url), '--child', '--wiring', wiring, '--pipeline', files[source], '--dir', join(RUNS, `${source}-${wiring}`), '--concurrency', args.concurrency, '--window', args.window];
+    const argv = [...nodeFlags, fileURLToPath(import.meta.url), '--child', '--wiring', wiring, '--pipeline', files[source], '--dir', join(RUNS, `${source}-${wiring}`), '--concurrency', args.concurrency, '--window', args.window, ...(args['v8-heap'] ? ['--v8-heap'] : [])];
     const c = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...targetEnv(emu) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -544,6 +548,7 @@ if (isMainThread) {
       concurrency: { type: 'string', default: '4' },
       window: { type: 'string', default: '4' },
       profile: { type: 'boolean', default: false },
+      'v8-heap': { type: 'boolean', default: false },
       out: { type: 'string', default: join(ROOT, 'bench', 'out') },
       // A child's: one wiring, one run.
       child: { type: 'boolean', default: false },
@@ -552,6 +557,6 @@ if (isMainThread) {
       dir: { type: 'string' },
     },
   });
-  if (values.child) await child({ wiring: values.wiring, pipeline: values.pipeline, dir: values.dir, concurrency: Number(values.concurrency), window: Number(values.window) });
+  if (values.child) await child({ wiring: values.wiring, pipeline: values.pipeline, dir: values.dir, concurrency: Number(values.concurrency), window: Number(values.window), v8Heap: values['v8-heap'] });
   else await drive(values);
 }
