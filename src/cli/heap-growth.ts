@@ -10,7 +10,9 @@
  * `--heap-growing-percent` is read at every collection, so it can be set from inside the
  * process (no re-exec). The CLI sets it, the library never does (its host's heap is the host's
  * business); a user's own heap flags in NODE_OPTIONS or on node's command line win, and
- * `NODE_OPTIONS=--heap-growing-percent=0` gives V8 back its own heuristics.
+ * `NODE_OPTIONS=--heap-growing-percent=0` gives V8 back its own heuristics. Where Node can
+ * re-execute itself (22.15+), a run caps the young generation instead (young-generation.ts),
+ * which costs less CPU there, and the re-executed process has a heap flag, so this is skipped.
  */
 import { setFlagsFromString } from 'node:v8';
 

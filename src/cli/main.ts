@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { limitHeapGrowth } from './heap-growth.js';
+import { capYoungGeneration } from './young-generation.js';
 import { addEmulatorCommand } from './emulator-command.js';
 import { addInitCommand } from './init-command.js';
 import { addStateCommand } from './state-command.js';
@@ -90,6 +91,7 @@ addInitCommand(program);
 addEmulatorCommand(program);
 addStateCommand(program);
 
+capYoungGeneration();
 limitHeapGrowth();
 try {
   await program.parseAsync(process.argv);
