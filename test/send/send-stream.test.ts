@@ -16,6 +16,24 @@ const propel = async (bulk: BulkHandler): Promise<TestServer> => (await servers.
 
 const client = (s: TestServer, extra: Partial<BulkClientOptions> = {}): BulkClient => bulkClient(s, agent, extra);
 
+/**
+ * A Propel that refuses the batch of user `bad` (404) at once and holds every other batch until
+ * the client has that refusal: the others are in flight when the failure comes, whatever the
+ * machine's load (a fixed delay let a loaded machine answer one first, freeing a slot for a
+ * batch that should never have been sent).
+ */
+async function heldUntilRefused(): Promise<{ s: TestServer; onEvent: (e: SendEvent) => void }> {
+  let refused = (): void => undefined;
+  const answered = new Promise<void>((resolve) => (refused = resolve));
+  const s = await propel(async (req, res) => {
+    const users = sentUsers(req);
+    if (users[0]!.sourceId === 'bad') return json(res, 404, { error: { messages: ['gone'] } });
+    await answered;
+    json(res, 200, okAnswer(users));
+  });
+  return { s, onEvent: (e) => e.type === 'request' && e.status === 404 && refused() };
+}
+
 async function run(input: (Batch | RejectEvent)[], c: { sendBatch(b: Batch): Promise<Outcome[]> }, concurrency: number): Promise<Outcome[]> {
   const out: Outcome[] = [];
   await pipeline(
@@ -155,17 +173,12 @@ describe('createSendStream', () => {
   });
 
   it('a fatal error: stops accepting, settles the others and pushes their outcomes, then fails', async () => {
-    const s = await propel(async (req, res) => {
-      const users = sentUsers(req);
-      if (users[0]!.sourceId === 'bad') return json(res, 404, { error: { messages: ['gone'] } });
-      await delay(80);
-      json(res, 200, okAnswer(users));
-    });
+    const { s, onEvent } = await heldUntilRefused();
     const out: Outcome[] = [];
     const input = [userBatch(1, ['a', 'a2', 'a3']), userBatch(2, ['bad']), userBatch(3, ['c', 'c2', 'c3']), userBatch(4, ['d']), userBatch(5, ['e'])];
     const p = pipeline(
       Readable.from(input),
-      createSendStream(client(s), { concurrency: 3 }),
+      createSendStream(client(s, { onEvent }), { concurrency: 3 }),
       // A slow sink: outcomes are still buffered in the stage when the failure is raised, and must not be lost.
       new Writable({
         objectMode: true,
@@ -223,12 +236,7 @@ describe('createSendStream', () => {
     expect(bulkOnly(s).map((r) => sentUsers(r)[0]!.sourceId)).toEqual(['a', 'bad']);
   });
   it('with onFailure: reports the first error there, settles the batches in flight, passes rejects on, drops unsent batches, and ends normally', async () => {
-    const s = await propel(async (req, res) => {
-      const users = sentUsers(req);
-      if (users[0]!.sourceId === 'bad') return json(res, 404, { error: { messages: ['gone'] } });
-      await delay(80);
-      json(res, 200, okAnswer(users));
-    });
+    const { s, onEvent } = await heldUntilRefused();
     const committed: Outcome[] = [];
     const failures: Error[] = [];
     const reject: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 99, seq: 99 }, stage: 'validate', reason: 'bad email', record: {} };
@@ -237,7 +245,7 @@ describe('createSendStream', () => {
     // wait for them, which it does only when the stream ends instead of being destroyed.
     await pipeline(
       Readable.from(input),
-      createSendStream(client(s), { concurrency: 3, onFailure: (e) => failures.push(e) }),
+      createSendStream(client(s, { onEvent }), { concurrency: 3, onFailure: (e) => failures.push(e) }),
       new Writable({
         objectMode: true,
         highWaterMark: 1,
