@@ -4,15 +4,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT, isEtlError } from '../core/errors.js';
-
-export interface StateFlags {
-  target?: string;
-  key?: string;
-  failing?: boolean;
-  forget?: boolean;
-  yes?: boolean;
-  state?: string;
-}
+import type { StateFlags } from './state-report.js';
 
 export function addStateCommand(program: Command): void {
   program

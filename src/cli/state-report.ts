@@ -12,7 +12,16 @@ import { ConfigError, EXIT } from '../core/errors.js';
 import { DeltaState, type StateInfo, type StateRow } from '../state/delta-state.js';
 import { acquireLock } from '../state/state-lock.js';
 import { listStates, stateDir, targetOfFile } from '../state/state-location.js';
-import type { StateFlags } from './state-command.js';
+
+/** The `state` command's flags (declared in state-command.ts). */
+export interface StateFlags {
+  target?: string;
+  key?: string;
+  failing?: boolean;
+  forget?: boolean;
+  yes?: boolean;
+  state?: string;
+}
 
 const n = (x: number): string => x.toLocaleString('en-US');
 const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString());
