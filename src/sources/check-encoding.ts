@@ -9,7 +9,7 @@ import type { SourceSpec } from '../config/pipeline-spec.js';
 import { STDIN, storageFor } from '../storage/index.js';
 import { FORMATS, type FormatRegistry } from './formats/index.js';
 import { ByteMeter, inputParts } from './input-parts.js';
-import type { InputFile } from './resolve-inputs.js';
+import type { InputFile } from './input-file.js';
 import { ENCODING_ERROR } from './utf8-check.js';
 
 export async function checkEncodings(inputs: readonly InputFile[], spec: SourceSpec, formats: FormatRegistry): Promise<void> {

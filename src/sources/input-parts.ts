@@ -11,7 +11,7 @@ import { gunzipIfNeeded, type GzipMode } from './decompress.js';
 import type { FormatRegistry, TextFormat } from './formats/index.js';
 import { readText } from './read-text.js';
 import type { FormatReader, ParsedItem, ReaderContext } from './reader.js';
-import type { InputFile } from './resolve-inputs.js';
+import type { InputFile } from './input-file.js';
 import { withEntryFile } from './zip-entry-file.js';
 import { openZip } from './zip-reader.js';
 

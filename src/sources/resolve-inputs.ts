@@ -11,20 +11,14 @@ import { ConfigError } from '../core/errors.js';
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { STDIN, STDIN_OBJECT, storageFor, type Storage, type StoredObject } from '../storage/index.js';
 import { checkEncodings } from './check-encoding.js';
-import { compressionFromMagic, compressionFromName, type Compression } from './format.js';
+import { compressionFromMagic, compressionFromName } from './format.js';
 import { FORMATS, type FormatRegistry } from './formats/index.js';
 import type { ParsedItem } from './reader.js';
+import type { InputFile } from './input-file.js';
 import { withEntryFile } from './zip-entry-file.js';
 import { openZip } from './zip-reader.js';
 
-export interface InputFile {
-  /** Where its bytes are: `object.display` names it in messages, `object.version` tells a changed input. */
-  readonly object: StoredObject;
-  /** The format's name; null for a ZIP archive without an explicit format: each entry's own name decides. */
-  readonly format: string | null;
-  /** For stdin `none` means "not known": the stream checks the magic bytes. */
-  readonly compression: Compression;
-}
+export type { InputFile } from './input-file.js';
 
 export { STDIN };
 
