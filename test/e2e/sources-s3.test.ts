@@ -9,16 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../sources/helpers.js';
 import { PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet } from '../sources/parquet-fixtures.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { emulatorPerFile, storedUsers } from '../support/emulator.js';
 import { readJson, readNdjson, tempDir } from '../support/files.js';
-import { BUCKET, DropProxy, s3ServerPerFile } from '../support/s3.js';
+import { BUCKET, DropProxy, dropProxyPerBlock, s3ServerPerFile } from '../support/s3.js';
 import { SECRET, countingProxy, provenance, user, writePipeline } from './sources-setup.js';
 
 const s3Fixture = s3ServerPerFile();
+// One proxy in front of it for the tests that count requests or cut a response.
+const proxyFixture = dropProxyPerBlock(s3Fixture);
 const fixture = emulatorPerFile(SECRET);
 
 const DAY = 'users/2026-12-01';
@@ -80,32 +82,23 @@ describe('other formats from a bucket', () => {
 
 describe('a ZIP archive in a bucket', () => {
   it('is downloaded once per run, although the run opens it for its checks and for reading', async () => {
-    const proxy = await DropProxy.start(s3Fixture.s3.port);
-    try {
-      const dir = await tempDir('e2e-s3-zip-once-');
-      const scratch = await tempDir('e2e-s3-zip-tmp-');
-      // Past 128 KiB, so the identity's fingerprint of its two ends is two ranged reads, not the whole object.
-      await s3Fixture.s3.put('mixed/users-padded.zip', buildZip([{ name: 'export/users.csv', data: Buffer.from(csvOf(['Z1', 'Z2'])) }, { name: 'padding.bin', data: randomBytes(200_000) }]));
-      const r = await run(dir, await writePipeline(dir, 'users-zip-once', { path: `s3://${BUCKET}/mixed/users-padded.zip` }), s3Fixture.s3.env({ AWS_ENDPOINT_URL_S3: proxy.endpoint, TMPDIR: scratch }), fixture.emu, ['--quiet', '--fresh']);
-      expect([r.code, r.stderr]).toEqual([0, '']);
-      expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ counts: { read: 2, created: 2 } });
-      expect(proxy.requests.filter((line) => line.startsWith(`GET /${BUCKET}/mixed/users-padded.zip`) && !line.endsWith('(range)'))).toHaveLength(1);
-      // The shared download is removed at the run's end all the same.
-      expect(await readdir(scratch)).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
+    const { proxy } = proxyFixture;
+    const dir = await tempDir('e2e-s3-zip-once-');
+    const scratch = await tempDir('e2e-s3-zip-tmp-');
+    // Past 128 KiB, so the identity's fingerprint of its two ends is two ranged reads, not the whole object.
+    await s3Fixture.s3.put('mixed/users-padded.zip', buildZip([{ name: 'export/users.csv', data: Buffer.from(csvOf(['Z1', 'Z2'])) }, { name: 'padding.bin', data: randomBytes(200_000) }]));
+    const r = await run(dir, await writePipeline(dir, 'users-zip-once', { path: `s3://${BUCKET}/mixed/users-padded.zip` }), s3Fixture.s3.env({ AWS_ENDPOINT_URL_S3: proxy.endpoint, TMPDIR: scratch }), fixture.emu, ['--quiet', '--fresh']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ counts: { read: 2, created: 2 } });
+    expect(proxy.requests.filter((line) => line.startsWith(`GET /${BUCKET}/mixed/users-padded.zip`) && !line.endsWith('(range)'))).toHaveLength(1);
+    // The shared download is removed at the run's end all the same.
+    expect(await readdir(scratch)).toEqual([]);
   });
 });
 
 describe('a Parquet object', () => {
-  let proxy: DropProxy;
-  beforeAll(async () => {
-    proxy = await DropProxy.start(s3Fixture.s3.port);
-  });
-  afterAll(() => proxy.close());
-
   it('imports by ranged GETs the same store as the same file read locally, each result naming its s3:// object and row', async () => {
+    const { proxy } = proxyFixture;
     const dir = await tempDir('e2e-s3-parquet-');
     await writeUsersParquet(join(dir, 'users.parquet'), { codec: 'zstd' });
     await s3Fixture.s3.put('parquet/users.parquet', await readFile(join(dir, 'users.parquet')));
@@ -130,13 +123,8 @@ describe('a Parquet object', () => {
 });
 
 describe('a connection dropped mid-object', () => {
-  let proxy: DropProxy;
-  beforeAll(async () => {
-    proxy = await DropProxy.start(s3Fixture.s3.port);
-  });
-  afterAll(() => proxy.close());
-
   it('is resumed with a ranged GET from the byte reached: every user imported once, nothing lost or doubled', async () => {
+    const { proxy } = proxyFixture;
     const dir = await tempDir('e2e-s3-drop-');
     proxy.cutNextGet(`/${BUCKET}/big/users.csv`, 300_000);
     const r = await run(dir, await writePipeline(dir, 'users-drop', { path: `s3://${BUCKET}/big/users.csv` }, undefined, 500), s3Fixture.s3.env({ AWS_ENDPOINT_URL_S3: proxy.endpoint }));

@@ -86,6 +86,16 @@ export function s3ServerPerFile(): { readonly s3: S3Server } {
   return fixture;
 }
 
+/** One DropProxy in front of the file's s3rver, for the tests of a describe block (or file). */
+export function dropProxyPerBlock(server: { readonly s3: S3Server }): { readonly proxy: DropProxy } {
+  const fixture = {} as { proxy: DropProxy };
+  beforeAll(async () => {
+    fixture.proxy = await DropProxy.start(server.s3.port);
+  });
+  afterAll(() => fixture.proxy.close());
+  return fixture;
+}
+
 /**
  * A TCP proxy on loopback in front of `upstream` that, once armed, cuts the connection carrying
  * the next GET of all of `path` (no Range) after `afterBytes` bytes of its response's body: the response head and

@@ -5,7 +5,7 @@
  */
 import type { SchemaElement } from 'hyparquet';
 import type { ParquetFile } from './parquet-file.js';
-import type { Shape } from './schema-shape.js';
+import { shapeLeaves } from './schema-shape.js';
 import { isDecimal } from './values.js';
 
 export interface ParquetColumnInfo {
@@ -26,25 +26,11 @@ function attributeType(e: SchemaElement): string {
   return 'text';
 }
 
-function walk(path: string, shape: Shape, out: ParquetColumnInfo[]): void {
-  switch (shape.kind) {
-    case 'value':
-      out.push({ path, attributeType: attributeType(shape.element) });
-      return;
-    case 'struct':
-      for (const [name, s] of shape.fields) walk(`${path}.${name}`, s, out);
-      return;
-    case 'list':
-      walk(`${path}[0]`, shape.element, out);
-      return;
-    case 'map':
-      // Its keys are data, not schema: sampled records show them.
-      return;
-  }
-}
-
 export function describeParquetColumns(file: ParquetFile): ParquetColumnInfo[] {
   const out: ParquetColumnInfo[] = [];
-  for (const [name, shape] of file.columns) walk(name, shape, out);
+  for (const [name, shape] of file.columns) {
+    // A map's keys are data, not schema: sampled records show them.
+    for (const leaf of shapeLeaves(name, shape)) if (leaf.element !== undefined) out.push({ path: leaf.path, attributeType: attributeType(leaf.element) });
+  }
   return out;
 }

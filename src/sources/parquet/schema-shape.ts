@@ -38,24 +38,34 @@ export function shapeOf(node: SchemaTree): Shape {
   return node.element.repetition_type === 'REPEATED' && !isListLike(node) && !isMapLike(node) ? { kind: 'list', element: inner } : inner;
 }
 
+/** A path a mapping can name and, for a value, its schema element (a map's `<key>` has none: its keys are data). */
+export interface ShapeLeaf {
+  readonly path: string;
+  readonly element?: SchemaElement;
+}
+
 /**
  * Every path a mapping can name, as a mapping writes it (`address.city`, `tags[0]`,
  * `phones[0].number`; a map as `attrs.<key>`), in schema order: for messages and for init.
  */
-export function shapePaths(name: string, shape: Shape, out: string[] = []): string[] {
+export function shapeLeaves(name: string, shape: Shape, out: ShapeLeaf[] = []): ShapeLeaf[] {
   switch (shape.kind) {
     case 'value':
-      out.push(name);
+      out.push({ path: name, element: shape.element });
       break;
     case 'struct':
-      for (const [field, s] of shape.fields) shapePaths(`${name}.${field}`, s, out);
+      for (const [field, s] of shape.fields) shapeLeaves(`${name}.${field}`, s, out);
       break;
     case 'list':
-      shapePaths(`${name}[0]`, shape.element, out);
+      shapeLeaves(`${name}[0]`, shape.element, out);
       break;
     case 'map':
-      out.push(`${name}.<key>`);
+      out.push({ path: `${name}.<key>` });
       break;
   }
   return out;
+}
+
+export function shapePaths(name: string, shape: Shape): string[] {
+  return shapeLeaves(name, shape).map((leaf) => leaf.path);
 }
