@@ -4,8 +4,6 @@ import type { ItemBytes } from '../batch/item-bytes.js';
 
 /** The part of a bulk request body around the items: the list name and the directives. */
 export interface RequestEnvelope {
-  readonly head: string;
-  readonly tail: string;
   readonly headBytes: Buffer;
   readonly tailBytes: Buffer;
   /** Bytes of head + tail (UTF-8). */
@@ -32,7 +30,7 @@ export function requestEnvelope(resource: ResourceInfo, directives: readonly Dir
   const tail = directives.length > 0 ? `],"directives":${JSON.stringify(directives)}}` : ']}';
   const headBytes = Buffer.from(head);
   const tailBytes = Buffer.from(tail);
-  return { head, tail, headBytes, tailBytes, bytes: headBytes.length + tailBytes.length };
+  return { headBytes, tailBytes, bytes: headBytes.length + tailBytes.length };
 }
 
 const COMMA = Buffer.from(',');

@@ -4,7 +4,8 @@
  */
 import { dirname, join } from 'node:path';
 import type { Transform } from 'node:stream';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { pathExists } from '../core/path-exists.js';
 import type { PipelineSpec, DeltaSpec } from '../config/pipeline-spec.js';
 import type { TargetSpec } from '../config/index.js';
 import { RESOURCES } from '../core/resource.js';
@@ -76,7 +77,7 @@ export class DeltaRun {
     const path = statePath(stateDir(o.cwd, o.stateDir), o.spec.name, identity);
     if (o.mode === 'dry-run') {
       // Compared, never changed; no state yet means everything would be sent.
-      const exists = await access(path).then(() => true, () => false);
+      const exists = await pathExists(path);
       return new DeltaRun(DeltaState.open(exists ? path : ':memory:', { ...owner, readonly: exists }), undefined, delta, o);
     }
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });

@@ -117,15 +117,9 @@ export class BulkClient {
     if (results === undefined) throw new TransportError(`the API answered HTTP ${status} without a result list`, { batch: batch.seq, status, url: this.url });
     const lookup = this.o.resource.lookupKey;
     // By position when the API kept the order (checked item by item), else by key (matchResults).
-    // The answer's items are read in place: no copy of each before its ResultEvent is made.
-    let matched: readonly unknown[] = results;
-    if (!inOrder(batch, indices, results, lookup)) {
-      matched = matchResults(
-        indices.map((i) => sentKey(batch.records[i]!.item, lookup)),
-        results,
-        resultKey,
-      );
-    }
+    // Each item's key is worked out once per answer; the answer's items are read in place.
+    const sent = indices.map((i) => sentKey(batch.records[i]!.item, lookup));
+    const matched = matchResults(sent, results, resultKey);
     for (let n = 0; n < indices.length; n++) {
       const record = batch.records[indices[n]!]!;
       const r = matched[n];
@@ -133,7 +127,7 @@ export class BulkClient {
         out.push(apiReject(record, "no result for this item in the API's answer"));
         continue;
       }
-      const result = resultEvent(r, record.prov, sentKey(record.item, lookup) ?? record.key, batch.seq);
+      const result = resultEvent(r, record.prov, sent[n] ?? record.key, batch.seq);
       out.push(result);
       if (!result.success) out.push(apiReject(record, result.error ?? 'the API reported success:false without a reason'));
     }
@@ -212,16 +206,6 @@ export class BulkClient {
       await sleep(delayMs);
     }
   }
-}
-
-/** One result per item sent, each with the key of the item at its position (or no key at all). */
-function inOrder(batch: Batch, indices: readonly number[], results: readonly unknown[], lookup: string): boolean {
-  if (results.length !== indices.length) return false;
-  for (let n = 0; n < indices.length; n++) {
-    const key = resultKey(results[n]);
-    if (key !== undefined && key !== sentKey(batch.records[indices[n]!]!.item, lookup)) return false;
-  }
-  return true;
 }
 
 function apiReject(record: ItemRecord, reason: string): RejectEvent {

@@ -5,9 +5,13 @@
  * result per key in order. A record left without a result stays unmatched so the caller can
  * reject it rather than lose it.
  */
-export function matchResults<T>(sentKeys: readonly (string | undefined)[], results: readonly T[], keyOf: (result: T) => string | undefined): (T | undefined)[] {
-  if (results.length === sentKeys.length && results.every((r, i) => keyOf(r) === undefined || keyOf(r) === sentKeys[i])) {
-    return [...results];
+export function matchResults<T>(sentKeys: readonly (string | undefined)[], results: readonly T[], keyOf: (result: T) => string | undefined): readonly (T | undefined)[] {
+  // In order, the answer itself is the pairing: no copy.
+  if (results.length === sentKeys.length && results.every((r, i) => {
+    const key = keyOf(r);
+    return key === undefined || key === sentKeys[i];
+  })) {
+    return results;
   }
   const byKey = new Map<string, T[]>();
   for (const r of results) {

@@ -117,6 +117,7 @@ export class TokenProvider {
     const { tokenUrl, clientId, clientSecret, timeoutMs, maxRetries } = this.options;
     const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const shown = safeUrl(tokenUrl);
     for (let attempt = 0; ; attempt++) {
       let answer: HttpAnswer | undefined;
       let reason = '';
@@ -127,7 +128,7 @@ export class TokenProvider {
         answer = await postOnce(this.dispatcher, tokenUrl, headers, body, timeoutMs);
       } catch (e) {
         // The cause is left off on purpose: undici errors can carry request options, and those hold the secret.
-        if (!isTransientNetworkError(e)) throw new TransportError(`token endpoint ${safeUrl(tokenUrl)} unreachable: ${describeNetworkError(e)}`, { url: safeUrl(tokenUrl) });
+        if (!isTransientNetworkError(e)) throw new TransportError(`token endpoint ${shown} unreachable: ${describeNetworkError(e)}`, { url: shown });
         answer = undefined;
         reason = describeNetworkError(e);
       }
@@ -140,20 +141,20 @@ export class TokenProvider {
           return parsed.token;
         }
         if (status === 400 || status === 401 || status === 403) {
-          throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: safeUrl(tokenUrl) });
+          throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: shown });
         }
         if (!(status >= 500 || isRetryStatus(status))) {
-          throw new TransportError(`token endpoint ${safeUrl(tokenUrl)} answered HTTP ${status}`, { status, url: safeUrl(tokenUrl) });
+          throw new TransportError(`token endpoint ${shown} answered HTTP ${status}`, { status, url: shown });
         }
         reason = `HTTP ${status}`;
       }
       if (attempt >= maxRetries) {
         const what = answer === undefined ? 'unreachable' : 'failing';
-        throw new TransportError(`token endpoint ${safeUrl(tokenUrl)} ${what} after ${maxRetries} retries (${reason})`, { url: safeUrl(tokenUrl), ...(answer ? { status: answer.status } : {}) });
+        throw new TransportError(`token endpoint ${shown} ${what} after ${maxRetries} retries (${reason})`, { url: shown, ...(answer ? { status: answer.status } : {}) });
       }
       const after = answer ? parseRetryAfter(answer.headers['retry-after'], Date.now()) : undefined;
       const delayMs = Math.max(after ?? 0, backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random));
-      this.options.onRetry?.({ url: safeUrl(tokenUrl), attempt: attempt + 1, maxRetries, delayMs, reason });
+      this.options.onRetry?.({ url: shown, attempt: attempt + 1, maxRetries, delayMs, reason });
       await sleep(delayMs);
     }
   }

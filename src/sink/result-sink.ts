@@ -21,18 +21,23 @@ export interface ResultSinkOptions {
   readonly check?: () => void;
 }
 
-/** The line's start up to the line number, for the last provenance seen: escaped and encoded once per file, not per line. */
-let provFile: string | undefined;
-let provEntry: string | undefined;
-let provHead: Buffer | undefined;
+/**
+ * The line's start up to the line number, for the last provenance seen: escaped and encoded once
+ * per file, not per line. One per sink, so that sinks of runs side by side do not undo each other's.
+ */
+export class ProvenanceHead {
+  private file: string | undefined;
+  private entry: string | undefined;
+  private head: Buffer | undefined;
 
-function provenanceHead(prov: ResultEvent['prov']): Buffer {
-  if (prov.file !== provFile || prov.entry !== provEntry || provHead === undefined) {
-    provFile = prov.file;
-    provEntry = prov.entry;
-    provHead = Buffer.from(`{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`);
+  of(prov: ResultEvent['prov']): Buffer {
+    if (prov.file !== this.file || prov.entry !== this.entry || this.head === undefined) {
+      this.file = prov.file;
+      this.entry = prov.entry;
+      this.head = Buffer.from(`{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`);
+    }
+    return this.head;
   }
-  return provHead;
 }
 
 /**
@@ -40,8 +45,8 @@ function provenanceHead(prov: ResultEvent['prov']): Buffer {
  * `{file, entry?, line, key, action, id, success, error?, batch}` without making that object or a
  * string for the line.
  */
-export function writeResultLine(out: LineBytes, r: ResultEvent): void {
-  out.bytes(provenanceHead(r.prov));
+export function writeResultLine(out: LineBytes, r: ResultEvent, head: ProvenanceHead): void {
+  out.bytes(head.of(r.prov));
   out.number(r.prov.line);
   out.ascii(',"key":');
   out.string(r.key);
@@ -89,6 +94,7 @@ function lines(list: string[]): string {
  */
 export function createResultSink(opts: ResultSinkOptions): Writable {
   const results = new LineBytes();
+  const head = new ProvenanceHead();
   return new Writable({
     objectMode: true,
     // Eight batches of 500: room to keep sending while a sync runs (at 1,024, the syncs cost the
@@ -109,7 +115,7 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
     for (const o of outcomes) {
       seqs.push(o.prov.seq);
       countOutcome(delta, o);
-      if (o.kind === 'result') writeResultLine(results, o);
+      if (o.kind === 'result') writeResultLine(results, o, head);
       else rejects.push(rejectLine(o));
     }
     await Promise.all([opts.results.write(results.view()), opts.rejects.write(lines(rejects))]);

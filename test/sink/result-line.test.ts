@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultEvent } from '../../src/core/record.js';
 import { LineBytes } from '../../src/sink/line-bytes.js';
-import { writeResultLine } from '../../src/sink/result-sink.js';
+import { ProvenanceHead, writeResultLine } from '../../src/sink/result-sink.js';
 
 /** One line through a buffer that starts too small, so growing is exercised too. */
 function resultLine(r: ResultEvent, out = new LineBytes(8)): string {
   out.clear();
-  writeResultLine(out, r);
+  writeResultLine(out, r, new ProvenanceHead());
   return out.view().toString('utf8');
 }
 
@@ -71,10 +71,11 @@ describe('writeResultLine', () => {
 describe('LineBytes', () => {
   it('writes many lines one after another into one growing buffer, as their concatenation', () => {
     const out = new LineBytes(16);
+    const head = new ProvenanceHead();
     const expected: string[] = [];
     for (let i = 0; i < 2000; i++) {
       const r: ResultEvent = { kind: 'result', prov: { file: i % 500 === 0 ? `f${i}.csv` : 'f.csv', line: i + 2, seq: i }, key: `K${i}\u00e9`, action: 'create', id: i * 7919, success: true, batch: 1 + Math.floor(i / 500) };
-      writeResultLine(out, r);
+      writeResultLine(out, r, head);
       expected.push(asObject(r));
     }
     expect(out.view().toString('utf8')).toBe(expected.join(''));
