@@ -69,8 +69,9 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   const specs: PipelineSpec[] = [];
   for (const step of opts.job.steps) {
     const spec = await loadPipeline(step, { vars: { ...opts.vars }, env: opts.env ?? process.env });
-    compileMapping(spec.mapping);
-    await checkSourceColumns(spec, await resolveInputs(spec.source, dirname(spec.file)));
+    const mapRecord = compileMapping(spec.mapping);
+    // As the step's own run checks them (open-run.ts): a Parquet file's mapped columns are checked when its footer is read.
+    await checkSourceColumns(spec, await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources }));
     specs.push(spec);
   }
   const jobDir = await chooseRunFolder(opts.job.name, opts, cwd, JOB_FILE);

@@ -107,6 +107,26 @@ describe('part files', () => {
       await proxy.close();
     }
   });
+
+  it('in a job, a later step whose Parquet part lacks a mapped column stops the job before its first step sends anything', async () => {
+    // Regression: the job's own check before its first step read Parquet footers without the mapped columns.
+    const emu = await freshEmulator();
+    const proxy = await countingProxy(emu);
+    try {
+      await mkdir(join(dir, 'job-drift'));
+      await writeUsersParquet(join(dir, 'job-drift', 'good.parquet'), { rows: 30 });
+      await writeUsersParquet(join(dir, 'job-drift', 'part-00001.parquet'), { rows: 30, offset: 30, without: 'first_name' });
+      const first = await writePipeline(dir, 'job-good', { path: 'job-drift/good.parquet' }, PARQUET_MAPPING, 200);
+      const second = await writePipeline(dir, 'job-drifted', { path: 'job-drift/part-*.parquet' }, PARQUET_MAPPING, 200);
+      await writeFile(join(dir, 'job-drift.yaml'), `name: drift\nsteps: [${first}, ${second}]\n`);
+      const r = await run(dir, 'job-drift.yaml', proxy, {}, '--fresh');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('job-drift/part-00001.parquet: the mapping reads "first_name", which is not a column of this Parquet file');
+      expect(proxy.connections).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 describe('a truncated Parquet file among good ones', () => {
