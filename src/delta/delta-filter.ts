@@ -16,7 +16,8 @@ import { itemHash } from './item-hash.js';
 export interface DeltaLedger {
   /** What the state knows of these keys (those it knows), noting that this run's input holds them. */
   visitAll(keys: readonly string[]): Map<string, Visit>;
-  passOn(key: string): void;
+  /** Versions of these keys go to the API in this run (one call per chunk, as visitAll). */
+  passAll(keys: readonly string[]): void;
   transaction<T>(fn: () => T): T;
 }
 
@@ -52,6 +53,7 @@ export function filterChunk(events: readonly ItemEvent[], opts: DeltaFilterOptio
     const known = opts.ledger.visitAll(keys);
     // A key passed on earlier in this chunk is not in `known` as passed yet.
     const passedHere = new Set<string>();
+    const passed: string[] = [];
     const out: ItemEvent[] = [];
     let unchanged = 0;
     for (const ev of events) {
@@ -67,12 +69,13 @@ export function filterChunk(events: readonly ItemEvent[], opts: DeltaFilterOptio
         unchanged++;
         continue;
       }
-      opts.ledger.passOn(ev.key);
+      passed.push(ev.key);
       passedHere.add(ev.key);
       const rec: ItemRecord = { ...ev, json };
       opts.onPass?.(rec, hash);
       out.push(rec);
     }
+    if (passed.length > 0) opts.ledger.passAll(passed);
     if (unchanged > 0) opts.counts.heldBack(unchanged);
     return out;
   });

@@ -150,11 +150,12 @@ export class DeltaState {
       // Nothing may change in the file: what this run passed on is noted in a temporary table.
       db.exec('CREATE TEMP TABLE passed (key TEXT PRIMARY KEY) WITHOUT ROWID');
       this.visitStmt = db.prepare('SELECT key, hash, acked_at AS ackedAt, EXISTS (SELECT 1 FROM temp.passed p WHERE p.key = i.key) AS passed FROM main.items i WHERE i.key IN (SELECT value FROM json_each(@keys))');
-      this.passStmt = db.prepare('INSERT OR IGNORE INTO temp.passed (key) VALUES (?)');
+      this.passStmt = db.prepare('INSERT OR IGNORE INTO temp.passed (key) SELECT value FROM json_each(@keys)');
     } else {
       // One statement per chunk both looks the keys up and notes that this run's input holds them (orphans).
       this.visitStmt = db.prepare('UPDATE items SET seen_run = @run WHERE key IN (SELECT value FROM json_each(@keys)) RETURNING key, hash, acked_at AS ackedAt, passed_run = @run AS passed');
-      this.passStmt = db.prepare('INSERT INTO items (key, seen_run, passed_run) VALUES (@key, @run, @run) ON CONFLICT (key) DO UPDATE SET seen_run = @run, passed_run = @run');
+      // `WHERE true`: SQLite's parser needs it between a SELECT and an upsert's ON CONFLICT.
+      this.passStmt = db.prepare('INSERT INTO items (key, seen_run, passed_run) SELECT value, @run, @run FROM json_each(@keys) WHERE true ON CONFLICT (key) DO UPDATE SET seen_run = @run, passed_run = @run');
     }
     this.ackStmt = db.prepare(`INSERT INTO items (key, sent_key, hash, acked_at, propel_id, acked_run, seen_run) VALUES (@key, @sentKey, @hash, @now, @id, @run, @run)
       ON CONFLICT (key) DO UPDATE SET sent_key = @sentKey, hash = @hash, acked_at = @now, propel_id = @id, acked_run = @run, seen_run = @run, refusals = 0, refused_run = NULL, last_reason = NULL`);
@@ -250,10 +251,16 @@ export class DeltaState {
     return this.visitAll([key]).get(key);
   }
 
-  /** A version of this key goes to the API in this run: a later record of the same key must follow it. */
+  /** Versions of these keys go to the API in this run: a later record of the same key must follow it. One statement for all. */
+  passAll(keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    const params = this.readonly ? { keys: JSON.stringify(keys) } : { keys: JSON.stringify(keys), run: this.run };
+    this.passStmt.run(params);
+  }
+
+  /** One key (tests, tools); the filter passes a chunk's keys at a time. */
   passOn(key: string): void {
-    if (this.readonly) this.passStmt.run(key);
-    else this.passStmt.run({ key, run: this.run });
+    this.passAll([key]);
   }
 
   /** Runs `fn` in one transaction: a chunk of lookups or of outcomes costs one commit. */

@@ -24,8 +24,8 @@ class MapLedger implements DeltaLedger {
     if (a === undefined) return this.passed.has(key) ? { hash: null, ackedAt: null, passed: true } : undefined;
     return { ...a, passed: this.passed.has(key) };
   }
-  passOn(key: string): void {
-    this.passed.add(key);
+  passAll(keys: readonly string[]): void {
+    for (const key of keys) this.passed.add(key);
   }
   transaction<T>(fn: () => T): T {
     return fn();
