@@ -4,7 +4,7 @@ import type { Orphan } from '../state/delta-state.js';
 export const ORPHANS_FILE = 'orphans.ndjson';
 
 /** One orphans.ndjson line: the key as sent, the full identity when it differs (users), Propel's id, when last acknowledged. */
-export function orphanLine(o: Orphan): string {
+function orphanLine(o: Orphan): string {
   const key = o.sentKey ?? o.key;
   return JSON.stringify({
     key,

@@ -1,5 +1,6 @@
 import type { Gauge, Registry } from 'prom-client';
-import { RECORD_OUTCOMES, REJECT_STAGES, succeeded, type RunMetrics } from './run-metrics.js';
+import { STAGES } from '../outcomes/index.js';
+import { RECORD_OUTCOMES, succeeded, type RunMetrics } from './run-metrics.js';
 
 /** The metric names of the contract (README "Running it nightly"); a dashboard or an alert depends on each. */
 export const METRIC = {
@@ -60,7 +61,7 @@ export async function metricsRegistry(runs: readonly RunMetrics[], carried: read
     duration.set(key, Math.max(0, run.endedAt - run.startedAt) / 1000);
     exitCode.set(key, run.exitCode);
     for (const outcome of RECORD_OUTCOMES) records.set({ ...key, outcome }, run.records[outcome]);
-    for (const stage of REJECT_STAGES) rejected.set({ ...key, stage }, run.rejected[stage]);
+    for (const stage of STAGES) rejected.set({ ...key, stage }, run.rejected[stage]);
     requests.set(key, run.requests);
     retries.set(key, run.retries);
     throttled.set(key, run.throttled);

@@ -6,7 +6,6 @@ export const RECORD_OUTCOMES = ['read', 'created', 'updated', 'unchanged', 'reje
 export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
 
 /** `propel_etl_rejected_records{stage}`: every stage a record can be rejected at. */
-export const REJECT_STAGES: readonly Stage[] = STAGES;
 
 /** What one run of one pipeline against one target reports to monitoring. */
 export interface RunMetrics {

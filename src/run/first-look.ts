@@ -15,7 +15,7 @@ import type { AdmitHold } from './admit.js';
 import { budgetPassed, describeBudget } from './reject-budget.js';
 
 /** Records in the sample (the whole input when it has fewer). */
-export const FIRST_LOOK_RECORDS = 1000;
+const FIRST_LOOK_RECORDS = 1000;
 /** Kinds of reject the abort message names. */
 const TOP_REASONS = 3;
 

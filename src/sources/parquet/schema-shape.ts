@@ -39,7 +39,7 @@ export function shapeOf(node: SchemaTree): Shape {
 }
 
 /** A path a mapping can name and, for a value, its schema element (a map's `<key>` has none: its keys are data). */
-export interface ShapeLeaf {
+interface ShapeLeaf {
   readonly path: string;
   readonly element?: SchemaElement;
 }

@@ -18,7 +18,7 @@ export interface S3ClientOptions {
 }
 
 /** Attempts per request: with the SDK's backoff (up to 20 s apart) a blip of a few seconds passes. */
-export const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_MAX_ATTEMPTS = 4;
 
 /** A socket silent this long is a dead connection: a stalled body is then resumed from the byte reached. */
 const SOCKET_TIMEOUT_MS = 60_000;

@@ -7,7 +7,7 @@
 import { isLoopbackHost } from '../../config/load-target.js';
 import { ConfigError, type ErrorContext } from '../../core/errors.js';
 
-export const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
 
 /** Throws a ConfigError naming `key` (and `where`) when the URL cannot be right. */
 export function checkEndpoint(value: string, key: string, where: ErrorContext = {}): URL {

@@ -6,7 +6,7 @@
 import picomatch from 'picomatch';
 import { ConfigError } from '../../core/errors.js';
 
-export const S3_SCHEME = 's3://';
+const S3_SCHEME = 's3://';
 
 export interface S3Location {
   readonly bucket: string;

@@ -29,7 +29,7 @@ export interface S3StorageOptions extends S3ClientOptions {
   readonly onResume?: ResumeOptions['onResume'];
 }
 
-export const DEFAULT_MAX_RESUMES = 5;
+const DEFAULT_MAX_RESUMES = 5;
 
 /** 0.25 s, 0.5 s, 1 s, … at most 8 s between resumes. */
 function backoff(attempt: number): Promise<void> {
