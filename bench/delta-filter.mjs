@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeltaState } from '../dist/state/delta-state.js';
-import { filterChunk } from '../dist/delta/delta-filter.js';
-import { itemHash } from '../dist/delta/item-hash.js';
+import { filterChunk } from '../dist/stages/5-delta/delta-filter.js';
+import { itemHash } from '../dist/stages/5-delta/item-hash.js';
 import { demoRevisions, demoUserRow, prng, DEMO_USERS_HEADER } from '../dist/demo/demo-data.js';
-import { compileMapping } from '../dist/mapping/compile-mapping.js';
-import { createPrepareEvent } from '../dist/run/prepare-event.js';
+import { compileMapping } from '../dist/stages/3-map/compile-mapping.js';
+import { createPrepareEvent } from '../dist/stages/2-gate/prepare-event.js';
 import { loadPipeline } from '../dist/config/index.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '200000' } } });

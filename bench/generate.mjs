@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createDeflateRaw, createGzip, crc32 } from 'node:zlib';
 import { writeDemoUsers } from '../dist/demo/demo-data.js';
-import { CsvReader, createDecoder } from '../dist/sources/index.js';
+import { CsvReader, createDecoder } from '../dist/stages/1-read/index.js';
 
 export const FORMATS = ['csv', 'csv.gz', 'zip', 'ndjson', 'json', 'parquet'];
 /** The narrow case: the same users as a 5-column CSV, where per-item costs after validation weigh most. */

@@ -4,9 +4,9 @@
 //   npm run build && node bench/mapped-paths.mjs PIPELINE_FILE
 import { dirname } from 'node:path';
 import { loadPipeline } from '../dist/config/index.js';
-import { compileMapping } from '../dist/mapping/index.js';
+import { compileMapping } from '../dist/stages/3-map/index.js';
 import { MappedPaths } from '../dist/preflight/index.js';
-import { openSource, resolveInputs } from '../dist/sources/index.js';
+import { openSource, resolveInputs } from '../dist/stages/1-read/index.js';
 
 const spec = await loadPipeline(process.argv[2]);
 const records = [];

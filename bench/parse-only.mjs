@@ -3,7 +3,7 @@
 //   node bench/parse-only.mjs PIPELINE_FILE
 import { dirname } from 'node:path';
 import { loadPipeline } from '../dist/config/index.js';
-import { openSource, resolveInputs } from '../dist/sources/index.js';
+import { openSource, resolveInputs } from '../dist/stages/1-read/index.js';
 
 const spec = await loadPipeline(process.argv[2]);
 const inputs = await resolveInputs(spec.source, dirname(spec.file));

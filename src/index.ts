@@ -8,8 +8,8 @@
 export { runPipeline, type RunPipelineOptions, type RunResult, type RunEvent } from './run/run-pipeline.js';
 export { runJob, type JobOptions, type JobResult, type JobStepResult } from './run/run-job.js';
 export type { TargetChoice } from './run/connect-target.js';
-export { MetricsOutput, type MetricsOptions, type MetricsWarning } from './metrics/metrics-output.js';
-export type { RunSummary, RunStatus, RunMode } from './run/summary.js';
+export { MetricsOutput, type MetricsOptions, type MetricsWarning } from './outputs/metrics/metrics-output.js';
+export type { RunSummary, RunStatus, RunMode } from './outcomes/summary.js';
 export { loadRunFile, loadPipeline, loadTarget, type RunFile, type TargetSpec } from './config/index.js';
 export type { PipelineSpec, SourceSpec, MappingObject, FieldSpec } from './config/pipeline-spec.js';
 export { startEmulator, type Emulator, type EmulatorOptions } from './emulator/index.js';

@@ -3,8 +3,8 @@ import type pino from 'pino';
 import { isEtlError } from '../core/errors.js';
 import type { RunEvent } from '../run/run-pipeline.js';
 import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
-import type { ProgressSnapshot } from '../progress/run-probe.js';
-import { ProgressDisplay } from '../progress/progress-display.js';
+import type { ProgressSnapshot } from '../outputs/progress/run-probe.js';
+import { ProgressDisplay } from '../outputs/progress/progress-display.js';
 import type { JobStepEvent } from '../run/run-job.js';
 
 export type LogFormat = 'json' | 'pretty';

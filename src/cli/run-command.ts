@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { ConfigError, EXIT, isEtlError } from '../core/errors.js';
 import { loadRunFile, type RunFile } from '../config/index.js';
-import { MetricsOutput } from '../metrics/metrics-output.js';
+import { MetricsOutput } from '../outputs/metrics/metrics-output.js';
 import { refusal, warningsTo } from '../run/measured.js';
 import { runPipeline, type RunEvent, type RunPipelineOptions, type RunResult } from '../run/run-pipeline.js';
 import { runJob } from '../run/run-job.js';

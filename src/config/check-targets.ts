@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import type { ResourceName } from '../core/resource.js';
-import { walkMapping } from '../mapping/walk-mapping.js';
+import { walkMapping } from './walk-mapping.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatKeyPath, type KeyPath } from './key-path.js';
 import type { SourceDocument } from './load-document.js';

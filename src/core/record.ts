@@ -17,8 +17,8 @@ export interface Provenance {
 /** A source row: CSV columns by header name, or a JSON object. */
 export type SourceData = Readonly<Record<string, unknown>>;
 
-import type { Stage } from '../outcomes/stages.js';
-import type { ItemBytes } from '../batch/item-bytes.js';
+import type { Stage } from './stages.js';
+import type { ItemBytes } from './item-bytes.js';
 
 export type { Stage };
 

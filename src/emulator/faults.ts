@@ -3,8 +3,8 @@
  * tested against a real server. `setFaults` replaces the whole set: what is not given is off.
  */
 import type { ValidateFunction } from 'ajv';
-import { schemaAjv } from '../validate/schema-registry.js';
-import { describeSchemaError, primaryError } from '../validate/schema-reason.js';
+import { schemaAjv } from '../stages/4-validate/schema-registry.js';
+import { describeSchemaError, primaryError } from '../stages/4-validate/schema-reason.js';
 
 export interface FailFault {
   /** How many of the next bulk requests get this answer. */

@@ -6,8 +6,8 @@
  */
 import type { ValidateFunction } from 'ajv';
 import { RESOURCES, type ResourceName } from '../core/resource.js';
-import { compileItemSchema, schemaAjv } from '../validate/schema-registry.js';
-import { primaryError } from '../validate/schema-reason.js';
+import { compileItemSchema, schemaAjv } from '../stages/4-validate/schema-registry.js';
+import { primaryError } from '../stages/4-validate/schema-reason.js';
 import { directivesSchema } from './directives.js';
 import { everitMessage } from './schema-messages.js';
 

@@ -4,8 +4,8 @@
  * more than one way, no format is proposed and the values that disagree are named instead: a
  * guessed format that fits none of them would only have every record rejected.
  */
-import { compileDateFormat } from '../mapping/date-format.js';
-import { Invalid } from '../mapping/invalid.js';
+import { compileDateFormat } from '../stages/3-map/date-format.js';
+import { Invalid } from '../stages/3-map/invalid.js';
 
 export interface DateProposal {
   /** The format to write as `date:`; undefined when none is needed (ISO dates) or none fits every sample. */

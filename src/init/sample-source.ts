@@ -1,6 +1,6 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ConfigError } from '../core/errors.js';
-import { formatFromName, openSource, parquetColumns, resolveInputs } from '../sources/index.js';
+import { formatFromName, openSource, parquetColumns, resolveInputs } from '../stages/1-read/index.js';
 import { storageFor } from '../storage/index.js';
 
 /** A source column or path with the first distinct non-empty values seen under it. */

@@ -7,6 +7,6 @@
  * skipped by `--resume`; everything else read (in flight, not sent, waiting for a deferred pass)
  * is sent again. A batch's request being answered is "answered", not settled.
  */
-export { STAGES, isStage, zeroByStage, type ByStage, type Stage } from './stages.js';
+export { STAGES, isStage, zeroByStage, type ByStage, type Stage } from '../core/stages.js';
 export { DELTA_KINDS, OUTCOME_KINDS, RESULT_KINDS, kindOf, type DeltaKind, type OutcomeKind, type ResultKind } from './kinds.js';
 export { RunCounts, addSettled, countOutcome, emptyCounts, emptySettled, type SettledCounts } from './run-counts.js';

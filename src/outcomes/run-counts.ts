@@ -1,6 +1,6 @@
 import type { Outcome } from '../core/record.js';
 import { kindOf, OUTCOME_KINDS, RESULT_KINDS, type ResultKind } from './kinds.js';
-import { STAGES, zeroByStage, type ByStage } from './stages.js';
+import { STAGES, zeroByStage, type ByStage } from '../core/stages.js';
 
 /**
  * The counts a settled outcome adds; the journal stores them as one delta per sink write so a

@@ -4,7 +4,7 @@
  */
 import { didYouMean } from '../config/did-you-mean.js';
 import { formatKeyPath, type KeyPath } from '../config/key-path.js';
-import { parsePath } from '../mapping/path.js';
+import { parsePath } from '../core/source-path.js';
 import type { InputColumns } from './input-columns.js';
 
 /** A source read of the mapping: the target key path (under `mapping:`) and the column or path it reads. */

@@ -5,7 +5,7 @@
  * none and their mapped paths are watched while the run reads (see mapped-paths.ts).
  */
 import type { SourceSpec } from '../config/pipeline-spec.js';
-import type { ReaderContext } from '../sources/reader.js';
+import type { ReaderContext } from '../stages/1-read/reader.js';
 import type { Storage, StoredObject } from '../storage/index.js';
 
 export interface InputColumns {

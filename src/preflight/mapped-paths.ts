@@ -8,10 +8,10 @@
 import { formatKeyPath } from '../config/key-path.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { lineInPipeline } from '../config/spec-lines.js';
-import type { CompiledMapping, MapResult } from '../mapping/compile-mapping.js';
-import { compilePath, type Accessor } from '../mapping/path.js';
+import type { CompiledMapping, MapResult } from '../stages/3-map/compile-mapping.js';
+import { compilePath, type Accessor } from '../core/source-path.js';
 import type { SourceData } from '../core/record.js';
-import type { InputFile } from '../sources/resolve-inputs.js';
+import type { InputFile } from '../stages/1-read/resolve-inputs.js';
 import type { MappedRead } from './check-columns.js';
 import { mappedReads } from './source-columns.js';
 import { describeInputs } from './require-records.js';

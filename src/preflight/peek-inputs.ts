@@ -5,10 +5,10 @@
  * left out: what a peek took from it would be lost to the run.
  */
 import type { SourceSpec } from '../config/pipeline-spec.js';
-import { gunzipIfNeeded } from '../sources/decompress.js';
-import { FORMATS, type FormatRegistry } from '../sources/formats/index.js';
-import type { InputFile } from '../sources/resolve-inputs.js';
-import { openZip } from '../sources/zip-reader.js';
+import { gunzipIfNeeded } from '../stages/1-read/decompress.js';
+import { FORMATS, type FormatRegistry } from '../stages/1-read/formats/index.js';
+import type { InputFile } from '../stages/1-read/resolve-inputs.js';
+import { openZip } from '../stages/1-read/zip-reader.js';
 import { STDIN, storageFor, type Storage, type StoredObject } from '../storage/index.js';
 import type { PeekInput } from './input-columns.js';
 

@@ -5,7 +5,7 @@
  */
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { SourceError } from '../core/errors.js';
-import type { InputFile } from '../sources/resolve-inputs.js';
+import type { InputFile } from '../stages/1-read/resolve-inputs.js';
 
 const NAMED = 5;
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BreakPrefix } from './break-prefix.js';
 import type { InputIdentity } from './input-identity.js';
-import { PrivateFile } from '../sink/private-file.js';
+import { PrivateFile } from '../core/private-file.js';
 import { addSettled, emptySettled, type SettledCounts } from '../outcomes/index.js';
 import { IntervalSet, toRanges, type Range } from './interval-set.js';
 import { ConfigError } from '../core/errors.js';

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import type { ItemEvent } from '../core/record.js';
-import { createBatchStream } from '../batch/batch-stream.js';
-import type { BatcherOptions } from '../batch/batcher.js';
-import { openSource, type SourceStream } from '../sources/source-stream.js';
-import { createSendStream, type BatchSender } from '../send/send-stream.js';
-import { createResultSink, type ResultSinkOptions } from '../sink/result-sink.js';
-import type { RunHalt } from '../resume/run-halt.js';
-import { admit } from './admit.js';
-import { firstLook } from './first-look.js';
-import { createPrepareEvent } from './prepare-event.js';
-import { createDryRunStream } from './dry-run-stream.js';
+import { createBatchStream } from '../stages/6-batch/batch-stream.js';
+import type { BatcherOptions } from '../stages/6-batch/batcher.js';
+import { openSource, type SourceStream } from '../stages/1-read/source-stream.js';
+import { createSendStream, type BatchSender } from '../stages/7-send/send-stream.js';
+import { createResultSink, type ResultSinkOptions } from '../stages/8-sink/result-sink.js';
+import type { RunHalt } from './run-halt.js';
+import { admit } from '../stages/2-gate/admit.js';
+import { firstLook } from '../stages/2-gate/first-look.js';
+import { createPrepareEvent } from '../stages/2-gate/prepare-event.js';
+import { createDryRunStream } from '../stages/7-send/dry-run-stream.js';
 import { BATCHES_DIR } from './run-folder.js';
 import type { Run } from './open-run.js';
 

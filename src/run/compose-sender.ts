@@ -1,6 +1,6 @@
-import type { DeferredPasses } from '../deferred/index.js';
-import type { RunProbe } from '../progress/run-probe.js';
-import type { BatchSender } from '../send/send-stream.js';
+import type { DeferredPasses } from '../stages/7-send/deferred/index.js';
+import type { RunProbe } from '../outputs/progress/run-probe.js';
+import type { BatchSender } from '../stages/7-send/send-stream.js';
 
 /**
  * The run's sender, the one place its wrappers are put together, used as is by the main stream

@@ -1,13 +1,13 @@
 import type { SendSpec } from '../config/pipeline-spec.js';
 import { loadTarget, type TargetSpec } from '../config/index.js';
-import type { Directive } from '../core/request-body.js';
+import type { Directive } from '../stages/7-send/request-body.js';
 import type { ResourceInfo } from '../core/resource.js';
 import type { Emulator, EmulatorOptions } from '../emulator/index.js';
-import { BulkClient } from '../send/bulk-client.js';
-import type { SendEvent } from '../send/send-event.js';
-import { TokenProvider } from '../send/token-provider.js';
-import { RateLimiter } from '../send/rate-limiter.js';
-import { AdaptiveConcurrency, gateThenLimit } from '../send/adaptive-concurrency.js';
+import { BulkClient } from '../stages/7-send/bulk-client.js';
+import type { SendEvent } from '../stages/7-send/send-event.js';
+import { TokenProvider } from '../stages/7-send/token-provider.js';
+import { RateLimiter } from '../stages/7-send/rate-limiter.js';
+import { AdaptiveConcurrency, gateThenLimit } from '../stages/7-send/adaptive-concurrency.js';
 import { emulatorIdentity, httpIdentity, type TargetIdentity } from '../state/target-identity.js';
 
 /** A target: its name in config/targets.yaml, a spec given in code, or an emulator to embed. */

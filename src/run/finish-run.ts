@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { EXIT, type EtlError, type ExitCode } from '../core/errors.js';
-import { readRejectGroups, topRejectKinds, type RejectGroupsResult } from '../report/reject-groups.js';
+import { readRejectGroups, topRejectKinds, type RejectGroupsResult } from '../outputs/report/reject-groups.js';
 import type { Run } from './open-run.js';
 import { RUN_OUTPUTS, type RunEnd } from './outputs.js';
-import { buildSummary, type RunStatus, type RunSummary } from './summary.js';
+import { buildSummary, type RunStatus, type RunSummary } from '../outcomes/summary.js';
 import { reportingOf } from './measured.js';
 
 export interface RunResult {

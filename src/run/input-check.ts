@@ -3,8 +3,8 @@ import { SourceError } from '../core/errors.js';
 import { hashBytes, hashLines, type BreakPrefix } from '../resume/break-prefix.js';
 import { identify, inputChangedError, inputChanges, type InputIdentity } from '../resume/input-identity.js';
 import { readJournal, type Journal } from '../resume/journal.js';
-import { STDIN, type InputFile } from '../sources/resolve-inputs.js';
-import { openZip } from '../sources/zip-reader.js';
+import { STDIN, type InputFile } from '../stages/1-read/resolve-inputs.js';
+import { openZip } from '../stages/1-read/zip-reader.js';
 import { storageFor } from '../storage/index.js';
 
 /**
@@ -53,7 +53,7 @@ async function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): 
   if (input.format !== 'parquet' || input.compression !== 'none') return undefined;
   const storage = storageFor(input.object.location, { s3: spec.s3 });
   // Imported here, as the Parquet format does (`sources/formats/parquet.ts`): only Parquet inputs load hyparquet.
-  const { openParquet } = await import('../sources/parquet/parquet-file.js');
+  const { openParquet } = await import('../stages/1-read/parquet/parquet-file.js');
   const file = await openParquet(input.object, storage, { file: input.object.display }).catch(() => undefined);
   if (file === undefined) return undefined;
   let first = 1;

@@ -2,12 +2,12 @@ import { basename, extname } from 'node:path';
 import { loadPipeline } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { EXIT, isEtlError } from '../core/errors.js';
-import { MetricsOutput, type MetricsWarning } from '../metrics/metrics-output.js';
-import { metricsOfRefusal, metricsOfSummary } from '../metrics/run-metrics.js';
+import { MetricsOutput, type MetricsWarning } from '../outputs/metrics/metrics-output.js';
+import { metricsOfRefusal, metricsOfSummary } from '../outputs/metrics/run-metrics.js';
 import type { TargetChoice } from './connect-target.js';
 import type { RunEvent, RunPipelineOptions, RunResult } from './run-pipeline.js';
 import type { JobOptions, JobResult } from './run-job.js';
-import type { RunMode, RunSummary } from './summary.js';
+import type { RunMode, RunSummary } from '../outcomes/summary.js';
 import type { OpenRunOptions } from './open-run.js';
 
 /**

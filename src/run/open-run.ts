@@ -4,26 +4,26 @@ import type { Readable } from 'node:stream';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { loadPipeline } from '../config/index.js';
 import { RESOURCES, type ResourceInfo } from '../core/resource.js';
-import { directivesToRequest, requestEnvelope, type RequestEnvelope } from '../core/request-body.js';
-import { compileMapping, type CompiledMapping } from '../mapping/compile-mapping.js';
-import { resolveInputs, type InputFile } from '../sources/resolve-inputs.js';
-import type { SendEvent } from '../send/send-event.js';
+import { directivesToRequest, requestEnvelope, type RequestEnvelope } from '../stages/7-send/request-body.js';
+import { compileMapping, type CompiledMapping } from '../stages/3-map/compile-mapping.js';
+import { resolveInputs, type InputFile } from '../stages/1-read/resolve-inputs.js';
+import type { SendEvent } from '../stages/7-send/send-event.js';
 import { Journal, JOURNAL_FILE, readJournal, type JournalState } from '../resume/journal.js';
-import { PrivateFile } from '../sink/private-file.js';
-import type { SkippedEntry } from '../sources/input-parts.js';
+import { PrivateFile } from '../core/private-file.js';
+import type { SkippedEntry } from '../stages/1-read/input-parts.js';
 import { RunCounts } from '../outcomes/index.js';
-import { DeferredPasses } from '../deferred/index.js';
-import { RunProbe } from '../progress/run-probe.js';
-import { RunRecorder } from '../report/run-recorder.js';
+import { DeferredPasses } from '../stages/7-send/deferred/index.js';
+import { RunProbe } from '../outputs/progress/run-probe.js';
+import { RunRecorder } from '../outputs/report/run-recorder.js';
 import { checkSourceColumns, MappedPaths } from '../preflight/index.js';
 import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import { checkInputs } from './input-check.js';
-import { checkFirstEncoding } from '../sources/check-encoding.js';
+import { checkFirstEncoding } from '../stages/1-read/check-encoding.js';
 import type { InputIdentity } from '../resume/input-identity.js';
-import type { RunMode } from './summary.js';
-import type { DeltaRun } from '../delta/delta-run.js';
-import type { MetricsOptions, MetricsOutput } from '../metrics/metrics-output.js';
+import type { RunMode } from '../outcomes/summary.js';
+import type { DeltaRun } from '../stages/5-delta/delta-run.js';
+import type { MetricsOptions, MetricsOutput } from '../outputs/metrics/metrics-output.js';
 
 /** What opening a run needs of runPipeline's options. */
 export interface OpenRunOptions {
@@ -129,7 +129,7 @@ export class Run {
     const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => { recorder.onSend(e); opts.onSend?.(e); } }) : undefined;
     // The delta state is found, locked and checked here too: a state in doubt is exit 2 with nothing sent.
     // `delta:` only: the state is SQLite, whose native module a run without it does not load.
-    const delta = mode === 'validate' || spec.delta === undefined ? undefined : await import('../delta/delta-run.js').then(({ DeltaRun }) => DeltaRun.open({ spec, mode, target: opts.target ?? 'propel', env, cwd, ...(target !== undefined ? { identity: target.identity } : {}), ...(opts.state !== undefined ? { stateDir: opts.state } : {}), ...(opts.full === true ? { full: true } : {}) }, new Date())).catch(async (e: unknown) => {
+    const delta = mode === 'validate' || spec.delta === undefined ? undefined : await import('../stages/5-delta/delta-run.js').then(({ DeltaRun }) => DeltaRun.open({ spec, mode, target: opts.target ?? 'propel', env, cwd, ...(target !== undefined ? { identity: target.identity } : {}), ...(opts.state !== undefined ? { stateDir: opts.state } : {}), ...(opts.full === true ? { full: true } : {}) }, new Date())).catch(async (e: unknown) => {
       await target?.close();
       throw e;
     });

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EtlError } from '../core/errors.js';
-import type { RejectGroupsResult } from '../report/reject-groups.js';
-import type { RunRecorder } from '../report/run-recorder.js';
-import { writeReport } from '../report/write-report.js';
-import type { RunSummary } from './summary.js';
-import type { DeltaRun } from '../delta/delta-run.js';
-import type { MetricsOutput } from '../metrics/metrics-output.js';
-import { metricsOfSummary } from '../metrics/run-metrics.js';
+import type { RejectGroupsResult } from '../outputs/report/reject-groups.js';
+import type { RunRecorder } from '../outputs/report/run-recorder.js';
+import { writeReport } from '../outputs/report/write-report.js';
+import type { RunSummary } from '../outcomes/summary.js';
+import type { DeltaRun } from '../stages/5-delta/delta-run.js';
+import type { MetricsOutput } from '../outputs/metrics/metrics-output.js';
+import { metricsOfSummary } from '../outputs/metrics/run-metrics.js';
 
 /** What a finished run hands to each of its outputs. */
 export interface RunEnd {

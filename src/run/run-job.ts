@@ -3,17 +3,17 @@ import { basename, dirname, extname, join } from 'node:path';
 import { loadPipeline, loadTarget } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
-import { compileMapping } from '../mapping/compile-mapping.js';
+import { compileMapping } from '../stages/3-map/compile-mapping.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import type { Emulator } from '../emulator/index.js';
 import { chooseRunFolder } from './run-folder.js';
 import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipeline.js';
 import type { TargetChoice } from './connect-target.js';
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from '../outcomes/summary.js';
 import { pathExists } from '../core/path-exists.js';
-import { checkRunJobOptions } from '../preflight/run-options.js';
+import { checkRunJobOptions } from './run-options.js';
 import { checkSourceColumns } from '../preflight/index.js';
-import { resolveInputs } from '../sources/resolve-inputs.js';
+import { resolveInputs } from '../stages/1-read/resolve-inputs.js';
 import { keepSkipped, measureJob } from './measured.js';
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoFolder } from '../report/helpers.js';
+import { demoFolder } from '../outputs/report/helpers.js';
 
 // The built package as a user gets it: the root export of package.json, i.e. dist/index.js.
 type Lib = typeof import('../../src/index.js');

@@ -7,7 +7,7 @@ import { beforeAll } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { emulatorPerFile } from '../support/emulator.js';
 import { targetEnv } from '../support/cli.js';
-import { demoFolder } from '../report/helpers.js';
+import { demoFolder } from '../outputs/report/helpers.js';
 
 export interface OperatorFixture {
   readonly emu: Emulator;

@@ -59,10 +59,11 @@ describe('what the CLI loads at start', () => {
     expectAbsent(r.loaded, {
       ...ON_DEMAND,
       'the pipeline (run, validate)': '/dist/run/',
+      'the stages': '/dist/stages/',
       undici: '/node_modules/undici/',
       Ajv: '/node_modules/ajv/',
       yaml: '/node_modules/yaml/',
-      'report page': '/dist/report/render-report.js',
+      'report page': '/dist/outputs/report/render-report.js',
     });
   });
 
@@ -81,7 +82,7 @@ describe('what the CLI loads at start', () => {
     expect(fixture.emu.store.users()).toHaveLength(2);
     // The recorder works: what this run does need is in the list.
     expect(present(r.loaded, '/node_modules/undici/')).toBe(true);
-    expect(present(r.loaded, '/dist/sources/csv-reader.js')).toBe(true);
+    expect(present(r.loaded, '/dist/stages/1-read/csv-reader.js')).toBe(true);
     expectAbsent(r.loaded, ON_DEMAND);
   }, 30_000);
 });

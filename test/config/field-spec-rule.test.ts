@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type AnySchemaObject } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { isFieldSpec } from '../../src/mapping/classify.js';
+import { isFieldSpec } from '../../src/config/classify.js';
 import { schemaValidator } from '../../src/config/schema-check.js';
 import { REPO } from './helpers.js';
 

@@ -13,7 +13,7 @@ import { runCli, targetEnv } from '../support/cli.js';
 import { emulatorPerFile, storedUsersById } from '../support/emulator.js';
 import { readNdjson } from '../support/files.js';
 import { summary, userIds, usersWorkspace, waitFor } from './delivery-helpers.js';
-import { buildZip } from '../sources/helpers.js';
+import { buildZip } from '../stages/1-read/helpers.js';
 
 const SECRET = 'early-Secret-4411';
 const fixture = emulatorPerFile(SECRET);

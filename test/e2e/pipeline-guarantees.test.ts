@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
-import { buildZip } from '../sources/helpers.js';
+import { buildZip } from '../stages/1-read/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { storedUsers } from '../support/emulator.js';
 import { readJson } from '../support/files.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
-import { buildZip } from '../sources/helpers.js';
+import { buildZip } from '../stages/1-read/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { CSV_MAPPING, SECRET, countingProxy, emulatorPerScenario, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
-import { buildZip } from '../sources/helpers.js';
+import { buildZip } from '../stages/1-read/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { CSV_MAPPING, SECRET, emulatorPerScenario, provenance, tmp, user, writePipeline } from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';

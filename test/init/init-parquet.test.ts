@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initPipeline } from '../../src/init/init-pipeline.js';
 import { tmpDir, type TmpDir } from '../support/files.js';
-import { writeUsersParquet } from '../sources/parquet-fixtures.js';
+import { writeUsersParquet } from '../stages/1-read/parquet-fixtures.js';
 
 let dir: TmpDir;
 beforeAll(async () => {

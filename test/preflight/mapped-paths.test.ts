@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../src/config/pipeline-spec.js';
 import { MappedPaths } from '../../src/preflight/mapped-paths.js';
-import type { InputFile } from '../../src/sources/resolve-inputs.js';
+import type { InputFile } from '../../src/stages/1-read/resolve-inputs.js';
 import type { SourceData } from '../../src/core/record.js';
 
 const spec = { mapping: { source: { value: 'ERP' }, sourceId: 'id', email: 'contact.mail', addresses: [{ type: { value: 'invoice' }, city: 'city', email: 'contact.mail' }] } } as unknown as PipelineSpec;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emulatorPerFile, httpTarget } from '../support/emulator.js';
 import { runPipeline, type RunResult } from '../../src/run/run-pipeline.js';
-import { SPILL_FILE_PREFIX } from '../../src/deferred/index.js';
+import { SPILL_FILE_PREFIX } from '../../src/stages/7-send/deferred/index.js';
 import { readJournal } from '../../src/resume/journal.js';
 
 const PIPELINE = `name: deferred-resume

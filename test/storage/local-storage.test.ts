@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage, STDIN, storageFor, StdinStorage } from '../../src/storage/index.js';
-import { chunked } from '../sources/helpers.js';
+import { chunked } from '../stages/1-read/helpers.js';
 import { tmpDir, type TmpDir } from '../support/files.js';
 
 let dir: TmpDir;

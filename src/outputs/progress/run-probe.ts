@@ -1,0 +1,78 @@
+import type { Batch, Outcome } from '../../core/record.js';
+import type { RunCounts } from '../../outcomes/index.js';
+
+/** How far a run has got, at one instant. Plain numbers: cheap to take several times a second. */
+export interface ProgressSnapshot {
+  readonly elapsedMs: number;
+  readonly read: number;
+  /** Created or updated at the API (in a rehearsal: written to a batch file). */
+  readonly imported: number;
+  readonly rejected: number;
+  /** With `delta:`: not sent, Propel has them as they are. */
+  readonly unchanged?: number;
+  readonly batchesInFlight: number;
+  /** Input bytes taken so far and the inputs' total size (0 when unknown, e.g. stdin). */
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+/** What the probe needs of the source stream (SourceStream has both). */
+export interface ByteCounter {
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+interface Sender {
+  sendBatch(batch: Batch): Promise<Outcome[]>;
+}
+
+/**
+ * Reads a run's live state for progress lines and the report without adding a stream stage:
+ * the counts object is the one the admit gate and the sink already update, the byte counter is
+ * the source's own, and batches in flight are counted around the sender's call.
+ */
+export class RunProbe {
+  private readonly startedAt = Date.now();
+  private source: ByteCounter | undefined;
+  private inFlight = 0;
+
+  constructor(
+    private readonly counts: RunCounts,
+    private readonly mode: 'run' | 'dry-run' | 'validate' = 'run',
+    /** The pipeline has `delta:`: snapshots carry `unchanged`. */
+    private readonly delta = false,
+  ) {}
+
+  watchSource(source: ByteCounter): void {
+    this.source = source;
+  }
+
+  /** The same sender, counting batches from the send until their outcomes are decided. */
+  wrapSender<S extends Sender>(client: S): Sender {
+    return {
+      sendBatch: async (batch) => {
+        this.inFlight++;
+        try {
+          return await client.sendBatch(batch);
+        } finally {
+          this.inFlight--;
+        }
+      },
+    };
+  }
+
+  snapshot(): ProgressSnapshot {
+    const c = this.counts;
+    return {
+      elapsedMs: Date.now() - this.startedAt,
+      // Records settled by an earlier attempt are re-read but not this attempt's work.
+      read: c.read - c.skipped,
+      imported: this.mode === 'run' ? c.imported : c.answered,
+      rejected: c.totalRejected,
+      ...(this.delta ? { unchanged: c.unchanged } : {}),
+      batchesInFlight: this.inFlight,
+      bytesRead: this.source?.bytesRead ?? 0,
+      totalBytes: this.source?.totalBytes ?? 0,
+    };
+  }
+}

@@ -1,0 +1,427 @@
+/**
+ * CSV as an incremental, stream-free reader: decoded text in, rows with the line they start on
+ * out. Field syntax (quotes, escapes, delimiter, trim) is fast-csv's own row parser, with a
+ * fast scanner for plain rows in front of it (see scanRows); this file
+ * adds what fast-csv's stream does not give: line numbers that count newlines inside quoted
+ * fields, leading-line skipping by physical line, comment lines, and ragged rows as rejects.
+ */
+import { ParserOptions } from '@fast-csv/parse';
+import { RowParser, Scanner } from '@fast-csv/parse/build/src/parser/index.js';
+import { SourceError } from '../../core/errors.js';
+import type { CsvOptions } from '../../config/pipeline-spec.js';
+import type { SourceData } from '../../core/record.js';
+import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
+
+export interface CsvRow {
+  readonly fields: string[];
+  /** 1-based line where the row starts. */
+  readonly line: number;
+}
+
+/**
+ * A record still open after this many characters is taken for an unterminated quote: without
+ * the cap one stray quote would buffer (and rescan) the whole rest of the file.
+ */
+export const MAX_PENDING_CHARS = 16 * 1024 * 1024;
+
+const CR = 13;
+const LF = 10;
+
+/**
+ * Index just past the first line break at or after `from`, or -1 when there is none yet.
+ * A CR at the very end of the text is not a break while more data may come: it may be half a CRLF.
+ */
+function indexAfterLineBreak(text: string, from: number, hasMoreData: boolean): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF) return i + 1;
+    if (c === CR) {
+      if (i + 1 < text.length) return text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+      return hasMoreData ? -1 : i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Where the fast scanner stopped: `more` = the rest is an incomplete row; `bail` = fast-csv takes over from `pos`. */
+interface ScanState {
+  pos: number;
+  line: number;
+  stop: 'done' | 'more' | 'bail' | 'unterminated';
+}
+
+const WHITESPACE = /\s/;
+
+/** Field bounds of the row being scanned, as (start, end, escaped) triples; reused for every row. */
+const bounds: number[] = [];
+
+/**
+ * The row's fields, cut from a copy of the row rather than from the chunk: V8 slices share their
+ * parent string, so one record kept for long (a reject waiting, a retry) would otherwise pin its
+ * whole 128 KB chunk, and memory would grow with the input.
+ */
+function rowFields(text: string, rowStart: number, rowEnd: number, quoteChar: string): string[] {
+  // Concatenating makes a new string; slicing it flattens that once into a row-sized copy.
+  const row = text.slice(rowStart, rowEnd) + '\n';
+  const fields = new Array<string>(bounds.length / 3);
+  for (let k = 0, f = 0; k < bounds.length; k += 3, f++) {
+    const value = row.slice((bounds[k] as number) - rowStart, (bounds[k + 1] as number) - rowStart);
+    fields[f] = bounds[k + 2] === 1 ? value.replaceAll(quoteChar + quoteChar, quoteChar) : value;
+  }
+  return fields;
+}
+
+/**
+ * The hot path: plain RFC 4180 rows (single-character delimiter and quote, the quote doubled as
+ * its own escape, no trimming) scanned with charCodeAt/indexOf and sliced, instead of fast-csv's
+ * token objects and character arrays (the largest cost of a CSV run when profiled). Whatever
+ * fast-csv treats in its own way (whitespace at a row's start or before/after a quoted field, a
+ * quote inside an unquoted field, text after a closing quote, comment lines) makes it stop with
+ * `bail` at the start of that row, and the splitter hands the rest of the text to fast-csv, so
+ * the rows produced are the same either way.
+ */
+function scanRows(text: string, delimiter: number, quote: number, quoteChar: string, comment: string | undefined, hasMoreData: boolean, rows: CsvRow[], st: ScanState): void {
+  const n = text.length;
+  let i = st.pos;
+  let line = st.line;
+  rowLoop: while (i < n) {
+    const rowStart = i;
+    const rowLine = line;
+    let c = text.charCodeAt(i);
+    if (c === LF || c === CR) {
+      // A blank line: fast-csv gives no fields for it, so it is skipped.
+      if (c === CR) {
+        if (i + 1 === n && hasMoreData) break;
+        i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
+      } else {
+        i++;
+      }
+      line++;
+      continue;
+    }
+    if (comment !== undefined && text.startsWith(comment, i)) {
+      st.stop = 'bail';
+      break;
+    }
+    if ((c <= 32 || c >= 0xa0) && WHITESPACE.test(text.charAt(i))) {
+      st.stop = 'bail';
+      break;
+    }
+    bounds.length = 0;
+    for (;;) {
+      // One field starting at i: its content's [start, end) and whether it holds doubled quotes.
+      if (i < n && text.charCodeAt(i) === quote) {
+        const fieldStart = i;
+        let escaped = 0;
+        let from = i + 1;
+        for (;;) {
+          const q = text.indexOf(quoteChar, from);
+          if (q === -1) {
+            st.stop = hasMoreData ? 'more' : 'unterminated';
+            i = rowStart;
+            line = rowLine;
+            break rowLoop;
+          }
+          if (q + 1 < n && text.charCodeAt(q + 1) === quote) {
+            escaped = 1;
+            from = q + 2;
+            continue;
+          }
+          if (q + 1 === n && hasMoreData) {
+            // Maybe the first half of a doubled quote: wait for the next character.
+            st.stop = 'more';
+            i = rowStart;
+            line = rowLine;
+            break rowLoop;
+          }
+          bounds.push(fieldStart + 1, q, escaped);
+          i = q + 1;
+          break;
+        }
+        // Line breaks inside quotes still count as lines: `line` is where each row starts.
+        line += countLineBreaks(text.slice(fieldStart, i));
+        c = i < n ? text.charCodeAt(i) : -1;
+        if (c !== delimiter && c !== LF && c !== CR && c !== -1) {
+          // Text after the closing quote: fast-csv allows spaces there and words the error otherwise.
+          st.stop = 'bail';
+          i = rowStart;
+          line = rowLine;
+          break rowLoop;
+        }
+      } else {
+        const start = i;
+        while (i < n) {
+          c = text.charCodeAt(i);
+          if (c === delimiter || c === LF || c === CR) break;
+          if (c === quote) {
+            st.stop = 'bail';
+            i = rowStart;
+            line = rowLine;
+            break rowLoop;
+          }
+          i++;
+        }
+        bounds.push(start, i, 0);
+        c = i < n ? c : -1;
+      }
+      if (c === delimiter) {
+        i++;
+        continue;
+      }
+      if (c === -1) {
+        if (hasMoreData) {
+          st.stop = 'more';
+          i = rowStart;
+          line = rowLine;
+          break rowLoop;
+        }
+        rows.push({ fields: rowFields(text, rowStart, i, quoteChar), line: rowLine });
+        break;
+      }
+      const rowEnd = i;
+      // A line break ends the row; a CR at the very end may be half a CRLF still coming.
+      if (c === CR) {
+        if (i + 1 === n && hasMoreData) {
+          st.stop = 'more';
+          i = rowStart;
+          line = rowLine;
+          break rowLoop;
+        }
+        i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
+      } else {
+        i++;
+      }
+      line++;
+      rows.push({ fields: rowFields(text, rowStart, rowEnd, quoteChar), line: rowLine });
+      break;
+    }
+  }
+  st.pos = i;
+  st.line = line;
+  if (st.stop === 'done' && i < n) st.stop = 'more';
+}
+
+/** Splits text into CSV rows (fields as strings), keeping count of physical lines. */
+export class CsvRowSplitter {
+  private readonly parserOptions: ParserOptions;
+  private readonly rowParser: RowParser;
+  private readonly comment: string | undefined;
+  private linesToSkip: number;
+  private pending = '';
+  /** Line at which `pending` starts. */
+  private lineNo = 1;
+  private readonly ctx: ReaderContext;
+  /** A syntax error found after some good rows of the same chunk: those go out first, it is thrown next. */
+  private failure: SourceError | null = null;
+  /** Delimiter and quote as char codes when the options allow the fast scanner, else null. */
+  private readonly fast: { delimiter: number; quote: number; quoteChar: string } | null;
+  private readonly scan: ScanState = { pos: 0, line: 1, stop: 'done' };
+
+  constructor(options: CsvOptions, ctx: ReaderContext) {
+    this.ctx = ctx;
+    this.parserOptions = new ParserOptions({
+      delimiter: options.delimiter ?? ',',
+      quote: options.quote ?? '"',
+      ...(options.escape !== undefined ? { escape: options.escape } : {}),
+      trim: options.trim ?? false,
+    });
+    this.rowParser = new RowParser(this.parserOptions);
+    this.comment = options.comment;
+    this.linesToSkip = options.skipLines ?? 0;
+    const delimiter = options.delimiter ?? ',';
+    const quote = options.quote ?? '"';
+    const plain = options.trim !== true && (options.escape === undefined || options.escape === quote) && delimiter.length === 1 && quote.length === 1 && delimiter !== quote;
+    this.fast = plain ? { delimiter: delimiter.charCodeAt(0), quote: quote.charCodeAt(0), quoteChar: quote } : null;
+  }
+
+  get line(): number {
+    return this.lineNo;
+  }
+
+  write(text: string): CsvRow[] {
+    if (this.failure !== null) throw this.failure;
+    this.pending += text;
+    const rows = this.drain(true);
+    if (this.pending.length > MAX_PENDING_CHARS) {
+      throw new SourceError(
+        `a record starting here is still open after ${MAX_PENDING_CHARS} characters; is a quote left open?`,
+        { ...this.ctx, line: this.lineNo },
+        'ETL_SOURCE_CSV',
+      );
+    }
+    return rows;
+  }
+
+  end(): CsvRow[] {
+    if (this.failure !== null) throw this.failure;
+    const rows = this.drain(false);
+    this.pending = '';
+    return rows;
+  }
+
+  /** Throws the syntax error that the last `end()` held back behind its good rows. */
+  finish(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private drain(hasMoreData: boolean): CsvRow[] {
+    const rows: CsvRow[] = [];
+    if (!this.skipLeadingLines(hasMoreData)) return rows;
+    if (this.fast !== null) {
+      const st = this.scan;
+      st.pos = 0;
+      st.line = this.lineNo;
+      st.stop = 'done';
+      scanRows(this.pending, this.fast.delimiter, this.fast.quote, this.fast.quoteChar, this.comment, hasMoreData, rows, st);
+      this.lineNo = st.line;
+      const stop = st.stop as ScanState['stop'];
+      if (stop === 'unterminated') {
+        const error = this.syntaxError(new Error('Parse Error: missing closing quote'));
+        if (rows.length === 0) throw error;
+        this.failure = error;
+        return rows;
+      }
+      if (stop !== 'bail') {
+        this.pending = hasMoreData ? this.pending.slice(st.pos) : '';
+        return rows;
+      }
+      // Something fast-csv reads in its own way: it takes over from the start of that row.
+      this.pending = this.pending.slice(st.pos);
+    }
+    return this.drainWithFastCsv(hasMoreData, rows);
+  }
+
+  private drainWithFastCsv(hasMoreData: boolean, rows: CsvRow[]): CsvRow[] {
+    const scanner = new Scanner({ line: this.pending, parserOptions: this.parserOptions, hasMoreData });
+    for (;;) {
+      if (this.comment !== undefined && scanner.line.startsWith(this.comment)) {
+        const next = indexAfterLineBreak(scanner.line, 0, hasMoreData);
+        if (next === -1 && hasMoreData) break;
+        scanner.advanceTo(next === -1 ? scanner.line.length : next).truncateToCursor();
+        this.lineNo += next === -1 ? 0 : 1;
+        continue;
+      }
+      // Only whitespace left: either the file's trailing blank space or the start of a row still coming.
+      if (scanner.nextNonSpaceToken === null) break;
+      const before = scanner.line;
+      let fields: string[] | null;
+      try {
+        fields = this.rowParser.parse(scanner);
+      } catch (e) {
+        if (rows.length === 0) throw this.syntaxError(e);
+        this.failure = this.syntaxError(e);
+        return rows;
+      }
+      if (fields === null) break;
+      const startLine = this.lineNo;
+      this.lineNo += countLineBreaks(before.slice(0, before.length - scanner.line.length));
+      // fast-csv gives a blank (or whitespace-only) line as a row without fields.
+      if (fields.length === 0) continue;
+      rows.push({ fields, line: startLine });
+    }
+    this.pending = hasMoreData ? scanner.line : '';
+    return rows;
+  }
+
+  /** Drops `skipLines` physical lines; false while they are not all here yet. */
+  private skipLeadingLines(hasMoreData: boolean): boolean {
+    while (this.linesToSkip > 0) {
+      const next = indexAfterLineBreak(this.pending, 0, hasMoreData);
+      if (next === -1) {
+        if (hasMoreData) return false;
+        this.pending = '';
+        this.linesToSkip = 0;
+        return true;
+      }
+      this.pending = this.pending.slice(next);
+      this.lineNo++;
+      this.linesToSkip--;
+    }
+    return true;
+  }
+
+  private syntaxError(e: unknown): SourceError {
+    const raw = e instanceof Error ? e.message : String(e);
+    // fast-csv quotes the whole rest of the input in this message; say it in a line instead.
+    const message = raw.startsWith('Parse Error: missing closing')
+      ? `unterminated quoted field: the file ends before the closing ${this.parserOptions.quote ?? '"'}`
+      : `malformed CSV: ${raw.replace(/^Parse Error: /, '')}`;
+    return new SourceError(message, { ...this.ctx, line: this.lineNo }, 'ETL_SOURCE_CSV', { cause: e });
+  }
+}
+
+/** Checks header names: each must be non-empty and unique, or records would silently lose columns. */
+export function checkHeaderNames(names: readonly string[], ctx: ReaderContext, line?: number): string[] {
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    const where = { ...ctx, ...(line !== undefined ? { line } : {}) };
+    if (name === '') throw new SourceError(`column ${i + 1} of the header has no name`, where, 'ETL_SOURCE_CSV_HEADER');
+    // A column named __proto__ would set the record's prototype instead of a field.
+    if (name === '__proto__') throw new SourceError(`column ${i + 1} of the header is named __proto__, which is not allowed`, where, 'ETL_SOURCE_CSV_HEADER');
+    if (seen.has(name)) throw new SourceError(`the header names column "${name}" twice`, where, 'ETL_SOURCE_CSV_HEADER');
+    seen.add(name);
+  });
+  return [...names];
+}
+
+/** CSV rows to records keyed by header name; a row whose width differs from the header is a read reject. */
+export class CsvReader implements FormatReader {
+  private readonly splitter: CsvRowSplitter;
+  private readonly ctx: ReaderContext;
+  /** Column names; null until the header line is read, or for ever when `headers: false`. */
+  private headers: string[] | null;
+  private readonly headerLine: boolean;
+
+  constructor(options: CsvOptions, ctx: ReaderContext) {
+    this.ctx = ctx;
+    this.splitter = new CsvRowSplitter(options, ctx);
+    const h = options.headers ?? true;
+    this.headers = Array.isArray(h) ? checkHeaderNames(h, ctx) : null;
+    this.headerLine = h === true;
+  }
+
+  get line(): number {
+    return this.splitter.line;
+  }
+
+  write(text: string): ParsedItem[] {
+    return this.toItems(this.splitter.write(text));
+  }
+
+  end(): ParsedItem[] {
+    return this.toItems(this.splitter.end());
+  }
+
+  finish(): void {
+    this.splitter.finish();
+  }
+
+  private toItems(rows: CsvRow[]): ParsedItem[] {
+    const items: ParsedItem[] = [];
+    for (const row of rows) {
+      if (this.headers === null && this.headerLine) {
+        // Header names are trimmed always: a stray space would make a column silently unmappable.
+        this.headers = checkHeaderNames(row.fields.map((f) => f.trim()), this.ctx, row.line);
+        continue;
+      }
+      items.push(this.toItem(row));
+    }
+    return items;
+  }
+
+  private toItem(row: CsvRow): ParsedItem {
+    const { fields, line } = row;
+    const headers = this.headers;
+    const data: Record<string, string> = {};
+    if (headers === null) {
+      // `headers: false`: no names at all, so columns are keyed by 0-based position.
+      for (let i = 0; i < fields.length; i++) data[String(i)] = fields[i] as string;
+      return { kind: 'record', line, data: data as SourceData };
+    }
+    if (fields.length !== headers.length) {
+      return { kind: 'reject', line, reason: `row has ${fields.length} fields, header has ${headers.length}`, raw: fields };
+    }
+    for (let i = 0; i < headers.length; i++) data[headers[i] as string] = fields[i] as string;
+    return { kind: 'record', line, data };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The Parquet reader's entry points for the format registry (src/sources/formats/parquet.ts),
+ * on a stored object and the storage that holds it: the check before a run (footer, mapped
+ * columns, codecs: every file, before anything is sent) and the reading itself. Both name the
+ * file (and entry) in what they throw.
+ */
+import type { StoredObject } from '../../../storage/storage.js';
+import type { ParsedItem, ReaderContext } from '../reader.js';
+import { columnsFor } from './columns.js';
+import { describeParquetColumns, type ParquetColumnInfo } from './describe-schema.js';
+import { checkReadable, openParquet, type ParquetFile, type RangeStorage } from './parquet-file.js';
+import { readParquet } from './read-parquet.js';
+
+export interface ParquetReadOptions {
+  /** The mapping's source paths; only their columns are read. Every column when undefined. */
+  readonly sources?: readonly string[] | undefined;
+}
+
+function columnsToRead(file: ParquetFile, sources: readonly string[] | undefined): string[] {
+  return sources !== undefined ? columnsFor(sources, file.columns, file.where) : [...file.columns.keys()];
+}
+
+/** Throws what reading would throw before the first row: not Parquet, truncated, a mapped column missing, an unreadable codec. */
+export async function checkParquet(object: StoredObject, storage: RangeStorage, where: ReaderContext, sources?: readonly string[]): Promise<void> {
+  const file = await openParquet(object, storage, where);
+  checkReadable(file, columnsToRead(file, sources));
+}
+
+export async function* readParquetObject(object: StoredObject, storage: RangeStorage, where: ReaderContext, opts: ParquetReadOptions = {}): AsyncGenerator<ParsedItem[]> {
+  const file = await openParquet(object, storage, where);
+  yield* readParquet(file, { columns: columnsToRead(file, opts.sources) });
+}
+
+/** The columns of a Parquet file, from its footer (for init). */
+export async function parquetColumns(object: StoredObject, storage: RangeStorage, where: ReaderContext): Promise<ParquetColumnInfo[]> {
+  return describeParquetColumns(await openParquet(object, storage, where));
+}

@@ -1,0 +1,15 @@
+import type { ItemEvent, ReadEvent } from '../../core/record.js';
+import type { ResourceName } from '../../core/resource.js';
+import type { CompiledMapping } from '../3-map/compile-mapping.js';
+import { mapEvent } from '../3-map/map-event.js';
+import { createItemValidator } from '../4-validate/item-validator.js';
+import { validateEvent } from '../4-validate/validate-event.js';
+
+/**
+ * Map then validate, as one function per record: the run calls it inside the admit gate's chunk
+ * loop instead of passing each record through a map stage and a validate stage.
+ */
+export function createPrepareEvent(mapping: CompiledMapping, resource: ResourceName): (ev: ReadEvent) => ItemEvent {
+  const validate = createItemValidator(resource);
+  return (ev) => validateEvent(validate, mapEvent(mapping, resource, ev));
+}

@@ -1,0 +1,10 @@
+export { compileMapping, type CompiledMapping, type MapResult } from './compile-mapping.js';
+export { mapEvent } from './map-event.js';
+export { compileField } from './field.js';
+export { isFieldSpec, FIELD_SPEC_KEYS } from '../../config/classify.js';
+export { compilePath, parsePath, type Accessor, type PathStep } from '../../core/source-path.js';
+export { compileDateFormat, isoDate, daysInMonth, isLeapYear, type DateParser } from './date-format.js';
+export { compileTransforms, TRANSFORMS, TRANSFORM_NAMES, isTransformName, type StringTransform } from './transforms.js';
+export { CONVERTERS, VALUE_TYPES, isValueType, type Converter } from './convert.js';
+export { Invalid, showValue } from './invalid.js';
+export { walkMapping, type MappingPart } from '../../config/walk-mapping.js';

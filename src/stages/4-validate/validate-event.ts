@@ -1,0 +1,10 @@
+import { reasonsList, reject, type ItemEvent } from '../../core/record.js';
+import type { ItemValidator } from './item-validator.js';
+
+/** One event through the validator: rejects pass unchanged, an invalid item becomes a 'validate' reject. */
+export function validateEvent(validate: ItemValidator, event: ItemEvent): ItemEvent {
+  if (event.kind !== 'item') return event;
+  const reason = validate(event.item);
+  return reason === undefined ? event : reject(event.prov, 'validate', reason, event.source, reasonsList(reason, validate.all(event.item)));
+}
+

@@ -1,0 +1,153 @@
+/**
+ * The delta feature as one run sees it: which state (pipeline x target), its lock, the filter
+ * stage, the sink's hook, orphans at the end. `runPipeline` calls it at a few points only.
+ */
+import { dirname, join } from 'node:path';
+import type { Transform } from 'node:stream';
+import { mkdir } from 'node:fs/promises';
+import { pathExists } from '../../core/path-exists.js';
+import type { PipelineSpec, DeltaSpec } from '../../config/pipeline-spec.js';
+import type { TargetSpec } from '../../config/index.js';
+import { RESOURCES } from '../../core/resource.js';
+import { ConfigError } from '../../core/errors.js';
+import { DeltaState } from '../../state/delta-state.js';
+import { acquireLock, type StateLock } from '../../state/state-lock.js';
+import { stateDir, statePath } from '../../state/state-location.js';
+import { resolveIdentity, type TargetIdentity } from '../../state/target-identity.js';
+import { createDeltaStream } from './delta-stream.js';
+import { DeltaRecorder } from './delta-recorder.js';
+import { ORPHANS_FILE, writeOrphans } from './orphans-file.js';
+
+export interface DeltaRunOptions {
+  readonly spec: PipelineSpec;
+  readonly mode: 'run' | 'dry-run';
+  /** The connected target's identity (a run); a dry run works it out from `target`. */
+  readonly identity?: TargetIdentity;
+  readonly target: string | TargetSpec | { readonly name: string; readonly kind: 'emulator'; readonly options?: { readonly stateFile?: string } };
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** `--state DIR` (default `state/` in cwd). */
+  readonly stateDir?: string;
+  /** `--full`: send everything, refresh the state from the answers. */
+  readonly full?: boolean;
+  readonly now?: () => number;
+}
+
+export class DeltaRun {
+  readonly warnings: string[] = [];
+  /** CPU time spent inside the filter (lookups, hashing, the state's writes for seen keys). */
+  readonly filterTime = { ms: 0 };
+  private recorder: DeltaRecorder | undefined;
+  private orphansDue = false;
+
+  private constructor(
+    private readonly state: DeltaState,
+    private readonly lock: StateLock | undefined,
+    private readonly spec: DeltaSpec,
+    private readonly opts: DeltaRunOptions,
+    warnings: readonly string[] = [],
+  ) {
+    this.warnings.push(...warnings);
+    if (lock?.tookOver !== undefined) {
+      const t = lock.tookOver;
+      this.warnings.push(`took over the delta state's lock left by a run that is gone (pid ${t.pid}, started ${t.startedAt}); what it had in flight is sent again`);
+    }
+  }
+
+  /**
+   * Finds, locks and opens the state. Everything that can be wrong with it (another run holds it,
+   * damaged, newer format, another target's) is a ConfigError here, before anything is sent.
+   * Returns undefined for a pipeline without `delta:`.
+   */
+  static async open(o: DeltaRunOptions, startedAt: Date): Promise<DeltaRun | undefined> {
+    const delta = o.spec.delta;
+    if (delta === undefined) return undefined;
+    let identity: TargetIdentity;
+    const warnings: string[] = [];
+    try {
+      identity = o.identity ?? (await identityFor(o));
+    } catch (e) {
+      // A dry run needs no credentials; without them it cannot tell which state is the target's.
+      if (!(e instanceof ConfigError) || o.mode !== 'dry-run') throw e;
+      warnings.push(`dry run: nothing compared with a delta state (every item is batched), the target is not known: ${e.message}`);
+      identity = { name: 'unknown', baseUrl: 'unknown:', clientId: '', persistent: false };
+    }
+    const owner = { identity, pipeline: o.spec.name, resource: o.spec.resource };
+    if (!identity.persistent) return new DeltaRun(DeltaState.open(':memory:', owner), undefined, delta, o, warnings);
+    const path = statePath(stateDir(o.cwd, o.stateDir), o.spec.name, identity);
+    if (o.mode === 'dry-run') {
+      // Compared, never changed; no state yet means everything would be sent.
+      const exists = await pathExists(path);
+      return new DeltaRun(DeltaState.open(exists ? path : ':memory:', { ...owner, readonly: exists }), undefined, delta, o);
+    }
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const lock = await acquireLock(`${path}.lock`, { startedAt });
+    try {
+      return new DeltaRun(DeltaState.open(path, owner), lock, delta, o);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  /** The run's id is known (a resumed run continues its own): from here on the state can be used. */
+  begin(runId: string, startedAt: Date): void {
+    this.state.beginRun(runId, startedAt, this.opts.full === true);
+    if (this.opts.mode === 'run') this.recorder = new DeltaRecorder(this.state, RESOURCES[this.opts.spec.resource].lookupKey, this.now);
+  }
+
+  /** The filter stage, between the admit gate and the batcher. */
+  stage(counts: { heldBack(records: number): void }): Transform {
+    const recorder = this.recorder;
+    return createDeltaStream({
+      ledger: this.state,
+      counts,
+      now: this.now,
+      ...(this.opts.full === true ? { full: true } : {}),
+      ...(this.spec.refreshAfterMs !== undefined ? { refreshAfterMs: this.spec.refreshAfterMs } : {}),
+      ...(recorder !== undefined ? { onPass: (rec, hash) => recorder.expect(rec, hash) } : {}),
+    }, this.filterTime);
+  }
+
+  /** The sink's hook (a run only): answers whose lines are on disk go into the state. */
+  get sinkHook(): DeltaRecorder | undefined {
+    return this.recorder;
+  }
+
+  /**
+   * After a completed run over the whole input: how many keys the state knows that the input no
+   * longer holds (for the counts); `writeOrphans`, one of the run's outputs, lists them. Not after
+   * `--limit` (a part of the input says nothing about the rest) nor in a dry run.
+   */
+  countOrphans(counts: { orphansFound(keys: number): void }, limited: boolean): void {
+    if (this.spec.orphans !== 'report' || this.opts.mode !== 'run' || limited) return;
+    this.orphansDue = true;
+    counts.orphansFound(this.state.countOrphans());
+  }
+
+  /** orphans.ndjson in the run folder, when `countOrphans` found the run complete. */
+  async writeOrphans(outDir: string): Promise<void> {
+    if (this.orphansDue) await writeOrphans(join(outDir, ORPHANS_FILE), this.state.orphans());
+  }
+
+  /** Records how the run ended, closes the state and lets the next run in. */
+  async close(status: string, counts: unknown): Promise<void> {
+    try {
+      this.state.finishRun(status, new Date(), counts);
+    } finally {
+      this.state.close();
+      await this.lock?.release();
+    }
+  }
+
+  private readonly now = (): number => (this.opts.now ?? Date.now)();
+}
+
+async function identityFor(o: DeltaRunOptions): Promise<TargetIdentity> {
+  const t = o.target;
+  if (typeof t === 'object' && 'options' in t) {
+    // An emulator given in code: its store is only known once started, so there is nothing to compare with.
+    return { name: t.name, baseUrl: 'emulator:', clientId: '', persistent: false };
+  }
+  return resolveIdentity(t as string | TargetSpec, { env: o.env, cwd: o.cwd });
+}

@@ -1,0 +1,123 @@
+/**
+ * Bytes that are not UTF-8 in an input read as UTF-8 (the default) are never turned into U+FFFD
+ * and passed on: in the first 64 KiB the input is refused (ConfigError, exit 2) before any of its
+ * records is emitted; later, the records holding them are read rejects.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/core/errors.js';
+import { ENCODING_CHECK_BYTES, openSource, resolveInputs } from '../../../src/stages/1-read/index.js';
+import { buildZip, chunked, collect, collectUntilError, readStdin, summary } from './helpers.js';
+import { tmpDir, type TmpDir } from '../../support/files.js';
+
+const CP1252 = iconv.encode('id;name\n1;Ann\n2;René\n3;Müller\n', 'windows-1252');
+
+/** `rows` plain rows (about 40 bytes each), one of which (`badRow`) holds a windows-1252 é. */
+function csvWithBadRow(rows: number, badRow: number): Buffer {
+  const parts: Buffer[] = [Buffer.from('id,name\n')];
+  for (let i = 1; i <= rows; i++) {
+    parts.push(i === badRow ? Buffer.concat([Buffer.from(`${i},Ren`), Buffer.from([0xe9]), Buffer.from(' van der Berg-Jansen\n')]) : Buffer.from(`${i},Zoë 😀 van der Berg-Jansen\n`));
+  }
+  return Buffer.concat(parts);
+}
+
+function hasReplacement(value: unknown): boolean {
+  return JSON.stringify(value).includes('\uFFFD');
+}
+
+let dir: TmpDir;
+beforeAll(() => {
+  dir = tmpDir();
+  writeFileSync(join(dir.path, 'klanten.csv'), CP1252);
+  // The bad byte at about 40 KiB of the inflated text: gzip hands it over in 16 KiB pieces, after good rows.
+  writeFileSync(join(dir.path, 'early.csv.gz'), gzipSync(csvWithBadRow(2000, 1000)));
+  writeFileSync(join(dir.path, 'a.csv'), 'id;name\n1;Ann\n');
+  writeFileSync(join(dir.path, 'b.csv'), 'id;name\n2;Zoë\n');
+  writeFileSync(join(dir.path, 'bundle.zip'), buildZip([{ name: 'a.csv', data: Buffer.from('id;name\n1;Ann\n') }, { name: 'klanten.csv', data: CP1252 }]));
+  writeFileSync(join(dir.path, 'late.csv'), csvWithBadRow(2500, 2400));
+});
+afterAll(() => dir.remove());
+
+describe('UTF-8 input that is not UTF-8', () => {
+  it('refuses windows-1252 bytes in the first 64 KiB naming file and line, suggesting windows-1252, in any chunking', async () => {
+    for (const size of [1, 2, 3, CP1252.length]) {
+      const spec = { path: '-', format: 'csv' as const, csv: { delimiter: ';' } };
+      const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, '/'), spec, { stdin: chunked(CP1252, size) }));
+      expect(events).toEqual([]);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).exitCode).toBe(2);
+      expect((error as ConfigError).code).toBe('ETL_SOURCE_ENCODING');
+      expect((error as ConfigError).describe()).toBe('-, line 3: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252');
+    }
+  });
+
+  it('refuses such a file after the first when the inputs are resolved, before the run reads any: last of a glob, gzip (the bad byte pieces in), an archive entry', async () => {
+    const cases: [string, string][] = [
+      ['*.csv', 'klanten.csv, line 3'],
+      ['{a.csv,early.csv.gz}', 'early.csv.gz, line 1001'],
+      ['bundle.zip', 'bundle.zip, entry klanten.csv, line 3'],
+    ];
+    for (const [path, where] of cases) {
+      const error = await resolveInputs({ path, csv: { delimiter: ';' } }, dir.path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).describe()).toBe(`${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`);
+    }
+    // What is damaged further down is the run's to meet, record by record.
+    expect(await resolveInputs({ path: 'late.csv' }, dir.path)).toHaveLength(1);
+  });
+
+  it('refuses a single file from the stream before any of its records, plain or gzip (the bad byte pieces in)', async () => {
+    for (const [path, where] of [['klanten.csv', 'klanten.csv, line 3'], ['early.csv.gz', 'early.csv.gz, line 1001']] as const) {
+      const spec = { path, csv: { delimiter: ';' } };
+      const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
+      expect(events).toEqual([]);
+      expect((error as ConfigError).describe()).toBe(`${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`);
+    }
+  });
+
+  it('rejects at read only the record holding such a byte past the first 64 KiB; the rest reads whole, in tiny chunks too', async () => {
+    const bytes = csvWithBadRow(2500, 2400);
+    expect(bytes.indexOf(Buffer.from([0xe9]))).toBeGreaterThan(ENCODING_CHECK_BYTES);
+    for (const size of [7, 4096]) {
+      const events = await readStdin(bytes, size, { format: 'csv' });
+      expect(events).toHaveLength(2500);
+      const rejects = events.filter((e) => e.kind === 'reject');
+      expect(rejects.map((e) => [e.prov.line, e.kind === 'reject' ? e.stage : '', e.kind === 'reject' ? e.reason : ''])).toEqual([
+        [2401, 'read', 'not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252'],
+      ]);
+      const records = events.filter((e) => e.kind === 'record');
+      expect(records.some(hasReplacement)).toBe(false);
+      expect(records[0]?.kind === 'record' ? records[0].data : undefined).toEqual({ id: '1', name: 'Zoë 😀 van der Berg-Jansen' });
+    }
+  });
+
+  it('says JSON and NDJSON must be UTF-8, and suggests utf-16 for a UTF-16 file', async () => {
+    const ndjson = Buffer.concat([Buffer.from('{"name":"Ren'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
+    const nd = await collectUntilError(openSource(await resolveInputs({ path: '-', format: 'ndjson' }, '/'), { path: '-', format: 'ndjson' }, { stdin: chunked(ndjson, 5) }));
+    expect((nd.error as ConfigError).describe()).toBe('-, line 1: not valid UTF-8 (byte 0xE9), which NDJSON must be; the file looks like windows-1252: convert it to UTF-8');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('id,name\n1,Łukasz\n', 'utf-16le')]);
+    const u = await collectUntilError(openSource(await resolveInputs({ path: '-', format: 'csv' }, '/'), { path: '-', format: 'csv' }, { stdin: chunked(utf16, 3) }));
+    expect((u.error as ConfigError).describe()).toBe('-, line 1: not valid UTF-8 (byte 0xFF); the file looks like utf-16: set source.csv.encoding: utf-16');
+  });
+
+  it('passes valid UTF-8 whole in 1-byte chunks, a U+FFFD written as UTF-8 and a byte-order mark included', async () => {
+    const bytes = Buffer.from('\uFEFFid,name\r\n1,"Zoë 😀\r\nœ"\r\n2,a \uFFFD b\r\n');
+    for (const size of [1, 2, 3, bytes.length]) {
+      expect(summary(await readStdin(bytes, size, { format: 'csv' }))).toEqual([
+        { line: 2, data: { id: '1', name: 'Zoë 😀\r\nœ' } },
+        { line: 4, data: { id: '2', name: 'a \uFFFD b' } },
+      ]);
+    }
+  });
+
+  it('reads the same bytes with encoding windows-1252 as intended', async () => {
+    expect(summary(await collect(openSource(await resolveInputs({ path: 'klanten.csv', csv: { delimiter: ';', encoding: 'windows-1252' } }, dir.path), { path: 'klanten.csv', csv: { delimiter: ';', encoding: 'windows-1252' } })))).toEqual([
+      { line: 2, data: { id: '1', name: 'Ann' } },
+      { line: 3, data: { id: '2', name: 'René' } },
+      { line: 4, data: { id: '3', name: 'Müller' } },
+    ]);
+  });
+});
