@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { REPORT_FILE } from '../outputs/report/write-report.js';
 import type { RunSummary } from '../outcomes/summary.js';
-import type { RejectGroupsResult } from '../outputs/report/reject-groups.js';
+import type { RejectGroupsResult } from '../outcomes/reject-groups.js';
 import { OUTCOME_KINDS, STAGES } from '../outcomes/index.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');

@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isSecureUrl } from '../core/loopback.js';
 import { ConfigError } from '../core/errors.js';
 import { formatKeyPath } from './key-path.js';
 import { SourceDocument } from './load-document.js';
@@ -124,13 +125,6 @@ function asRecord(data: unknown): Record<string, unknown> {
   return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-/** True for hosts on this machine, where plain http cannot be intercepted on the way. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
 /** HTTPS, except to loopback hosts (the emulator); no credentials inside the URL. Messages show scheme and host only. */
 function checkUrl(value: string, where: { file: string; line: number | undefined; key: string; target: string }): void {
   const context = { file: where.file, line: where.line, key: where.key };
@@ -143,8 +137,7 @@ function checkUrl(value: string, where: { file: string; line: number | undefined
   if (url.username !== '' || url.password !== '') {
     throw new ConfigError(`${where.key} of target "${where.target}" must not hold credentials; use PROPEL_CLIENT_ID and PROPEL_CLIENT_SECRET`, context);
   }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  if (!secure) {
+  if (!isSecureUrl(url)) {
     throw new ConfigError(
       `${where.key} of target "${where.target}" must use https (plain http only to localhost/127.0.0.1); got ${url.protocol}//${url.host}`,
       context,

@@ -4,16 +4,9 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
-export interface EmulatorClient {
-  readonly id: string;
-  readonly secret: string;
-}
+import { DEFAULT_CLIENT, type EmulatorClient } from '../core/embedded-client.js';
 
-/**
- * The embedded targets' client. Here rather than beside the server: a delta state names it
- * (`state/target-identity.ts`) on runs that never start an emulator.
- */
-export const DEFAULT_CLIENT: EmulatorClient = { id: 'propel-etl-local', secret: 'local-secret' };
+export { DEFAULT_CLIENT, type EmulatorClient };
 
 /** 'string': `expires_in` as a string, token_type "BearerToken"; 'number': a JWT, `expires_in` a number. */
 export type TokenShape = 'string' | 'number';

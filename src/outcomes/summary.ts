@@ -1,5 +1,5 @@
 import type { EtlError } from '../core/errors.js';
-import type { RejectKind } from '../outputs/report/reject-groups.js';
+import type { RejectKind } from './reject-groups.js';
 import type { ByStage, DeltaKind, ResultKind, RunCounts } from './index.js';
 import { DELTA_KINDS, RESULT_KINDS } from './index.js';
 

@@ -3,7 +3,7 @@ import type { BreakPrefix } from './break-prefix.js';
 import type { InputIdentity } from './input-identity.js';
 import { PrivateFile } from '../core/private-file.js';
 import { addSettled, emptySettled, type SettledCounts } from '../outcomes/index.js';
-import { IntervalSet, toRanges, type Range } from './interval-set.js';
+import { IntervalSet, toRanges, type Range } from '../core/interval-set.js';
 import { ConfigError } from '../core/errors.js';
 
 export const JOURNAL_FILE = 'checkpoint.ndjson';

@@ -52,7 +52,7 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     const client = emulator.clients[0];
     if (client === undefined) throw new Error('the embedded emulator has no client');
     endpoint = { baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: client.id, clientSecret: client.secret };
-    identity = emulatorIdentity(spec.name, emulator, options.stateFile !== undefined);
+    identity = emulatorIdentity(spec.name, { storeId: emulator.store.storeId, clientId: client.id }, options.stateFile !== undefined);
   } else {
     endpoint = spec;
     identity = httpIdentity(spec);

@@ -1,21 +1,11 @@
 import { join } from 'node:path';
 import { EXIT, type EtlError, type ExitCode } from '../core/errors.js';
-import { readRejectGroups, topRejectKinds, type RejectGroupsResult } from '../outputs/report/reject-groups.js';
+import { readRejectGroups, topRejectKinds } from '../outcomes/reject-groups.js';
 import type { Run } from './open-run.js';
+import type { RunResult } from './run-types.js';
 import { RUN_OUTPUTS, type RunEnd } from './outputs.js';
-import { buildSummary, type RunStatus, type RunSummary } from '../outcomes/summary.js';
+import { buildSummary, type RunStatus } from '../outcomes/summary.js';
 import { reportingOf } from './measured.js';
-
-export interface RunResult {
-  readonly exitCode: ExitCode;
-  readonly status: RunStatus;
-  readonly summary: RunSummary;
-  readonly outDir: string;
-  /** Rejects grouped by stage and reason, largest first, each with its first example (report.html has them too). */
-  readonly rejects: RejectGroupsResult;
-  /** Why the run stopped early (status aborted). */
-  readonly error?: EtlError;
-}
 
 export function exitCodeOf(status: RunStatus, error: EtlError | undefined, rejected: number): ExitCode {
   if (status === 'aborted') return error?.exitCode ?? EXIT.aborted;

@@ -5,8 +5,7 @@ import { EXIT, isEtlError } from '../core/errors.js';
 import { MetricsOutput, type MetricsWarning } from '../outputs/metrics/metrics-output.js';
 import { metricsOfRefusal, metricsOfSummary } from '../outputs/metrics/run-metrics.js';
 import type { TargetChoice } from './connect-target.js';
-import type { RunEvent, RunPipelineOptions, RunResult } from './run-pipeline.js';
-import type { JobOptions, JobResult } from './run-job.js';
+import type { JobOptions, JobResult, RunEvent, RunPipelineOptions, RunResult } from './run-types.js';
 import type { RunMode, RunSummary } from '../outcomes/summary.js';
 import type { OpenRunOptions } from './open-run.js';
 

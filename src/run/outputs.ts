@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EtlError } from '../core/errors.js';
-import type { RejectGroupsResult } from '../outputs/report/reject-groups.js';
+import type { RejectGroupsResult } from '../outcomes/reject-groups.js';
 import type { RunRecorder } from '../outputs/report/run-recorder.js';
 import { writeReport } from '../outputs/report/write-report.js';
 import type { RunSummary } from '../outcomes/summary.js';

@@ -7,7 +7,9 @@ import { compileMapping } from '../stages/3-map/compile-mapping.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import type { Emulator } from '../emulator/index.js';
 import { chooseRunFolder } from './run-folder.js';
-import { runPipeline, type RunPipelineOptions, type RunResult } from './run-pipeline.js';
+import { runPipeline } from './run-pipeline.js';
+import type { JobOptions, JobResult, JobStepResult, RunResult } from './run-types.js';
+export type { JobOptions, JobResult, JobStepEvent, JobStepResult } from './run-types.js';
 import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from '../outcomes/summary.js';
 import { pathExists } from '../core/path-exists.js';
@@ -15,37 +17,6 @@ import { checkRunJobOptions } from './run-options.js';
 import { checkSourceColumns } from '../preflight/index.js';
 import { resolveInputs } from '../stages/1-read/resolve-inputs.js';
 import { keepSkipped, measureJob } from './measured.js';
-
-export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
-  readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
-  /** Before each step: its 1-based number (so a job resumed at step 2 names step 2), and whether it runs or was completed earlier. */
-  readonly onStep?: (s: JobStepEvent) => void;
-}
-
-export interface JobStepEvent {
-  readonly step: number;
-  readonly steps: number;
-  readonly file: string;
-  readonly status: 'running' | 'skipped';
-}
-
-export interface JobStepResult {
-  readonly step: string;
-  readonly outDir: string;
-  readonly exitCode: ExitCode;
-  /** `skipped`: completed by an earlier attempt (--resume); `not-run`: an earlier step aborted the job. */
-  readonly status: RunResult['status'] | 'skipped' | 'not-run';
-  /** What the step did (absent for steps not run). */
-  readonly counts?: RunSummary['counts'];
-}
-
-export interface JobResult {
-  readonly exitCode: ExitCode;
-  readonly outDir: string;
-  readonly steps: readonly JobStepResult[];
-  /** The results of the steps this attempt ran, in order. */
-  readonly runs: readonly RunResult[];
-}
 
 export const JOB_SUMMARY_FILE = 'job-summary.json';
 /** Written when a job starts: it marks the folder as this job's, for --resume without --out. */

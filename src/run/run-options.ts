@@ -5,8 +5,7 @@
  */
 import { didYouMean } from '../config/did-you-mean.js';
 import { ConfigError } from '../core/errors.js';
-import type { JobOptions } from './run-job.js';
-import type { RunPipelineOptions } from './run-pipeline.js';
+import type { JobOptions, RunPipelineOptions } from './run-types.js';
 
 type Check = (value: unknown) => string | undefined;
 

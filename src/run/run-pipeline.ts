@@ -1,36 +1,21 @@
 import { pipeline } from 'node:stream/promises';
 import { TransportError, isEtlError, type EtlError } from '../core/errors.js';
-import type { SendEvent } from '../stages/7-send/send-event.js';
-import { runDeferredPasses } from '../stages/7-send/deferred/index.js';
+import { runDeferredPasses } from './run-passes.js';
 import { RunHalt } from './run-halt.js';
-import type { ProgressSnapshot } from '../outputs/progress/run-probe.js';
-import type { RejectGroupsResult } from '../outputs/report/reject-groups.js';
 import { rejectBudgetCheck, restateBudgetError } from '../stages/2-gate/reject-budget.js';
-import { Run, type OpenRunOptions } from './open-run.js';
+import { Run } from './open-run.js';
 import { buildStages } from './build-stages.js';
 import { noteBreak } from './input-check.js';
 import { composeSender } from './compose-sender.js';
-import { finishRun, type RunResult } from './finish-run.js';
-import type { RunStatus, RunSummary } from '../outcomes/summary.js';
+import { finishRun } from './finish-run.js';
+import type { RunStatus } from '../outcomes/summary.js';
 import { checkRunPipelineOptions } from './run-options.js';
 import { requireRecords } from '../preflight/index.js';
 import { measureRun } from './measured.js';
 import { releaseDownloads } from '../storage/index.js';
 
-export type { RunResult } from './finish-run.js';
-
-export interface RunPipelineOptions extends Omit<OpenRunOptions, 'onSend'> {
-  /** Aborting it stops the run: no new request starts, what is in flight settles, then the run ends as interrupted (exit 130). */
-  readonly stop?: AbortSignal;
-  readonly onEvent?: (e: RunEvent) => void;
-}
-
-export type RunEvent =
-  | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
-  | { readonly type: 'send'; readonly event: SendEvent }
-  /** Something went wrong beside the import (a lock taken over, the metrics not pushed): reported, the exit code unchanged. */
-  | { readonly type: 'warning'; readonly code?: string; readonly message: string }
-  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError };
+export type { RunEvent, RunPipelineOptions, RunResult } from './run-types.js';
+import type { RunEvent, RunPipelineOptions, RunResult } from './run-types.js';
 
 /**
  * One pipeline, end to end: open the run -> build the stages for the mode -> run them -> deferred

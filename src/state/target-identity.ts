@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadTarget, type TargetSpec } from '../config/index.js';
-import type { Emulator } from '../emulator/index.js';
-import { DEFAULT_CLIENT } from '../emulator/token-store.js';
+import { DEFAULT_CLIENT } from '../core/embedded-client.js';
 
 export interface TargetIdentity {
   /** The target's name (`propel`, `local`, …): part of the state's file name, for people. */
@@ -30,8 +29,9 @@ export function httpIdentity(spec: Extract<TargetSpec, { kind: 'http' }>): Targe
   return { name: spec.name, baseUrl: spec.baseUrl, clientId: spec.clientId, persistent: true };
 }
 
-export function emulatorIdentity(name: string, emulator: Emulator, persistent: boolean): TargetIdentity {
-  return { name, baseUrl: `emulator:${emulator.store.storeId}`, clientId: emulator.clients[0]?.id ?? '', persistent };
+/** An embedded emulator, by the id of its store and the client it accepts. */
+export function emulatorIdentity(name: string, emulator: { readonly storeId: string; readonly clientId: string }, persistent: boolean): TargetIdentity {
+  return { name, baseUrl: `emulator:${emulator.storeId}`, clientId: emulator.clientId, persistent };
 }
 
 /** A short, stable digest of the identity: two tenants behind one target name get two files. */

@@ -1,6 +1,6 @@
 import { Client } from 'undici';
 import { ConfigError } from '../../core/errors.js';
-import { isLoopbackHost } from '../../config/index.js';
+import { isLoopbackHost } from '../../core/loopback.js';
 import { postOnce } from '../../stages/7-send/http-exchange.js';
 import { metricsRegistry } from './metrics-registry.js';
 import type { RunMetrics } from './run-metrics.js';

@@ -1,7 +1,7 @@
 import type { RunSummary } from '../../outcomes/summary.js';
 import { OUTCOME_KINDS, STAGES } from '../../outcomes/index.js';
 import type { RecordedRun } from './run-recorder.js';
-import type { RejectGroupsResult } from './reject-groups.js';
+import type { RejectGroupsResult } from '../../outcomes/reject-groups.js';
 import { barChart, escapeHtml, lineChart, type Series } from './svg-chart.js';
 
 export interface ReportInput {

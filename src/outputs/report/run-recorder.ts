@@ -1,6 +1,6 @@
 import type { SendEvent } from '../../stages/7-send/send-event.js';
 import type { ProgressSnapshot } from '../progress/run-probe.js';
-import { reasonShape } from './reject-groups.js';
+import { reasonShape } from '../../outcomes/reject-groups.js';
 
 /** One point of the throughput chart: cumulative counts at `t`, and the requests since the previous point. */
 export interface Sample {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RunSummary } from '../../outcomes/summary.js';
 import { PrivateFile } from '../../core/private-file.js';
-import type { RejectGroupsResult } from './reject-groups.js';
+import type { RejectGroupsResult } from '../../outcomes/reject-groups.js';
 import type { RunRecorder } from './run-recorder.js';
 
 export const REPORT_FILE = 'report.html';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadEvent } from '../../core/record.js';
-import type { IntervalSet } from '../../resume/interval-set.js';
+import type { IntervalSet } from '../../core/interval-set.js';
 import type { RunCounts } from '../../outcomes/run-counts.js';
 
 export interface AdmitOptions<T> {

@@ -9,7 +9,7 @@
 import type { ErrorsSpec } from '../../config/pipeline-spec.js';
 import { RejectBudgetError } from '../../core/errors.js';
 import type { ItemEvent, RejectEvent } from '../../core/record.js';
-import { reasonShape } from '../../outputs/report/reject-groups.js';
+import { reasonShape } from '../../outcomes/reject-groups.js';
 import type { RunCounts } from '../../outcomes/index.js';
 import type { AdmitHold } from './admit.js';
 import { budgetPassed, describeBudget } from './reject-budget.js';

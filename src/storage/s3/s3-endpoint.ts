@@ -4,7 +4,7 @@
  * https, except on loopback (MinIO or an emulator on this machine), as for targets; it must not
  * hold credentials. Messages show scheme and host only.
  */
-import { isLoopbackHost } from '../../config/load-target.js';
+import { isSecureUrl } from '../../core/loopback.js';
 import { ConfigError, type ErrorContext } from '../../core/errors.js';
 
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
@@ -21,7 +21,7 @@ export function checkEndpoint(value: string, key: string, where: ErrorContext = 
   if (url.username !== '' || url.password !== '') {
     throw new ConfigError(`${key} must not hold credentials; they come from the AWS credential chain (AWS_ACCESS_KEY_ID, a profile, …)`, context, 'ETL_S3_ENDPOINT');
   }
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
+  if (!isSecureUrl(url)) {
     throw new ConfigError(`${key} must use https (plain http only to localhost/127.0.0.1); got ${url.protocol}//${url.host}`, context, 'ETL_S3_ENDPOINT');
   }
   return url;

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RejectGrouper, readRejectGroups, reasonShape } from '../../../src/outputs/report/reject-groups.js';
+import { RejectGrouper, readRejectGroups, reasonShape } from '../../../src/outcomes/reject-groups.js';
 import { MAX_SAMPLES, RunRecorder } from '../../../src/outputs/report/run-recorder.js';
 import { ratePoints } from '../../../src/outputs/report/render-report.js';
 import { escapeHtml, niceMax } from '../../../src/outputs/report/svg-chart.js';

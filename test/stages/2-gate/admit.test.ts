@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admit } from '../../../src/stages/2-gate/admit.js';
 import type { ReadEvent } from '../../../src/core/record.js';
-import { IntervalSet } from '../../../src/resume/interval-set.js';
+import { IntervalSet } from '../../../src/core/interval-set.js';
 import { RunCounts } from '../../../src/outcomes/index.js';
 
 function record(seq: number): ReadEvent {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntervalSet, toRanges } from '../../src/resume/interval-set.js';
+import { IntervalSet, toRanges } from '../../src/core/interval-set.js';
 
 describe('IntervalSet', () => {
   it('merges adjacent and overlapping ranges in any order', () => {

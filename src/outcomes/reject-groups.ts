@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { isStage, type Stage } from '../../outcomes/index.js';
+import { isStage, type Stage } from './index.js';
 
 /** One kind of reject: a stage and a reason with its values taken out, counted, with the first example. */
 export interface RejectGroup {
