@@ -167,10 +167,25 @@ describe('BulkClient: retries', () => {
     expect(clock.slept).toEqual([90, 135]);
   });
 
-  it('500 is not retried', async () => {
-    const { server: s, bulkCalls } = await propel((_req, res) => json(res, 500, { error: { messages: ['boom'] } }));
-    await expect(client(s).sendBatch(userBatch(1, [1]))).rejects.toMatchObject({ context: { status: 500 } });
-    expect(bulkCalls()).toHaveLength(1);
+  it.each([500, 502, 503, 504])('%i is retried with backoff, then succeeds', async (status) => {
+    const { server: s, bulkCalls } = await propel((req, res, n) => (n === 1 ? json(res, status, { error: { messages: ['boom'] } }) : json(res, 200, okAnswer(sentUsers(req)))));
+    const events: SendEvent[] = [];
+    const clock = new VirtualClock({ autoAdvance: true });
+    const out = await client(s, { clock, retry: { baseMs: 100, capMs: 1000, random: () => 0.5 } }, events).sendBatch(userBatch(1, [1, 2]));
+    expect(results(out)).toHaveLength(2);
+    expect(bulkCalls()).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', batch: 1, attempt: 1, delayMs: 50, reason: `HTTP ${status}` }]);
+    expect(clock.slept).toEqual([50]);
+  });
+
+  it('500 past maxRetries -> TransportError; 501 is not retried', async () => {
+    const { server: s, bulkCalls } = await propel((_req, res, n) => json(res, n <= 3 ? 500 : 501, { error: { messages: ['boom'] } }));
+    const err = (await client(s, { send: { maxRetries: 2, timeoutMs: 1000 } }).sendBatch(userBatch(1, [1])).catch((e: unknown) => e)) as TransportError;
+    expect(err.message).toBe('gave up after 2 retries (last: HTTP 500)');
+    expect(err.context).toMatchObject({ status: 500 });
+    expect(bulkCalls()).toHaveLength(3);
+    await expect(client(s).sendBatch(userBatch(2, [1]))).rejects.toMatchObject({ message: 'the API answered HTTP 501: boom', context: { status: 501 } });
+    expect(bulkCalls()).toHaveLength(4);
   });
 });
 
