@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Keep the store in this JSON file: loaded at start, saved shortly after each change and at close. */
   stateFile?: string;
+  /** What time it is, for token lifetimes and the request log (tests move it). Default Date.now. */
+  now?: () => number;
 }
 
 export interface Emulator {
@@ -53,7 +55,10 @@ export interface Emulator {
   setFaults(faults: Faults): void;
   /** Tokens the token endpoint has issued so far. */
   tokensIssued(): number;
-  /** Bulk requests being handled now (received, not yet answered). */
+  /**
+   * Bulk requests being handled now: received, and not yet both answered (or given up by their
+   * client) and done with. A request whose client went away still counts until it is logged.
+   */
   inFlight(): number;
   /** Stops listening and ends every connection, hung ones included. */
   close(): Promise<void>;
@@ -69,6 +74,7 @@ interface State {
   readonly faults: FaultState;
   readonly closing: AbortController;
   readonly saver: StateSaver | undefined;
+  readonly now: () => number;
   inFlight: number;
   tokensIssued: number;
   setFaults(faults: Faults): void;
@@ -122,7 +128,7 @@ function itemKeys(resource: ResourceName, body: unknown): string[] {
 
 async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, resource: ResourceName, path: string): Promise<void> {
   const read = await readBody(req, s.options.maxBodyBytes);
-  const time = Date.now();
+  const time = s.now();
   if (!read.ok) {
     if (read.reason === 'too-large') sendJson(res, 413, propelErrors.undocumented(413, `request body larger than ${s.options.maxBodyBytes} bytes`));
     return;
@@ -144,8 +150,28 @@ async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, re
     return;
   }
   s.inFlight++;
-  res.once('close', () => s.inFlight--);
+  // Counted out once the connection is done with and the request handled: a client that is
+  // killed mid-request closes the connection first, and its request is still applied after.
+  let ends = 0;
+  const end = (): void => {
+    if (++ends === 2) s.inFlight--;
+  };
+  res.once('close', end);
+  try {
+    await handleAdmitted(req, res, s, resource, parsed, log);
+  } finally {
+    end();
+  }
+}
 
+async function handleAdmitted(
+  req: IncomingMessage,
+  res: ServerResponse,
+  s: State,
+  resource: ResourceName,
+  parsed: { ok: true; value: unknown } | { ok: false; error: string },
+  log: (status: LogStatus, directives?: readonly Directive[]) => void,
+): Promise<void> {
   if (s.faults.latencyMs > 0) {
     try {
       await sleep(s.faults.latencyMs, undefined, { signal: s.closing.signal });
@@ -252,7 +278,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = new EmulatorStore();
   const log = new RequestLog(options.logLimit);
   const clients = options.clients ?? [DEFAULT_CLIENT];
-  const tokens = new TokenStore(clients);
+  const now = options.now ?? Date.now;
+  const tokens = new TokenStore(clients, now);
   const faults = new FaultState(options.faults);
   if (options.stateFile !== undefined) await loadStateFile(options.stateFile, store);
   const state: State = {
@@ -267,6 +294,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     closing: new AbortController(),
     saver: options.stateFile !== undefined ? stateSaver(options.stateFile, store) : undefined,
+    now,
     inFlight: 0,
     tokensIssued: 0,
     setFaults(f: Faults): void {

@@ -47,6 +47,32 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
     expect(allOnce(ids)).toBe(true);
     expect((await summary(join(dir, 'out'))).retries).toBe(3);
   });
+
+  it('a 500 is retried like a 503: the store ends complete, exit 0', async () => {
+    const ids = userIds(30, 'E');
+    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1 });
+    fixture.emu.setFaults({ failNext: { count: 1, status: 500 } });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
+    expect(run.code).toBe(0);
+    expect(fixture.emu.log.entries().map((e) => e.status)).toEqual([500, 200, 200, 200]);
+    expect(storedUsersById(fixture.emu).size).toBe(30);
+    expect(allOnce(ids)).toBe(true);
+    expect((await summary(join(dir, 'out'))).retries).toBe(1);
+  });
+
+  it('a 500 that persists past send.maxRetries stops the run: exit 3, resumable', async () => {
+    const ids = userIds(30, 'F');
+    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1, maxRetries: 2 });
+    fixture.emu.setFaults({ failNext: { count: 1000, status: 500 } });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/batch \d+, HTTP 500: gave up after 2 retries \(last: HTTP 500\)/);
+    // The first batch, sent once and retried twice; nothing after it.
+    expect(fixture.emu.log.entries().map((e) => e.status)).toEqual([500, 500, 500]);
+    expect(storedUsersById(fixture.emu).size).toBe(0);
+    const s = await summary(join(dir, 'out'));
+    expect(s).toMatchObject({ status: 'aborted', exitCode: 3, retries: 2 });
+  });
 });
 
 describe('delivery: tokens', { timeout: 60_000 }, () => {

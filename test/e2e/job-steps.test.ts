@@ -9,6 +9,7 @@ import { pathExists } from '../../src/core/path-exists.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { emulatorPerFile } from '../support/emulator.js';
 import { tempDir } from '../support/files.js';
+import { waitFor } from './delivery-helpers.js';
 
 const FIXTURES = new URL('../fixtures/e2e-tree/', import.meta.url);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -138,8 +139,11 @@ describe('job files (issue 4)', () => {
     const code = await runUntil(['run', 'job.yaml', '--out', 'kill'], dir, fx.emu, midStep, 'SIGKILL');
     expect(code).toBeNull();
     expect(await pathExists(join(dir, 'kill', '02-job-users', 'summary.json'))).toBe(false);
-    // A request the emulator was still delaying when the client died may yet be applied.
-    await new Promise((r) => setTimeout(r, 150));
+    // A request the emulator was still delaying when the client died may yet be applied (and
+    // logged): wait until it has handled every request it received. First one turn of the event
+    // loop, so bytes that reached its sockets before the child was reaped are read and counted.
+    await new Promise((r) => setImmediate(r));
+    await waitFor(() => fx.emu.inFlight() === 0, 'the emulator to finish the requests of the killed run');
     const settled = await checkpointed(checkpoint);
     // Acknowledged = answered 200 to the client. The store alone would overcount: a batch in
     // flight at the kill is still applied, but its answer never reached the client ('abandoned').

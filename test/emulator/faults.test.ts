@@ -40,6 +40,19 @@ describe('faults', () => {
     expect(fx.emu.log.timesAcknowledged(JSON.stringify(['ERP', 'A', null]))).toBe(1);
   });
 
+  it('a request whose client went away counts as in flight until it has been handled and logged', async () => {
+    fx.emu.setFaults({ latencyMs: 300 });
+    const gone = new AbortController();
+    const request = send('GONE', gone.signal);
+    await until(() => fx.emu.inFlight() === 1);
+    gone.abort();
+    await expect(request).rejects.toThrow();
+    // The connection is closed at once; the request is still being delayed, then applied.
+    await until(() => fx.emu.inFlight() === 0);
+    expect(fx.emu.log.entries().map((e) => e.status)).toEqual(['abandoned']);
+    expect(fx.emu.store.users()).toHaveLength(1);
+  });
+
   it('dropNext destroys the connection without an answer and stores nothing', async () => {
     fx.emu.setFaults({ dropNext: 1 });
     await expect(send('D')).rejects.toThrow();

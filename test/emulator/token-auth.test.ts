@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT, startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 import { bearer, getToken, postBulk } from './helpers.js';
 
 let emu: Emulator | undefined;
@@ -67,10 +68,13 @@ describe('bulk endpoints require a valid token', () => {
   });
 
   it('answers 401 once the token has expired (short lifetime), 200 with a fresh one', async () => {
-    emu = await startEmulator({ tokenLifetimeSec: 0.3 });
+    const clock = new VirtualClock();
+    emu = await startEmulator({ tokenLifetimeSec: 0.3, now: () => clock.now() });
     const auth = await bearer(emu);
     expect((await postBulk(emu, '/users/bulk/sourceId', oneUser, auth)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 400));
+    clock.advance(299);
+    expect((await postBulk(emu, '/users/bulk/sourceId', oneUser, auth)).status).toBe(200);
+    clock.advance(1);
     expect((await postBulk(emu, '/users/bulk/sourceId', oneUser, auth)).status).toBe(401);
     expect((await postBulk(emu, '/users/bulk/sourceId', oneUser, await bearer(emu))).status).toBe(200);
   });

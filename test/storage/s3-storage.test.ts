@@ -7,6 +7,7 @@ import { storageFor } from '../../src/storage/index.js';
 import { LazyS3Storage } from '../../src/storage/s3/lazy-s3-storage.js';
 import { S3Storage, type S3StorageOptions } from '../../src/storage/s3/s3-storage.js';
 import { ACCESS_KEY_ID, BUCKET, DropProxy, SECRET_ACCESS_KEY, s3ServerPerFile } from '../support/s3.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 const fixture = s3ServerPerFile();
 const PREFIX = 'users/2026-12-01';
@@ -20,7 +21,7 @@ function storage(options: Partial<S3StorageOptions> = {}, endpoint = fixture.s3.
     settings: { endpoint },
     env: {},
     credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
-    pause: () => Promise.resolve(),
+    clock: new VirtualClock({ autoAdvance: true }),
     ...options,
   });
 }
@@ -128,7 +129,8 @@ describe('S3Storage resumes a dropped connection', () => {
 
   it('goes on with a ranged GET from the byte reached: every byte once, in order', async () => {
     const resumedAt: number[] = [];
-    const s = storage({ onResume: (offset) => resumedAt.push(offset) }, proxy.endpoint);
+    const clock = new VirtualClock({ autoAdvance: true });
+    const s = storage({ onResume: (offset) => resumedAt.push(offset), clock }, proxy.endpoint);
     const object = await s.stat(`s3://${BUCKET}/big.csv`);
     proxy.cutNextGet(`/${BUCKET}/big.csv`, 100_000);
     const chunks: Buffer[] = [];
@@ -139,6 +141,7 @@ describe('S3Storage resumes a dropped connection', () => {
     expect(resumedAt[0]).toBeLessThan(big.length);
     expect(proxy.headsAfterCut.join('\n').toLowerCase()).toContain(`range: bytes=${resumedAt[0]}-${big.length - 1}`);
     expect(Buffer.concat(chunks).equals(big)).toBe(true);
+    expect(clock.slept).toEqual([250]);
   });
 
   it('stops after maxResumes breaks in a row without progress (exit 3)', async () => {
@@ -171,7 +174,7 @@ describe('storageFor', () => {
 
 describe('LazyS3Storage (what storageFor hands out: the SDK is imported on the first request)', () => {
   const lazy = (settings: S3StorageOptions['settings'] = { endpoint: fixture.s3.endpoint }): LazyS3Storage =>
-    new LazyS3Storage({ settings, env: {}, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }, pause: () => Promise.resolve() });
+    new LazyS3Storage({ settings, env: {}, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }, clock: new VirtualClock({ autoAdvance: true }) });
 
   it('checks the endpoint when it is made, before any request, as S3Storage does', () => {
     expect(() => lazy({ endpoint: 'http://10.0.0.5:9000' })).toThrow('source.s3.endpoint must use https');

@@ -10,12 +10,13 @@
  * setting behind many more requests.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AuthError, TransportError } from '../../core/errors.js';
 import type { Batch, ItemRecord, Outcome, RejectEvent } from '../../core/record.js';
 import type { ResourceInfo } from '../../core/resource.js';
+import { retry, retryPolicy, type RetryPolicy, type RetryStop, type RetryTuning, type TryResult } from '../../core/retry-policy.js';
 import type { SendSpec } from '../../config/pipeline-spec.js';
 import { errorMessages, resultEvent, resultItems, resultKey, sentKey } from './api-answer.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
 import { matchResults } from './match-results.js';
 import { itemMessages } from './pointers.js';
@@ -40,16 +41,20 @@ export interface BulkClientOptions {
   /** Shared by every request of the run, retries and bisection halves included. */
   readonly limiter?: Pick<RateLimiter, 'acquire'>;
   readonly onEvent?: (e: SendEvent) => void;
-  readonly backoff?: BackoffOptions;
-  /** A Retry-After longer than this ends the run (resumable) instead of hanging it. Default 5 min. */
-  readonly maxRetryAfterMs?: number;
-  readonly random?: () => number;
+  /** Backoff, jitter and the longest Retry-After waited out (5 min: longer ends the run, resumable). */
+  readonly retry?: RetryTuning;
+  /** For retry waits and request timings. Default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A usable answer of the bulk endpoint: a 200 with its body, or a 400 with its messages. */
 type Answer = { readonly kind: 'ok'; readonly status: number; readonly body: unknown } | { readonly kind: 'refused'; readonly messages: string[] };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A try worth repeating: why, and the HTTP status (0 when the network failed before an answer). */
+interface Failure {
+  readonly reason: string;
+  readonly status: number;
+}
 
 export class BulkClient {
   private readonly o: BulkClientOptions;
@@ -57,10 +62,14 @@ export class BulkClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly envelope: RequestEnvelope;
+  private readonly policy: RetryPolicy;
+  private readonly clock: Clock;
   private lastToken: string | undefined;
 
   constructor(options: BulkClientOptions) {
     this.o = options;
+    this.policy = retryPolicy(options.send.maxRetries, options.retry);
+    this.clock = options.clock ?? systemClock;
     this.url = options.baseUrl.replace(/\/+$/, '') + options.resource.path;
     this.envelope = requestEnvelope(options.resource, options.directives);
     if (options.dispatcher !== undefined) {
@@ -144,39 +153,14 @@ export class BulkClient {
    */
   private async exchange(batch: Batch, indices: readonly number[]): Promise<Answer> {
     const body = this.body(batch, indices);
-    const { maxRetries, timeoutMs } = this.o.send;
     const ctx = { batch: batch.seq, url: this.url };
-    let retries = 0;
+    // Spans the retries: a 401 after a renewal with only network failures in between is a refusal.
     let renewed = false;
-    for (;;) {
-      const token = await this.o.tokens.get();
-      // After the token: a slot booked before a slow token fetch would be spent waiting for it,
-      // and the requests queued behind that fetch would then leave together, faster than the rate.
-      await this.o.limiter?.acquire();
-      if (token !== this.lastToken) {
-        this.lastToken = token;
-        this.o.onEvent?.({ type: 'token' });
-      }
-      const started = Date.now();
-      let answer: HttpAnswer | undefined;
-      let reason = '';
-      try {
-        answer = await postOnce(
-          this.dispatcher,
-          this.url,
-          { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-          body,
-          timeoutMs,
-        );
-        reason = `HTTP ${answer.status}`;
-      } catch (e) {
-        if (!isTransientNetworkError(e)) throw new TransportError(`request failed: ${describeNetworkError(e)}`, ctx);
-        reason = describeNetworkError(e);
-      }
-      const status = answer?.status ?? 0;
-      this.o.onEvent?.({ type: 'request', batch: batch.seq, status, ms: Date.now() - started, items: indices.length });
-
-      if (answer !== undefined) {
+    const tryOnce = async (): Promise<TryResult<Answer, Failure>> => {
+      for (;;) {
+        const { token, answer, reason } = await this.post(batch, indices, body, ctx);
+        if (answer === undefined) return { ok: false, failure: { reason, status: 0 } };
+        const { status } = answer;
         if (status === 401) {
           if (renewed) throw new AuthError('authentication refused: the API answered 401 to a freshly issued token', { ...ctx, status });
           renewed = true;
@@ -184,27 +168,65 @@ export class BulkClient {
           continue;
         }
         renewed = false;
-        if (status >= 200 && status < 300) return { kind: 'ok', status, body: parseJson(answer.text) };
+        if (status >= 200 && status < 300) return { ok: true, value: { kind: 'ok', status, body: parseJson(answer.text) } };
         const messages = errorMessages(parseJson(answer.text));
-        if (status === 400) return { kind: 'refused', messages };
+        if (status === 400) return { ok: true, value: { kind: 'refused', messages } };
         if (!isRetryStatus(status)) {
           throw new TransportError(`the API answered HTTP ${status}${messages[0] !== undefined ? `: ${messages[0]}` : ''}`, { ...ctx, status });
         }
+        const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now());
+        return { ok: false, failure: { reason, status }, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
       }
+    };
+    return retry(tryOnce, {
+      policy: this.policy,
+      clock: this.clock,
+      onRetry: (attempt, delayMs, f) => this.o.onEvent?.({ type: 'retry', batch: batch.seq, attempt, delayMs, reason: f.reason }),
+      giveUp: (stop, f) => this.giveUp(stop, f, ctx),
+    });
+  }
 
-      if (retries >= maxRetries) {
-        throw new TransportError(`gave up after ${maxRetries} retries (last: ${reason})`, { ...ctx, ...(status !== 0 ? { status } : {}) });
-      }
-      const retryAfter = answer !== undefined ? parseRetryAfter(answer.headers['retry-after']) : undefined;
-      const maxAfter = this.o.maxRetryAfterMs ?? 300_000;
-      if (retryAfter !== undefined && retryAfter > maxAfter) {
-        throw new TransportError(`the API asked to wait ${Math.ceil(retryAfter / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`, { ...ctx, status });
-      }
-      const delayMs = Math.max(retryAfter ?? 0, backoffDelay(retries, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random));
-      retries++;
-      this.o.onEvent?.({ type: 'retry', batch: batch.seq, attempt: retries, delayMs, reason });
-      await sleep(delayMs);
+  /** One HTTP exchange with the current token, reported as a `request` event; undefined answer when the network failed. */
+  private async post(
+    batch: Batch,
+    indices: readonly number[],
+    body: Buffer,
+    ctx: { batch: number; url: string },
+  ): Promise<{ token: string; answer: HttpAnswer | undefined; reason: string }> {
+    const token = await this.o.tokens.get();
+    // After the token: a slot booked before a slow token fetch would be spent waiting for it,
+    // and the requests queued behind that fetch would then leave together, faster than the rate.
+    await this.o.limiter?.acquire();
+    if (token !== this.lastToken) {
+      this.lastToken = token;
+      this.o.onEvent?.({ type: 'token' });
     }
+    const started = this.clock.now();
+    let answer: HttpAnswer | undefined;
+    let reason = '';
+    try {
+      answer = await postOnce(
+        this.dispatcher,
+        this.url,
+        { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body,
+        this.o.send.timeoutMs,
+      );
+      reason = `HTTP ${answer.status}`;
+    } catch (e) {
+      if (!isTransientNetworkError(e)) throw new TransportError(`request failed: ${describeNetworkError(e)}`, ctx);
+      reason = describeNetworkError(e);
+    }
+    this.o.onEvent?.({ type: 'request', batch: batch.seq, status: answer?.status ?? 0, ms: this.clock.now() - started, items: indices.length });
+    return { token, answer, reason };
+  }
+
+  private giveUp(stop: RetryStop, f: Failure, ctx: { batch: number; url: string }): TransportError {
+    if (stop.why === 'retry-after-too-long') {
+      const maxAfter = this.policy.maxRetryAfterMs;
+      return new TransportError(`the API asked to wait ${Math.ceil(stop.retryAfterMs / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`, { ...ctx, status: f.status });
+    }
+    return new TransportError(`gave up after ${this.policy.maxRetries} retries (last: ${f.reason})`, { ...ctx, ...(f.status !== 0 ? { status: f.status } : {}) });
   }
 }
 

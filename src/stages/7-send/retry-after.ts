@@ -1,9 +1,10 @@
 /**
  * The `Retry-After` response header as a delay in milliseconds. It is either delay-seconds or an
- * HTTP date (RFC 9110 §10.2.3). Returns undefined when absent or unreadable, so the caller falls
- * back to its own backoff rather than trusting a garbled value.
+ * HTTP date (RFC 9110 §10.2.3), read against `nowMs` (the caller's clock). Returns undefined when
+ * absent or unreadable, so the retry policy falls back to its backoff rather than trusting a
+ * garbled value.
  */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value;
   if (raw === undefined) return undefined;
   const text = raw.trim();

@@ -7,8 +7,9 @@
  * or an event: refusals say "authentication refused" with the HTTP status only.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AuthError, TransportError } from '../../core/errors.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { retry, retryPolicy, type RetryPolicy, type RetryStop, type RetryTuning, type TryResult } from '../../core/retry-policy.js';
 import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
 import { parseRetryAfter } from './retry-after.js';
 import { describeNetworkError, isRetryStatus, isTransientNetworkError } from './transient.js';
@@ -24,9 +25,10 @@ export interface TokenProviderOptions {
   readonly dispatcher?: Dispatcher;
   readonly timeoutMs: number;
   readonly maxRetries: number;
-  readonly backoff?: BackoffOptions;
-  readonly random?: () => number;
-  readonly now?: () => number;
+  /** Backoff, jitter and the longest Retry-After waited out (5 min: longer gives up). */
+  readonly retry?: RetryTuning;
+  /** For token lifetimes and retry waits. Default the system clock. */
+  readonly clock?: Clock;
   /** Before each retry of the token endpoint (1-based attempt), so a target that is down is never silent. */
   readonly onRetry?: (r: { readonly url: string; readonly attempt: number; readonly maxRetries: number; readonly delayMs: number; readonly reason: string }) => void;
 }
@@ -70,19 +72,25 @@ export function renewMarginSec(lifetimeSec: number): number {
   return Math.min(Math.max(30, lifetimeSec * 0.1), lifetimeSec / 2);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A try of the token endpoint worth repeating: why, and the HTTP status when there was an answer. */
+interface Failure {
+  readonly reason: string;
+  readonly status?: number;
+}
 
 export class TokenProvider {
   private readonly options: TokenProviderOptions;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly policy: RetryPolicy;
   private cached: { token: string; renewAt: number } | undefined;
   private inFlight: Promise<string> | undefined;
 
   constructor(options: TokenProviderOptions) {
     this.options = options;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
+    this.policy = retryPolicy(options.maxRetries, options.retry);
     if (options.dispatcher !== undefined) {
       this.dispatcher = options.dispatcher;
       this.ownsDispatcher = false;
@@ -95,7 +103,7 @@ export class TokenProvider {
   /** A token valid for a while yet. */
   get(): Promise<string> {
     const c = this.cached;
-    if (c !== undefined && this.now() < c.renewAt) return Promise.resolve(c.token);
+    if (c !== undefined && this.clock.now() < c.renewAt) return Promise.resolve(c.token);
     if (this.inFlight === undefined) {
       this.inFlight = this.fetchToken().finally(() => {
         this.inFlight = undefined;
@@ -118,45 +126,50 @@ export class TokenProvider {
     const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     const shown = safeUrl(tokenUrl);
-    for (let attempt = 0; ; attempt++) {
-      let answer: HttpAnswer | undefined;
-      let reason = '';
+    const tryOnce = async (): Promise<TryResult<string, Failure>> => {
+      let answer: HttpAnswer;
       // The lifetime runs from when the server issued the token, which is before its answer
       // arrived: counting from the request's start keeps a slow token endpoint from eating the margin.
-      const sentAt = this.now();
+      const sentAt = this.clock.now();
       try {
         answer = await postOnce(this.dispatcher, tokenUrl, headers, body, timeoutMs);
       } catch (e) {
         // The cause is left off on purpose: undici errors can carry request options, and those hold the secret.
         if (!isTransientNetworkError(e)) throw new TransportError(`token endpoint ${shown} unreachable: ${describeNetworkError(e)}`, { url: shown });
-        answer = undefined;
-        reason = describeNetworkError(e);
+        return { ok: false, failure: { reason: describeNetworkError(e) } };
       }
-      if (answer !== undefined) {
-        const { status } = answer;
-        if (status >= 200 && status < 300) {
-          const parsed = parseTokenResponse(parseJson(answer.text));
-          const renewAt = sentAt + (parsed.expiresInSec - renewMarginSec(parsed.expiresInSec)) * 1000;
-          this.cached = { token: parsed.token, renewAt };
-          return parsed.token;
-        }
-        if (status === 400 || status === 401 || status === 403) {
-          throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: shown });
-        }
-        if (!(status >= 500 || isRetryStatus(status))) {
-          throw new TransportError(`token endpoint ${shown} answered HTTP ${status}`, { status, url: shown });
-        }
-        reason = `HTTP ${status}`;
+      const { status } = answer;
+      if (status >= 200 && status < 300) {
+        const parsed = parseTokenResponse(parseJson(answer.text));
+        const renewAt = sentAt + (parsed.expiresInSec - renewMarginSec(parsed.expiresInSec)) * 1000;
+        this.cached = { token: parsed.token, renewAt };
+        return { ok: true, value: parsed.token };
       }
-      if (attempt >= maxRetries) {
-        const what = answer === undefined ? 'unreachable' : 'failing';
-        throw new TransportError(`token endpoint ${shown} ${what} after ${maxRetries} retries (${reason})`, { url: shown, ...(answer ? { status: answer.status } : {}) });
+      if (status === 400 || status === 401 || status === 403) {
+        throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: shown });
       }
-      const after = answer ? parseRetryAfter(answer.headers['retry-after'], Date.now()) : undefined;
-      const delayMs = Math.max(after ?? 0, backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random));
-      this.options.onRetry?.({ url: shown, attempt: attempt + 1, maxRetries, delayMs, reason });
-      await sleep(delayMs);
+      if (!(status >= 500 || isRetryStatus(status))) {
+        throw new TransportError(`token endpoint ${shown} answered HTTP ${status}`, { status, url: shown });
+      }
+      const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now());
+      return { ok: false, failure: { reason: `HTTP ${status}`, status }, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    };
+    return retry(tryOnce, {
+      policy: this.policy,
+      clock: this.clock,
+      onRetry: (attempt, delayMs, f) => this.options.onRetry?.({ url: shown, attempt, maxRetries, delayMs, reason: f.reason }),
+      giveUp: (stop, f) => this.giveUp(stop, f, shown),
+    });
+  }
+
+  private giveUp(stop: RetryStop, f: Failure, shown: string): TransportError {
+    const context = { url: shown, ...(f.status !== undefined ? { status: f.status } : {}) };
+    if (stop.why === 'retry-after-too-long') {
+      const maxAfter = this.policy.maxRetryAfterMs;
+      return new TransportError(`token endpoint ${shown} asked to wait ${Math.ceil(stop.retryAfterMs / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`, context);
     }
+    const what = f.status === undefined ? 'unreachable' : 'failing';
+    return new TransportError(`token endpoint ${shown} ${what} after ${this.policy.maxRetries} retries (${f.reason})`, context);
   }
 }
 

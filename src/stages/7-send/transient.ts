@@ -1,9 +1,11 @@
 /**
- * Which failures are worth another try: throttling, gateway trouble, and the network letting us
- * down (resets, refused connections while a server restarts, timeouts). Anything else is an
- * answer, and asking again would get the same answer.
+ * Which failures are worth another try: throttling, a server or gateway error that passes (500,
+ * 502, 503, 504), and the network letting us down (resets, refused connections while a server
+ * restarts, timeouts). Bulk calls are upserts, so sending one again after a 500 that may have
+ * applied part of it is safe. Anything else is an answer, and asking again would get the same
+ * answer (501 included: the endpoint is not there).
  */
-const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET',

@@ -2,17 +2,20 @@
  * An object's bytes [start, end) over one or more GETs: when the connection drops mid-body (or
  * the body ends short), the read goes on with a ranged GET from the byte reached, so nothing is
  * lost and nothing read twice. A failure to open a request is the SDK's to retry; here only
- * bodies are resumed, at most `maxResumes` times in a row without a byte of progress.
- * Backpressure: a generator, so the next chunk is taken from the socket only when asked for.
+ * bodies are resumed, at most the policy's `maxRetries` times in a row without a byte of progress,
+ * after the policy's wait. Backpressure: a generator, so the next chunk is taken from the socket
+ * only when asked for.
  */
+import type { Clock } from '../../core/clock.js';
+import { decideRetry, type RetryPolicy } from '../../core/retry-policy.js';
 
 /** Opens the bytes from `start` to `end` (exclusive): one GET. */
 export type OpenRange = (start: number, end: number) => Promise<AsyncIterable<Uint8Array>>;
 
 export interface ResumeOptions {
-  readonly maxResumes: number;
-  /** Waits before the next GET: `attempt` counts from 1. */
-  readonly pause: (attempt: number) => Promise<void>;
+  /** How many resumes in a row without progress (`maxRetries`), and the wait before each. */
+  readonly policy: RetryPolicy;
+  readonly clock: Clock;
   /** Told of each resume, for logs and tests. */
   readonly onResume?: (offset: number, error: unknown) => void;
 }
@@ -54,9 +57,11 @@ export async function* resumableRead(open: OpenRange, start: number, end: number
       if (offset < end) throw new ShortBody(offset, end);
     } catch (e) {
       if (offset > before) failures = 0;
-      if (++failures > options.maxResumes) throw new ReadBroken(offset, failures, { cause: e });
+      const next = decideRetry(options.policy, failures);
+      if (!next.retry) throw new ReadBroken(offset, failures + 1, { cause: e });
+      failures++;
       options.onResume?.(offset, e);
-      await options.pause(failures);
+      await options.clock.sleep(next.delayMs);
     } finally {
       // An abandoned body (the consumer stopped early, or it broke) must not hold its socket.
       const destroy = (body as { destroy?: () => void }).destroy;

@@ -8,8 +8,9 @@
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { SourceError } from '../../core/errors.js';
+import { retryPolicy, type RetryTuning } from '../../core/retry-policy.js';
 import type { LocalFile, Storage, StoredObject } from '../storage.js';
 import { SharedDownloads } from '../shared-downloads.js';
 import { downloadPrivately } from './private-download.js';
@@ -25,16 +26,18 @@ export interface S3StorageOptions extends S3ClientOptions {
   readonly tempDir?: string;
   /** Resumes of a body in a row without progress before the read fails. */
   readonly maxResumes?: number;
-  readonly pause?: ResumeOptions['pause'];
+  /** For the waits between resumes. Default the system clock. */
+  readonly clock?: Clock;
   readonly onResume?: ResumeOptions['onResume'];
 }
 
 const DEFAULT_MAX_RESUMES = 5;
 
-/** 0.25 s, 0.5 s, 1 s, … at most 8 s between resumes. */
-function backoff(attempt: number): Promise<void> {
-  return sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
-}
+/**
+ * 0.25 s, 0.5 s, 1 s, … at most 8 s between resumes. No jitter: a reader resumes its own body,
+ * and there is no crowd of them to keep out of step.
+ */
+const RESUME_BACKOFF: RetryTuning = { baseMs: 250, capMs: 8000, jitter: 'none' };
 
 function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, '');
@@ -58,7 +61,11 @@ export class S3Storage implements Storage {
     this.client = configured.client;
     this.endpoint = configured.endpoint;
     this.attempts = configured.maxAttempts;
-    this.resume = { maxResumes: options.maxResumes ?? DEFAULT_MAX_RESUMES, pause: options.pause ?? backoff, ...(options.onResume !== undefined ? { onResume: options.onResume } : {}) };
+    this.resume = {
+      policy: retryPolicy(options.maxResumes ?? DEFAULT_MAX_RESUMES, RESUME_BACKOFF),
+      clock: options.clock ?? systemClock,
+      ...(options.onResume !== undefined ? { onResume: options.onResume } : {}),
+    };
   }
 
   private failure(e: unknown, at: S3Location, action: S3Action, named = true): Error {

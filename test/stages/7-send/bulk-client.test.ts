@@ -3,6 +3,7 @@ import { AuthError, TransportError } from '../../../src/core/errors.js';
 import type { Outcome, RejectEvent, ResultEvent } from '../../../src/core/record.js';
 import type { BulkClient, BulkClientOptions } from '../../../src/stages/7-send/bulk-client.js';
 import type { SendEvent } from '../../../src/stages/7-send/send-event.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 import { bulkClient, json, okAnswer, SECRET, sentUsers, serversPerTest, testAgent, userBatch, type TestServer } from './harness.js';
 
 const agent = testAgent();
@@ -97,15 +98,40 @@ describe('BulkClient: auth', () => {
 
 describe('BulkClient: retries', () => {
   it('429 with Retry-After: 1 is not retried sooner', async () => {
-    const { server: s, bulkCalls } = await propel((req, res, n) =>
-      n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, okAnswer(sentUsers(req))),
-    );
+    const clock = new VirtualClock({ autoAdvance: true });
+    const at: number[] = [];
+    const { server: s } = await propel((req, res, n) => {
+      at.push(clock.now());
+      return n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, okAnswer(sentUsers(req)));
+    });
     const events: SendEvent[] = [];
-    const out = await client(s, {}, events).sendBatch(userBatch(1, [1]));
+    const out = await client(s, { clock }, events).sendBatch(userBatch(1, [1]));
     expect(results(out)).toHaveLength(1);
-    const [a, b] = bulkCalls();
-    expect(b!.at - a!.at).toBeGreaterThanOrEqual(990);
+    // The backoff alone would be at most 20 ms; the server asked for 1 s.
+    expect(at[1]! - at[0]!).toBe(1000);
+    expect(clock.slept).toEqual([1000]);
     expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', batch: 1, attempt: 1, delayMs: 1000, reason: 'HTTP 429' }]);
+  });
+
+  it('a Retry-After given as an HTTP date is read against the clock', async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const { server: s } = await propel((req, res, n) =>
+      n === 1 ? json(res, 503, {}, { 'retry-after': new Date(clock.now() + 7000).toUTCString() }) : json(res, 200, okAnswer(sentUsers(req))),
+    );
+    const out = await client(s, { clock }).sendBatch(userBatch(1, [1]));
+    expect(results(out)).toHaveLength(1);
+    expect(clock.slept).toEqual([7000]);
+  });
+
+  it('a Retry-After over 5 minutes ends with TransportError instead of hanging', async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const { server: s, bulkCalls } = await propel((_req, res) => json(res, 429, {}, { 'retry-after': '301' }));
+    const err = (await client(s, { clock }).sendBatch(userBatch(3, [1])).catch((e: unknown) => e)) as TransportError;
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err.message).toBe('the API asked to wait 301 s before retrying, longer than the 300 s allowed');
+    expect(err.context).toMatchObject({ batch: 3, status: 429 });
+    expect(bulkCalls()).toHaveLength(1);
+    expect(clock.slept).toEqual([]);
   });
 
   it('503, a destroyed socket and a timeout are retried and then succeed', async () => {
@@ -125,20 +151,41 @@ describe('BulkClient: retries', () => {
     expect(reasons[2]).toBe('timeout');
   });
 
-  it('retries exhausted -> TransportError with batch, status and url', async () => {
+  it('retries exhausted -> TransportError with batch, status and url, after exponential waits', async () => {
     const { server: s, bulkCalls } = await propel((_req, res) => json(res, 502, {}));
-    const err = (await client(s, { send: { maxRetries: 2, timeoutMs: 1000 } }).sendBatch(userBatch(9, [1])).catch((e: unknown) => e)) as TransportError;
+    const clock = new VirtualClock({ autoAdvance: true });
+    const err = (await client(s, { send: { maxRetries: 2, timeoutMs: 1000 }, clock, retry: { baseMs: 100, capMs: 150, random: () => 0.9 } })
+      .sendBatch(userBatch(9, [1]))
+      .catch((e: unknown) => e)) as TransportError;
     expect(err).toBeInstanceOf(TransportError);
     expect(err.code).toBe('ETL_TARGET_FAILED');
     expect(err.exitCode).toBe(3);
+    expect(err.message).toBe('gave up after 2 retries (last: HTTP 502)');
     expect(err.context).toMatchObject({ batch: 9, status: 502, url: `${s.origin}/v2/users/bulk/sourceId` });
     expect(bulkCalls()).toHaveLength(3);
+    // 0.9 of the ceiling: 100 ms, then 200 ms capped at 150.
+    expect(clock.slept).toEqual([90, 135]);
   });
 
-  it('500 is not retried', async () => {
-    const { server: s, bulkCalls } = await propel((_req, res) => json(res, 500, { error: { messages: ['boom'] } }));
-    await expect(client(s).sendBatch(userBatch(1, [1]))).rejects.toMatchObject({ context: { status: 500 } });
-    expect(bulkCalls()).toHaveLength(1);
+  it.each([500, 502, 503, 504])('%i is retried with backoff, then succeeds', async (status) => {
+    const { server: s, bulkCalls } = await propel((req, res, n) => (n === 1 ? json(res, status, { error: { messages: ['boom'] } }) : json(res, 200, okAnswer(sentUsers(req)))));
+    const events: SendEvent[] = [];
+    const clock = new VirtualClock({ autoAdvance: true });
+    const out = await client(s, { clock, retry: { baseMs: 100, capMs: 1000, random: () => 0.5 } }, events).sendBatch(userBatch(1, [1, 2]));
+    expect(results(out)).toHaveLength(2);
+    expect(bulkCalls()).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', batch: 1, attempt: 1, delayMs: 50, reason: `HTTP ${status}` }]);
+    expect(clock.slept).toEqual([50]);
+  });
+
+  it('500 past maxRetries -> TransportError; 501 is not retried', async () => {
+    const { server: s, bulkCalls } = await propel((_req, res, n) => json(res, n <= 3 ? 500 : 501, { error: { messages: ['boom'] } }));
+    const err = (await client(s, { send: { maxRetries: 2, timeoutMs: 1000 } }).sendBatch(userBatch(1, [1])).catch((e: unknown) => e)) as TransportError;
+    expect(err.message).toBe('gave up after 2 retries (last: HTTP 500)');
+    expect(err.context).toMatchObject({ status: 500 });
+    expect(bulkCalls()).toHaveLength(3);
+    await expect(client(s).sendBatch(userBatch(2, [1]))).rejects.toMatchObject({ message: 'the API answered HTTP 501: boom', context: { status: 501 } });
+    expect(bulkCalls()).toHaveLength(4);
   });
 });
 

@@ -11,6 +11,7 @@ import { lookupKey, RESOURCES } from '../../../src/core/resource.js';
 import { BulkClient, type BulkClientOptions } from '../../../src/stages/7-send/bulk-client.js';
 import { TokenProvider } from '../../../src/stages/7-send/token-provider.js';
 import { ItemBytes } from '../../../src/core/item-bytes.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 export interface Seen {
   readonly method: string;
@@ -155,19 +156,26 @@ export function testAgent(): Agent {
   return new Agent({ keepAliveTimeout: 1000, connections: 16 });
 }
 
-/** A client for the users' bulk endpoint of a test server: 3 retries, 2 s timeout, short backoff. */
+/**
+ * A client for the users' bulk endpoint of a test server: 3 retries, 2 s timeout, short backoff,
+ * and its waits on virtual time (`extra.clock`, else one of its own that moves as it sleeps),
+ * shared with its token provider.
+ */
 export function bulkClient(s: TestServer, agent: Agent, extra: Partial<BulkClientOptions> = {}): BulkClient {
+  const clock = extra.clock ?? new VirtualClock({ autoAdvance: true });
   return new BulkClient({
     baseUrl: `${s.origin}/v2`,
     resource: USERS,
-    tokens: tokenProvider(s.origin, agent),
+    tokens: tokenProvider(s.origin, agent, { clock }),
     send: { maxRetries: 3, timeoutMs: 2000 },
     dispatcher: agent,
-    backoff: { baseMs: 20, capMs: 100 },
+    retry: { baseMs: 20, capMs: 100 },
+    clock,
     ...extra,
   });
 }
 
+/** A token provider for a test server: 3 retries, short backoff, on virtual time (`extra.clock`, else its own, moving as it sleeps). */
 export function tokenProvider(origin: string, agent: Agent, extra: Partial<ConstructorParameters<typeof TokenProvider>[0]> = {}): TokenProvider {
   return new TokenProvider({
     tokenUrl: `${origin}/oauth2/token`,
@@ -176,7 +184,8 @@ export function tokenProvider(origin: string, agent: Agent, extra: Partial<Const
     dispatcher: agent,
     timeoutMs: 2000,
     maxRetries: 3,
-    backoff: { baseMs: 10, capMs: 50 },
+    retry: { baseMs: 10, capMs: 50 },
+    clock: new VirtualClock({ autoAdvance: true }),
     ...extra,
   });
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { errorMessages, resultEvent, resultItems, resultKey } from '../../../src/stages/7-send/api-answer.js';
-import { backoffDelay } from '../../../src/stages/7-send/backoff.js';
 import { KeyGate } from '../../../src/stages/7-send/key-gate.js';
 import { matchResults } from '../../../src/stages/7-send/match-results.js';
 import { itemMessages, parsePointer } from '../../../src/stages/7-send/pointers.js';
@@ -34,17 +33,6 @@ describe('parseTokenResponse', () => {
     expect(renewMarginSec(1800)).toBe(180);
     expect(renewMarginSec(120)).toBe(30);
     expect(renewMarginSec(2)).toBe(1);
-  });
-});
-
-describe('backoffDelay', () => {
-  it('draws from [0, min(cap, base*2^attempt))', () => {
-    const opts = { baseMs: 100, capMs: 1000 };
-    expect(backoffDelay(0, opts, () => 0.999)).toBe(99);
-    expect(backoffDelay(2, opts, () => 0.5)).toBe(200);
-    expect(backoffDelay(10, opts, () => 0.5)).toBe(500);
-    expect(backoffDelay(5000, opts, () => 0.5)).toBe(500);
-    expect(backoffDelay(3, opts, () => 0)).toBe(0);
   });
 });
 

@@ -90,11 +90,18 @@ describe('createSendStream', () => {
     let inFlight = 0;
     let max = 0;
     let pulled = 0;
+    // The API answers nothing until the test has looked; then everything at once.
+    let answer = (): void => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let full = (): void => undefined;
+    const slotsFull = new Promise<void>((resolve) => (full = resolve));
     const slow = {
       async sendBatch(b: Batch): Promise<Outcome[]> {
         inFlight++;
         max = Math.max(max, inFlight);
-        await delay(20);
+        if (inFlight === 2) full();
+        await answered;
+        await new Promise((resolve) => setImmediate(resolve));
         inFlight--;
         return [];
       },
@@ -111,9 +118,12 @@ describe('createSendStream', () => {
     const stream = createSendStream(slow, { concurrency: 2 });
     source.pipe(stream);
     stream.resume();
-    await delay(30);
+    await slotsFull;
+    // Every slot busy; give the streams turns of the event loop to pull whatever they would.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     // 2 in flight, plus at most a couple buffered between the stages: not the whole input.
     expect(pulled).toBeLessThan(8);
+    answer();
     await new Promise((r) => stream.on('end', r));
     expect(max).toBe(2);
     expect(pulled).toBe(20);
@@ -284,7 +294,7 @@ describe('createSendStream', () => {
       createSendStream(api, { concurrency: 2, stop: stop.signal, onUnsent: (b) => unsent.push(b.seq) }),
       new Writable({ objectMode: true, write(o: Outcome, _e, cb) { out.push(o); cb(); } }),
     );
-    while (started.length < 2) await delay(1);
+    while (started.length < 2) await new Promise((resolve) => setImmediate(resolve));
     stop.abort();
     for (const a of answer) a();
     await done;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, TransportError } from '../../../src/core/errors.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 import { delay, json, SECRET, startServer, testAgent, tokenAnswer, tokenProvider, type TestServer } from './harness.js';
 
 let server: TestServer | undefined;
@@ -30,27 +31,31 @@ describe('TokenProvider', () => {
   it('renews a short-lived token before it runs out (lifetime 2 s)', async () => {
     let n = 0;
     server = await startServer((_req, res) => tokenAnswer(res, ++n, 2));
-    const tp = tokenProvider(server.origin, agent);
+    const clock = new VirtualClock();
+    const tp = tokenProvider(server.origin, agent, { clock });
     expect(await tp.get()).toBe('tok-1');
-    await delay(300);
+    clock.advance(300);
     expect(await tp.get()).toBe('tok-1');
-    // Renewal margin for 2 s is 1 s, so after 1.1 s a fresh token is fetched while the old still lives.
-    await delay(850);
+    // Renewal margin for 2 s is 1 s: the old token serves until 1 s, then a fresh one is fetched while the old still lives.
+    clock.advance(699);
+    expect(await tp.get()).toBe('tok-1');
+    clock.advance(1);
     expect(await tp.get()).toBe('tok-2');
     expect(server.seen).toHaveLength(2);
   });
 
   it('counts the lifetime from when the token was asked for, not from when a slow answer arrived', async () => {
-    let clock = 0;
+    const clock = new VirtualClock();
+    const start = clock.now();
     let n = 0;
     server = await startServer((_req, res) => {
-      clock += 600; // the token endpoint takes 600 ms to answer
+      clock.advance(600); // the token endpoint takes 600 ms to answer
       tokenAnswer(res, ++n, 2);
     });
-    const tp = tokenProvider(server.origin, agent, { now: () => clock });
+    const tp = tokenProvider(server.origin, agent, { clock });
     expect(await tp.get()).toBe('tok-1');
     // Issued at 0 (at the latest), lives until 2000, renewed 1 s before: due at 1000, not at 1600.
-    clock = 1100;
+    clock.set(start + 1100);
     expect(await tp.get()).toBe('tok-2');
   });
 
@@ -99,11 +104,32 @@ describe('TokenProvider', () => {
     await server.close();
     server = await startServer((_req, res) => json(res, 500, {}));
     const retries: unknown[] = [];
-    const tp2 = tokenProvider(server.origin, agent, { maxRetries: 2, onRetry: (r) => retries.push(r) });
+    const clock = new VirtualClock({ autoAdvance: true });
+    const tp2 = tokenProvider(server.origin, agent, { maxRetries: 2, onRetry: (r) => retries.push(r), clock, retry: { baseMs: 100, capMs: 1000, random: () => 0.5 } });
     await expect(tp2.get()).rejects.toBeInstanceOf(TransportError);
     expect(server.seen).toHaveLength(3);
-    // Every retry is reported: which one, how long it waits, why.
-    expect(retries).toEqual([1, 2].map((attempt) => ({ url: `${server!.origin}/oauth2/token`, attempt, maxRetries: 2, delayMs: expect.any(Number), reason: 'HTTP 500' })));
+    // Every retry is reported: which one, how long it waits, why; and it waits that long.
+    expect(retries).toEqual([50, 100].map((delayMs, i) => ({ url: `${server!.origin}/oauth2/token`, attempt: i + 1, maxRetries: 2, delayMs, reason: 'HTTP 500' })));
+    expect(clock.slept).toEqual([50, 100]);
+  });
+
+  it('waits out a Retry-After of the token endpoint, and gives up on one longer than 5 minutes', async () => {
+    let n = 0;
+    server = await startServer((_req, res) => (++n === 1 ? json(res, 503, {}, { 'retry-after': '30' }) : tokenAnswer(res, n)));
+    const clock = new VirtualClock({ autoAdvance: true });
+    const tp = tokenProvider(server.origin, agent, { clock });
+    expect(await tp.get()).toBe('tok-2');
+    expect(clock.slept).toEqual([30_000]);
+
+    await server.close();
+    server = await startServer((_req, res) => json(res, 503, {}, { 'retry-after': '301' }));
+    const clock2 = new VirtualClock({ autoAdvance: true });
+    const error = await tokenProvider(server.origin, agent, { clock: clock2 }).get().then(() => undefined, (e: unknown) => e as TransportError);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error?.message).toBe(`token endpoint ${server.origin}/oauth2/token asked to wait 301 s before retrying, longer than the 300 s allowed`);
+    expect(error?.context).toEqual({ url: `${server.origin}/oauth2/token`, status: 503 });
+    expect(clock2.slept).toEqual([]);
+    expect(server.seen).toHaveLength(1);
   });
 
   it('names the token URL when it gives up, without user info or query that could hold a secret', async () => {
