@@ -27,7 +27,7 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
   // The delta kinds come first: they say how much of what was read needed sending at all.
   for (const k of OUTCOME_KINDS) {
     const v = k.delta === true ? c[k.name] : undefined;
-    if (v !== undefined && k.inTerminal && (k.name !== 'orphans' || v > 0)) lines.push(row(k.label, `${n(v)}${k.note !== undefined ? ` ${k.note}` : ''}`));
+    if (v !== undefined && k.inTerminal && !(k.hideZero === true && v === 0)) lines.push(row(k.label, `${n(v)}${k.note !== undefined ? ` ${k.note}` : ''}`));
   }
   if (s.mode === 'run') {
     lines.push(row('sent', n(c.sent)));

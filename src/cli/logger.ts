@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type pino from 'pino';
 import { isEtlError } from '../core/errors.js';
 import type { RunEvent } from '../run/run-pipeline.js';
-import { DELTA_KINDS, RESULT_KINDS } from '../outcomes/index.js';
+import { DELTA_KINDS, PROGRESS_KINDS, RESULT_KINDS, type ProgressKind } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../outputs/progress/run-probe.js';
 import { ProgressDisplay } from '../outputs/progress/progress-display.js';
 import type { JobStepEvent } from '../run/run-job.js';
@@ -76,9 +76,11 @@ export function jsonLog(destination?: pino.DestinationStream): pino.Logger {
  */
 const REDACT = ['clientSecret', '*.clientSecret', 'secret', '*.secret', 'token', '*.token', 'accessToken', '*.accessToken', 'authorization', '*.authorization', 'record', '*.record'];
 
-const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected: number; unchanged?: number } => ({
-  read: p.read, imported: p.imported, rejected: p.rejected, ...(p.unchanged !== undefined ? { unchanged: p.unchanged } : {}),
-});
+const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected: number } & Partial<Record<ProgressKind, number>> => {
+  const kinds: Partial<Record<ProgressKind, number>> = {};
+  for (const k of PROGRESS_KINDS) if (p[k.name] !== undefined) kinds[k.name] = p[k.name];
+  return { read: p.read, imported: p.imported, rejected: p.rejected, ...kinds };
+};
 
 /**
  * Run events as log lines on stderr (stdout stays for the summary). `json`: one pino line per

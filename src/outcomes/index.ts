@@ -8,5 +8,18 @@
  * is sent again. A batch's request being answered is "answered", not settled.
  */
 export { STAGES, isStage, zeroByStage, type ByStage, type Stage } from '../core/stages.js';
-export { DELTA_KINDS, OUTCOME_KINDS, RESULT_KINDS, kindOf, type DeltaKind, type OutcomeKind, type ResultKind } from './kinds.js';
-export { RunCounts, addSettled, countOutcome, emptyCounts, emptySettled, type SettledCounts } from './run-counts.js';
+export {
+  DELTA_KINDS,
+  METRIC_KINDS,
+  OUTCOME_KINDS,
+  PROGRESS_KINDS,
+  RESULT_KINDS,
+  kindOf,
+  type DeltaKind,
+  type MetricKind,
+  type OutcomeKind,
+  type OutcomeName,
+  type ProgressKind,
+  type ResultKind,
+} from './kinds.js';
+export { RunCounts, addSettled, countOutcome, emptyCounts, emptySettled, type KindCounters, type SettledCounts } from './run-counts.js';

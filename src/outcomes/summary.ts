@@ -1,6 +1,6 @@
 import type { EtlError } from '../core/errors.js';
 import type { RejectKind } from './reject-groups.js';
-import type { ByStage, DeltaKind, ResultKind, RunCounts } from './index.js';
+import type { ByStage, DeltaKind, OutcomeName, ResultKind, RunCounts } from './index.js';
 import { DELTA_KINDS, RESULT_KINDS } from './index.js';
 
 export type RunStatus = 'completed' | 'aborted' | 'interrupted';
@@ -80,8 +80,8 @@ export function buildSummary(s: SummaryInput): RunSummary {
       mapped: Math.max(0, c.read - c.rejected.read - c.rejected.map),
       rejected: { ...c.rejected, total: c.totalRejected },
       sent: s.mode === 'run' ? c.sent : 0,
-      ...kindCounts(c),
-      ...(s.delta !== undefined ? deltaCounts(c) : {}),
+      ...countsOf(c, RESULT_KINDS),
+      ...(s.delta !== undefined ? countsOf(c, DELTA_KINDS) : {}),
       unsent: c.unsent,
     },
     batches, requests, retries, throttled,
@@ -94,14 +94,8 @@ export function buildSummary(s: SummaryInput): RunSummary {
   };
 }
 
-function deltaCounts(c: RunCounts): Record<DeltaKind, number> {
-  const out = {} as Record<DeltaKind, number>;
-  for (const k of DELTA_KINDS) out[k] = c[k];
-  return out;
-}
-
-function kindCounts(c: RunCounts): Record<ResultKind, number> {
-  const out = {} as Record<ResultKind, number>;
-  for (const k of RESULT_KINDS) out[k] = c[k];
+function countsOf<K extends OutcomeName>(c: RunCounts, kinds: readonly K[]): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k of kinds) out[k] = c[k];
   return out;
 }

@@ -1,9 +1,9 @@
-import { STAGES, zeroByStage, type Stage } from '../../outcomes/index.js';
+import { METRIC_KINDS, STAGES, zeroByStage, type MetricKind, type Stage } from '../../outcomes/index.js';
 import type { RunSummary } from '../../outcomes/summary.js';
 
-/** `propel_etl_records{outcome}`: fixed by the contract, in this order. */
-export const RECORD_OUTCOMES = ['read', 'created', 'updated', 'unchanged', 'rejected', 'orphans'] as const;
-export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
+/** `propel_etl_records{outcome}`: records read, each outcome kind marked for metrics, records rejected. */
+export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['read', ...METRIC_KINDS, 'rejected'];
+export type RecordOutcome = 'read' | MetricKind | 'rejected';
 
 /** `propel_etl_rejected_records{stage}`: every stage a record can be rejected at. */
 
@@ -24,16 +24,17 @@ export interface RunMetrics {
 }
 
 /**
- * The counts a summary carries. `unchanged` and `orphans` come with delta sync; a summary
- * without them reports 0, one with them reports theirs.
+ * The counts a summary carries. The delta kinds come with delta sync only; a summary without them
+ * reports 0, one with them reports theirs.
  */
-interface SummaryCounts {
-  readonly read: number;
-  readonly created: number;
-  readonly updated: number;
-  readonly unchanged?: number;
-  readonly orphans?: number;
-  readonly rejected: Readonly<Record<Stage, number>> & { readonly total: number };
+type SummaryCounts = { readonly read: number; readonly rejected: Readonly<Record<Stage, number>> & { readonly total: number } } & Readonly<
+  Partial<Record<MetricKind, number>>
+>;
+
+function recordsOf(c: SummaryCounts): Record<RecordOutcome, number> {
+  const out = { read: c.read, rejected: c.rejected.total } as Record<RecordOutcome, number>;
+  for (const k of METRIC_KINDS) out[k] = c[k] ?? 0;
+  return out;
 }
 
 export interface MetricsSummary extends Pick<RunSummary, 'pipeline' | 'exitCode' | 'startedAt' | 'endedAt' | 'requests' | 'retries'> {
@@ -50,7 +51,7 @@ export function metricsOfSummary(s: MetricsSummary, target: string): RunMetrics 
     exitCode: s.exitCode,
     startedAt: Date.parse(s.startedAt),
     endedAt: Date.parse(s.endedAt),
-    records: { read: c.read, created: c.created, updated: c.updated, unchanged: c.unchanged ?? 0, rejected: c.rejected.total, orphans: c.orphans ?? 0 },
+    records: recordsOf(c),
     rejected: Object.fromEntries(STAGES.map((stage) => [stage, c.rejected[stage]])) as Record<Stage, number>,
     requests: s.requests,
     retries: s.retries,
@@ -62,7 +63,7 @@ export function metricsOfSummary(s: MetricsSummary, target: string): RunMetrics 
 export function metricsOfRefusal(r: { pipeline: string; target: string; exitCode: number; startedAt: number; endedAt: number }): RunMetrics {
   return {
     ...r,
-    records: { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, orphans: 0 },
+    records: recordsOf({ read: 0, rejected: { ...zeroByStage(), total: 0 } }),
     rejected: zeroByStage(),
     requests: 0,
     retries: 0,

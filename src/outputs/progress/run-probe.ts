@@ -1,15 +1,16 @@
 import type { Batch, Outcome } from '../../core/record.js';
-import type { RunCounts } from '../../outcomes/index.js';
+import { PROGRESS_KINDS, type ProgressKind, type RunCounts } from '../../outcomes/index.js';
 
 /** How far a run has got, at one instant. Plain numbers: cheap to take several times a second. */
-export interface ProgressSnapshot {
+export type ProgressSnapshot = ProgressCounts & Readonly<Partial<Record<ProgressKind, number>>>;
+
+/** The fixed part; the outcome kinds marked for progress (with `delta:` only where the kind is a delta kind) come beside it. */
+interface ProgressCounts {
   readonly elapsedMs: number;
   readonly read: number;
   /** Created or updated at the API (in a rehearsal: written to a batch file). */
   readonly imported: number;
   readonly rejected: number;
-  /** With `delta:`: not sent, Propel has them as they are. */
-  readonly unchanged?: number;
   readonly batchesInFlight: number;
   /** Input bytes taken so far and the inputs' total size (0 when unknown, e.g. stdin). */
   readonly bytesRead: number;
@@ -39,7 +40,7 @@ export class RunProbe {
   constructor(
     private readonly counts: RunCounts,
     private readonly mode: 'run' | 'dry-run' | 'validate' = 'run',
-    /** The pipeline has `delta:`: snapshots carry `unchanged`. */
+    /** The pipeline has `delta:`: snapshots carry the delta kinds marked for progress. */
     private readonly delta = false,
   ) {}
 
@@ -63,13 +64,15 @@ export class RunProbe {
 
   snapshot(): ProgressSnapshot {
     const c = this.counts;
+    const kinds: Partial<Record<ProgressKind, number>> = {};
+    for (const k of PROGRESS_KINDS) if (this.delta || k.delta !== true) kinds[k.name] = c[k.name];
     return {
       elapsedMs: Date.now() - this.startedAt,
       // Records settled by an earlier attempt are re-read but not this attempt's work.
       read: c.read - c.skipped,
       imported: this.mode === 'run' ? c.imported : c.answered,
       rejected: c.totalRejected,
-      ...(this.delta ? { unchanged: c.unchanged } : {}),
+      ...kinds,
       batchesInFlight: this.inFlight,
       bytesRead: this.source?.bytesRead ?? 0,
       totalBytes: this.source?.totalBytes ?? 0,
