@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type pino from 'pino';
-import { isEtlError } from '../core/errors.js';
+import { ERR, isEtlError } from '../core/errors.js';
 import type { RunEvent } from '../run/run-pipeline.js';
 import { DELTA_KINDS, PROGRESS_KINDS, RESULT_KINDS, type ProgressKind } from '../outcomes/index.js';
 import type { ProgressSnapshot } from '../outputs/progress/run-probe.js';
@@ -50,7 +50,7 @@ export function errorFields(e: unknown): Record<string, unknown> {
     const where = { file, entry, line, column, key, batch, status, url };
     return { code: e.code, exitCode: e.exitCode, message: e.message, ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)) };
   }
-  return { code: 'ETL_INTERNAL', exitCode: 3, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+  return { code: ERR.INTERNAL.code, exitCode: 3, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
 }
 
 /** The one-line text of an error, as pretty logs print it after `propel-etl: `. */

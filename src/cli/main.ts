@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT } from '../core/errors.js';
+import { ERR, EXIT } from '../core/errors.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { capYoungGeneration } from './young-generation.js';
 import { addEmulatorCommand } from './emulator-command.js';
@@ -48,7 +48,7 @@ if (JSON_REQUESTED) {
   const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   program.configureOutput({
     outputError: (text) => {
-      for (const line of lines(text)) log.error({ event: 'error', code: 'ETL_USAGE', exitCode: EXIT.usage, message: line.replace(/^error: /, '') }, line);
+      for (const line of lines(text)) log.error({ event: 'error', code: ERR.USAGE.code, exitCode: EXIT.usage, message: line.replace(/^error: /, '') }, line);
     },
     writeErr: (text) => {
       for (const line of lines(text)) log.info({ event: 'usage' }, line);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import { ConfigError, EXIT, isEtlError } from '../core/errors.js';
+import { ERR, ConfigError, EXIT, isEtlError } from '../core/errors.js';
 import { loadRunFile, type RunFile } from '../config/index.js';
 import { MetricsOutput } from '../outputs/metrics/metrics-output.js';
 import { refusal, warningsTo } from '../run/measured.js';
@@ -29,7 +29,7 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
     logger.error(e, flags.debug);
     return process.exit(isEtlError(e) ? e.exitCode : EXIT.aborted);
   };
-  if (flags.resume === true && flags.fresh === true) fail(new ConfigError('--resume and --fresh exclude each other', {}, 'ETL_USAGE'));
+  if (flags.resume === true && flags.fresh === true) fail(new ConfigError('--resume and --fresh exclude each other', {}, ERR.USAGE));
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -98,7 +98,7 @@ async function openMetrics(flags: RunFlags, mode: 'run' | 'validate', onEvent: (
   if (mode !== 'run') return undefined;
   const fromEnv = process.env[PUSHGATEWAY_ENV];
   if (flags.dryRun === true) {
-    if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) fail(new ConfigError('--metrics-file and --pushgateway report real runs only: leave them out with --dry-run', {}, 'ETL_USAGE'));
+    if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) fail(new ConfigError('--metrics-file and --pushgateway report real runs only: leave them out with --dry-run', {}, ERR.USAGE));
     return undefined;
   }
   const pushgateway = flags.pushgateway ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
@@ -109,7 +109,7 @@ async function openMetrics(flags: RunFlags, mode: 'run' | 'validate', onEvent: (
       { cwd: process.cwd(), warn: warningsTo(onEvent), keys: { file: '--metrics-file', pushgateway: flags.pushgateway !== undefined ? '--pushgateway' : PUSHGATEWAY_ENV } },
     );
   } catch (e) {
-    return fail(isEtlError(e) ? e : new ConfigError(String(e), {}, 'ETL_USAGE'));
+    return fail(isEtlError(e) ? e : new ConfigError(String(e), {}, ERR.USAGE));
   }
 }
 

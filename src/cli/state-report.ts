@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { extname, relative } from 'node:path';
 import { loadPipeline } from '../config/index.js';
-import { ConfigError, EXIT } from '../core/errors.js';
+import { ERR, ConfigError, EXIT } from '../core/errors.js';
 import { DeltaState, type StateInfo, type StateRow } from '../state/delta-state.js';
 import { acquireLock } from '../state/state-lock.js';
 import { listStates, stateDir, targetOfFile } from '../state/state-location.js';
@@ -75,7 +75,7 @@ export async function stateCommand(pipelineArg: string, flags: StateFlags): Prom
   if (flags.forget === true) {
     const what = files.map((f) => relative(cwd, f) || f).join(', ');
     if (flags.yes !== true) {
-      if (process.stdin.isTTY !== true) throw new ConfigError(`--forget drops ${what}; add --yes to confirm (not asked: stdin is not a terminal)`, {}, 'ETL_STATE_CONFIRM');
+      if (process.stdin.isTTY !== true) throw new ConfigError(`--forget drops ${what}; add --yes to confirm (not asked: stdin is not a terminal)`, {}, ERR.STATE_CONFIRM);
       if (!(await confirm(`drop ${what}? the next run sends everything [y/N] `))) {
         out(['nothing dropped']);
         return EXIT.ok;

@@ -193,7 +193,7 @@ function checkS3Source(doc: SourceDocument, source: SourceSpec): void {
     try {
       parseS3Url(source.path);
     } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(e.message, { ...at(['source', 'path']), key: 'source.path' }, e.code);
+      if (e instanceof ConfigError) throw e.at({ ...at(['source', 'path']), key: 'source.path' });
       throw e;
     }
   } else if (source.s3 !== undefined) {

@@ -1,17 +1,14 @@
+import { ERR, EXIT_OF_KIND, type ErrorCode, type ErrorCodeOf, type ErrorKind } from './error-codes.js';
+import type { ExitCode } from './exit-codes.js';
+
 /**
  * Errors that stop a run. Each has a stable `code` (for programs), an exit code from the
  * contract, and context (file, line, batch, HTTP status) for the one-line message the CLI prints.
  * Invalid records are never errors: they are RejectEvents.
  */
 
-export const EXIT = {
-  ok: 0,
-  rejects: 1,
-  usage: 2,
-  aborted: 3,
-  interrupted: 130,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode } from './exit-codes.js';
+export { ERR, type ErrorCode } from './error-codes.js';
 
 export interface ErrorContext {
   file?: string;
@@ -24,16 +21,20 @@ export interface ErrorContext {
   url?: string;
 }
 
+/** A code that stops a run (every kind but a warning). */
+export type StoppingCode = ErrorCodeOf<Exclude<ErrorKind, 'warning'>>;
+
 export class EtlError extends Error {
-  readonly code: string;
+  /** The entry's code in the catalogue (`src/core/error-codes.ts`). */
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly context: ErrorContext;
 
-  constructor(code: string, exitCode: ExitCode, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(entry: StoppingCode, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
-    this.code = code;
-    this.exitCode = exitCode;
+    this.code = entry.code;
+    this.exitCode = EXIT_OF_KIND[entry.kind];
     this.context = context;
   }
 
@@ -53,43 +54,58 @@ export class EtlError extends Error {
 
 /** A usage or configuration error, found before anything was sent. Exit 2. */
 export class ConfigError extends EtlError {
-  constructor(message: string, context: ErrorContext = {}, code = 'ETL_CONFIG') {
-    super(code, EXIT.usage, message, context);
+  private readonly entry: ErrorCodeOf<'config'>;
+
+  constructor(message: string, context: ErrorContext = {}, code: ErrorCodeOf<'config'> = ERR.CONFIG) {
+    super(code, message, context);
+    this.entry = code;
+  }
+
+  /** The same refusal, told at another place (a check made deep down, reported at the pipeline file's key). */
+  at(context: ErrorContext): ConfigError {
+    return new ConfigError(this.message, context, this.entry);
   }
 }
 
 /** An input that cannot be read on (unterminated quote, truncated JSON, corrupt archive). Exit 3. */
 export class SourceError extends EtlError {
-  constructor(message: string, context: ErrorContext = {}, code = 'ETL_SOURCE', options?: { cause?: unknown }) {
-    super(code, EXIT.aborted, message, context, options);
+  constructor(message: string, context: ErrorContext = {}, code: ErrorCodeOf<'source'> = ERR.SOURCE, options?: { cause?: unknown }) {
+    super(code, message, context, options);
   }
 }
 
 /** The token endpoint refused the credentials. Exit 3. Never carries the secret. */
 export class AuthError extends EtlError {
   constructor(message: string, context: ErrorContext = {}) {
-    super('ETL_AUTH_REFUSED', EXIT.aborted, message, context);
+    super(ERR.AUTH_REFUSED, message, context);
   }
 }
 
 /** The target could not be reached or kept failing after retries, or answered what we cannot handle. Exit 3. */
 export class TransportError extends EtlError {
-  constructor(message: string, context: ErrorContext = {}, code = 'ETL_TARGET_FAILED', options?: { cause?: unknown }) {
-    super(code, EXIT.aborted, message, context, options);
+  constructor(message: string, context: ErrorContext = {}, code: ErrorCodeOf<'transport'> = ERR.TARGET_FAILED, options?: { cause?: unknown }) {
+    super(code, message, context, options);
   }
 }
 
 /** The reject budget (errors.maxRejects) was passed. Exit 3. */
 export class RejectBudgetError extends EtlError {
   constructor(message: string) {
-    super('ETL_REJECT_BUDGET', EXIT.aborted, message);
+    super(ERR.REJECT_BUDGET, message);
   }
 }
 
 /** SIGINT/SIGTERM: reading stopped and in-flight batches settled. Exit 130. */
 export class InterruptedError extends EtlError {
   constructor(signal: string) {
-    super('ETL_INTERRUPTED', EXIT.interrupted, `interrupted by ${signal}; in-flight batches settled, run with --resume to continue`);
+    super(ERR.INTERRUPTED, `interrupted by ${signal}; in-flight batches settled, run with --resume to continue`);
+  }
+}
+
+/** A fault of propel-etl itself, or of its installation: never a configuration mistake. Exit 3. */
+export class InternalError extends EtlError {
+  constructor(message: string, code: ErrorCodeOf<'internal'> = ERR.INTERNAL, options?: { cause?: unknown }) {
+    super(code, message, {}, options);
   }
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { loadPipeline } from '../config/index.js';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import { isResourceName, type ResourceName } from '../core/resource.js';
 import { isS3Url, releaseDownloads, storageFor } from '../storage/index.js';
 import { isGlob } from '../storage/s3/s3-location.js';
@@ -42,7 +42,7 @@ export function stemOf(path: string): string {
 async function firstObject(url: string): Promise<string> {
   if (!isGlob(url)) return url;
   const [first] = await storageFor(url).list(url, '.');
-  if (first === undefined) throw new ConfigError('no object matches the pattern', { file: url, key: 'source.path' }, 'ETL_SOURCE_MISSING');
+  if (first === undefined) throw new ConfigError('no object matches the pattern', { file: url, key: 'source.path' }, ERR.SOURCE_MISSING);
   return first.location;
 }
 
@@ -52,7 +52,7 @@ async function firstObject(url: string): Promise<string> {
  * place: init never leaves a file behind that `run` would refuse.
  */
 export async function initPipeline(resource: string, input: string, opts: InitOptions): Promise<InitResult> {
-  if (!isResourceName(resource)) throw new ConfigError(`unknown resource "${resource}"; expected users or usergroups`, {}, 'ETL_INIT_RESOURCE');
+  if (!isResourceName(resource)) throw new ConfigError(`unknown resource "${resource}"; expected users or usergroups`, {}, ERR.INIT_RESOURCE);
   const res: ResourceName = resource;
   const remote = isS3Url(input);
   const inputAbs = remote ? input : resolve(opts.cwd, input);
@@ -96,7 +96,7 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
     if (opts.force !== true) {
       // 'wx' refuses an existing file atomically; the real write is the rename below.
       const fh = await open(outAbs, 'wx').catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'EEXIST') throw new ConfigError('the file exists; use --force to overwrite it or -o to write elsewhere', { file: outAbs }, 'ETL_INIT_EXISTS');
+        if (e.code === 'EEXIST') throw new ConfigError('the file exists; use --force to overwrite it or -o to write elsewhere', { file: outAbs }, ERR.INIT_EXISTS);
         throw e;
       });
       await fh.close();

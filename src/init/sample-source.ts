@@ -1,5 +1,5 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import { formatFromName, openSource, parquetColumns, resolveInputs } from '../stages/1-read/index.js';
 import { storageFor } from '../storage/index.js';
 
@@ -95,13 +95,13 @@ export async function sampleSource(inputPath: string, opts: { cwd: string; point
         lastError = e;
       }
     }
-    if (best === undefined) throw lastError instanceof Error ? lastError : new ConfigError('cannot read the input as CSV', { file: inputPath }, 'ETL_INIT_SOURCE');
+    if (best === undefined) throw lastError instanceof Error ? lastError : new ConfigError('cannot read the input as CSV', { file: inputPath }, ERR.INIT_SOURCE);
     best = { source: best.source, ...(await sampleWith(best.source, baseDir, limit)) };
   } else {
     best = { source: base, ...(await sampleWith(base, baseDir, limit)) };
   }
   if (best.records === 0) {
-    throw new ConfigError(`found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`, { file: inputPath }, 'ETL_INIT_EMPTY');
+    throw new ConfigError(`found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`, { file: inputPath }, ERR.INIT_EMPTY);
   }
   const types = best.collector.types;
   return {

@@ -4,7 +4,7 @@
  * pipeline says `source: { allowEmpty: true }`.
  */
 import type { SourceSpec } from '../config/pipeline-spec.js';
-import { SourceError } from '../core/errors.js';
+import { ERR, SourceError } from '../core/errors.js';
 import type { InputFile } from '../stages/1-read/resolve-inputs.js';
 
 const NAMED = 5;
@@ -30,6 +30,6 @@ export function requireRecords({ read, inputs, source, limit, stopped }: ReadOut
   throw new SourceError(
     `no records in ${describeInputs(inputs)} (empty or header-only; a failed export upstream? set source.allowEmpty: true if an empty input is normal)`,
     {},
-    'ETL_SOURCE_EMPTY',
+    ERR.SOURCE_EMPTY,
   );
 }

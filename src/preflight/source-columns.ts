@@ -7,7 +7,7 @@
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { formatKeyPath } from '../config/key-path.js';
 import { lineInPipeline } from '../config/spec-lines.js';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import { walkMapping } from '../config/walk-mapping.js';
 import type { InputFile } from '../stages/1-read/resolve-inputs.js';
 import { findMissingColumn, type MappedRead, type MissingColumn } from './check-columns.js';
@@ -33,7 +33,7 @@ export async function checkSourceColumns(spec: PipelineSpec, inputs: readonly In
   const missing = await firstMissing(reads, spec, inputs);
   if (missing === undefined) return;
   const keyPath = ['mapping', ...missing.read.path];
-  throw new ConfigError(missing.message, { file: spec.file, line: lineInPipeline(spec, keyPath), key: formatKeyPath(keyPath) }, 'ETL_CONFIG_SOURCE_COLUMN');
+  throw new ConfigError(missing.message, { file: spec.file, line: lineInPipeline(spec, keyPath), key: formatKeyPath(keyPath) }, ERR.CONFIG_SOURCE_COLUMN);
 }
 
 async function firstMissing(reads: readonly MappedRead[], spec: PipelineSpec, inputs: readonly InputFile[]): Promise<MissingColumn | undefined> {

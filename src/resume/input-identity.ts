@@ -10,7 +10,7 @@
  * CRC-32 and size from the ZIP directory, so re-packing the same data is not a change.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import type { Storage, StoredObject } from '../storage/storage.js';
 
 /** Bytes hashed at each end of an input. */
@@ -108,7 +108,7 @@ export function inputChangedError(change: InputChange): ConfigError {
   return new ConfigError(
     `--resume refused: ${change.what}, so the records this run settled are not known to be the ones it holds now; start over with --fresh`,
     { file: change.file, key: 'source.path' },
-    'ETL_INPUT_CHANGED',
+    ERR.INPUT_CHANGED,
   );
 }
 

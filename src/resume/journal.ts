@@ -4,7 +4,7 @@ import type { InputIdentity } from './input-identity.js';
 import { PrivateFile } from '../core/private-file.js';
 import { addSettled, emptySettled, type SettledCounts } from '../outcomes/index.js';
 import { IntervalSet, toRanges, type Range } from '../core/interval-set.js';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 
 export const JOURNAL_FILE = 'checkpoint.ndjson';
 
@@ -98,7 +98,7 @@ export async function readJournal(path: string): Promise<JournalState> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new ConfigError(`no checkpoint to resume from (${path} is missing); run with --fresh to start over`, { file: path }, 'ETL_NO_CHECKPOINT');
+    throw new ConfigError(`no checkpoint to resume from (${path} is missing); run with --fresh to start over`, { file: path }, ERR.NO_CHECKPOINT);
   }
   let header: JournalHeader | undefined;
   const done = new IntervalSet();
@@ -131,7 +131,7 @@ export async function readJournal(path: string): Promise<JournalState> {
     }
   }
   if (header === undefined) {
-    throw new ConfigError(`${path} is not a propel-etl checkpoint; run with --fresh to start over`, { file: path }, 'ETL_BAD_CHECKPOINT');
+    throw new ConfigError(`${path} is not a propel-etl checkpoint; run with --fresh to start over`, { file: path }, ERR.BAD_CHECKPOINT);
   }
   return { header, done, counts, attempts, inputs, breaks };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import { pathExists } from '../core/path-exists.js';
 
@@ -72,12 +72,12 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
   const used = (await Promise.all(RUN_FILES.map((f) => pathExists(join(dir, f))))).some(Boolean);
   if (mode === 'resume') {
     if (!(await pathExists(join(dir, JOURNAL_FILE)))) {
-      throw new ConfigError(`nothing to resume in ${dir} (no ${JOURNAL_FILE}); run without --resume, or with --fresh`, { file: dir }, 'ETL_NO_CHECKPOINT');
+      throw new ConfigError(`nothing to resume in ${dir} (no ${JOURNAL_FILE}); run without --resume, or with --fresh`, { file: dir }, ERR.NO_CHECKPOINT);
     }
     return;
   }
   if (used && mode === 'new') {
-    throw new ConfigError(`run folder ${dir} already holds a run; use --resume to continue it or --fresh to start over`, { file: dir }, 'ETL_RUN_FOLDER_USED');
+    throw new ConfigError(`run folder ${dir} already holds a run; use --resume to continue it or --fresh to start over`, { file: dir }, ERR.RUN_FOLDER_USED);
   }
   if (mode === 'fresh') {
     await Promise.all(RUN_FILES.map((f) => rm(join(dir, f), { force: true })));

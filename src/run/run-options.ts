@@ -4,7 +4,7 @@
  * it (exit 2 semantics), never a TypeError from deep inside the run.
  */
 import { didYouMean } from '../config/did-you-mean.js';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import type { JobOptions, RunPipelineOptions } from './run-types.js';
 
 type Check = (value: unknown) => string | undefined;
@@ -69,19 +69,19 @@ const RUN_PIPELINE: Rules<RunPipelineOptions> = { pipeline, ...COMMON };
 const RUN_JOB: Rules<JobOptions> = { job, onStep: fn, ...COMMON };
 
 function check(options: unknown, rules: Readonly<Record<string, Check>>, required: string, fnName: string): void {
-  if (!isObject(options)) throw new ConfigError(`${fnName}() takes an options object`, {}, 'ETL_CONFIG_OPTION');
+  if (!isObject(options)) throw new ConfigError(`${fnName}() takes an options object`, {}, ERR.CONFIG_OPTION);
   for (const [key, value] of Object.entries(options)) {
     const rule = rules[key];
     if (rule === undefined) {
       const suggestion = didYouMean(key, Object.keys(rules));
-      throw new ConfigError(`${fnName}(): unknown option "${key}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (known: ${Object.keys(rules).join(', ')})`}`, { key }, 'ETL_CONFIG_OPTION');
+      throw new ConfigError(`${fnName}(): unknown option "${key}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (known: ${Object.keys(rules).join(', ')})`}`, { key }, ERR.CONFIG_OPTION);
     }
     // undefined is "not given", as optional properties are in TypeScript.
     if (value === undefined) continue;
     const problem = rule(value);
-    if (problem !== undefined) throw new ConfigError(`${fnName}(): option ${key} ${problem}`, { key }, 'ETL_CONFIG_OPTION');
+    if (problem !== undefined) throw new ConfigError(`${fnName}(): option ${key} ${problem}`, { key }, ERR.CONFIG_OPTION);
   }
-  if (options[required] === undefined) throw new ConfigError(`${fnName}(): option ${required} is required`, { key: required }, 'ETL_CONFIG_OPTION');
+  if (options[required] === undefined) throw new ConfigError(`${fnName}(): option ${required} is required`, { key: required }, ERR.CONFIG_OPTION);
 }
 
 export function checkRunPipelineOptions(options: unknown): void {

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { TransportError, isEtlError, type EtlError } from '../core/errors.js';
+import { ERR, InternalError, isEtlError, type EtlError } from '../core/errors.js';
 import { runDeferredPasses } from './run-passes.js';
 import { RunHalt } from './run-halt.js';
 import { rejectBudgetCheck, restateBudgetError } from '../stages/2-gate/reject-budget.js';
@@ -65,7 +65,7 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
     else run.delta?.countOrphans(run.counts, opts.limit !== undefined);
   } catch (e) {
     status = 'aborted';
-    error = isEtlError(e) ? e : new TransportError(`internal error: ${e instanceof Error ? e.message : String(e)}`, {}, 'ETL_INTERNAL', { cause: e });
+    error = isEtlError(e) ? e : new InternalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, ERR.INTERNAL, { cause: e });
   } finally {
     await run.close();
   }

@@ -12,7 +12,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import type { TargetIdentity } from './target-identity.js';
 
 /** The file format this build reads and writes (PRAGMA user_version). */
@@ -185,7 +185,7 @@ export class DeltaState {
       }
       const format = db.pragma('user_version', { simple: true }) as number;
       if (format > STATE_FORMAT) {
-        throw new ConfigError(`the delta state was written by a newer propel-etl (state format ${format}, this one reads ${STATE_FORMAT}); upgrade, or run with --state DIR elsewhere`, { file: path }, 'ETL_STATE_VERSION');
+        throw new ConfigError(`the delta state was written by a newer propel-etl (state format ${format}, this one reads ${STATE_FORMAT}); upgrade, or run with --state DIR elsewhere`, { file: path }, ERR.STATE_VERSION);
       }
       if (format === 0) {
         const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
@@ -211,7 +211,7 @@ export class DeltaState {
       db = new Database(path, { readonly: true, fileMustExist: true });
       const format = db.pragma('user_version', { simple: true }) as number;
       if (format > STATE_FORMAT) {
-        throw new ConfigError(`the delta state was written by a newer propel-etl (state format ${format}, this one reads ${STATE_FORMAT})`, { file: path }, 'ETL_STATE_VERSION');
+        throw new ConfigError(`the delta state was written by a newer propel-etl (state format ${format}, this one reads ${STATE_FORMAT})`, { file: path }, ERR.STATE_VERSION);
       }
       if (format === 0) throw notAState(path);
       db.prepare('SELECT count(*) FROM meta').get();
@@ -348,14 +348,14 @@ function checkOwner(db: Database.Database, path: string, opts: OpenStateOptions)
   }
   const id = opts.identity;
   if (meta.get('baseUrl') !== id.baseUrl || meta.get('clientId') !== id.clientId) {
-    throw new ConfigError(`the delta state belongs to another target (${meta.get('baseUrl') ?? '?'}, client ${meta.get('clientId') ?? '?'}), not to ${id.baseUrl}, client ${id.clientId}; it is never applied to another tenant`, { file: path }, 'ETL_STATE_TARGET');
+    throw new ConfigError(`the delta state belongs to another target (${meta.get('baseUrl') ?? '?'}, client ${meta.get('clientId') ?? '?'}), not to ${id.baseUrl}, client ${id.clientId}; it is never applied to another tenant`, { file: path }, ERR.STATE_TARGET);
   }
   if (meta.get('pipeline') !== opts.pipeline) {
-    throw new ConfigError(`the delta state belongs to pipeline "${meta.get('pipeline') ?? '?'}", not "${opts.pipeline}"`, { file: path }, 'ETL_STATE_TARGET');
+    throw new ConfigError(`the delta state belongs to pipeline "${meta.get('pipeline') ?? '?'}", not "${opts.pipeline}"`, { file: path }, ERR.STATE_TARGET);
   }
 }
 
 function notAState(path: string, cause?: unknown): ConfigError {
   const why = cause instanceof Error ? ` (${cause.message})` : '';
-  return new ConfigError(`the delta state is damaged or not a propel-etl state${why}; move it away (the next run then sends everything) or drop it with propel-etl state <pipeline> --forget`, { file: path }, 'ETL_STATE_CORRUPT');
+  return new ConfigError(`the delta state is damaged or not a propel-etl state${why}; move it away (the next run then sends everything) or drop it with propel-etl state <pipeline> --forget`, { file: path }, ERR.STATE_CORRUPT);
 }

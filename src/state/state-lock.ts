@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -35,19 +35,19 @@ export async function acquireLock(path: string, holder: { startedAt: Date; runId
     const other = await readHolder(path);
     // An unreadable lock younger than a few seconds is one being written by a run starting now.
     if (other === undefined && (await ageMs(path)) < FRESH_LOCK_MS) {
-      throw new ConfigError(`another run is starting on this pipeline's delta state for this target (lock ${path})`, { file: path }, 'ETL_STATE_LOCKED');
+      throw new ConfigError(`another run is starting on this pipeline's delta state for this target (lock ${path})`, { file: path }, ERR.STATE_LOCKED);
     }
     if (other !== undefined && (other.host !== me.host || isAlive(other.pid))) {
       throw new ConfigError(
         `another run holds this pipeline's delta state for this target: pid ${other.pid}${other.host !== me.host ? ` on ${other.host}` : ''}, started ${other.startedAt}${other.runId !== undefined ? ` (run ${other.runId})` : ''}; wait for it, or remove ${path} if that process is gone`,
         { file: path },
-        'ETL_STATE_LOCKED',
+        ERR.STATE_LOCKED,
       );
     }
     tookOver = other ?? { pid: 0, host: me.host, startedAt: 'unknown' };
     await unlink(path).catch(() => undefined);
   }
-  throw new ConfigError(`could not take the lock ${path}: another run took it at the same moment`, { file: path }, 'ETL_STATE_LOCKED');
+  throw new ConfigError(`could not take the lock ${path}: another run took it at the same moment`, { file: path }, ERR.STATE_LOCKED);
 }
 
 const FRESH_LOCK_MS = 5000;

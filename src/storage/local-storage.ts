@@ -7,7 +7,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve as resolvePath, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import type { LocalFile, Storage, StoredObject } from './storage.js';
 
 /** Bytes per read of a stream: large enough that per-chunk costs vanish, small enough to stay flat. */
@@ -56,12 +56,12 @@ export class LocalStorage implements Storage {
     const abs = resolvePath(baseDir, path);
     try {
       const st = await stat(abs);
-      if (!st.isFile()) throw new ConfigError(`source is not a file`, { file: path, key: 'source.path' }, 'ETL_SOURCE_MISSING');
+      if (!st.isFile()) throw new ConfigError(`source is not a file`, { file: path, key: 'source.path' }, ERR.SOURCE_MISSING);
       return objectOf(abs, path, st.size, st.mtimeMs);
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      throw new ConfigError(code === 'ENOENT' ? 'source file not found' : `cannot open source file (${code ?? String(e)})`, { file: path, key: 'source.path' }, 'ETL_SOURCE_MISSING');
+      throw new ConfigError(code === 'ENOENT' ? 'source file not found' : `cannot open source file (${code ?? String(e)})`, { file: path, key: 'source.path' }, ERR.SOURCE_MISSING);
     }
   }
 

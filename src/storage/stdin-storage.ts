@@ -4,7 +4,7 @@
  * (ZIP, Parquet) is refused before anything is read.
  */
 import type { Readable } from 'node:stream';
-import { ConfigError } from '../core/errors.js';
+import { ERR, ConfigError } from '../core/errors.js';
 import type { LocalFile, Storage, StoredObject } from './storage.js';
 
 export const STDIN = '-';
@@ -13,7 +13,7 @@ export const STDIN = '-';
 export const STDIN_OBJECT: StoredObject = { display: STDIN, location: STDIN, size: 0, version: '' };
 
 function noRandomAccess(): ConfigError {
-  return new ConfigError('stdin can only be read from the start to the end; pass the file\'s path instead of -', { file: STDIN, key: 'source.path' }, 'ETL_SOURCE_STDIN');
+  return new ConfigError('stdin can only be read from the start to the end; pass the file\'s path instead of -', { file: STDIN, key: 'source.path' }, ERR.SOURCE_STDIN);
 }
 
 export class StdinStorage implements Storage {

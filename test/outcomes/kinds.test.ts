@@ -58,8 +58,8 @@ describe('outcome kinds: one entry each, everything else derived', () => {
 
   it('each kind marked for progress is in the snapshot and the progress line (delta kinds with delta: only)', () => {
     const counts = distinctCounts();
-    const withDelta = new RunProbe(counts, 'run', true).snapshot() as Record<string, unknown>;
-    const without = new RunProbe(counts, 'run', false).snapshot() as Record<string, unknown>;
+    const withDelta = new RunProbe(counts, 'run', true).snapshot() as unknown as Record<string, unknown>;
+    const without = new RunProbe(counts, 'run', false).snapshot() as unknown as Record<string, unknown>;
     const line = formatProgress(new RunProbe(counts, 'run', true).snapshot(), 500);
     for (const k of OUTCOME_KINDS) {
       const shown = k.inProgress === true;

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../../core/errors.js';
+import { ERR, ConfigError } from '../../core/errors.js';
 import { writeMetricsFile } from './metrics-file.js';
 import { parsePushgateway, pushRun, PUSH_JOB, type Pushgateway } from './pushgateway.js';
 import type { RunMetrics } from './run-metrics.js';
@@ -17,7 +17,7 @@ export interface MetricsOptions {
 
 /** Something that went wrong with the metrics alone: reported, never a changed exit code. */
 export interface MetricsWarning {
-  readonly code: 'ETL_METRICS_PUSH' | 'ETL_METRICS_FILE';
+  readonly code: typeof ERR.METRICS_PUSH.code | typeof ERR.METRICS_FILE.code;
   readonly message: string;
 }
 
@@ -75,7 +75,7 @@ export class MetricsOutput {
       try {
         await pushRun(this.gateway, run, this.timeoutMs);
       } catch (e) {
-        this.warn({ code: 'ETL_METRICS_PUSH', message: `metrics not pushed to ${this.gateway.url.origin}${this.gateway.url.pathname} (job ${PUSH_JOB}, pipeline ${run.pipeline}): ${reason(e)}` });
+        this.warn({ code: ERR.METRICS_PUSH.code, message: `metrics not pushed to ${this.gateway.url.origin}${this.gateway.url.pathname} (job ${PUSH_JOB}, pipeline ${run.pipeline}): ${reason(e)}` });
       }
     }
     await this.writeFile();
@@ -86,7 +86,7 @@ export class MetricsOutput {
     try {
       await writeMetricsFile(this.file, [...this.kept, ...this.runs]);
     } catch (e) {
-      this.warn({ code: 'ETL_METRICS_FILE', message: `metrics file not written: ${this.file}: ${reason(e)}` });
+      this.warn({ code: ERR.METRICS_FILE.code, message: `metrics file not written: ${this.file}: ${reason(e)}` });
     }
   }
 }

@@ -4,13 +4,12 @@
  * even when it is the last file of a glob or the last entry of an archive. The source stream
  * checks each head as it reads; the first file or entry (and stdin) is left to that check alone.
  */
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, ERR } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, storageFor } from '../../storage/index.js';
 import { FORMATS, type FormatRegistry } from './formats/index.js';
 import { ByteMeter, inputParts } from './input-parts.js';
 import type { InputFile } from './input-file.js';
-import { ENCODING_ERROR } from './utf8-check.js';
 
 export async function checkEncodings(inputs: readonly InputFile[], spec: SourceSpec, formats: FormatRegistry): Promise<void> {
   for (const [i, input] of inputs.entries()) {
@@ -48,7 +47,7 @@ async function checkParts(input: InputFile, spec: SourceSpec, formats: FormatReg
       await items.next();
     } catch (e) {
       // A break in the data (corrupt gzip, a bad row) is met by the run in its turn, after the records before it.
-      if (e instanceof ConfigError && e.code === ENCODING_ERROR) throw e;
+      if (e instanceof ConfigError && e.code === ERR.SOURCE_ENCODING.code) throw e;
     } finally {
       await items.return?.(undefined);
     }

@@ -7,7 +7,7 @@
  */
 import { ParserOptions } from '@fast-csv/parse';
 import { RowParser, Scanner } from '@fast-csv/parse/build/src/parser/index.js';
-import { SourceError } from '../../core/errors.js';
+import { ERR, SourceError } from '../../core/errors.js';
 import type { CsvOptions } from '../../config/pipeline-spec.js';
 import type { SourceData } from '../../core/record.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
@@ -246,7 +246,7 @@ export class CsvRowSplitter {
       throw new SourceError(
         `a record starting here is still open after ${MAX_PENDING_CHARS} characters; is a quote left open?`,
         { ...this.ctx, line: this.lineNo },
-        'ETL_SOURCE_CSV',
+        ERR.SOURCE_CSV,
       );
     }
     return rows;
@@ -346,7 +346,7 @@ export class CsvRowSplitter {
     const message = raw.startsWith('Parse Error: missing closing')
       ? `unterminated quoted field: the file ends before the closing ${this.parserOptions.quote ?? '"'}`
       : `malformed CSV: ${raw.replace(/^Parse Error: /, '')}`;
-    return new SourceError(message, { ...this.ctx, line: this.lineNo }, 'ETL_SOURCE_CSV', { cause: e });
+    return new SourceError(message, { ...this.ctx, line: this.lineNo }, ERR.SOURCE_CSV, { cause: e });
   }
 }
 
@@ -355,10 +355,10 @@ export function checkHeaderNames(names: readonly string[], ctx: ReaderContext, l
   const seen = new Set<string>();
   names.forEach((name, i) => {
     const where = { ...ctx, ...(line !== undefined ? { line } : {}) };
-    if (name === '') throw new SourceError(`column ${i + 1} of the header has no name`, where, 'ETL_SOURCE_CSV_HEADER');
+    if (name === '') throw new SourceError(`column ${i + 1} of the header has no name`, where, ERR.SOURCE_CSV_HEADER);
     // A column named __proto__ would set the record's prototype instead of a field.
-    if (name === '__proto__') throw new SourceError(`column ${i + 1} of the header is named __proto__, which is not allowed`, where, 'ETL_SOURCE_CSV_HEADER');
-    if (seen.has(name)) throw new SourceError(`the header names column "${name}" twice`, where, 'ETL_SOURCE_CSV_HEADER');
+    if (name === '__proto__') throw new SourceError(`column ${i + 1} of the header is named __proto__, which is not allowed`, where, ERR.SOURCE_CSV_HEADER);
+    if (seen.has(name)) throw new SourceError(`the header names column "${name}" twice`, where, ERR.SOURCE_CSV_HEADER);
     seen.add(name);
   });
   return [...names];

@@ -4,7 +4,7 @@
  * stored object). The bytes taken from storage are counted here, for progress and its ETA.
  */
 import type { Readable } from 'node:stream';
-import { ConfigError } from '../../core/errors.js';
+import { ERR, ConfigError } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, type Storage, type StoredObject } from '../../storage/index.js';
 import { gunzipIfNeeded, type GzipMode } from './decompress.js';
@@ -120,7 +120,7 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
   const isStdin = object.location === STDIN;
   const mode: GzipMode = isStdin ? 'detect' : input.compression === 'gzip' ? 'gzip' : 'none';
   const refuseZip = isStdin
-    ? () => new ConfigError('stdin holds a ZIP archive, which can only be read from a file (its directory is at the end): pass the archive\'s path instead of -', where, 'ETL_SOURCE_ZIP_STDIN')
+    ? () => new ConfigError('stdin holds a ZIP archive, which can only be read from a file (its directory is at the end): pass the archive\'s path instead of -', where, ERR.SOURCE_ZIP_STDIN)
     : undefined;
   const bytes = gunzipIfNeeded(meter.count(storage.openStream(object)), mode, refuseZip);
   yield textPart(bytes, format, spec, where, mode === 'none' ? 'none' : 'gzip');

@@ -9,7 +9,7 @@
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
 import { Assembler } from 'stream-json/core/assembler.js';
 import { none, isMany, getManyValues } from 'stream-chain/defs.js';
-import { ConfigError, SourceError } from '../../core/errors.js';
+import { ERR, ConfigError, SourceError } from '../../core/errors.js';
 import type { SourceData } from '../../core/record.js';
 import { truncateRaw, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
 
@@ -100,7 +100,7 @@ export class JsonReader implements FormatReader {
       throw new SourceError(
         `no array at JSON pointer "${this.pointer || '/'}"`,
         { ...this.ctx, line: this.lineNo },
-        'ETL_SOURCE_JSON',
+        ERR.SOURCE_JSON,
       );
     }
     return items;
@@ -117,7 +117,7 @@ export class JsonReader implements FormatReader {
     } catch (e) {
       const why = e instanceof Error ? e.message.replace(/^Parser (cannot parse input|has expected)/, 'expected').trim() : String(e);
       const message = text === none ? `the JSON document ends early (${why})` : `invalid JSON: ${why}`;
-      throw new SourceError(message, { ...this.ctx, line: this.lineNo }, 'ETL_SOURCE_JSON', { cause: e });
+      throw new SourceError(message, { ...this.ctx, line: this.lineNo }, ERR.SOURCE_JSON, { cause: e });
     }
     if (out === none || out === undefined) return;
     if (isMany(out)) {
@@ -195,7 +195,7 @@ export class JsonReader implements FormatReader {
         throw new SourceError(
           `JSON pointer "${this.pointer || '/'}" leads to ${token.name === 'startObject' ? 'an object' : 'a single value'}, not an array of records`,
           { ...this.ctx, line: this.lineNo },
-          'ETL_SOURCE_JSON',
+          ERR.SOURCE_JSON,
         );
       }
       this.found = true;

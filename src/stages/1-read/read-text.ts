@@ -3,12 +3,12 @@
  * Read as UTF-8, the first 64 KiB are held back and checked before any of its records goes out,
  * so an input in another encoding stops the run (exit 2) with nothing of it sent.
  */
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, ERR } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { createDecoder, type TextDecoderLike } from './decode.js';
 import type { TextFormat } from './formats/index.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
-import { ENCODING_CHECK_BYTES, ENCODING_ERROR, guessEncoding, notUtf8Reason, rejectReplaced } from './utf8-check.js';
+import { ENCODING_CHECK_BYTES, guessEncoding, notUtf8Reason, rejectReplaced } from './utf8-check.js';
 
 /** The first `bytes` bytes as one chunk, then the rest as it comes. */
 async function* holdHead(source: AsyncIterable<Buffer>, bytes: number): AsyncGenerator<Buffer> {
@@ -62,7 +62,7 @@ class EncodingCheck {
     const reason = notUtf8Reason(bad.byte, guess, this.format.name);
     if (bad.offset < ENCODING_CHECK_BYTES && this.first !== undefined) {
       const line = 1 + countLineBreaks(this.first.subarray(0, bad.offset).toString('utf8'));
-      throw new ConfigError(reason, { ...this.where, line, ...(this.format.name === 'csv' ? { key: 'source.csv.encoding' } : {}) }, ENCODING_ERROR);
+      throw new ConfigError(reason, { ...this.where, line, ...(this.format.name === 'csv' ? { key: 'source.csv.encoding' } : {}) }, ERR.SOURCE_ENCODING);
     }
     this.reason = reason;
   }

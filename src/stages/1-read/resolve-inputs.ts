@@ -7,7 +7,7 @@
  * so does an input whose first 64 KiB are not in the pipeline's encoding (`check-encoding.ts`).
  */
 import picomatch from 'picomatch';
-import { ConfigError } from '../../core/errors.js';
+import { ERR, ConfigError } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, STDIN_OBJECT, storageFor, type Storage, type StoredObject } from '../../storage/index.js';
 import { checkEncodings } from './check-encoding.js';
@@ -38,7 +38,7 @@ async function describeObject(object: StoredObject, storage: Storage, spec: Sour
     throw new ConfigError(`cannot tell the format from the file name; set source.format (${formats.names.join(', ')})`, { file: display, key: 'source.format' });
   }
   if (format?.kind === 'binary' && compression !== 'none') {
-    throw new ConfigError(`${format.name} needs random access and cannot be read from a ${compression} file`, { file: display, key: 'source.format' }, 'ETL_SOURCE_FORMAT');
+    throw new ConfigError(`${format.name} needs random access and cannot be read from a ${compression} file`, { file: display, key: 'source.format' }, ERR.SOURCE_FORMAT);
   }
   if (compression === 'zip') await checkArchive(object, storage, spec, formats, columns);
   // A binary format's footer is checked now (its columns, codecs), in every file: nothing is sent when one is wrong.
@@ -76,7 +76,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   const written = spec.path;
   if (written === STDIN) {
     const format = formats.get(spec.format ?? 'csv');
-    if (format.kind === 'binary') throw new ConfigError(`${format.name} needs random access and cannot be read from stdin; pass the file's path instead of -`, { file: STDIN, key: 'source.format' }, 'ETL_SOURCE_FORMAT');
+    if (format.kind === 'binary') throw new ConfigError(`${format.name} needs random access and cannot be read from stdin; pass the file's path instead of -`, { file: STDIN, key: 'source.format' }, ERR.SOURCE_FORMAT);
     return [{ object: STDIN_OBJECT, format: format.name, compression: 'none' }];
   }
   const storage = storageFor(written, { s3: spec.s3 });
@@ -87,7 +87,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   }
   const objects = await storage.list(written, baseDir);
   if (objects.length === 0) {
-    throw new ConfigError(`no ${storage.scheme === 's3' ? 'object' : 'file'} matches the pattern`, { file: written, key: 'source.path' }, 'ETL_SOURCE_MISSING');
+    throw new ConfigError(`no ${storage.scheme === 's3' ? 'object' : 'file'} matches the pattern`, { file: written, key: 'source.path' }, ERR.SOURCE_MISSING);
   }
   const files: InputFile[] = [];
   for (const object of objects) files.push(await describeObject(object, storage, spec, formats, options.columns));

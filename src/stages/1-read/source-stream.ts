@@ -9,7 +9,7 @@
  * (`Numbering`), byte counting (`ByteMeter`) and the deferred failure (`pull`) are each done once here.
  */
 import { Readable } from 'node:stream';
-import { EtlError, SourceError } from '../../core/errors.js';
+import { ERR, EtlError, SourceError } from '../../core/errors.js';
 import type { Provenance, ReadEvent } from '../../core/record.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { storageFor } from '../../storage/index.js';
@@ -59,13 +59,13 @@ function toSourceError(e: unknown, where: ReaderContext, line: number, container
   const context = { ...where, line };
   if (typeof code === 'string' && code.startsWith('Z_')) {
     return container === 'zip'
-      ? new SourceError(`corrupt compressed data in the archive entry: ${message}`, context, 'ETL_SOURCE_ZIP', { cause: e })
-      : new SourceError(`corrupt gzip data: ${message}`, context, 'ETL_SOURCE_GZIP', { cause: e });
+      ? new SourceError(`corrupt compressed data in the archive entry: ${message}`, context, ERR.SOURCE_ZIP, { cause: e })
+      : new SourceError(`corrupt gzip data: ${message}`, context, ERR.SOURCE_GZIP, { cause: e });
   }
   if (container === 'zip' && code === undefined) {
-    return new SourceError(`corrupt archive entry: ${message}`, context, 'ETL_SOURCE_ZIP', { cause: e });
+    return new SourceError(`corrupt archive entry: ${message}`, context, ERR.SOURCE_ZIP, { cause: e });
   }
-  return new SourceError(`cannot read the input: ${message}`, context, 'ETL_SOURCE_IO', { cause: e });
+  return new SourceError(`cannot read the input: ${message}`, context, ERR.SOURCE_IO, { cause: e });
 }
 
 /** Gives every item the next `seq` and its provenance; skips what resume has settled; stops at the limit. */

@@ -7,7 +7,6 @@
 import type { SourceData } from '../../core/record.js';
 import type { ParsedItem } from './reader.js';
 
-export const ENCODING_ERROR = 'ETL_SOURCE_ENCODING';
 
 /** Invalid bytes within this many bytes of an input's start make it a configuration error. */
 export const ENCODING_CHECK_BYTES = 64 * 1024;

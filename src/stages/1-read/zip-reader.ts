@@ -8,7 +8,7 @@
  */
 import type StreamZip from 'node-stream-zip';
 import picomatch from 'picomatch';
-import { ConfigError, SourceError } from '../../core/errors.js';
+import { ERR, ConfigError, SourceError } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import type { Storage, StoredObject } from '../../storage/storage.js';
 import { FORMATS, type FormatRegistry, type SourceFormatDef } from './formats/index.js';
@@ -52,7 +52,7 @@ function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry
   return (name) => {
     if (!matches(name)) return undefined;
     const format = spec.format !== undefined ? formats.get(spec.format) : formats.fromName(name);
-    if (format === undefined) throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: name }, 'ETL_SOURCE_ZIP_ENTRY');
+    if (format === undefined) throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: name }, ERR.SOURCE_ZIP_ENTRY);
     return format;
   };
 }
@@ -84,7 +84,7 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
     await zip.entriesCount;
   } catch (e) {
     await close();
-    throw new SourceError(`not a readable ZIP archive: ${e instanceof Error ? e.message : String(e)}`, { file: display }, 'ETL_SOURCE_ZIP', { cause: e });
+    throw new SourceError(`not a readable ZIP archive: ${e instanceof Error ? e.message : String(e)}`, { file: display }, ERR.SOURCE_ZIP, { cause: e });
   }
 
   const entries: ZipEntryInput[] = [];
@@ -101,14 +101,14 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
         throw new SourceError(
           `entry declares ${entry.size} bytes uncompressed, more than source.zip.maxEntryBytes (${maxBytes})`,
           { file: display, entry: entry.name },
-          'ETL_SOURCE_ZIP',
+          ERR.SOURCE_ZIP,
         );
       }
       entries.push({ name: entry.name, format, size: entry.size, compressedSize: entry.compressedSize, crc: entry.crc });
     }
     if (entries.length === 0) {
       // Like an empty glob: the pipeline's choice of entries does not fit this archive (exit 2).
-      throw new ConfigError(noEntryMessage(spec, formats), { file: display }, 'ETL_SOURCE_ZIP_ENTRY');
+      throw new ConfigError(noEntryMessage(spec, formats), { file: display }, ERR.SOURCE_ZIP_ENTRY);
     }
   } catch (e) {
     await close();
@@ -120,7 +120,7 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
     try {
       stream = await zip.stream(entry.name);
     } catch (e) {
-      throw new SourceError(`cannot open entry: ${e instanceof Error ? e.message : String(e)}`, { file: display, entry: entry.name }, 'ETL_SOURCE_ZIP', { cause: e });
+      throw new SourceError(`cannot open entry: ${e instanceof Error ? e.message : String(e)}`, { file: display, entry: entry.name }, ERR.SOURCE_ZIP, { cause: e });
     }
     let total = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -129,7 +129,7 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
         throw new SourceError(
           `entry inflates past source.zip.maxEntryBytes (${maxBytes} bytes); stopped reading it`,
           { file: display, entry: entry.name },
-          'ETL_SOURCE_ZIP',
+          ERR.SOURCE_ZIP,
         );
       }
       yield chunk;

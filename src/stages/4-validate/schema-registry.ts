@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
-import { EtlError, EXIT } from '../../core/errors.js';
+import { ERR, InternalError } from '../../core/errors.js';
 import type { ResourceName } from '../../core/resource.js';
 
 // `schemas/` sits two levels above this file both in the source tree (src/validate) and in the
@@ -71,7 +71,7 @@ function compileFrom(instance: () => Ajv, cache: Map<ResourceName, ValidateFunct
   if (fn === undefined) {
     const found = instance().getSchema(itemSchemaId(resource));
     // Only a damaged installation (schemas/ missing a file) gets here.
-    if (found === undefined) throw new EtlError('ETL_SCHEMA_MISSING', EXIT.aborted, `item schema for ${resource} is not registered`);
+    if (found === undefined) throw new InternalError(`item schema for ${resource} is not registered`, ERR.SCHEMA_MISSING);
     fn = found;
     cache.set(resource, fn);
   }

@@ -5,7 +5,7 @@
  * hold credentials. Messages show scheme and host only.
  */
 import { isSecureUrl } from '../../core/loopback.js';
-import { ConfigError, type ErrorContext } from '../../core/errors.js';
+import { ERR, ConfigError, type ErrorContext } from '../../core/errors.js';
 
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
 
@@ -16,13 +16,13 @@ export function checkEndpoint(value: string, key: string, where: ErrorContext = 
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${key} is not a URL`, context, 'ETL_S3_ENDPOINT');
+    throw new ConfigError(`${key} is not a URL`, context, ERR.S3_ENDPOINT);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${key} must not hold credentials; they come from the AWS credential chain (AWS_ACCESS_KEY_ID, a profile, …)`, context, 'ETL_S3_ENDPOINT');
+    throw new ConfigError(`${key} must not hold credentials; they come from the AWS credential chain (AWS_ACCESS_KEY_ID, a profile, …)`, context, ERR.S3_ENDPOINT);
   }
   if (!isSecureUrl(url)) {
-    throw new ConfigError(`${key} must use https (plain http only to localhost/127.0.0.1); got ${url.protocol}//${url.host}`, context, 'ETL_S3_ENDPOINT');
+    throw new ConfigError(`${key} must use https (plain http only to localhost/127.0.0.1); got ${url.protocol}//${url.host}`, context, ERR.S3_ENDPOINT);
   }
   return url;
 }

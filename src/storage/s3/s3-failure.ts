@@ -5,7 +5,7 @@
  * while being read, stops the run (exit 3, resumable). The SDK's own text is not repeated: the
  * service's error code and HTTP status say what happened without echoing request details.
  */
-import { ConfigError, EtlError, SourceError, TransportError } from '../../core/errors.js';
+import { ERR, ConfigError, EtlError, SourceError, TransportError } from '../../core/errors.js';
 import { s3Url } from './s3-location.js';
 import { ReadBroken } from './resumable-read.js';
 
@@ -70,32 +70,32 @@ export function s3Failure(e: unknown, ctx: FailureContext): EtlError {
   const file = ctx.key !== undefined ? s3Url(ctx.bucket, ctx.key) : `s3://${ctx.bucket}`;
   const where = { file, key: 'source.path' };
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message ?? '')) {
-    return new ConfigError('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached', where, 'ETL_S3_CREDENTIALS');
+    return new ConfigError('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached', where, ERR.S3_CREDENTIALS);
   }
   if (/region is missing/i.test(err.message ?? '')) {
-    return new ConfigError('no AWS region: set AWS_REGION or source.s3.region', { ...where, key: 'source.s3.region' }, 'ETL_S3_REGION');
+    return new ConfigError('no AWS region: set AWS_REGION or source.s3.region', { ...where, key: 'source.s3.region' }, ERR.S3_REGION);
   }
-  if (name === 'NoSuchBucket') return new ConfigError(`bucket "${ctx.bucket}" not found`, where, 'ETL_SOURCE_MISSING');
-  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ConfigError('object not found', where, 'ETL_SOURCE_MISSING');
+  if (name === 'NoSuchBucket') return new ConfigError(`bucket "${ctx.bucket}" not found`, where, ERR.SOURCE_MISSING);
+  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ConfigError('object not found', where, ERR.SOURCE_MISSING);
   const reason = ACCESS_REASONS[name];
   if (reason !== undefined || status === 401 || status === 403) {
     const why = reason === undefined ? `HTTP ${status}` : reason === ACCESS_REASONS.AccessDenied ? `${name}: ${reason} ${ctx.action}` : `${name}: ${reason}`;
-    return new ConfigError(`access denied: ${ctx.action} on bucket "${ctx.bucket}" refused (${why})`, where, 'ETL_S3_ACCESS');
+    return new ConfigError(`access denied: ${ctx.action} on bucket "${ctx.bucket}" refused (${why})`, where, ERR.S3_ACCESS);
   }
   if (name === 'PreconditionFailed' || status === 412) {
-    return new SourceError('the object changed while it was being read (its ETag is not the one listed); run again to read the new version', { file }, 'ETL_S3_CHANGED');
+    return new SourceError('the object changed while it was being read (its ETag is not the one listed); run again to read the new version', { file }, ERR.S3_CHANGED);
   }
   const endpoint = ctx.endpoint ?? 'the S3 endpoint';
   if (e instanceof ReadBroken) {
     const code = systemCode(asSdkError(e.cause));
-    return new TransportError(`${endpoint}: ${e.message}${code !== undefined ? ` (${code})` : ''}`, { file }, 'ETL_S3_UNREACHABLE', { cause: e });
+    return new TransportError(`${endpoint}: ${e.message}${code !== undefined ? ` (${code})` : ''}`, { file }, ERR.S3_UNREACHABLE, { cause: e });
   }
   const code = systemCode(err);
   if (code !== undefined || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return new TransportError(`${endpoint} unreachable after ${ctx.attempts} attempts (${code ?? 'timed out'})`, { file }, 'ETL_S3_UNREACHABLE', { cause: e });
+    return new TransportError(`${endpoint} unreachable after ${ctx.attempts} attempts (${code ?? 'timed out'})`, { file }, ERR.S3_UNREACHABLE, { cause: e });
   }
   if (status !== undefined && status >= 500) {
-    return new TransportError(`${endpoint} answered ${ctx.action} with HTTP ${status}${name !== '' ? ` ${name}` : ''} after ${ctx.attempts} attempts`, { file, status }, 'ETL_S3_UNREACHABLE');
+    return new TransportError(`${endpoint} answered ${ctx.action} with HTTP ${status}${name !== '' ? ` ${name}` : ''} after ${ctx.attempts} attempts`, { file, status }, ERR.S3_UNREACHABLE);
   }
-  return new TransportError(`${ctx.action} failed${name !== '' ? `: ${name}` : ''}${status !== undefined ? ` (HTTP ${status})` : ''}`, { file }, 'ETL_S3_FAILED');
+  return new TransportError(`${ctx.action} failed${name !== '' ? `: ${name}` : ''}${status !== undefined ? ` (HTTP ${status})` : ''}`, { file }, ERR.S3_FAILED);
 }

@@ -9,7 +9,7 @@ import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Co
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { SourceError } from '../../core/errors.js';
+import { ERR, SourceError } from '../../core/errors.js';
 import { retryPolicy, type RetryTuning } from '../../core/retry-policy.js';
 import type { LocalFile, Storage, StoredObject } from '../storage.js';
 import { SharedDownloads } from '../shared-downloads.js';
@@ -124,7 +124,7 @@ export class S3Storage implements Storage {
     if (!whole && answer.ContentRange === undefined) {
       body?.destroy();
       // Reading on would start again at byte 0 and read records twice.
-      throw new SourceError('the service ignored the byte range asked for; it cannot resume or read parts of objects', { file: object.display }, 'ETL_S3_RANGE');
+      throw new SourceError('the service ignored the byte range asked for; it cannot resume or read parts of objects', { file: object.display }, ERR.S3_RANGE);
     }
     return body ?? Readable.from([]);
   }

@@ -1,5 +1,5 @@
 /** Formats by name and by extension; the reader, the input resolver and ZIP entry choice ask here. */
-import { ConfigError } from '../../../core/errors.js';
+import { ERR, ConfigError } from '../../../core/errors.js';
 import type { SourceFormatDef } from './source-format.js';
 
 /** `users.csv.gz` is csv: the container's extension goes first. */
@@ -27,7 +27,7 @@ export class FormatRegistry {
 
   get(name: string): SourceFormatDef {
     const format = this.byName.get(name);
-    if (format === undefined) throw new ConfigError(`unknown source format "${name}"; use one of ${this.names.join(', ')}`, { key: 'source.format' }, 'ETL_SOURCE_FORMAT');
+    if (format === undefined) throw new ConfigError(`unknown source format "${name}"; use one of ${this.names.join(', ')}`, { key: 'source.format' }, ERR.SOURCE_FORMAT);
     return format;
   }
 

@@ -6,7 +6,7 @@
  * error (exit 2) before anything is sent, with the nearest names the file does have.
  */
 import { editDistance } from '../../../config/did-you-mean.js';
-import { ConfigError } from '../../../core/errors.js';
+import { ERR, ConfigError } from '../../../core/errors.js';
 import { parsePath, type PathStep } from '../../../core/source-path.js';
 import type { ReaderContext } from '../reader.js';
 import { shapePaths, type Shape } from './schema-shape.js';
@@ -72,7 +72,7 @@ export function columnsFor(sources: readonly string[], columns: ReadonlyMap<stri
       throw new ConfigError(
         `the mapping reads "${source}", which is not a column of this Parquet file${closest.length > 0 ? ` (closest: ${closest.join(', ')})` : ''}`,
         { ...where, key: 'mapping' },
-        'ETL_SOURCE_PARQUET_COLUMN',
+        ERR.SOURCE_PARQUET_COLUMN,
       );
     }
     needed.add(column);

@@ -5,7 +5,7 @@
  * file, found before the first record.
  */
 import { parquetMetadata, parquetSchema, type AsyncBuffer, type CompressionCodec, type FileMetaData, type SchemaTree } from 'hyparquet';
-import { SourceError } from '../../../core/errors.js';
+import { ERR, SourceError } from '../../../core/errors.js';
 import type { Storage, StoredObject } from '../../../storage/storage.js';
 import type { ReaderContext } from '../reader.js';
 import { shapeOf, type Shape } from './schema-shape.js';
@@ -42,7 +42,7 @@ const SUPPORTED_CODECS: ReadonlySet<CompressionCodec> = new Set(['UNCOMPRESSED',
 const UNSUPPORTED_ENCODINGS: ReadonlySet<string | undefined> = new Set(['GROUP_VAR_INT', undefined]);
 
 function broken(what: string, where: ReaderContext, cause?: unknown): SourceError {
-  return new SourceError(what, { ...where }, 'ETL_SOURCE_PARQUET', cause !== undefined ? { cause } : undefined);
+  return new SourceError(what, { ...where }, ERR.SOURCE_PARQUET, cause !== undefined ? { cause } : undefined);
 }
 
 function asArrayBuffer(bytes: Uint8Array): ArrayBuffer {

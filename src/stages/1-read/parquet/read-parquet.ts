@@ -7,7 +7,7 @@
  * row groups (pyarrow, Spark, arrow-rs: ~1 MB pages), by a row group where it does not (DuckDB).
  */
 import { compressors } from 'hyparquet-compressors';
-import { SourceError } from '../../../core/errors.js';
+import { ERR, SourceError } from '../../../core/errors.js';
 import type { SourceData } from '../../../core/record.js';
 import type { ParsedItem } from '../reader.js';
 import type { ColumnCursor, PageHook } from './column-cursor.js';
@@ -36,7 +36,7 @@ function rowGroupFailure(file: ParquetFile, group: RowGroupSpan, line: number, e
   const what = unsupported !== null
     ? `${place} uses the ${unsupported[1]} ${unsupported[2]}, which propel-etl cannot read`
     : `${place} is corrupt: ${message.replace(/^parquet /, '')}`;
-  return new SourceError(what, { ...file.where, line }, 'ETL_SOURCE_PARQUET', { cause: e });
+  return new SourceError(what, { ...file.where, line }, ERR.SOURCE_PARQUET, { cause: e });
 }
 
 export interface ReadParquetOptions {
