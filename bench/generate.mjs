@@ -96,7 +96,7 @@ async function writeZip(csv, zipPath, entryName) {
   deflate.on('data', (chunk) => {
     compressed += chunk.length;
   });
-  await pipeline(input, deflate, async function* (source) {
+  await pipeline(input, deflate, async (source) => {
     for await (const chunk of source) await writeAll(out, chunk);
   });
   const descriptor = Buffer.alloc(16);

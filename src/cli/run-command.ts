@@ -76,7 +76,7 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
     }
     if (runFile.kind === 'job') {
       logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
-      const job = await runJob({ ...options, job: runFile, onStep: logger.onStep });
+      const job = await runJob({ ...options, job: runFile, onStep: (s) => logger.onStep(s) });
       for (const r of job.runs) report(r);
       logger.jobEnd(job.exitCode, job.steps.map((s) => ({ step: s.step.split('/').pop() ?? s.step, status: s.status })));
       if (format === 'pretty' && flags.quiet !== true) process.stdout.write(`job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`);

@@ -111,7 +111,7 @@ function toProblem(doc: SourceDocument, root: unknown, error: ErrorObject): Prob
   }
 
   const definition = error.parentSchema !== undefined ? definitionNames.get(error.parentSchema) : undefined;
-  const description = error.parentSchema?.description;
+  const description: unknown = error.parentSchema?.description;
   let expected: string;
   if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || (definition !== undefined && DESCRIBED_DEFINITIONS.has(definition) && typeof description === 'string')) {
     expected = `must be ${lowerFirst(String(description ?? 'one of the allowed forms'))}`;

@@ -36,7 +36,7 @@ export class ItemBytes {
 
   /** Item `i`'s bytes (a view, not a copy). */
   item(i: number): Buffer {
-    return this.buf.subarray(i === 0 ? 0 : this.ends[i - 1]! + 1, this.ends[i]!);
+    return this.buf.subarray(i === 0 ? 0 : this.ends[i - 1]! + 1, this.ends[i]);
   }
 
   /** Item `i` as text (tests, logs). */

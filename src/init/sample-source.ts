@@ -1,5 +1,6 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ERR, ConfigError } from '../core/errors.js';
+import type { ReadEvent } from '../core/record.js';
 import { formatFromName, openSource, parquetColumns, resolveInputs } from '../stages/1-read/index.js';
 import { storageFor } from '../storage/index.js';
 
@@ -65,7 +66,8 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
     for (const c of await parquetColumns(first.object, storageFor(first.object.location), where)) collector.declare(c.path, c.attributeType);
   }
   let records = 0;
-  for await (const ev of openSource(inputs, spec, { limit })) {
+  // The source stream is a Readable in object mode: its events are ReadEvents.
+  for await (const ev of openSource(inputs, spec, { limit }) as AsyncIterable<ReadEvent>) {
     if (ev.kind !== 'record') continue;
     records++;
     collector.add(ev.data);

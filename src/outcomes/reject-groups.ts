@@ -114,7 +114,7 @@ export async function readRejectGroups(path: string, opts: { maxLines?: number; 
         continue;
       }
       if (typeof r.stage !== 'string' || !isStage(r.stage) || typeof r.reason !== 'string') continue;
-      grouper.add(r.stage as Stage, r.reason, { file: String(r.file ?? ''), ...(typeof r.entry === 'string' ? { entry: r.entry } : {}), line: typeof r.line === 'number' ? r.line : 0 });
+      grouper.add(r.stage, r.reason, { file: String(r.file ?? ''), ...(typeof r.entry === 'string' ? { entry: r.entry } : {}), line: typeof r.line === 'number' ? r.line : 0 });
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

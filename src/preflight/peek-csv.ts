@@ -24,7 +24,7 @@ export const peekCsvColumns: ColumnPeeker = async ({ where, spec, bytes }) => {
   if (headers === true) {
     // The reader trims header names the same way.
     const names = first.fields.map((f) => f.trim());
-    result = { where, columns: names, source: 'header', ...(names.length === 1 ? { singleField: names[0] as string } : {}) };
+    result = { where, columns: names, source: 'header', ...(names.length === 1 ? { singleField: names[0] } : {}) };
   } else {
     // Without a header line the columns are the given names, or positions, as far as the first row reaches.
     const width = first.fields.length;

@@ -30,9 +30,9 @@ async function emulatorProcess(args: readonly string[], cwd: string, env: NodeJS
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const line = /^(http:\/\/\S+\/v2)\n/.exec(out);
       if (line !== null) resolve(line[1]!);

@@ -204,7 +204,7 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const [file] = await stateFiles(dir);
     fixture.emu.log.clear();
 
-    const db = new Database(file!);
+    const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
     const newer = await runCli(['run', 'users.yaml', '--out', 'newer'], { cwd: dir, env: env(fixture.emu, SECRET) });

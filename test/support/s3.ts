@@ -44,7 +44,7 @@ const SERVER_SCRIPT = fileURLToPath(new URL('./s3rver-process.mjs', import.meta.
 
 async function startServer(directory: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, directory, BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`s3rver exited with ${String(code)} before listening`)));
   const first = once(lines, 'line').then(([line]) => JSON.parse(String(line)) as { port: number });
   const { port } = await Promise.race([first, exited]);

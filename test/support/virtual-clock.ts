@@ -40,10 +40,13 @@ export class VirtualClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.slept.push(ms);
+    // As node's timers/promises setTimeout does: rejected with the signal's reason (an AbortError unless the aborter gave one).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal?.reason);
       };
       const sleeper: Sleeper = {

@@ -9,7 +9,6 @@ import { ParserOptions } from '@fast-csv/parse';
 import { RowParser, Scanner } from '@fast-csv/parse/build/src/parser/index.js';
 import { ERR, SourceError } from '../../core/errors.js';
 import type { CsvOptions } from '../../config/pipeline-spec.js';
-import type { SourceData } from '../../core/record.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
 
 export interface CsvRow {
@@ -416,7 +415,7 @@ export class CsvReader implements FormatReader {
     if (headers === null) {
       // `headers: false`: no names at all, so columns are keyed by 0-based position.
       for (let i = 0; i < fields.length; i++) data[String(i)] = fields[i] as string;
-      return { kind: 'record', line, data: data as SourceData };
+      return { kind: 'record', line, data: data };
     }
     if (fields.length !== headers.length) {
       return { kind: 'reject', line, reason: `row has ${fields.length} fields, header has ${headers.length}`, raw: fields };

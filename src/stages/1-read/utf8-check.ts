@@ -4,7 +4,6 @@
  * (exit 2) before anything of it is sent. Later, only the records holding such bytes are rejected
  * at the read stage (an export that is UTF-8 but for a few damaged rows).
  */
-import type { SourceData } from '../../core/record.js';
 import type { ParsedItem } from './reader.js';
 
 
@@ -75,5 +74,5 @@ function holdsReplacement(value: unknown): boolean {
  * apart, and the input is damaged anyway.)
  */
 export function rejectReplaced(items: ParsedItem[], reason: string): ParsedItem[] {
-  return items.map((item) => (item.kind === 'record' && holdsReplacement(item.data) ? { kind: 'reject', line: item.line, reason, raw: item.data as SourceData } : item));
+  return items.map((item) => (item.kind === 'record' && holdsReplacement(item.data) ? { kind: 'reject', line: item.line, reason, raw: item.data } : item));
 }

@@ -149,5 +149,5 @@ async function identityFor(o: DeltaRunOptions): Promise<TargetIdentity> {
     // An emulator given in code: its store is only known once started, so there is nothing to compare with.
     return { name: t.name, baseUrl: 'emulator:', clientId: '', persistent: false };
   }
-  return resolveIdentity(t as string | TargetSpec, { env: o.env, cwd: o.cwd });
+  return resolveIdentity(t, { env: o.env, cwd: o.cwd });
 }

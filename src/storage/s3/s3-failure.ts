@@ -43,7 +43,7 @@ interface SdkError {
 }
 
 function asSdkError(e: unknown): SdkError {
-  return e !== null && typeof e === 'object' ? (e as SdkError) : { message: String(e) };
+  return e !== null && typeof e === 'object' ? (e) : { message: String(e) };
 }
 
 /** A system error code (ECONNREFUSED), also from inside the AggregateError of a dual-stack connect. */

@@ -24,7 +24,7 @@ import { WASM_GROUP_ROWS, WASM_ROWS, expectedWasmRecord, pageHeaders, writeWasmP
 async function reference(path: string, file: ParquetFile): Promise<ParsedItem[]> {
   const bytes = await readFile(path);
   const rows = await parquetReadObjects({
-    file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
     metadata: file.metadata,
     compressors,
     parsers: PARSERS,
@@ -37,7 +37,7 @@ async function reference(path: string, file: ParquetFile): Promise<ParsedItem[]>
       const v: unknown = row[name];
       if (v !== null && v !== undefined) data[name] = convert !== undefined ? convert(v) : v;
     }
-    return { kind: 'record', line: i + 1, data } as ParsedItem;
+    return { kind: 'record', line: i + 1, data };
   });
 }
 

@@ -96,7 +96,7 @@ describe('createSendStream', () => {
     let full = (): void => undefined;
     const slotsFull = new Promise<void>((resolve) => (full = resolve));
     const slow = {
-      async sendBatch(b: Batch): Promise<Outcome[]> {
+      async sendBatch(_b: Batch): Promise<Outcome[]> {
         inFlight++;
         max = Math.max(max, inFlight);
         if (inFlight === 2) full();
@@ -282,7 +282,7 @@ describe('createSendStream', () => {
       async sendBatch(b: Batch): Promise<Outcome[]> {
         started.push(b.seq);
         await new Promise<void>((r) => answer.push(r));
-        return b.records.map((r) => ({ kind: 'result', prov: r.prov, key: r.key, action: 'create', id: 1, success: true, batch: b.seq }) as Outcome);
+        return b.records.map((r) => ({ kind: 'result', prov: r.prov, key: r.key, action: 'create', id: 1, success: true, batch: b.seq }));
       },
     };
     const unsent: number[] = [];

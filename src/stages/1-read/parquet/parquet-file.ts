@@ -47,7 +47,7 @@ function broken(what: string, where: ReaderContext, cause?: unknown): SourceErro
 
 function asArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
-  return bytes.slice().buffer as ArrayBuffer;
+  return bytes.slice().buffer;
 }
 
 /** hyparquet's AsyncBuffer over ranged reads; a short read means the file shrank under us. */

@@ -8,7 +8,6 @@
  */
 import { compressors } from 'hyparquet-compressors';
 import { ERR, SourceError } from '../../../core/errors.js';
-import type { SourceData } from '../../../core/record.js';
 import type { ParsedItem } from '../reader.js';
 import type { ColumnCursor, PageHook } from './column-cursor.js';
 import { FlatColumn } from './flat-column.js';
@@ -60,7 +59,7 @@ function nextRecord(columns: readonly Column[], line: number): ParsedItem {
     const v = c.cursor.take();
     if (v !== null && v !== undefined) data[c.cursor.name] = c.convert !== undefined ? c.convert(v) : v;
   }
-  return { kind: 'record', line, data: data as SourceData };
+  return { kind: 'record', line, data: data };
 }
 
 /**

@@ -23,7 +23,7 @@ function innerShape(node: SchemaTree): Shape {
   }
   if (isMapLike(node)) {
     const entry = node.children[0] as SchemaTree;
-    const value = entry.children.find((c) => c.element.name === 'value') ?? (entry.children[1] as SchemaTree);
+    const value = entry.children.find((c) => c.element.name === 'value') ?? (entry.children[1]);
     return { kind: 'map', value: shapeOf(value) };
   }
   if (node.children.length > 0) {
