@@ -13,7 +13,11 @@ const file = process.env.BENCH_ALLOC_FILE;
 if (file !== undefined && file !== '') {
   const session = new Session();
   session.connect();
-  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   process.on('exit', () => {
     // A session on the main thread answers synchronously, so this runs to the end inside 'exit'.
     session.post('HeapProfiler.stopSampling', (err, res) => {

@@ -44,9 +44,19 @@ function items(revision, changes) {
 
 function measure(state, evs, runId) {
   state.beginRun(runId, new Date(), false);
-  const counts = { unchanged: 0, heldBack(n) { this.unchanged += n; } };
+  const counts = {
+    unchanged: 0,
+    heldBack(n) {
+      this.unchanged += n;
+    },
+  };
   const passed = [];
-  const opts = { ledger: state, counts, now: Date.now, onPass: (rec, hash) => passed.push({ key: rec.key, sentKey: rec.key, hash, id: 1 }) };
+  const opts = {
+    ledger: state,
+    counts,
+    now: Date.now,
+    onPass: (rec, hash) => passed.push({ key: rec.key, sentKey: rec.key, hash, id: 1 }),
+  };
   const before = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < evs.length; i += 128) filterChunk(evs.slice(i, i + 128), opts);
@@ -59,7 +69,11 @@ function measure(state, evs, runId) {
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-delta-filter-'));
 try {
-  const state = DeltaState.open(join(dir, 'bench.sqlite'), { identity: { name: 'bench', baseUrl: 'https://bench.example/v2', clientId: 'bench', persistent: true }, pipeline: 'bench', resource: 'users' });
+  const state = DeltaState.open(join(dir, 'bench.sqlite'), {
+    identity: { name: 'bench', baseUrl: 'https://bench.example/v2', clientId: 'bench', persistent: true },
+    pipeline: 'bench',
+    resource: 'users',
+  });
   const night0 = items(0, 0);
   const night1 = items(1, Math.round(N / 100));
   const hashOnly = (() => {
@@ -75,8 +89,18 @@ try {
   };
   state.close();
   const f = (x) => x.toFixed(1);
-  console.log(`delta filter, ${N.toLocaleString('en-US')} users (${night0.length.toLocaleString('en-US')} valid), ${new Date().toISOString()}, load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  for (const [name, r] of Object.entries(results)) console.log(`  ${name.padEnd(11)} ${f(r.usPerRow).padStart(6)} µs CPU/row  (${r.sent.toLocaleString('en-US')} passed on, ${r.unchanged.toLocaleString('en-US')} unchanged, ${Math.round(r.wallMs)} ms wall)`);
+  console.log(
+    `delta filter, ${N.toLocaleString('en-US')} users (${night0.length.toLocaleString('en-US')} valid), ${new Date().toISOString()}, load ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const [name, r] of Object.entries(results))
+    console.log(
+      `  ${name.padEnd(11)} ${f(r.usPerRow).padStart(6)} µs CPU/row  (${r.sent.toLocaleString('en-US')} passed on, ${r.unchanged.toLocaleString('en-US')} unchanged, ${Math.round(r.wallMs)} ms wall)`,
+    );
   console.log(`  of which JSON.stringify + SHA-256 alone: ${f(hashOnly)} µs/row`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

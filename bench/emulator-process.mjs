@@ -31,5 +31,10 @@ export async function startEmulatorProcess(extra = []) {
 
 /** The environment that points the CLI's `propel` target at this emulator. */
 export function targetEnv(emu) {
-  return { PROPEL_BASE_URL: emu.baseUrl, PROPEL_TOKEN_URL: emu.tokenUrl, PROPEL_CLIENT_ID: emu.clientId, PROPEL_CLIENT_SECRET: emu.clientSecret };
+  return {
+    PROPEL_BASE_URL: emu.baseUrl,
+    PROPEL_TOKEN_URL: emu.tokenUrl,
+    PROPEL_CLIENT_ID: emu.clientId,
+    PROPEL_CLIENT_SECRET: emu.clientSecret,
+  };
 }

@@ -18,12 +18,16 @@ const emu = await startEmulator({ faults, logLimit: 100 });
 
 function seed() {
   emu.store.seedUsergroup({ id: 1, name: [{ language: 'NL', value: 'Demo Holding' }] });
-  for (let i = 2; i <= DEMO_GROUP_COUNT; i++) emu.store.seedUsergroup({ id: i, name: [{ language: 'NL', value: `Branch ${i}` }], parent: { id: 1 } });
+  for (let i = 2; i <= DEMO_GROUP_COUNT; i++)
+    emu.store.seedUsergroup({ id: i, name: [{ language: 'NL', value: `Branch ${i}` }], parent: { id: 1 } });
 }
 seed();
 
 const client = emu.clients[0];
-process.stdout.write(JSON.stringify({ origin: emu.origin, baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: client.id, clientSecret: client.secret }) + '\n');
+process.stdout.write(
+  JSON.stringify({ origin: emu.origin, baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: client.id, clientSecret: client.secret }) +
+    '\n',
+);
 process.stdin.setEncoding('utf8');
 let pending = '';
 process.stdin.on('data', (text) => {
@@ -40,7 +44,14 @@ process.stdin.on('data', (text) => {
     } else if (command === 'stats') {
       // CPU time lets the bench say how much of the machine the API's stand-in took per row.
       const cpu = process.cpuUsage();
-      process.stdout.write(JSON.stringify({ requests: emu.log.total, throttled: emu.log.countByStatus(429), rssBytes: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          requests: emu.log.total,
+          throttled: emu.log.countByStatus(429),
+          rssBytes: process.memoryUsage().rss,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+        }) + '\n',
+      );
     }
   }
 });

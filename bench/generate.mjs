@@ -74,7 +74,7 @@ async function writeZip(csv, zipPath, entryName) {
   const out = createWriteStream(zipPath);
   const name = Buffer.from(entryName);
   const dosTime = 0;
-  const dosDate = (2024 - 1980) << 9 | 1 << 5 | 1;
+  const dosDate = ((2024 - 1980) << 9) | (1 << 5) | 1;
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4);
@@ -140,7 +140,9 @@ async function writeParquet(csv, parquetPath) {
   const connection = await db.connect();
   const quote = (p) => `'${p.replace(/'/g, "''")}'`;
   try {
-    await connection.run(`COPY (SELECT * FROM read_csv(${quote(csv)}, delim = ';', header = true, all_varchar = true, quote = '"', escape = '"', strict_mode = false)) TO ${quote(parquetPath)} (FORMAT parquet, COMPRESSION snappy)`);
+    await connection.run(
+      `COPY (SELECT * FROM read_csv(${quote(csv)}, delim = ';', header = true, all_varchar = true, quote = '"', escape = '"', strict_mode = false)) TO ${quote(parquetPath)} (FORMAT parquet, COMPRESSION snappy)`,
+    );
   } finally {
     connection.closeSync();
     db.closeSync();
@@ -151,7 +153,15 @@ async function writeParquet(csv, parquetPath) {
 export async function ensureInputs(dir, n, log = () => {}) {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `users-${n}`);
-  const paths = { csv: `${base}.csv`, 'csv.gz': `${base}.csv.gz`, zip: `${base}.zip`, ndjson: `${base}.ndjson`, json: `${base}.json`, parquet: `${base}.parquet`, [NARROW]: `${base}-narrow.csv` };
+  const paths = {
+    csv: `${base}.csv`,
+    'csv.gz': `${base}.csv.gz`,
+    zip: `${base}.zip`,
+    ndjson: `${base}.ndjson`,
+    json: `${base}.json`,
+    parquet: `${base}.parquet`,
+    [NARROW]: `${base}-narrow.csv`,
+  };
   // Written under a temporary name and renamed, so an interrupted run never leaves a short file behind.
   const make = async (path, fn) => {
     if (existsSync(path)) return;

@@ -55,7 +55,8 @@ const NODE_FLAGS = args['node-flags'].split(/\s+/).filter(Boolean);
 const sources = args.sources.split(',').filter((s) => s !== '');
 // Formats whose first record is the first line (after a header): a one-row copy is a prefix of the file.
 const LINE_FORMATS = { csv: 2, [NARROW]: 2, ndjson: 1 };
-for (const s of sources) if (LINE_FORMATS[s] === undefined) throw new Error(`source ${s} not supported here; one of ${Object.keys(LINE_FORMATS).join(', ')}`);
+for (const s of sources)
+  if (LINE_FORMATS[s] === undefined) throw new Error(`source ${s} not supported here; one of ${Object.keys(LINE_FORMATS).join(', ')}`);
 mkdirSync(DIR, { recursive: true });
 
 /** Total instructions of one CLI run under callgrind (all threads), from the file's `totals:` line. */
@@ -64,7 +65,21 @@ async function count(emu, pipeline, source, rows, i) {
   const runDir = join(DIR, 'run');
   rmSync(runDir, { recursive: true, force: true });
   const outFile = join(DIR, `callgrind.${source}.${rows}.${i}.out`);
-  const argv = ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...NODE_FLAGS, CLI, 'run', pipeline, '--target', 'propel', '--out', runDir, '--fresh', '--quiet'];
+  const argv = [
+    '--tool=callgrind',
+    `--callgrind-out-file=${outFile}`,
+    process.execPath,
+    ...NODE_FLAGS,
+    CLI,
+    'run',
+    pipeline,
+    '--target',
+    'propel',
+    '--out',
+    runDir,
+    '--fresh',
+    '--quiet',
+  ];
   const child = spawn('valgrind', argv, { cwd: ROOT, env: { ...process.env, ...targetEnv(emu) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -78,7 +93,11 @@ async function count(emu, pipeline, source, rows, i) {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-say(`callgrind on ${CLI}, ${N.toLocaleString('en-US')} rows, node ${process.version}, ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+say(
+  `callgrind on ${CLI}, ${N.toLocaleString('en-US')} rows, node ${process.version}, ${cpus()[0]?.model ?? '?'}, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const inputs = await ensureInputs(join(OUT, 'data'), N, say);
 const emu = await startEmulatorProcess();
 try {
@@ -96,7 +115,9 @@ try {
     }
     const perRow = full.map((f, i) => (f - base[i]) / (N - 1));
     const spread = perRow.length > 1 ? ` (runs: ${perRow.map(fmt).join(', ')})` : '';
-    say(`${source.padEnd(10)} ${fmt(perRow.reduce((a, b) => a + b, 0) / perRow.length)} instructions/row${spread}; 1 row ${base.map(fmt).join(', ')}, ${N} rows ${full.map(fmt).join(', ')}`);
+    say(
+      `${source.padEnd(10)} ${fmt(perRow.reduce((a, b) => a + b, 0) / perRow.length)} instructions/row${spread}; 1 row ${base.map(fmt).join(', ')}, ${N} rows ${full.map(fmt).join(', ')}`,
+    );
   }
 } finally {
   await emu.stop();

@@ -29,4 +29,11 @@ for (let i = 0; i < 6; i++) {
   rounds.watched.push(cpuPerRecord(watched));
 }
 const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
-process.stdout.write(JSON.stringify({ records: records.length, plainUs: +median(rounds.plain).toFixed(3), watchedUs: +median(rounds.watched).toFixed(3), ratio: +(median(rounds.watched) / median(rounds.plain)).toFixed(3) }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    records: records.length,
+    plainUs: +median(rounds.plain).toFixed(3),
+    watchedUs: +median(rounds.watched).toFixed(3),
+    ratio: +(median(rounds.watched) / median(rounds.plain)).toFixed(3),
+  }) + '\n',
+);

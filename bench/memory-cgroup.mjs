@@ -28,7 +28,9 @@ export function memoryCgroup(megabytes) {
     }
   } catch (e) {
     if (dir !== undefined) removeQuietly(dir);
-    throw new Error(`--container-mb: cannot make a memory cgroup here (${e.message}); it needs root and a writable cgroup hierarchy with the memory controller`);
+    throw new Error(
+      `--container-mb: cannot make a memory cgroup here (${e.message}); it needs root and a writable cgroup hierarchy with the memory controller`,
+    );
   }
   return {
     dir,

@@ -19,13 +19,21 @@ import { request } from 'undici';
 const [format, file, baseUrl, tokenUrl, clientId] = process.argv.slice(2);
 const schemaDir = new URL('../schemas/', import.meta.url);
 const load = (name) => JSON.parse(readFileSync(new URL(name, schemaDir), 'utf8'));
-const ajv = new Ajv({ allowUnionTypes: true, strictRequired: false, schemas: [load('propel-common.schema.json'), load('users.item.schema.json')] });
+const ajv = new Ajv({
+  allowUnionTypes: true,
+  strictRequired: false,
+  schemas: [load('propel-common.schema.json'), load('users.item.schema.json')],
+});
 const validate = ajv.getSchema('https://propel-etl.local/schemas/users.item.schema.json');
 
 const tokenRes = await request(tokenUrl, {
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: process.env.BENCH_SECRET ?? '' }).toString(),
+  body: new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: process.env.BENCH_SECRET ?? '',
+  }).toString(),
 });
 const { access_token: token } = await tokenRes.body.json();
 
@@ -40,11 +48,19 @@ async function rows() {
   }
   if (format === 'ndjson') {
     const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    return Readable.from((async function* () { for await (const line of lines) if (line !== '') yield JSON.parse(line); })());
+    return Readable.from(
+      (async function* () {
+        for await (const line of lines) if (line !== '') yield JSON.parse(line);
+      })(),
+    );
   }
   if (format === 'json') {
     const items = chain([createReadStream(file), parser(), streamArray()]);
-    return Readable.from((async function* () { for await (const { value } of items) yield value; })());
+    return Readable.from(
+      (async function* () {
+        for await (const { value } of items) yield value;
+      })(),
+    );
   }
   if (format === 'parquet') {
     // hyparquet the way its README reads a file: every row group at once, rows as objects.
@@ -76,7 +92,16 @@ function map(r) {
     company: clean(r.company?.trim().replace(/\s+/g, ' ')),
     parent: r.group_id ? { id: Number(r.group_id) } : undefined,
     attributes: r.tier ? [{ name: 'LOYALTY_TIER', type: 'text', value: r.tier.trim().toUpperCase() }] : undefined,
-    addresses: [{ type: 'invoice', street: clean(r.street), number: clean(r.house_no), postalCode: clean(r.zip), city: clean(r.city), country: clean(r.country) }],
+    addresses: [
+      {
+        type: 'invoice',
+        street: clean(r.street),
+        number: clean(r.house_no),
+        postalCode: clean(r.zip),
+        city: clean(r.city),
+        country: clean(r.country),
+      },
+    ],
   };
   for (const k of Object.keys(item)) if (item[k] === undefined) delete item[k];
   return item;
@@ -127,5 +152,13 @@ for await (const r of await rows()) {
 if (batch.length > 0) await send(batch);
 await Promise.all(inFlight);
 const ms = performance.now() - started;
-process.stdout.write(JSON.stringify({ rows: count, sent, ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000 }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    rows: count,
+    sent,
+    ms,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
+  }) + '\n',
+);
 process.exit(0);

@@ -11,4 +11,11 @@ const started = performance.now();
 let rows = 0;
 for await (const ev of openSource(inputs, spec.source)) if (ev.kind === 'record') rows++;
 const ms = performance.now() - started;
-process.stdout.write(JSON.stringify({ rows, ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000 }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    rows,
+    ms,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
+  }) + '\n',
+);

@@ -1,5 +1,5 @@
 // The bench's pipeline files: the demo's users pipeline pointed at one generated input, written
-// as JSON next to the data. Shared by bench/run.mjs, bench/instructions.mjs and bench/worker-split.mjs, so they measure
+// as JSON next to the data. Shared by bench/run.mjs and bench/instructions.mjs, so they measure
 // the same pipeline on the same file.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -16,7 +16,8 @@
 // --container-mb runs each pipeline child in a memory cgroup of that size, as in a container:
 // Node sizes its heap from the cgroup's limit (needs root and a cgroup v1 memory hierarchy or
 // cgroup v2 with the memory controller; see bench/memory-cgroup.mjs).
-// Unless --no-record, the results replace the generated block of BENCHMARKS.md.
+// Unless --no-record, the results replace the generated block of bench/LOG.md (the dated log; BENCHMARKS.md
+// holds the targets' current figures, updated by hand from it).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,9 @@ const machine = {
   date: new Date().toISOString(),
   loadAvgAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
 };
-say(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; node ${machine.node}; ${machine.date}; load ${machine.loadAvgAtStart.join(' ')}`);
+say(
+  `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; node ${machine.node}; ${machine.date}; load ${machine.loadAvgAtStart.join(' ')}`,
+);
 
 // ---- children ----------------------------------------------------------------------------------
 /** Runs a node child and resolves with its stdout, exit code and wall time. */
@@ -93,12 +96,27 @@ async function runPipelineChild(emu, pipelineFile, runDir, extraArgs = []) {
   rmSync(runDir, { recursive: true, force: true });
   const rssFile = `${runDir}.rss.json`;
   const emuBefore = await emu.command('stats');
-  const argv = [...PIPELINE_NODE_FLAGS, '--import', join(ROOT, 'bench', 'rss-report.mjs'), join(ROOT, 'dist', 'cli', 'main.js'), 'run', pipelineFile, '--target', 'propel', '--out', runDir, '--fresh', '--quiet', ...extraArgs];
+  const argv = [
+    ...PIPELINE_NODE_FLAGS,
+    '--import',
+    join(ROOT, 'bench', 'rss-report.mjs'),
+    join(ROOT, 'dist', 'cli', 'main.js'),
+    'run',
+    pipelineFile,
+    '--target',
+    'propel',
+    '--out',
+    runDir,
+    '--fresh',
+    '--quiet',
+    ...extraArgs,
+  ];
   const env = { ...targetEnv(emu), BENCH_RSS_FILE: rssFile };
   const r = container !== undefined ? await runChild(container.argv(process.execPath, argv), env, '/bin/sh') : await runChild(argv, env);
   // Exit 1 is "completed with rejects": the demo data is broken on purpose in 1 row of 200.
   if (r.code !== 0 && r.code !== 1) throw new Error(`pipeline ${pipelineFile} exited ${r.code}: ${r.stderr}`);
-  if (!existsSync(join(runDir, 'summary.json'))) throw new Error(`pipeline ${pipelineFile} exited ${r.code} without a summary: ${r.stderr}`);
+  if (!existsSync(join(runDir, 'summary.json')))
+    throw new Error(`pipeline ${pipelineFile} exited ${r.code} without a summary: ${r.stderr}`);
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
   const rss = JSON.parse(readFileSync(rssFile, 'utf8'));
   const emuStats = await emu.command('stats');
@@ -121,15 +139,30 @@ async function parseOnly(pipelineFile) {
   const r = await runChild([join(ROOT, 'bench', 'parse-only.mjs'), pipelineFile]);
   if (r.code !== 0) throw new Error(`parse-only failed: ${r.stderr}`);
   const o = JSON.parse(r.stdout);
-  return { rows: o.rows, ms: Math.round(o.ms), rowsPerSec: Math.round((o.rows * 1000) / o.ms), maxRssBytes: o.maxRssBytes, cpuMs: Math.round(o.cpuMs) };
+  return {
+    rows: o.rows,
+    ms: Math.round(o.ms),
+    rowsPerSec: Math.round((o.rows * 1000) / o.ms),
+    maxRssBytes: o.maxRssBytes,
+    cpuMs: Math.round(o.cpuMs),
+  };
 }
 
 async function naive(emu, format, path) {
   await emu.command('reset');
-  const r = await runChild([join(ROOT, 'bench', 'naive.mjs'), format, path, emu.baseUrl, emu.tokenUrl, emu.clientId], { BENCH_SECRET: emu.clientSecret });
+  const r = await runChild([join(ROOT, 'bench', 'naive.mjs'), format, path, emu.baseUrl, emu.tokenUrl, emu.clientId], {
+    BENCH_SECRET: emu.clientSecret,
+  });
   if (r.code !== 0) throw new Error(`naive chain failed: ${r.stderr}`);
   const o = JSON.parse(r.stdout);
-  return { rows: o.rows, sent: o.sent, ms: Math.round(o.ms), rowsPerSec: Math.round((o.rows * 1000) / o.ms), maxRssBytes: o.maxRssBytes, cpuMs: Math.round(o.cpuMs) };
+  return {
+    rows: o.rows,
+    sent: o.sent,
+    ms: Math.round(o.ms),
+    rowsPerSec: Math.round((o.rows * 1000) / o.ms),
+    maxRssBytes: o.maxRssBytes,
+    cpuMs: Math.round(o.cpuMs),
+  };
 }
 
 const mb = (b) => `${(b / 1024 ** 2).toFixed(0)} MB`;
@@ -156,7 +189,14 @@ function ceilings(p) {
 say(`inputs: ${num(N)} demo users per format in ${join(OUT, 'data')}`);
 const inputs = await ensureInputs(join(OUT, 'data'), N, say);
 const emu = await startEmulatorProcess();
-const results = { machine, n: N, containerMb: args['container-mb'] !== undefined ? Number(args['container-mb']) : undefined, sources: {}, adaptive: undefined, scale: undefined };
+const results = {
+  machine,
+  n: N,
+  containerMb: args['container-mb'] !== undefined ? Number(args['container-mb']) : undefined,
+  sources: {},
+  adaptive: undefined,
+  scale: undefined,
+};
 try {
   for (const format of sources) {
     const { path, bytes } = inputs[format];
@@ -170,8 +210,12 @@ try {
     row.ceilings = ceilings(p);
     say(
       `${format.padEnd(7)} pipeline ${num(p.rowsPerSec).padStart(8)} rows/s, peak RSS ${mb(p.maxRssBytes).padStart(7)}, CPU ${usPerRow(p)}/row` +
-        (row.parse ? ` | reader alone ${num(row.parse.rowsPerSec).padStart(8)} rows/s, ${usPerRow(row.parse)}/row (pipeline at ${ratio(p.rowsPerSec, row.parse.rowsPerSec)})` : '') +
-        (row.naive ? ` | naive ${num(row.naive.rowsPerSec).padStart(7)} rows/s, ${mb(row.naive.maxRssBytes)}, ${usPerRow(row.naive)}/row (pipeline ${ratio(p.rowsPerSec, row.naive.rowsPerSec)}; CPU per row ${ratio(p.cpuMs / p.rows, row.naive.cpuMs / row.naive.rows)} the naive chain's)` : ''),
+        (row.parse
+          ? ` | reader alone ${num(row.parse.rowsPerSec).padStart(8)} rows/s, ${usPerRow(row.parse)}/row (pipeline at ${ratio(p.rowsPerSec, row.parse.rowsPerSec)})`
+          : '') +
+        (row.naive
+          ? ` | naive ${num(row.naive.rowsPerSec).padStart(7)} rows/s, ${mb(row.naive.maxRssBytes)}, ${usPerRow(row.naive)}/row (pipeline ${ratio(p.rowsPerSec, row.naive.rowsPerSec)}; CPU per row ${ratio(p.cpuMs / p.rows, row.naive.cpuMs / row.naive.rows)} the naive chain's)`
+          : ''),
     );
     say(
       `${''.padEnd(7)} emulator ${emuUsPerRow(p)}/row: this machine's ceiling ${num(row.ceilings.machine)} rows/s (${machine.cores} cores / pipeline + emulator CPU), ` +
@@ -191,8 +235,18 @@ if (!args['no-adaptive']) {
   const capped = await startEmulatorProcess(['--capacity', String(capacity), '--latency', String(latencyMs)]);
   try {
     const { path } = inputs.ndjson;
-    const fixed = await runPipelineChild(capped, pipelineFor('ndjson', path, { name: 'bench-fixed', batch: { size: batchSize }, send: { concurrency: capacity } }), join(OUT, 'runs', 'fixed'), ['--limit', String(rows)]);
-    const auto = await runPipelineChild(capped, pipelineFor('ndjson', path, { name: 'bench-auto', batch: { size: batchSize }, send: { concurrency: 'auto' } }), join(OUT, 'runs', 'auto'), ['--limit', String(rows)]);
+    const fixed = await runPipelineChild(
+      capped,
+      pipelineFor('ndjson', path, { name: 'bench-fixed', batch: { size: batchSize }, send: { concurrency: capacity } }),
+      join(OUT, 'runs', 'fixed'),
+      ['--limit', String(rows)],
+    );
+    const auto = await runPipelineChild(
+      capped,
+      pipelineFor('ndjson', path, { name: 'bench-auto', batch: { size: batchSize }, send: { concurrency: 'auto' } }),
+      join(OUT, 'runs', 'auto'),
+      ['--limit', String(rows)],
+    );
     const ideal = Math.round((capacity * batchSize * 1000) / latencyMs);
     results.adaptive = { capacity, latencyMs, batchSize, rows, idealRowsPerSec: ideal, fixed, auto };
     say(
@@ -226,23 +280,54 @@ const check = (name, ok, figure) => checks.push({ name, ok, figure });
 const csv = results.sources.csv;
 for (const format of ['csv', NARROW]) {
   const s = results.sources[format];
-  if (s?.naive) check(`${format}: CPU per row ≤ 0.67× the naive chain's`, s.pipeline.cpuMs / s.pipeline.rows <= (0.67 * s.naive.cpuMs) / s.naive.rows, `${usPerRow(s.pipeline)} vs ${usPerRow(s.naive)}: ${ratio(s.pipeline.cpuMs / s.pipeline.rows, s.naive.cpuMs / s.naive.rows)}`);
+  if (s?.naive)
+    check(
+      `${format}: CPU per row ≤ 0.67× the naive chain's`,
+      s.pipeline.cpuMs / s.pipeline.rows <= (0.67 * s.naive.cpuMs) / s.naive.rows,
+      `${usPerRow(s.pipeline)} vs ${usPerRow(s.naive)}: ${ratio(s.pipeline.cpuMs / s.pipeline.rows, s.naive.cpuMs / s.naive.rows)}`,
+    );
 }
-if (csv?.naive) check('CSV end to end ≥ 1.5× the naive chain', csv.pipeline.rowsPerSec >= 1.5 * csv.naive.rowsPerSec, ratio(csv.pipeline.rowsPerSec, csv.naive.rowsPerSec));
-const withCeiling = (s) => `${num(s.pipeline.rowsPerSec)} rows/s (this machine's ceiling with the emulator on it: ${num(s.ceilings.machine)})`;
-if (results.sources.ndjson) check('NDJSON ≥ 150,000 rows/s', results.sources.ndjson.pipeline.rowsPerSec >= 150_000, withCeiling(results.sources.ndjson));
-if (results.sources.json) check('JSON document ≥ 40,000 rows/s', results.sources.json.pipeline.rowsPerSec >= 40_000, withCeiling(results.sources.json));
+if (csv?.naive)
+  check(
+    'CSV end to end ≥ 1.5× the naive chain',
+    csv.pipeline.rowsPerSec >= 1.5 * csv.naive.rowsPerSec,
+    ratio(csv.pipeline.rowsPerSec, csv.naive.rowsPerSec),
+  );
+const withCeiling = (s) =>
+  `${num(s.pipeline.rowsPerSec)} rows/s (this machine's ceiling with the emulator on it: ${num(s.ceilings.machine)})`;
+if (results.sources.ndjson)
+  check('NDJSON ≥ 150,000 rows/s', results.sources.ndjson.pipeline.rowsPerSec >= 150_000, withCeiling(results.sources.ndjson));
+if (results.sources.json)
+  check('JSON document ≥ 40,000 rows/s', results.sources.json.pipeline.rowsPerSec >= 40_000, withCeiling(results.sources.json));
 if (N >= 1_000_000 && Object.keys(results.sources).length > 0) {
   const worst = Math.max(...Object.values(results.sources).map((s) => s.pipeline.maxRssBytes));
   check(`peak RSS ≤ 150 MB at ${num(N)} rows (worst source)`, worst <= 150 * 1024 ** 2, mb(worst));
 }
 const pq = results.sources.parquet;
-if (pq && csv) check('Parquet peak RSS within 1.2× of CSV', pq.pipeline.maxRssBytes <= 1.2 * csv.pipeline.maxRssBytes, ratio(pq.pipeline.maxRssBytes, csv.pipeline.maxRssBytes));
-if (results.scale) check('RSS at 3M rows within 1.3× of 100k', results.scale.big.maxRssBytes <= 1.3 * results.scale.small.maxRssBytes, ratio(results.scale.big.maxRssBytes, results.scale.small.maxRssBytes));
+if (pq && csv)
+  check(
+    'Parquet peak RSS within 1.2× of CSV',
+    pq.pipeline.maxRssBytes <= 1.2 * csv.pipeline.maxRssBytes,
+    ratio(pq.pipeline.maxRssBytes, csv.pipeline.maxRssBytes),
+  );
+if (results.scale)
+  check(
+    'RSS at 3M rows within 1.3× of 100k',
+    results.scale.big.maxRssBytes <= 1.3 * results.scale.small.maxRssBytes,
+    ratio(results.scale.big.maxRssBytes, results.scale.small.maxRssBytes),
+  );
 if (results.adaptive) {
   const a = results.adaptive;
-  check('auto: ≥ 90% of the capacity’s throughput', a.auto.rowsPerSec >= 0.9 * a.fixed.rowsPerSec, `${((100 * a.auto.rowsPerSec) / a.fixed.rowsPerSec).toFixed(1)}%`);
-  check('auto: < 1% of requests answered 429', a.auto.throttled < 0.01 * a.auto.requests, `${((100 * a.auto.throttled) / Math.max(1, a.auto.requests)).toFixed(2)}%`);
+  check(
+    'auto: ≥ 90% of the capacity’s throughput',
+    a.auto.rowsPerSec >= 0.9 * a.fixed.rowsPerSec,
+    `${((100 * a.auto.rowsPerSec) / a.fixed.rowsPerSec).toFixed(1)}%`,
+  );
+  check(
+    'auto: < 1% of requests answered 429',
+    a.auto.throttled < 0.01 * a.auto.requests,
+    `${((100 * a.auto.throttled) / Math.max(1, a.auto.requests)).toFixed(2)}%`,
+  );
 }
 results.checks = checks;
 machine.loadAvgAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
@@ -251,7 +336,7 @@ for (const c of checks) say(`${c.ok ? 'MET ' : 'GAP '} ${c.name}: ${c.figure}`);
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, 'last-run.json'), JSON.stringify(results, null, 2) + '\n');
 if (!args['no-record']) {
-  const file = join(ROOT, 'BENCHMARKS.md');
+  const file = join(ROOT, 'bench', 'LOG.md');
   const BEGIN = '<!-- bench:begin (written by npm run bench; edits inside are replaced) -->';
   const END = '<!-- bench:end -->';
   const block = `${BEGIN}\n${markdown(results)}\n${END}`;
@@ -279,13 +364,23 @@ function markdown(r) {
     '',
     '| source | emulator CPU/row | machine ceiling rows/s (cores / pipeline + emulator CPU per row) | emulator ceiling rows/s (one thread) | pipeline CPU alone, rows/s per core |',
     '|---|---:|---:|---:|---:|',
-    ...Object.entries(r.sources).map(([format, s]) => `| ${format} | ${emuUsPerRow(s.pipeline)} | ${num(s.ceilings.machine)} | ${num(s.ceilings.emulator)} | ${num(s.ceilings.client)} |`),
+    ...Object.entries(r.sources).map(
+      ([format, s]) =>
+        `| ${format} | ${emuUsPerRow(s.pipeline)} | ${num(s.ceilings.machine)} | ${num(s.ceilings.emulator)} | ${num(s.ceilings.client)} |`,
+    ),
   );
   if (r.adaptive) {
     const a = r.adaptive;
-    lines.push('', `\`send.concurrency: auto\` against an emulator taking ${a.capacity} requests at once, ${a.latencyMs} ms each, ${num(a.rows)} rows in batches of ${a.batchSize}: fixed concurrency ${a.capacity} (the capacity's throughput) ${num(a.fixed.rowsPerSec)} rows/s; auto ${num(a.auto.rowsPerSec)} rows/s (${((100 * a.auto.rowsPerSec) / a.fixed.rowsPerSec).toFixed(1)}%), ${a.auto.throttled} of ${a.auto.requests} requests answered 429 (${((100 * a.auto.throttled) / Math.max(1, a.auto.requests)).toFixed(2)}%).`);
+    lines.push(
+      '',
+      `\`send.concurrency: auto\` against an emulator taking ${a.capacity} requests at once, ${a.latencyMs} ms each, ${num(a.rows)} rows in batches of ${a.batchSize}: fixed concurrency ${a.capacity} (the capacity's throughput) ${num(a.fixed.rowsPerSec)} rows/s; auto ${num(a.auto.rowsPerSec)} rows/s (${((100 * a.auto.rowsPerSec) / a.fixed.rowsPerSec).toFixed(1)}%), ${a.auto.throttled} of ${a.auto.requests} requests answered 429 (${((100 * a.auto.throttled) / Math.max(1, a.auto.requests)).toFixed(2)}%).`,
+    );
   }
-  if (r.scale) lines.push('', `Peak RSS of the CSV pipeline: ${mb(r.scale.small.maxRssBytes)} at 100k rows, ${mb(r.scale.big.maxRssBytes)} at 3M rows (${ratio(r.scale.big.maxRssBytes, r.scale.small.maxRssBytes)}).`);
+  if (r.scale)
+    lines.push(
+      '',
+      `Peak RSS of the CSV pipeline: ${mb(r.scale.small.maxRssBytes)} at 100k rows, ${mb(r.scale.big.maxRssBytes)} at 3M rows (${ratio(r.scale.big.maxRssBytes, r.scale.small.maxRssBytes)}).`,
+    );
   lines.push('', ...r.checks.map((c) => `- ${c.ok ? '**met**' : '**gap**'}: ${c.name} — ${c.figure}`));
   return lines.join('\n');
 }

@@ -6,7 +6,17 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,14 +46,23 @@ async function makeCsv() {
 }
 
 async function startS3rver(dir) {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', join(root, 'test/support/s3rver-process.mjs'), dir, 'bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', join(root, 'test/support/s3rver-process.mjs'), dir, 'bench'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
   return { child, port: JSON.parse(line).port };
 }
 
 function pipelineFile(dir, name, path) {
   const file = join(dir, `${name}.json`);
-  const mapping = { source: { value: 'ERP' }, sourceId: 'id', language: { value: 'NL' }, firstName: 'first', lastName: 'last', email: 'email' };
+  const mapping = {
+    source: { value: 'ERP' },
+    sourceId: 'id',
+    language: { value: 'NL' },
+    firstName: 'first',
+    lastName: 'last',
+    email: 'email',
+  };
   writeFileSync(file, JSON.stringify({ name, resource: 'users', source: { path }, mapping, batch: { size: 500 } }));
   return file;
 }
@@ -51,16 +70,36 @@ function pipelineFile(dir, name, path) {
 async function measure(label, dir, pipeline, env) {
   const rssFile = join(dir, `${label}.rss.json`);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', join(root, 'bench/rss-report.mjs'), join(root, 'dist/cli/main.js'), 'validate', pipeline, '--out', join(dir, `out-${label}`), '--quiet'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, BENCH_RSS_FILE: rssFile, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      join(root, 'bench/rss-report.mjs'),
+      join(root, 'dist/cli/main.js'),
+      'validate',
+      pipeline,
+      '--out',
+      join(dir, `out-${label}`),
+      '--quiet',
+    ],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH, BENCH_RSS_FILE: rssFile, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const [code] = await once(child, 'exit');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const { maxRssBytes, cpuMs } = JSON.parse(readFileSync(rssFile, 'utf8'));
   const summary = JSON.parse(readFileSync(join(dir, `out-${label}`, 'summary.json'), 'utf8'));
-  return { label, code, records: summary.counts.read, peakRssMb: Math.round(maxRssBytes / 1048576), cpuS: +(cpuMs / 1000).toFixed(1), wallS: +seconds.toFixed(1) };
+  return {
+    label,
+    code,
+    records: summary.counts.read,
+    peakRssMb: Math.round(maxRssBytes / 1048576),
+    cpuS: +(cpuMs / 1000).toFixed(1),
+    wallS: +seconds.toFixed(1),
+  };
 }
 
 await makeCsv();
@@ -71,16 +110,34 @@ try {
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   // WHEN_REQUIRED: no aws-chunked upload, whose framing s3rver would store as part of the object.
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   await client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'users.csv', Body: createReadStream(csv), ContentLength: size }));
   client.destroy();
-  const env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: endpoint, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+  const env = {
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
   const rows = [];
   // Local first, then S3, then local again: a drift of the machine shows as a gap between the two local runs.
   rows.push(await measure('local', work, pipelineFile(work, 'local', csv), {}));
   rows.push(await measure('s3', work, pipelineFile(work, 's3', 's3://bench/users.csv'), env));
   rows.push(await measure('local-again', work, pipelineFile(work, 'local-again', csv), {}));
-  console.log(`# ${new Date().toISOString()} · ${cpus()[0]?.model} × ${cpus().length} · ${Math.round(totalmem() / 2 ** 30)} GB · Node ${process.version} · load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `# ${new Date().toISOString()} · ${cpus()[0]?.model} × ${cpus().length} · ${Math.round(totalmem() / 2 ** 30)} GB · Node ${process.version} · load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`# object ${(size / 1048576).toFixed(0)} MB (${csv})`);
   console.table(rows);
 } finally {

@@ -19,7 +19,11 @@ const byId = new Map(prof.nodes.map((node) => [node.id, node]));
 const parent = new Map();
 for (const node of prof.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 
-const where = (cf) => cf.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'nm/').replace(/.*\/(dist|src)\//, '$1/');
+const where = (cf) =>
+  cf.url
+    .replace(/^file:\/\//, '')
+    .replace(/.*\/node_modules\//, 'nm/')
+    .replace(/.*\/(dist|src)\//, '$1/');
 const fnName = (cf) => `${cf.functionName || '(anon)'} ${where(cf)}:${cf.lineNumber + 1}`;
 const add = (m, k, us) => m.set(k, (m.get(k) ?? 0) + us);
 

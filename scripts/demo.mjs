@@ -26,10 +26,16 @@ process.stdout.write(
 await writeDemoUsers(users, count, 42, night);
 if (!existsSync(groups)) await writeDemoUsergroups(groups);
 writeFileSync(counter, JSON.stringify({ night, users: count }) + '\n');
-const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'pipelines/demo.yaml', '--target', 'demo', '--out', 'runs/demo', '--fresh'], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  [join(root, 'dist/cli/main.js'), 'run', 'pipelines/demo.yaml', '--target', 'demo', '--out', 'runs/demo', '--fresh'],
+  { cwd: root, stdio: 'inherit' },
+);
 // Exit 1 means "completed, some records rejected": the sample has broken rows on purpose.
 if (r.status === 1) {
-  process.stdout.write('\ndemo: exit code 1 is expected: the sample export has broken rows on purpose; see runs/demo/02-demo-users/rejects.ndjson\n');
+  process.stdout.write(
+    '\ndemo: exit code 1 is expected: the sample export has broken rows on purpose; see runs/demo/02-demo-users/rejects.ndjson\n',
+  );
   if (night === 0) process.stdout.write('demo: run `npm run demo` again for the next night: only the rows that changed are sent\n');
   process.exit(0);
 }

@@ -13,5 +13,18 @@ export type { RunSummary, RunStatus, RunMode } from './outcomes/summary.js';
 export { loadRunFile, loadPipeline, loadTarget, type RunFile, type TargetSpec } from './config/index.js';
 export type { PipelineSpec, SourceSpec, MappingObject, FieldSpec } from './config/pipeline-spec.js';
 export { startEmulator, type Emulator, type EmulatorOptions } from './emulator/index.js';
-export { EtlError, ConfigError, SourceError, AuthError, TransportError, RejectBudgetError, InterruptedError, InternalError, EXIT, ERR, type ExitCode, type ErrorCode } from './core/errors.js';
+export {
+  EtlError,
+  ConfigError,
+  SourceError,
+  AuthError,
+  TransportError,
+  RejectBudgetError,
+  InterruptedError,
+  InternalError,
+  EXIT,
+  ERR,
+  type ExitCode,
+  type ErrorCode,
+} from './core/errors.js';
 export type { Provenance, Stage, RejectEvent, ResultEvent } from './core/record.js';

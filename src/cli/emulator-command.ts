@@ -29,7 +29,8 @@ export interface EmulatorCommandOptions {
 
 function number(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of at least 0, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number of at least 0, got "${value}"`);
   return n;
 }
 
@@ -45,7 +46,10 @@ function retryAfter(value: string): number | string {
 }
 
 function keyList(value: string): string[] {
-  return value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  return value
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
 }
 
 /** The fault set the flags describe; what is not given is off. */
@@ -83,8 +87,12 @@ export function addEmulatorCommand(program: Command): Command {
     .option('--drop-next <n>', 'drop the connection of the next n bulk requests without an answer', whole)
     .option('--hang-next <n>', 'never answer the next n bulk requests', whole)
     .option('--refuse-items <keys>', 'answer these item keys (comma-separated sourceIds or ids) success:false', keyList)
-    .option('--invalid-items <keys>', "refuse these item keys as schema violations (400, #/users/N pointers)", keyList)
-    .option('--opaque-items <keys>', 'refuse any request holding these item keys (400 without a pointer: the client must split the batch)', keyList)
+    .option('--invalid-items <keys>', 'refuse these item keys as schema violations (400, #/users/N pointers)', keyList)
+    .option(
+      '--opaque-items <keys>',
+      'refuse any request holding these item keys (400 without a pointer: the client must split the batch)',
+      keyList,
+    )
     .option('--state <file>', 'keep the store in this file: loaded at start, saved after changes and at exit')
     .option('--client-id <id>', 'accepted client id')
     .option('--client-secret <secret>', `accepted client secret (or set ${SECRET_ENV}, which ps does not show)`)
@@ -94,7 +102,10 @@ export function addEmulatorCommand(program: Command): Command {
 /** `propel-etl emulator`: runs until SIGINT/SIGTERM, printing the settings a target needs. */
 export async function startEmulatorCommand(flags: EmulatorCommandOptions): Promise<void> {
   // Imported here, not at the CLI's start: the server and its schema compiler are for this command only.
-  const [{ DEFAULT_CLIENT, startEmulator }, { faultsProblem }] = await Promise.all([import('../emulator/index.js'), import('../emulator/faults.js')]);
+  const [{ DEFAULT_CLIENT, startEmulator }, { faultsProblem }] = await Promise.all([
+    import('../emulator/index.js'),
+    import('../emulator/faults.js'),
+  ]);
   const faults = faultsFromFlags(flags);
   const problem = faultsProblem(faults);
   if (problem !== undefined) {
@@ -131,7 +142,9 @@ export async function startEmulatorCommand(flags: EmulatorCommandOptions): Promi
     `Propel emulator listening. Point the propel target at it:\n` +
       `  PROPEL_BASE_URL=${emu.baseUrl} PROPEL_TOKEN_URL=${emu.tokenUrl} PROPEL_CLIENT_ID=${client?.id ?? ''} PROPEL_CLIENT_SECRET=<the emulator's secret>\n` +
       (active.length > 0 ? `Faults: ${active.join(', ')} (change them with POST ${emu.origin}/__emulator/faults).\n` : '') +
-      (flags.state !== undefined ? `Store kept in ${resolve(flags.state)} (${emu.store.users().length} users, ${emu.store.usergroups().length} usergroups loaded).\n` : '') +
+      (flags.state !== undefined
+        ? `Store kept in ${resolve(flags.state)} (${emu.store.users().length} users, ${emu.store.usergroups().length} usergroups loaded).\n`
+        : '') +
       `Read back the store at ${emu.origin}/__emulator/store/users and /usergroups. Ctrl-C stops it.\n`,
   );
   const running = emu;

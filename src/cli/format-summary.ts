@@ -27,7 +27,8 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
   // The delta kinds come first: they say how much of what was read needed sending at all.
   for (const k of OUTCOME_KINDS) {
     const v = k.delta === true ? c[k.name] : undefined;
-    if (v !== undefined && k.inTerminal && !(k.hideZero === true && v === 0)) lines.push(row(k.label, `${n(v)}${k.note !== undefined ? ` ${k.note}` : ''}`));
+    if (v !== undefined && k.inTerminal && !(k.hideZero === true && v === 0))
+      lines.push(row(k.label, `${n(v)}${k.note !== undefined ? ` ${k.note}` : ''}`));
   }
   if (s.mode === 'run') {
     lines.push(row('sent', n(c.sent)));
@@ -51,9 +52,17 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
   }
   for (const w of s.warnings) lines.push(row('warning', w));
   if (s.skippedEntries.length > 0) {
-    const names = s.skippedEntries.slice(0, 5).map((e) => e.entry).join(', ');
+    const names = s.skippedEntries
+      .slice(0, 5)
+      .map((e) => e.entry)
+      .join(', ');
     const more = s.skippedEntries.length > 5 ? `, … ${n(s.skippedEntries.length - 5)} more in summary.json` : '';
-    lines.push(row('not read', `${n(s.skippedEntries.length)} archive entr${s.skippedEntries.length === 1 ? 'y' : 'ies'} not of this pipeline's format: ${names}${more}`));
+    lines.push(
+      row(
+        'not read',
+        `${n(s.skippedEntries.length)} archive entr${s.skippedEntries.length === 1 ? 'y' : 'ies'} not of this pipeline's format: ${names}${more}`,
+      ),
+    );
   }
   if (s.mode === 'run') lines.push(row('requests', `${n(s.requests)} for ${n(s.batches)} batches, ${n(s.retries)} retries`));
   lines.push(row('run folder', relative(cwd, outDir) || '.'));

@@ -20,7 +20,8 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 100;
 
 /** Node flags by which a user has already chosen how the heap is sized (dashes or underscores, as V8 takes both). */
-const USER_HEAP_FLAG = /(?:^|\s)--(?:max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|max[-_]heap[-_]size|heap[-_]growing[-_]percent|optimize[-_]for[-_]size|initial[-_]heap[-_]size|initial[-_]old[-_]space[-_]size)(?:[=\s]|$)/;
+const USER_HEAP_FLAG =
+  /(?:^|\s)--(?:max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|max[-_]heap[-_]size|heap[-_]growing[-_]percent|optimize[-_]for[-_]size|initial[-_]heap[-_]size|initial[-_]old[-_]space[-_]size)(?:[=\s]|$)/;
 
 /** Whether the user chose the heap's sizing: NODE_OPTIONS or node's own command-line flags. */
 export function userSizedHeap(nodeOptions: string | undefined, execArgv: readonly string[]): boolean {

@@ -15,13 +15,19 @@ export async function initCommand(resource: string, input: string, flags: InitFl
     const { initPipeline } = await import('../init/init-pipeline.js');
     const r = await initPipeline(resource, input, { cwd: process.cwd(), ...flags });
     if (r.file === undefined) process.stdout.write(r.yaml);
-    const mapped = r.proposal.fields.map((f) => `${f.from} -> ${f.slot === 'item' ? '' : f.slot === 'parent' ? 'parent.' : 'addresses[0].'}${f.target}`);
+    const mapped = r.proposal.fields.map(
+      (f) => `${f.from} -> ${f.slot === 'item' ? '' : f.slot === 'parent' ? 'parent.' : 'addresses[0].'}${f.target}`,
+    );
     const lines = [
       `found ${r.columns.length} ${r.columns.length === 1 ? 'column' : 'columns'}: ${r.columns.join(', ')}`,
       `mapped ${mapped.length}: ${mapped.join(', ')}`,
       ...(r.proposal.unmapped.length > 0 ? [`not mapped: ${r.proposal.unmapped.map((u) => `${u.column} (${u.why})`).join(', ')}`] : []),
-      ...(r.proposal.missingRequired.length > 0 ? [`REQUIRED with no source (CHANGE_ME in the file): ${r.proposal.missingRequired.join(', ')}`] : []),
-      ...(r.file !== undefined ? [`wrote ${relative(process.cwd(), r.file)}; check it, then: propel-etl validate ${relative(process.cwd(), r.file)}`] : []),
+      ...(r.proposal.missingRequired.length > 0
+        ? [`REQUIRED with no source (CHANGE_ME in the file): ${r.proposal.missingRequired.join(', ')}`]
+        : []),
+      ...(r.file !== undefined
+        ? [`wrote ${relative(process.cwd(), r.file)}; check it, then: propel-etl validate ${relative(process.cwd(), r.file)}`]
+        : []),
     ];
     process.stderr.write(lines.join('\n') + '\n');
     process.exit(EXIT.ok);

@@ -48,7 +48,12 @@ export function errorFields(e: unknown): Record<string, unknown> {
   if (isEtlError(e)) {
     const { file, entry, line, column, key, batch, status, url } = e.context;
     const where = { file, entry, line, column, key, batch, status, url };
-    return { code: e.code, exitCode: e.exitCode, message: e.message, ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)) };
+    return {
+      code: e.code,
+      exitCode: e.exitCode,
+      message: e.message,
+      ...Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)),
+    };
   }
   return { code: ERR.INTERNAL.code, exitCode: 3, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
 }
@@ -67,14 +72,30 @@ const loadPino = (): typeof pino => createRequire(import.meta.url)('pino') as ty
 /** JSON lines for stderr: the same pino settings for run logs and for errors raised before a run. */
 export function jsonLog(destination?: pino.DestinationStream): pino.Logger {
   const createPino = loadPino();
-  return createPino({ base: null, timestamp: createPino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } }, destination ?? createPino.destination({ fd: 2, sync: true }));
+  return createPino(
+    { base: null, timestamp: createPino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: '[redacted]' } },
+    destination ?? createPino.destination({ fd: 2, sync: true }),
+  );
 }
 
 /**
  * Belt and braces: events carry counts and provenance only, never a secret; if one ever grew a
  * credential field, it would be censored rather than logged.
  */
-const REDACT = ['clientSecret', '*.clientSecret', 'secret', '*.secret', 'token', '*.token', 'accessToken', '*.accessToken', 'authorization', '*.authorization', 'record', '*.record'];
+const REDACT = [
+  'clientSecret',
+  '*.clientSecret',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  'authorization',
+  '*.authorization',
+  'record',
+  '*.record',
+];
 
 const counts = (p: ProgressSnapshot): { read: number; imported: number; rejected: number } & Partial<Record<ProgressKind, number>> => {
   const kinds: Partial<Record<ProgressKind, number>> = {};
@@ -104,9 +125,22 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       runId = e.runId;
       progress = e.progress;
       if (log !== undefined) {
-        log.info({ ...ids(), event: job !== undefined ? 'step start' : 'run start', pipeline: e.pipeline, attempt: e.attempt, target: e.target, outDir: e.outDir, counts: counts(e.progress()) }, job !== undefined ? `step ${step} of ${job.steps} start: ${e.pipeline}` : `run start: ${e.pipeline}`);
+        log.info(
+          {
+            ...ids(),
+            event: job !== undefined ? 'step start' : 'run start',
+            pipeline: e.pipeline,
+            attempt: e.attempt,
+            target: e.target,
+            outDir: e.outDir,
+            counts: counts(e.progress()),
+          },
+          job !== undefined ? `step ${step} of ${job.steps} start: ${e.pipeline}` : `run start: ${e.pipeline}`,
+        );
       } else {
-        pretty(`${job !== undefined ? `step ${step}/${job.steps}: ` : ''}${e.attempt > 1 ? 'resuming' : 'starting'} ${e.pipeline} (run ${e.runId}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`);
+        pretty(
+          `${job !== undefined ? `step ${step}/${job.steps}: ` : ''}${e.attempt > 1 ? 'resuming' : 'starting'} ${e.pipeline} (run ${e.runId}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`,
+        );
         display.start(e.progress);
       }
       return;
@@ -115,13 +149,37 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
       if (e.event.type === 'token-retry') {
         const t = e.event;
         const text = `token endpoint ${t.url}: retry ${t.attempt} of ${t.maxRetries} in ${t.delayMs} ms (${t.reason})`;
-        if (log !== undefined) log.warn({ ...ids(), event: 'token retry', url: t.url, attempt: t.attempt, maxRetries: t.maxRetries, delayMs: t.delayMs, reason: t.reason }, text);
+        if (log !== undefined)
+          log.warn(
+            {
+              ...ids(),
+              event: 'token retry',
+              url: t.url,
+              attempt: t.attempt,
+              maxRetries: t.maxRetries,
+              delayMs: t.delayMs,
+              reason: t.reason,
+            },
+            text,
+          );
         else pretty(text);
         return;
       }
       if (e.event.type !== 'retry') return;
       const r = e.event;
-      if (log !== undefined) log.warn({ ...ids(), event: 'retry', batch: r.batch, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason, ...(progress !== undefined ? { counts: counts(progress()) } : {}) }, `retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms`);
+      if (log !== undefined)
+        log.warn(
+          {
+            ...ids(),
+            event: 'retry',
+            batch: r.batch,
+            attempt: r.attempt,
+            delayMs: r.delayMs,
+            reason: r.reason,
+            ...(progress !== undefined ? { counts: counts(progress()) } : {}),
+          },
+          `retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms`,
+        );
       else pretty(`retry ${r.attempt} of batch ${r.batch} in ${r.delayMs} ms: ${r.reason}`);
       return;
     }
@@ -136,17 +194,33 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
     const s = e.summary;
     if (log !== undefined) {
       const c = {
-        read: s.counts.read, sent: s.counts.sent, ...Object.fromEntries(RESULT_KINDS.map((k) => [k, s.counts[k]])),
+        read: s.counts.read,
+        sent: s.counts.sent,
+        ...Object.fromEntries(RESULT_KINDS.map((k) => [k, s.counts[k]])),
         // With `delta:`, its kinds too (summary.json has them then).
         ...Object.fromEntries(DELTA_KINDS.flatMap((k) => (s.counts[k] !== undefined ? [[k, s.counts[k]]] : []))),
-        unsent: s.counts.unsent, rejected: s.counts.rejected,
+        unsent: s.counts.unsent,
+        rejected: s.counts.rejected,
       };
-      if (s.status === 'aborted') log.error({ ...ids(), event: 'abort', ...(e.error !== undefined ? errorFields(e.error) : {}), error: s.error, counts: c }, `run aborted: ${s.error?.message ?? 'unknown'}`);
+      if (s.status === 'aborted')
+        log.error(
+          { ...ids(), event: 'abort', ...(e.error !== undefined ? errorFields(e.error) : {}), error: s.error, counts: c },
+          `run aborted: ${s.error?.message ?? 'unknown'}`,
+        );
       if (s.status === 'interrupted') log.warn({ ...ids(), event: 'interrupt', counts: c }, 'run interrupted');
       log.info(
         {
-          ...ids(), event: job !== undefined ? 'step end' : 'run end', pipeline: s.pipeline, status: s.status, exitCode: s.exitCode, counts: c,
-          durationMs: s.durations.totalMs, recordsPerSec: s.rate.recordsPerSec, batches: s.batches, requests: s.requests, retries: s.retries,
+          ...ids(),
+          event: job !== undefined ? 'step end' : 'run end',
+          pipeline: s.pipeline,
+          status: s.status,
+          exitCode: s.exitCode,
+          counts: c,
+          durationMs: s.durations.totalMs,
+          recordsPerSec: s.rate.recordsPerSec,
+          batches: s.batches,
+          requests: s.requests,
+          retries: s.retries,
           // Reason shapes only (as in summary.json): the examples quote record values, which stay in the run folder.
           topRejects: s.topRejects.slice(0, 5),
           warnings: s.warnings,
@@ -162,24 +236,33 @@ export function createRunLogger(opts: RunLoggerOptions): RunLogger {
     jobStart(j) {
       job = j;
       runId = j.id;
-      if (log !== undefined) log.info({ runId: j.id, jobId: j.id, event: 'job start', job: j.name, steps: j.steps }, `job start: ${j.name}`);
+      if (log !== undefined)
+        log.info({ runId: j.id, jobId: j.id, event: 'job start', job: j.name, steps: j.steps }, `job start: ${j.name}`);
     },
     onStep(s) {
       step = s.step;
       if (s.status !== 'skipped' || job === undefined) return;
       const name = s.file.split('/').pop() ?? s.file;
-      if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'step skipped', step, steps: job.steps, file: name }, `step ${step} of ${job.steps} skipped: completed earlier`);
+      if (log !== undefined)
+        log.info(
+          { runId: job.id, jobId: job.id, event: 'step skipped', step, steps: job.steps, file: name },
+          `step ${step} of ${job.steps} skipped: completed earlier`,
+        );
       else pretty(`step ${step}/${job.steps}: ${name} completed earlier, skipped`);
     },
     jobEnd(exitCode, steps) {
       if (job === undefined) return;
-      if (log !== undefined) log.info({ runId: job.id, jobId: job.id, event: 'job end', job: job.name, exitCode, steps }, `job end: ${job.name}`);
+      if (log !== undefined)
+        log.info({ runId: job.id, jobId: job.id, event: 'job end', job: job.name, exitCode, steps }, `job end: ${job.name}`);
     },
     error(e, debug) {
       display.stop();
       const stack = debug === true && e instanceof Error ? e.stack : undefined;
       if (log !== undefined) {
-        log.error({ ...(runId !== '' ? ids() : {}), event: 'error', ...errorFields(e), ...(stack !== undefined ? { stack } : {}) }, describeError(e));
+        log.error(
+          { ...(runId !== '' ? ids() : {}), event: 'error', ...errorFields(e), ...(stack !== undefined ? { stack } : {}) },
+          describeError(e),
+        );
         return;
       }
       // Errors print even with --quiet: that option keeps everything else off.

@@ -45,10 +45,15 @@ const program = new Command('propel-etl')
 if (JSON_REQUESTED) {
   // Usage errors found while parsing, as JSON lines like every other line of a json run.
   const log = (await import('./logger.js')).jsonLog();
-  const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = (text: string): string[] =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
   program.configureOutput({
     outputError: (text) => {
-      for (const line of lines(text)) log.error({ event: 'error', code: ERR.USAGE.code, exitCode: EXIT.usage, message: line.replace(/^error: /, '') }, line);
+      for (const line of lines(text))
+        log.error({ event: 'error', code: ERR.USAGE.code, exitCode: EXIT.usage, message: line.replace(/^error: /, '') }, line);
     },
     writeErr: (text) => {
       for (const line of lines(text)) log.info({ event: 'usage' }, line);
@@ -76,7 +81,10 @@ commonRunOptions(
     .option('--fresh', 'start over in a used run folder')
     .option('--state <dir>', 'pipelines with delta: where the delta states live (default state/)')
     .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers')
-    .option('--metrics-file <file>', 'write the run\'s metrics there at the end, Prometheus text format (for node_exporter\'s textfile collector)')
+    .option(
+      '--metrics-file <file>',
+      "write the run's metrics there at the end, Prometheus text format (for node_exporter's textfile collector)",
+    )
     .option('--pushgateway <url>', `push the run's metrics to this Prometheus Pushgateway at the end (default $${PUSHGATEWAY_ENV})`),
 ).action(async (file: string, flags: RunFlags) => (await runCommandModule()).runCommand(file, flags, 'run'));
 
@@ -85,7 +93,9 @@ commonRunOptions(
     .command('validate')
     .description('check the pipeline file, then read, map and validate every record; sends nothing')
     .argument('<pipeline-file>'),
-).action(async (file: string, flags: RunFlags) => (await runCommandModule()).runCommand(file, { ...flags, target: 'propel', fresh: true }, 'validate'));
+).action(async (file: string, flags: RunFlags) =>
+  (await runCommandModule()).runCommand(file, { ...flags, target: 'propel', fresh: true }, 'validate'),
+);
 
 addInitCommand(program);
 addEmulatorCommand(program);

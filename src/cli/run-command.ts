@@ -62,7 +62,8 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
   };
   const report = (result: RunResult): void => {
     logger.close();
-    if (format === 'pretty' && flags.quiet !== true) process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd(), result.rejects) + '\n');
+    if (format === 'pretty' && flags.quiet !== true)
+      process.stdout.write(formatSummary(result.summary, result.outDir, process.cwd(), result.rejects) + '\n');
     // In json format the abort line already carries the error (code, message, where).
     if (result.error !== undefined && format === 'pretty') logger.error(result.error, flags.debug);
   };
@@ -78,8 +79,14 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
       logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
       const job = await runJob({ ...options, job: runFile, onStep: (s) => logger.onStep(s) });
       for (const r of job.runs) report(r);
-      logger.jobEnd(job.exitCode, job.steps.map((s) => ({ step: s.step.split('/').pop() ?? s.step, status: s.status })));
-      if (format === 'pretty' && flags.quiet !== true) process.stdout.write(`job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`);
+      logger.jobEnd(
+        job.exitCode,
+        job.steps.map((s) => ({ step: s.step.split('/').pop() ?? s.step, status: s.status })),
+      );
+      if (format === 'pretty' && flags.quiet !== true)
+        process.stdout.write(
+          `job ${runFile.name}: ${job.steps.map((s) => `${s.step.split('/').pop() ?? s.step} ${s.status}`).join(', ')}; exit ${job.exitCode}\n`,
+        );
       process.exit(job.exitCode);
     }
     const result = await runPipeline({ ...options, pipeline: runFile.spec });
@@ -94,11 +101,17 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
  * The metrics output of a `run` (not of a rehearsal: a dry run that succeeded must not pass for
  * the nightly import). Checked before anything else, so a URL that cannot work is exit 2.
  */
-async function openMetrics(flags: RunFlags, mode: 'run' | 'validate', onEvent: (e: RunEvent) => void, fail: (e: unknown) => never): Promise<MetricsOutput | undefined> {
+async function openMetrics(
+  flags: RunFlags,
+  mode: 'run' | 'validate',
+  onEvent: (e: RunEvent) => void,
+  fail: (e: unknown) => never,
+): Promise<MetricsOutput | undefined> {
   if (mode !== 'run') return undefined;
   const fromEnv = process.env[PUSHGATEWAY_ENV];
   if (flags.dryRun === true) {
-    if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) fail(new ConfigError('--metrics-file and --pushgateway report real runs only: leave them out with --dry-run', {}, ERR.USAGE));
+    if (flags.metricsFile !== undefined || flags.pushgateway !== undefined)
+      fail(new ConfigError('--metrics-file and --pushgateway report real runs only: leave them out with --dry-run', {}, ERR.USAGE));
     return undefined;
   }
   const pushgateway = flags.pushgateway ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
@@ -106,10 +119,13 @@ async function openMetrics(flags: RunFlags, mode: 'run' | 'validate', onEvent: (
   try {
     return await MetricsOutput.open(
       { ...(flags.metricsFile !== undefined ? { file: flags.metricsFile } : {}), ...(pushgateway !== undefined ? { pushgateway } : {}) },
-      { cwd: process.cwd(), warn: warningsTo(onEvent), keys: { file: '--metrics-file', pushgateway: flags.pushgateway !== undefined ? '--pushgateway' : PUSHGATEWAY_ENV } },
+      {
+        cwd: process.cwd(),
+        warn: warningsTo(onEvent),
+        keys: { file: '--metrics-file', pushgateway: flags.pushgateway !== undefined ? '--pushgateway' : PUSHGATEWAY_ENV },
+      },
     );
   } catch (e) {
     return fail(isEtlError(e) ? e : new ConfigError(String(e), {}, ERR.USAGE));
   }
 }
-

@@ -28,7 +28,8 @@ const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms
 
 /** A pipeline file gives its `name:`; anything else is taken as the name itself. */
 async function pipelineName(arg: string): Promise<string> {
-  if (['.yaml', '.yml', '.json'].includes(extname(arg).toLowerCase()) && existsSync(arg)) return (await loadPipeline(arg, { env: process.env })).name;
+  if (['.yaml', '.yml', '.json'].includes(extname(arg).toLowerCase()) && existsSync(arg))
+    return (await loadPipeline(arg, { env: process.env })).name;
   return arg;
 }
 
@@ -69,13 +70,16 @@ export async function stateCommand(pipelineArg: string, flags: StateFlags): Prom
   const files = (await listStates(dir, name)).filter((f) => flags.target === undefined || targetOfFile(f) === flags.target);
   const out = (lines: readonly string[]): void => void process.stdout.write(lines.join('\n') + '\n');
   if (files.length === 0) {
-    out([`no delta state for pipeline ${name}${flags.target !== undefined ? ` and target ${flags.target}` : ''} in ${relative(cwd, dir) || '.'}`]);
+    out([
+      `no delta state for pipeline ${name}${flags.target !== undefined ? ` and target ${flags.target}` : ''} in ${relative(cwd, dir) || '.'}`,
+    ]);
     return EXIT.ok;
   }
   if (flags.forget === true) {
     const what = files.map((f) => relative(cwd, f) || f).join(', ');
     if (flags.yes !== true) {
-      if (process.stdin.isTTY !== true) throw new ConfigError(`--forget drops ${what}; add --yes to confirm (not asked: stdin is not a terminal)`, {}, ERR.STATE_CONFIRM);
+      if (process.stdin.isTTY !== true)
+        throw new ConfigError(`--forget drops ${what}; add --yes to confirm (not asked: stdin is not a terminal)`, {}, ERR.STATE_CONFIRM);
       if (!(await confirm(`drop ${what}? the next run sends everything [y/N] `))) {
         out(['nothing dropped']);
         return EXIT.ok;
@@ -99,13 +103,19 @@ export async function stateCommand(pipelineArg: string, flags: StateFlags): Prom
       const lines = describeState(f, state.info(), cwd);
       if (flags.key !== undefined) {
         const rows = state.lookup(flags.key);
-        lines.push(...(rows.length > 0 ? rows.flatMap(describeKey) : [`  key ${flags.key}: not in this state (never sent, or sent and never acknowledged)`]));
+        lines.push(
+          ...(rows.length > 0
+            ? rows.flatMap(describeKey)
+            : [`  key ${flags.key}: not in this state (never sent, or sent and never acknowledged)`]),
+        );
       }
       if (flags.failing === true) {
         let any = false;
         for (const r of state.failing()) {
           any = true;
-          lines.push(`  ${String(r.refusals).padStart(4)} run${r.refusals === 1 ? ' ' : 's'}  ${r.sentKey ?? r.key}  ${r.lastReason ?? ''}`);
+          lines.push(
+            `  ${String(r.refusals).padStart(4)} run${r.refusals === 1 ? ' ' : 's'}  ${r.sentKey ?? r.key}  ${r.lastReason ?? ''}`,
+          );
         }
         if (!any) lines.push('  no key was refused in its latest run');
       }

@@ -95,7 +95,11 @@ export function checkTargetFields(doc: SourceDocument, resource: ResourceName, m
       const suggestion = didYouMean(key, known.keys());
       const where = part.path.length === 0 ? `a ${resource === 'users' ? 'user' : 'usergroup'}` : formatKeyPath(['mapping', ...part.path]);
       const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (known: ${[...known.keys()].join(', ')})`;
-      throw new ConfigError(`mapping: "${key}" is not a field of ${where} in Propel${hint}`, { file: doc.file, line: doc.lineOf(keyPath, 'key'), key: formatKeyPath(keyPath) });
+      throw new ConfigError(`mapping: "${key}" is not a field of ${where} in Propel${hint}`, {
+        file: doc.file,
+        line: doc.lineOf(keyPath, 'key'),
+        key: formatKeyPath(keyPath),
+      });
     }
   }
 }

@@ -65,7 +65,11 @@ export class SourceDocument {
    * `howToSet` completes the message for an undefined variable: pipeline files take `--var` too,
    * targets only the environment (a secret on a command line would show in `ps`).
    */
-  substitute(lookup: VarLookup, under: KeyPath = [], howToSet: (variable: string) => string = (v) => `pass --var ${v}=VALUE or set it in the environment`): void {
+  substitute(
+    lookup: VarLookup,
+    under: KeyPath = [],
+    howToSet: (variable: string) => string = (v) => `pass --var ${v}=VALUE or set it in the environment`,
+  ): void {
     const start = this.nodeAt(under).value;
     if (start !== undefined) this.substituteNode(start, [...under], lookup, howToSet);
   }
@@ -125,7 +129,8 @@ export class SourceDocument {
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        if (isMap(pair.value) || isSeq(pair.value) || isScalar(pair.value)) this.substituteNode(pair.value, [...path, key], lookup, howToSet);
+        if (isMap(pair.value) || isSeq(pair.value) || isScalar(pair.value))
+          this.substituteNode(pair.value, [...path, key], lookup, howToSet);
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => {

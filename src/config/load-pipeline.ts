@@ -78,10 +78,13 @@ export async function loadRunFile(file: string, options: LoadOptions = {}): Prom
   doc.substitute(varLookup(options.vars, options.env ?? process.env));
   const data = doc.toData();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(data === null || data === undefined ? 'the file is empty' : 'the file must hold a mapping of keys (name:, resource:, …)', {
-      file: absolute,
-      line: 1,
-    });
+    throw new ConfigError(
+      data === null || data === undefined ? 'the file is empty' : 'the file must hold a mapping of keys (name:, resource:, …)',
+      {
+        file: absolute,
+        line: 1,
+      },
+    );
   }
   if (Object.prototype.hasOwnProperty.call(data, 'steps')) return loadJob(doc, data);
   if (options.allowPlaceholders !== true) checkPlaceholders(doc, data);
@@ -106,7 +109,11 @@ async function loadJob(doc: SourceDocument, data: unknown): Promise<RunFile> {
       try {
         await access(stepFile);
       } catch {
-        throw new ConfigError(`step file not found: ${stepFile}`, { file: doc.file, line: doc.lineOf(['steps', index]), key: `steps[${index}]` });
+        throw new ConfigError(`step file not found: ${stepFile}`, {
+          file: doc.file,
+          line: doc.lineOf(['steps', index]),
+          key: `steps[${index}]`,
+        });
       }
       return stepFile;
     }),
@@ -165,7 +172,9 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
       maxBytes: at(['batch', 'maxBytes'], raw.batch?.maxBytes ?? DEFAULTS.maxBytes, parseSize),
     },
     send: {
-      ...(raw.send?.concurrency === 'auto' ? { concurrency: DEFAULTS.autoConcurrencyCeiling, adaptive: true } : { concurrency: raw.send?.concurrency ?? DEFAULTS.concurrency }),
+      ...(raw.send?.concurrency === 'auto'
+        ? { concurrency: DEFAULTS.autoConcurrencyCeiling, adaptive: true }
+        : { concurrency: raw.send?.concurrency ?? DEFAULTS.concurrency }),
       maxRetries: raw.send?.maxRetries ?? DEFAULTS.maxRetries,
       timeoutMs: at(['send', 'timeout'], raw.send?.timeout ?? DEFAULTS.timeout, parseDurationMs),
       ...(rate !== undefined ? { rate: at(['send', 'rate'], rate, parseRate) } : {}),
@@ -181,7 +190,10 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
   }
   if (raw.delta !== undefined) {
     const refresh = raw.delta.refreshAfter;
-    spec.delta = { orphans: raw.delta.orphans ?? 'report', ...(refresh !== undefined ? { refreshAfterMs: at(['delta', 'refreshAfter'], refresh, parseAgeMs) } : {}) };
+    spec.delta = {
+      orphans: raw.delta.orphans ?? 'report',
+      ...(refresh !== undefined ? { refreshAfterMs: at(['delta', 'refreshAfter'], refresh, parseAgeMs) } : {}),
+    };
   }
   return spec;
 }

@@ -15,12 +15,18 @@ import { varLookup } from './substitute-vars.js';
 
 export type TargetSpec =
   | {
-      name: string; kind: 'http'; baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string;
+      name: string;
+      kind: 'http';
+      baseUrl: string;
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
       /** Set when this is an emulator a job started for its steps: which store it is, and whether that store outlives the process. */
       embedded?: EmbeddedStore;
     }
   | {
-      name: string; kind: 'emulator';
+      name: string;
+      kind: 'emulator';
       /** The emulator keeps its store in this file (absolute) between runs. */
       stateFile?: string;
     };
@@ -56,7 +62,11 @@ const validateTargets = inlineValidator<Record<string, RawTarget>>({
       additionalProperties: false,
       properties: {
         emulator: { description: 'Start the Propel emulator inside the process.', const: true },
-        stateFile: { description: 'Keep its store in this file between runs (relative to the working folder).', type: 'string', minLength: 1 },
+        stateFile: {
+          description: 'Keep its store in this file between runs (relative to the working folder).',
+          type: 'string',
+          minLength: 1,
+        },
       },
     },
     else: {
@@ -106,7 +116,12 @@ function resolveTarget(doc: SourceDocument, file: string, name: string, options:
   const data = doc.toData();
   checkSchema(doc, data, validateTargets);
   const raw = data[name] as RawTarget;
-  if ('emulator' in raw) return { name, kind: 'emulator', ...(raw.stateFile !== undefined ? { stateFile: path.resolve(options.cwd ?? process.cwd(), raw.stateFile) } : {}) };
+  if ('emulator' in raw)
+    return {
+      name,
+      kind: 'emulator',
+      ...(raw.stateFile !== undefined ? { stateFile: path.resolve(options.cwd ?? process.cwd(), raw.stateFile) } : {}),
+    };
 
   for (const key of ['clientId', 'clientSecret'] as const) {
     if (raw[key].trim() === '') {
@@ -117,8 +132,16 @@ function resolveTarget(doc: SourceDocument, file: string, name: string, options:
       });
     }
   }
-  for (const key of ['baseUrl', 'tokenUrl'] as const) checkUrl(raw[key], { file, line: doc.lineOf([name, key]), key: formatKeyPath([name, key]), target: name });
-  return { name, kind: 'http', baseUrl: raw.baseUrl.replace(/\/+$/, ''), tokenUrl: raw.tokenUrl, clientId: raw.clientId, clientSecret: raw.clientSecret };
+  for (const key of ['baseUrl', 'tokenUrl'] as const)
+    checkUrl(raw[key], { file, line: doc.lineOf([name, key]), key: formatKeyPath([name, key]), target: name });
+  return {
+    name,
+    kind: 'http',
+    baseUrl: raw.baseUrl.replace(/\/+$/, ''),
+    tokenUrl: raw.tokenUrl,
+    clientId: raw.clientId,
+    clientSecret: raw.clientSecret,
+  };
 }
 
 function asRecord(data: unknown): Record<string, unknown> {
@@ -135,7 +158,10 @@ function checkUrl(value: string, where: { file: string; line: number | undefined
     throw new ConfigError(`${where.key} of target "${where.target}" is not a URL`, context);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${where.key} of target "${where.target}" must not hold credentials; use PROPEL_CLIENT_ID and PROPEL_CLIENT_SECRET`, context);
+    throw new ConfigError(
+      `${where.key} of target "${where.target}" must not hold credentials; use PROPEL_CLIENT_ID and PROPEL_CLIENT_SECRET`,
+      context,
+    );
   }
   if (!isSecureUrl(url)) {
     throw new ConfigError(

@@ -16,7 +16,8 @@ const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 
 /** Bytes from a number of bytes or `512kb`, `2mb`, `100b` (1024-based); at least 1. */
 export function parseSize(input: number | string): number {
   if (typeof input === 'number') {
-    if (!Number.isInteger(input) || input < 1) throw new InvalidValueError(`a size must be a whole number of bytes of at least 1, got ${input}`);
+    if (!Number.isInteger(input) || input < 1)
+      throw new InvalidValueError(`a size must be a whole number of bytes of at least 1, got ${input}`);
     return input;
   }
   const m = SIZE.exec(input);
@@ -74,7 +75,8 @@ export function parseRate(input: number | string): number {
     if (m === null) throw new InvalidValueError(`"${input}" is not a rate (use e.g. 20/s, 600/m, or a number per second)`);
     perSecond = m[2] === 'm' ? Number(m[1]) / 60 : Number(m[1]);
   }
-  if (!Number.isFinite(perSecond) || perSecond <= 0) throw new InvalidValueError(`a rate must be more than 0, got ${JSON.stringify(input)}`);
+  if (!Number.isFinite(perSecond) || perSecond <= 0)
+    throw new InvalidValueError(`a rate must be more than 0, got ${JSON.stringify(input)}`);
   return perSecond;
 }
 

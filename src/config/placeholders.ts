@@ -33,9 +33,12 @@ export function checkPlaceholders(doc: SourceDocument, data: unknown): void {
   const path = findPlaceholder(data, []);
   if (path === undefined) return;
   const key = formatKeyPath(path);
-  throw new ConfigError(`${key} still holds the placeholder ${PLACEHOLDER}: replace it with the real value (propel-etl init could not tell it)`, {
-    file: doc.file,
-    line: doc.lineOf(path),
-    key,
-  });
+  throw new ConfigError(
+    `${key} still holds the placeholder ${PLACEHOLDER}: replace it with the real value (propel-etl init could not tell it)`,
+    {
+      file: doc.file,
+      line: doc.lineOf(path),
+      key,
+    },
+  );
 }

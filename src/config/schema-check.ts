@@ -101,7 +101,8 @@ function toProblem(doc: SourceDocument, root: unknown, error: ErrorObject): Prob
     const known = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
     const suggestion = didYouMean(key, known);
     const inWhere = path.length === 0 ? 'at the top level' : `in ${where}`;
-    const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (known keys: ${known.join(', ')})` : '';
+    const hint =
+      suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (known keys: ${known.join(', ')})` : '';
     return { message: `unknown key "${key}" ${inWhere}${hint}`, path: keyPath, at: 'key', offset: doc.offsetOf(keyPath), rank };
   }
   if (error.keyword === 'required') {
@@ -113,7 +114,11 @@ function toProblem(doc: SourceDocument, root: unknown, error: ErrorObject): Prob
   const definition = error.parentSchema !== undefined ? definitionNames.get(error.parentSchema) : undefined;
   const description: unknown = error.parentSchema?.description;
   let expected: string;
-  if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || (definition !== undefined && DESCRIBED_DEFINITIONS.has(definition) && typeof description === 'string')) {
+  if (
+    error.keyword === 'anyOf' ||
+    error.keyword === 'oneOf' ||
+    (definition !== undefined && DESCRIBED_DEFINITIONS.has(definition) && typeof description === 'string')
+  ) {
     expected = `must be ${lowerFirst(String(description ?? 'one of the allowed forms'))}`;
   } else if (definition === 'name' && error.keyword === 'pattern') {
     expected = 'must be made of letters, digits, ".", "_" and "-" only (it names the run folder)';
@@ -124,7 +129,13 @@ function toProblem(doc: SourceDocument, root: unknown, error: ErrorObject): Prob
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
     const suggestion = typeof error.data === 'string' && !doc.isSubstituted(path) ? didYouMean(error.data, allowed) : undefined;
     const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : '';
-    return { message: `${where} must be one of: ${allowed.join(', ')}; got ${got()}${hint}`, path, at: 'value', offset: doc.offsetOf(path), rank };
+    return {
+      message: `${where} must be one of: ${allowed.join(', ')}; got ${got()}${hint}`,
+      path,
+      at: 'value',
+      offset: doc.offsetOf(path),
+      rank,
+    };
   } else {
     expected = error.message ?? 'is not valid';
   }

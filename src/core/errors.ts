@@ -83,7 +83,12 @@ export class AuthError extends EtlError {
 
 /** The target could not be reached or kept failing after retries, or answered what we cannot handle. Exit 3. */
 export class TransportError extends EtlError {
-  constructor(message: string, context: ErrorContext = {}, code: ErrorCodeOf<'transport'> = ERR.TARGET_FAILED, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    context: ErrorContext = {},
+    code: ErrorCodeOf<'transport'> = ERR.TARGET_FAILED,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, context, options);
   }
 }

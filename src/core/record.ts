@@ -93,7 +93,9 @@ export type ReadEvent = SourceRecord | RejectEvent;
 export type ItemEvent = ItemRecord | RejectEvent;
 
 export function reject(prov: Provenance, stage: Stage, reason: string, record: unknown, reasons?: readonly string[]): RejectEvent {
-  return reasons !== undefined && reasons.length > 1 ? { kind: 'reject', prov, stage, reason, reasons, record } : { kind: 'reject', prov, stage, reason, record };
+  return reasons !== undefined && reasons.length > 1
+    ? { kind: 'reject', prov, stage, reason, reasons, record }
+    : { kind: 'reject', prov, stage, reason, record };
 }
 
 /** `first`, then the other reasons of `all` not equal to it, each once. */

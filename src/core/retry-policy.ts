@@ -28,7 +28,13 @@ export interface RetryPolicy {
 /** What a caller may change; the retry count it always says. */
 export type RetryTuning = Partial<Omit<RetryPolicy, 'maxRetries'>>;
 
-const DEFAULTS: Omit<RetryPolicy, 'maxRetries'> = { baseMs: 250, capMs: 30_000, jitter: 'full', maxRetryAfterMs: 300_000, random: Math.random };
+const DEFAULTS: Omit<RetryPolicy, 'maxRetries'> = {
+  baseMs: 250,
+  capMs: 30_000,
+  jitter: 'full',
+  maxRetryAfterMs: 300_000,
+  random: Math.random,
+};
 
 export function retryPolicy(maxRetries: number, tuning: RetryTuning = {}): RetryPolicy {
   return { ...DEFAULTS, ...tuning, maxRetries };
@@ -63,7 +69,8 @@ export type RetryDecision = { readonly retry: true; readonly delayMs: number } |
  */
 export function decideRetry(policy: RetryPolicy, retries: number, retryAfterMs?: number): RetryDecision {
   if (!shouldRetry(policy, retries)) return { retry: false, why: 'exhausted' };
-  if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return { retry: false, why: 'retry-after-too-long', retryAfterMs };
+  if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs)
+    return { retry: false, why: 'retry-after-too-long', retryAfterMs };
   return { retry: true, delayMs: nextDelay(policy, retries, retryAfterMs) };
 }
 
@@ -71,7 +78,9 @@ export function decideRetry(policy: RetryPolicy, retries: number, retryAfterMs?:
  * One try: a value, or a failure worth another try (with the server's Retry-After, if it gave
  * one). A failure not worth another try is thrown by the try itself.
  */
-export type TryResult<T, F> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: F; readonly retryAfterMs?: number };
+export type TryResult<T, F> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly failure: F; readonly retryAfterMs?: number };
 
 export interface RetryRun<F> {
   readonly policy: RetryPolicy;

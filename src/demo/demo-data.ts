@@ -9,12 +9,47 @@ import { finished } from 'node:stream/promises';
  * a way a real export breaks, so a demo run shows rejects at every stage.
  */
 
-const FIRST = ['Anna', 'Bram', 'Chloé', 'Daan', 'Eva', 'Finn', 'Göran', 'Hanna', 'Isa', 'Jesús', 'Kees', 'Lotte', 'Mila', 'Noah', 'Øystein', 'Pieter', 'Renée', 'Sem', 'Tess', 'Zoë'];
-const LAST = ['de Vries', 'Jansen', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', "O'Neill", 'Müller', 'Dijkstra'];
+const FIRST = [
+  'Anna',
+  'Bram',
+  'Chloé',
+  'Daan',
+  'Eva',
+  'Finn',
+  'Göran',
+  'Hanna',
+  'Isa',
+  'Jesús',
+  'Kees',
+  'Lotte',
+  'Mila',
+  'Noah',
+  'Øystein',
+  'Pieter',
+  'Renée',
+  'Sem',
+  'Tess',
+  'Zoë',
+];
+const LAST = [
+  'de Vries',
+  'Jansen',
+  'van den Berg',
+  'Bakker',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  "O'Neill",
+  'Müller',
+  'Dijkstra',
+];
 const CITIES = ['Amsterdam', 'Rotterdam', 'Utrecht', 'Den Haag', 'Eindhoven', 'Groningen', 'Zwolle', 'Maastricht'];
 const TIERS = ['gold', 'silver', 'bronze', ''];
 
-export const DEMO_USERS_HEADER = 'customer_no;first_name;last_name;email;dob;sex;phone;company;group_id;tier;street;house_no;zip;city;country';
+export const DEMO_USERS_HEADER =
+  'customer_no;first_name;last_name;email;dob;sex;phone;company;group_id;tier;street;house_no;zip;city;country';
 export const DEMO_GROUP_COUNT = 20;
 
 /** A small fast PRNG (mulberry32): the same seed gives the same file on every machine. */
@@ -48,18 +83,44 @@ export function demoUserRow(i: number, r: () => number, version = 0): string {
   const sex = pick(r, ['man', 'vrouw', 'man', 'vrouw', 'x']);
   // Each kind of breakage a warehouse export really has, at a low and fixed rate.
   switch (i % 1000) {
-    case 137: dob = '31-02-1980'; break; // no such date: rejected while mapping
-    case 411: country = 'Netherlands'; break; // not ISO 3166 alpha-2: rejected by validation
-    case 613: customerNo = ''; break; // no sourceId: rejected by validation
-    case 877: groupId = '999'; break; // a parent Propel does not have: refused by the API
-    case 950: email = `${first};${i}@example.com`; break; // a field holding the delimiter, so quoted
+    case 137:
+      dob = '31-02-1980';
+      break; // no such date: rejected while mapping
+    case 411:
+      country = 'Netherlands';
+      break; // not ISO 3166 alpha-2: rejected by validation
+    case 613:
+      customerNo = '';
+      break; // no sourceId: rejected by validation
+    case 877:
+      groupId = '999';
+      break; // a parent Propel does not have: refused by the API
+    case 950:
+      email = `${first};${i}@example.com`;
+      break; // a field holding the delimiter, so quoted
   }
   const street = `${pick(r, ['Kerkstraat', 'Dorpsweg', 'Stationsplein', 'Molenlaan'])}`;
   const company = i % 7 === 0 ? `${last} & Zonen; "B.V."` : '';
   const drawn = Math.floor(r() * 1e8);
   // Drawn either way, so a changed row leaves every other row as it was.
   const phone = version === 0 ? drawn : (drawn + version * 104_729) % 1e8;
-  const fields = [customerNo, first, last, email, dob, sex, `+31 6 ${pad(phone, 8)}`, company, groupId, pick(r, TIERS), street, String(1 + Math.floor(r() * 200)), `${1000 + Math.floor(r() * 8999)} AB`, pick(r, CITIES), country];
+  const fields = [
+    customerNo,
+    first,
+    last,
+    email,
+    dob,
+    sex,
+    `+31 6 ${pad(phone, 8)}`,
+    company,
+    groupId,
+    pick(r, TIERS),
+    street,
+    String(1 + Math.floor(r() * 200)),
+    `${1000 + Math.floor(r() * 8999)} AB`,
+    pick(r, CITIES),
+    country,
+  ];
   return fields.map((f) => (f.includes(';') || f.includes('"') ? `"${f.replace(/"/g, '""')}"` : f)).join(';');
 }
 
@@ -84,7 +145,13 @@ export function demoRevisions(count: number, revision: number, changes = DEMO_CH
  * Writes `count` users as CSV, awaiting drain, so memory stays flat for any count. `revision` > 0
  * writes the export as it is that many nights later: a few hundred rows changed per night.
  */
-export async function writeDemoUsers(path: string, count: number, seed = 42, revision = 0, changes = DEMO_CHANGES_PER_REVISION): Promise<void> {
+export async function writeDemoUsers(
+  path: string,
+  count: number,
+  seed = 42,
+  revision = 0,
+  changes = DEMO_CHANGES_PER_REVISION,
+): Promise<void> {
   const out = createWriteStream(path);
   const r = prng(seed);
   const versions = demoRevisions(count, revision, changes);

@@ -124,8 +124,6 @@ export function handleBulk(ctx: BulkContext, resource: ResourceName, body: unkno
   }
   const items = record[RESOURCES[resource].listKey] as PropelItem[];
   const directives = resource === 'usergroups' ? normaliseDirectives(record.directives) : [];
-  const data = items.map((item) =>
-    resource === 'users' ? applyUser(ctx, item) : applyUsergroup(ctx, item, directives),
-  );
+  const data = items.map((item) => (resource === 'users' ? applyUser(ctx, item) : applyUsergroup(ctx, item, directives)));
   return { status: 200, body: { data, messages: ['Completed'], total: data.length }, directives };
 }

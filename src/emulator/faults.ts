@@ -176,12 +176,16 @@ export class FaultState {
     const fail = this.#faults.failNext;
     if (fail !== undefined && this.#failLeft > 0) {
       this.#failLeft--;
-      return fail.retryAfter === undefined ? { kind: 'fail', status: fail.status } : { kind: 'fail', status: fail.status, retryAfter: fail.retryAfter };
+      return fail.retryAfter === undefined
+        ? { kind: 'fail', status: fail.status }
+        : { kind: 'fail', status: fail.status, retryAfter: fail.retryAfter };
     }
     const throttle = this.#faults.throttleEvery;
     if (throttle !== undefined && ++this.#sinceThrottle >= throttle.every) {
       this.#sinceThrottle = 0;
-      return throttle.retryAfter === undefined ? { kind: 'fail', status: 429 } : { kind: 'fail', status: 429, retryAfter: throttle.retryAfter };
+      return throttle.retryAfter === undefined
+        ? { kind: 'fail', status: 429 }
+        : { kind: 'fail', status: 429, retryAfter: throttle.retryAfter };
     }
     return { kind: 'none' };
   }

@@ -32,7 +32,7 @@ function expectedType(type: unknown): string {
 
 /** Everit prints values with Java's toString: strings bare, structures as JSON. */
 function javaText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
 /**

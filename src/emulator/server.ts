@@ -130,7 +130,8 @@ async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, re
   const read = await readBody(req, s.options.maxBodyBytes);
   const time = s.now();
   if (!read.ok) {
-    if (read.reason === 'too-large') sendJson(res, 413, propelErrors.undocumented(413, `request body larger than ${s.options.maxBodyBytes} bytes`));
+    if (read.reason === 'too-large')
+      sendJson(res, 413, propelErrors.undocumented(413, `request body larger than ${s.options.maxBodyBytes} bytes`));
     return;
   }
   let parsed: { ok: true; value: unknown } | { ok: false; error: string };
@@ -140,8 +141,7 @@ async function bulkRoute(req: IncomingMessage, res: ServerResponse, s: State, re
     parsed = { ok: false, error: e instanceof Error ? e.message : 'invalid JSON' };
   }
   const keys = parsed.ok ? itemKeys(resource, parsed.value) : [];
-  const log = (status: LogStatus, directives: readonly Directive[] = []): void =>
-    s.log.record({ time, path, status, keys, directives });
+  const log = (status: LogStatus, directives: readonly Directive[] = []): void => s.log.record({ time, path, status, keys, directives });
 
   const capacity = s.faults.capacity;
   if (capacity !== undefined && s.inFlight >= capacity) {
@@ -210,7 +210,16 @@ async function handleAdmitted(
     sendJson(res, 400, propelErrors.invalidJson(parsed.error));
     return;
   }
-  const outcome = handleBulk({ store: s.store, refuses: (key) => s.faults.refuses(key), invalid: (key) => s.faults.invalid(key), opaque: (key) => s.faults.opaque(key) }, resource, parsed.value);
+  const outcome = handleBulk(
+    {
+      store: s.store,
+      refuses: (key) => s.faults.refuses(key),
+      invalid: (key) => s.faults.invalid(key),
+      opaque: (key) => s.faults.opaque(key),
+    },
+    resource,
+    parsed.value,
+  );
   if (outcome.status === 200) s.saver?.changed();
   if (outcome.status === 200 && s.faults.reverseResults) outcome.body.data.reverse();
   // A client that went away (killed, timed out) while this was handled never learns it was

@@ -67,7 +67,9 @@ export function stateSaver(path: string, store: EmulatorStore, delayMs: number =
       dirty = true;
       if (timer !== undefined) return;
       timer = setTimeout(() => {
-        save().catch((e: unknown) => process.stderr.write(`propel emulator: could not save ${path}: ${e instanceof Error ? e.message : String(e)}\n`));
+        save().catch((e: unknown) =>
+          process.stderr.write(`propel emulator: could not save ${path}: ${e instanceof Error ? e.message : String(e)}\n`),
+        );
       }, delayMs);
       // A pending save must not keep a finished test process alive; close() saves what is left.
       timer.unref();

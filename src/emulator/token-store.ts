@@ -58,7 +58,12 @@ export class TokenStore {
     }
     const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const payload = base64url(
-      JSON.stringify({ sub: clientId, iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000), jti: randomBytes(8).toString('hex') }),
+      JSON.stringify({
+        sub: clientId,
+        iat: Math.floor(now / 1000),
+        exp: Math.floor(expiresAt / 1000),
+        jti: randomBytes(8).toString('hex'),
+      }),
     );
     const signature = createHmac('sha256', this.#signingKey).update(`${header}.${payload}`).digest('base64url');
     const token = `${header}.${payload}.${signature}`;

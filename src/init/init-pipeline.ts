@@ -31,7 +31,13 @@ export interface InitResult {
 /** `users.csv.gz` -> `users`: the name part of an input, fit for a pipeline name. */
 export function stemOf(path: string): string {
   // A glob's wildcards are left out: `part-*.csv.gz` -> `part`.
-  const stem = basename(path).replace(/(\.(gz|gzip|zip))+$/i, '').replace(/\.[^.]+$/, '').replace(/[*?[\]{}]+/g, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').replace(/[._-]+$/, '');
+  const stem = basename(path)
+    .replace(/(\.(gz|gzip|zip))+$/i, '')
+    .replace(/\.[^.]+$/, '')
+    .replace(/[*?[\]{}]+/g, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .replace(/[._-]+$/, '');
   return stem === '' ? 'pipeline' : stem;
 }
 
@@ -52,7 +58,8 @@ async function firstObject(url: string): Promise<string> {
  * place: init never leaves a file behind that `run` would refuse.
  */
 export async function initPipeline(resource: string, input: string, opts: InitOptions): Promise<InitResult> {
-  if (!isResourceName(resource)) throw new ConfigError(`unknown resource "${resource}"; expected users or usergroups`, {}, ERR.INIT_RESOURCE);
+  if (!isResourceName(resource))
+    throw new ConfigError(`unknown resource "${resource}"; expected users or usergroups`, {}, ERR.INIT_RESOURCE);
   const res: ResourceName = resource;
   const remote = isS3Url(input);
   const inputAbs = remote ? input : resolve(opts.cwd, input);
@@ -61,7 +68,9 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
   const pipelineDir = outAbs !== undefined ? dirname(outAbs) : opts.cwd;
 
   const sampled = remote ? await firstObject(input) : inputAbs;
-  const sample = await sampleSource(sampled, { cwd: opts.cwd, ...(opts.pointer !== undefined ? { pointer: opts.pointer } : {}) }).finally(releaseDownloads);
+  const sample = await sampleSource(sampled, { cwd: opts.cwd, ...(opts.pointer !== undefined ? { pointer: opts.pointer } : {}) }).finally(
+    releaseDownloads,
+  );
   const columns = sample.fields.map((f) => f.path);
   const proposal = proposeMapping(res, sample.fields);
   const relPath = remote ? input : relative(pipelineDir, inputAbs).split(sep).join('/');
@@ -96,7 +105,8 @@ export async function initPipeline(resource: string, input: string, opts: InitOp
     if (opts.force !== true) {
       // 'wx' refuses an existing file atomically; the real write is the rename below.
       const fh = await open(outAbs, 'wx').catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'EEXIST') throw new ConfigError('the file exists; use --force to overwrite it or -o to write elsewhere', { file: outAbs }, ERR.INIT_EXISTS);
+        if (e.code === 'EEXIST')
+          throw new ConfigError('the file exists; use --force to overwrite it or -o to write elsewhere', { file: outAbs }, ERR.INIT_EXISTS);
         throw e;
       });
       await fh.close();

@@ -42,7 +42,11 @@ export function normaliseName(s: string): string {
 
 // Synonyms are normalised names seen in real exports (English and Dutch).
 const USER_FIELDS: readonly TargetField[] = [
-  { slot: 'item', name: 'sourceId', synonyms: ['customerno', 'customernr', 'customernumber', 'customerid', 'externalid', 'extid', 'klantnr', 'klantnummer'] },
+  {
+    slot: 'item',
+    name: 'sourceId',
+    synonyms: ['customerno', 'customernr', 'customernumber', 'customerid', 'externalid', 'extid', 'klantnr', 'klantnummer'],
+  },
   { slot: 'item', name: 'source', synonyms: ['sourcesystem', 'system'] },
   { slot: 'item', name: 'language', synonyms: ['lang', 'locale', 'taal'] },
   { slot: 'item', name: 'debtorId', synonyms: ['debtorno', 'debtornumber', 'debiteurnummer'] },
@@ -123,8 +127,21 @@ function scoreName(c: string, field: TargetField): { score: number; because: str
 export { guessDateFormat } from './propose-date.js';
 
 const GENDER_WORDS: Readonly<Record<string, 'M' | 'F'>> = {
-  m: 'M', man: 'M', male: 'M', heer: 'M', dhr: 'M', mr: 'M',
-  f: 'F', v: 'F', vrouw: 'F', female: 'F', woman: 'F', mevrouw: 'F', mevr: 'F', mrs: 'F', ms: 'F',
+  m: 'M',
+  man: 'M',
+  male: 'M',
+  heer: 'M',
+  dhr: 'M',
+  mr: 'M',
+  f: 'F',
+  v: 'F',
+  vrouw: 'F',
+  female: 'F',
+  woman: 'F',
+  mevrouw: 'F',
+  mevr: 'F',
+  mrs: 'F',
+  ms: 'F',
 };
 
 function specFor(resource: ResourceName, slot: Slot, target: string, samples: readonly string[]): Record<string, unknown> {
@@ -150,7 +167,14 @@ function specFor(resource: ResourceName, slot: Slot, target: string, samples: re
       return { transform: ['trim', 'upper'] };
     case 'postalCode':
       return { transform: ['trim', 'upper'] };
-    case 'firstName': case 'lastName': case 'middleName': case 'fullName': case 'company': case 'name': case 'street': case 'city':
+    case 'firstName':
+    case 'lastName':
+    case 'middleName':
+    case 'fullName':
+    case 'company':
+    case 'name':
+    case 'street':
+    case 'city':
       return { transform: ['trim', 'collapse'] };
     default:
       return {};
@@ -208,7 +232,10 @@ export function proposeMapping(resource: ResourceName, found: readonly FoundFiel
   return {
     fields,
     missingRequired: REQUIRED[resource].filter((r) => !mappedTop.has(r)),
-    unmapped: found.map((f) => f.path).filter((p) => !keptColumns.has(p)).map((column) => ({ column, why: why(column) })),
+    unmapped: found
+      .map((f) => f.path)
+      .filter((p) => !keptColumns.has(p))
+      .map((column) => ({ column, why: why(column) })),
   };
 }
 

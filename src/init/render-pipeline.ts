@@ -25,7 +25,8 @@ function fieldLine(indent: string, f: ProposedField): string {
 }
 
 const REQUIRED_HINT: Readonly<Record<string, string>> = {
-  source: `source: { value: CHANGE_ME }`.padEnd(62) + '  # REQUIRED, no source found: the name of the system these records come from (e.g. ERP)',
+  source:
+    `source: { value: CHANGE_ME }`.padEnd(62) + '  # REQUIRED, no source found: the name of the system these records come from (e.g. ERP)',
   sourceId: `sourceId: { from: CHANGE_ME }`.padEnd(62) + '  # REQUIRED, no source found: the column holding your id for each record',
   id: `id: { from: CHANGE_ME, type: integer }`.padEnd(62) + '  # REQUIRED, no source found: the column holding the usergroup id',
 };
@@ -51,7 +52,8 @@ export function renderPipeline(r: RenderInput): string {
   out.push('# Check every mapping line, then rehearse: propel-etl validate <this file>; propel-etl run <this file> --dry-run');
   out.push(`# ${r.columns.length} source ${r.source.format === 'csv' ? 'columns' : 'paths'} found:`);
   for (let i = 0; i < r.columns.length; i += 8) out.push(`#   ${r.columns.slice(i, i + 8).join(', ')}`);
-  if (p.missingRequired.length > 0) out.push(`# REQUIRED fields with no source found: ${p.missingRequired.join(', ')} (marked CHANGE_ME below).`);
+  if (p.missingRequired.length > 0)
+    out.push(`# REQUIRED fields with no source found: ${p.missingRequired.join(', ')} (marked CHANGE_ME below).`);
   out.push(`name: ${yamlScalar(r.name)}`);
   out.push(`resource: ${r.resource}`);
   out.push('source:');
@@ -63,7 +65,7 @@ export function renderPipeline(r: RenderInput): string {
   for (const req of p.missingRequired) out.push(`  ${REQUIRED_HINT[req] ?? `${req}: { from: CHANGE_ME }  # REQUIRED, no source found`}`);
   const top = p.fields.filter((f) => f.slot === 'item');
   if (r.resource === 'users' && !top.some((f) => f.target === 'language')) {
-    out.push('  # language: { value: NL }'.padEnd(64) + '  # with source and sourceId, part of a user\'s identity at Propel');
+    out.push('  # language: { value: NL }'.padEnd(64) + "  # with source and sourceId, part of a user's identity at Propel");
   }
   for (const f of top) out.push(fieldLine('  ', f));
   const parent = p.fields.filter((f) => f.slot === 'parent');
@@ -81,8 +83,14 @@ export function renderPipeline(r: RenderInput): string {
     out.push('  # Not mapped (why after each); map them by hand, keep them as attributes, or leave them out:');
     for (const { column: c, why } of p.unmapped) {
       out.push(`  #   ${c}: ${why}`);
-      const attr = c.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase() || 'ATTRIBUTE';
-      out.push(`  #     e.g. attributes: [{ name: ${attr}, type: ${r.attributeTypes?.get(c) ?? 'text'}, value: { from: ${yamlScalar(c)} } }]`);
+      const attr =
+        c
+          .replace(/[^A-Za-z0-9]+/g, '_')
+          .replace(/^_|_$/g, '')
+          .toUpperCase() || 'ATTRIBUTE';
+      out.push(
+        `  #     e.g. attributes: [{ name: ${attr}, type: ${r.attributeTypes?.get(c) ?? 'text'}, value: { from: ${yamlScalar(c)} } }]`,
+      );
     }
   }
   out.push('batch: { size: 200, maxBytes: 2mb }');

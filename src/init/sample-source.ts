@@ -63,7 +63,8 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
   const first = inputs[0];
   if (first !== undefined && first.format === 'parquet' && first.compression === 'none') {
     const where = { file: first.object.display };
-    for (const c of await parquetColumns(first.object, storageFor(first.object.location), where)) collector.declare(c.path, c.attributeType);
+    for (const c of await parquetColumns(first.object, storageFor(first.object.location), where))
+      collector.declare(c.path, c.attributeType);
   }
   let records = 0;
   // The source stream is a Readable in object mode: its events are ReadEvents.
@@ -97,13 +98,18 @@ export async function sampleSource(inputPath: string, opts: { cwd: string; point
         lastError = e;
       }
     }
-    if (best === undefined) throw lastError instanceof Error ? lastError : new ConfigError('cannot read the input as CSV', { file: inputPath }, ERR.INIT_SOURCE);
+    if (best === undefined)
+      throw lastError instanceof Error ? lastError : new ConfigError('cannot read the input as CSV', { file: inputPath }, ERR.INIT_SOURCE);
     best = { source: best.source, ...(await sampleWith(best.source, baseDir, limit)) };
   } else {
     best = { source: base, ...(await sampleWith(base, baseDir, limit)) };
   }
   if (best.records === 0) {
-    throw new ConfigError(`found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`, { file: inputPath }, ERR.INIT_EMPTY);
+    throw new ConfigError(
+      `found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`,
+      { file: inputPath },
+      ERR.INIT_EMPTY,
+    );
   }
   const types = best.collector.types;
   return {
@@ -115,4 +121,3 @@ export async function sampleSource(inputPath: string, opts: { cwd: string; point
     }),
   };
 }
-

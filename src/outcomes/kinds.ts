@@ -37,8 +37,26 @@ const KINDS = [
   // What the delta filter (`delta:`) adds: items not sent because Propel acknowledged them as they are, and keys acknowledged in
   // earlier runs that this input no longer holds (found at the end of a completed run). Neither is settled by the sink, so neither
   // is in the journal: `unchanged` is counted again by each attempt, as `read` is.
-  { name: 'unchanged', label: 'unchanged', inTerminal: true, imported: false, inMetrics: true, inProgress: true, delta: true, note: '(not sent: Propel has them as they are)' },
-  { name: 'orphans', label: 'orphans', inTerminal: true, hideZero: true, imported: false, inMetrics: true, delta: true, note: '(keys Propel has that this export no longer holds: orphans.ndjson; nothing sent)' },
+  {
+    name: 'unchanged',
+    label: 'unchanged',
+    inTerminal: true,
+    imported: false,
+    inMetrics: true,
+    inProgress: true,
+    delta: true,
+    note: '(not sent: Propel has them as they are)',
+  },
+  {
+    name: 'orphans',
+    label: 'orphans',
+    inTerminal: true,
+    hideZero: true,
+    imported: false,
+    inMetrics: true,
+    delta: true,
+    note: '(keys Propel has that this export no longer holds: orphans.ndjson; nothing sent)',
+  },
 ] as const satisfies readonly OutcomeKindEntry[];
 
 type Entry = (typeof KINDS)[number];
@@ -59,7 +77,9 @@ export const OUTCOME_KINDS: readonly OutcomeKind[] = KINDS;
 const isDelta = (k: OutcomeKindEntry): boolean => k.delta === true;
 export const RESULT_KINDS: readonly ResultKind[] = OUTCOME_KINDS.filter((k) => !isDelta(k)).map((k) => k.name as ResultKind);
 export const DELTA_KINDS: readonly DeltaKind[] = OUTCOME_KINDS.filter(isDelta).map((k) => k.name as DeltaKind);
-export const PROGRESS_KINDS: readonly (OutcomeKind & { readonly name: ProgressKind })[] = KINDS.filter((k): k is Extract<Entry, { inProgress: true }> => 'inProgress' in k);
+export const PROGRESS_KINDS: readonly (OutcomeKind & { readonly name: ProgressKind })[] = KINDS.filter(
+  (k): k is Extract<Entry, { inProgress: true }> => 'inProgress' in k,
+);
 export const METRIC_KINDS: readonly MetricKind[] = OUTCOME_KINDS.filter((k) => k.inMetrics).map((k) => k.name as MetricKind);
 
 /** Answered items by their action, and the refused ones: worked out once from the entries, looked up per item. */

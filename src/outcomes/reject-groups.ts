@@ -41,20 +41,23 @@ export const MAX_GROUPS = 200;
 /** Lines read from rejects.ndjson at most: bounds the end-of-run work for a run that rejected everything. */
 export const MAX_LINES = 1_000_000;
 
-
 /**
  * The shape of a reason: what stays the same between two records that failed the same way.
  * Quoted values, list indexes and bracketed ids are the record's own data; field names, the rule
  * and its numbers (a maximum length, an HTTP status) are not, so they stay.
  */
 export function reasonShape(reason: string): string {
-  return reason
-    // A quoted name after `field`, `column` or `key` is the schema's, not the record's: kept.
-    .replace(/(\b(?:field|column|key|property)\s+)?"(?:[^"\\]|\\.)*"/g, (m, named: string | undefined) => (named !== undefined ? m : '"…"'))
-    .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
-    .replace(/\[\d+\]/g, '[n]')
-    .replace(/\/\d+(?=[/:\s]|$)/g, '/n')
-    .slice(0, 300);
+  return (
+    reason
+      // A quoted name after `field`, `column` or `key` is the schema's, not the record's: kept.
+      .replace(/(\b(?:field|column|key|property)\s+)?"(?:[^"\\]|\\.)*"/g, (m, named: string | undefined) =>
+        named !== undefined ? m : '"…"',
+      )
+      .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
+      .replace(/\[\d+\]/g, '[n]')
+      .replace(/\/\d+(?=[/:\s]|$)/g, '/n')
+      .slice(0, 300)
+  );
 }
 
 /** Counts rejects by kind in a bounded map: memory stays the same for a thousand rejects or ten million. */
@@ -78,7 +81,12 @@ export class RejectGrouper {
       this.other++;
       return;
     }
-    this.groups.set(key, { stage, shape, count: 1, example: { file: where.file, ...(where.entry !== undefined ? { entry: where.entry } : {}), line: where.line, reason } });
+    this.groups.set(key, {
+      stage,
+      shape,
+      count: 1,
+      example: { file: where.file, ...(where.entry !== undefined ? { entry: where.entry } : {}), line: where.line, reason },
+    });
   }
 
   result(truncated = false): RejectGroupsResult {
@@ -114,7 +122,11 @@ export async function readRejectGroups(path: string, opts: { maxLines?: number; 
         continue;
       }
       if (typeof r.stage !== 'string' || !isStage(r.stage) || typeof r.reason !== 'string') continue;
-      grouper.add(r.stage, r.reason, { file: String(r.file ?? ''), ...(typeof r.entry === 'string' ? { entry: r.entry } : {}), line: typeof r.line === 'number' ? r.line : 0 });
+      grouper.add(r.stage, r.reason, {
+        file: String(r.file ?? ''),
+        ...(typeof r.entry === 'string' ? { entry: r.entry } : {}),
+        line: typeof r.line === 'number' ? r.line : 0,
+      });
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -23,10 +23,11 @@ export interface RunSummary {
     readonly mapped: number;
     readonly rejected: ByStage & { readonly total: number };
     readonly sent: number;
-  } & Readonly<Record<ResultKind, number>> & Readonly<Partial<Record<DeltaKind, number>>> & {
-    /** Read in this attempt but never sent: the run stopped first; `--resume` sends them. */
-    readonly unsent: number;
-  };
+  } & Readonly<Record<ResultKind, number>> &
+    Readonly<Partial<Record<DeltaKind, number>>> & {
+      /** Read in this attempt but never sent: the run stopped first; `--resume` sends them. */
+      readonly unsent: number;
+    };
   readonly batches: number;
   readonly requests: number;
   readonly retries: number;
@@ -50,7 +51,21 @@ export interface RunSummary {
 
 /** What the run knows at its end; the summary is derived from it. */
 export interface SummaryInput
-  extends Pick<RunSummary, 'runId' | 'pipeline' | 'resource' | 'mode' | 'target' | 'status' | 'exitCode' | 'attempt' | 'batches' | 'requests' | 'retries' | 'topRejects'> {
+  extends Pick<
+    RunSummary,
+    | 'runId'
+    | 'pipeline'
+    | 'resource'
+    | 'mode'
+    | 'target'
+    | 'status'
+    | 'exitCode'
+    | 'attempt'
+    | 'batches'
+    | 'requests'
+    | 'retries'
+    | 'topRejects'
+  > {
   /** None when not given. */
   readonly warnings?: readonly string[];
   readonly skippedEntries?: readonly { readonly file: string; readonly entry: string }[];
@@ -67,10 +82,32 @@ export interface SummaryInput
 export function buildSummary(s: SummaryInput): RunSummary {
   const c = s.counts;
   const ms = Math.max(0, s.endedAt.getTime() - s.startedAt.getTime());
-  const { runId, pipeline, resource, mode, target, status, exitCode, attempt, batches, requests, retries, topRejects, warnings, skippedEntries } = s;
+  const {
+    runId,
+    pipeline,
+    resource,
+    mode,
+    target,
+    status,
+    exitCode,
+    attempt,
+    batches,
+    requests,
+    retries,
+    topRejects,
+    warnings,
+    skippedEntries,
+  } = s;
   const throttled = s.throttled ?? 0;
   return {
-    runId, pipeline, resource, mode, target, status, exitCode, attempt,
+    runId,
+    pipeline,
+    resource,
+    mode,
+    target,
+    status,
+    exitCode,
+    attempt,
     startedAt: s.startedAt.toISOString(),
     endedAt: s.endedAt.toISOString(),
     counts: {
@@ -84,7 +121,10 @@ export function buildSummary(s: SummaryInput): RunSummary {
       ...(s.delta !== undefined ? countsOf(c, DELTA_KINDS) : {}),
       unsent: c.unsent,
     },
-    batches, requests, retries, throttled,
+    batches,
+    requests,
+    retries,
+    throttled,
     durations: { totalMs: ms, ...(s.delta !== undefined ? { deltaFilterCpuMs: Math.round(s.delta.filterCpuMs) } : {}) },
     rate: { recordsPerSec: ms > 0 ? Math.round(((c.read - c.skipped) * 1000) / ms) : 0 },
     topRejects,

@@ -58,8 +58,15 @@ export function findMissingColumn(reads: readonly MappedRead[], input: InputColu
   const read = reads.find((r) => !isOffered(r.from, offered));
   if (read === undefined) return undefined;
   const suggestion = didYouMean(read.from, input.columns);
-  const names = input.columns.slice(0, LISTED).map((c) => JSON.stringify(c)).join(', ') + (input.columns.length > LISTED ? ', …' : '');
-  const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (it has ${input.columns.length === 1 ? 'one column' : `${input.columns.length} columns`}: ${names})`;
+  const names =
+    input.columns
+      .slice(0, LISTED)
+      .map((c) => JSON.stringify(c))
+      .join(', ') + (input.columns.length > LISTED ? ', …' : '');
+  const hint =
+    suggestion !== undefined
+      ? ` (did you mean "${suggestion}"?)`
+      : ` (it has ${input.columns.length === 1 ? 'one column' : `${input.columns.length} columns`}: ${names})`;
   let delimiter = '';
   if (input.singleField !== undefined) {
     const seems = seemingDelimiter(input.singleField, configuredDelimiter);

@@ -13,7 +13,11 @@ import { STDIN, storageFor, type Storage, type StoredObject } from '../storage/i
 import type { PeekInput } from './input-columns.js';
 
 /** Yields each input in run order; the caller peeks at it before asking for the next. */
-export async function* peekInputs(inputs: readonly InputFile[], spec: SourceSpec, formats: FormatRegistry = FORMATS): AsyncGenerator<PeekInput> {
+export async function* peekInputs(
+  inputs: readonly InputFile[],
+  spec: SourceSpec,
+  formats: FormatRegistry = FORMATS,
+): AsyncGenerator<PeekInput> {
   for (const input of inputs) {
     const { object } = input;
     if (object.location === STDIN) continue;
@@ -22,7 +26,12 @@ export async function* peekInputs(inputs: readonly InputFile[], spec: SourceSpec
       const archive = await openZip(object, storage, spec, formats);
       try {
         for (const entry of archive.entries) {
-          yield { where: { file: object.display, entry: entry.name }, format: entry.format.name, spec, bytes: gunzipIfNeeded(archive.open(entry), 'detect') };
+          yield {
+            where: { file: object.display, entry: entry.name },
+            format: entry.format.name,
+            spec,
+            bytes: gunzipIfNeeded(archive.open(entry), 'detect'),
+          };
         }
       } finally {
         await archive.close().catch(() => undefined);

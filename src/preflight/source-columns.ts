@@ -33,10 +33,18 @@ export async function checkSourceColumns(spec: PipelineSpec, inputs: readonly In
   const missing = await firstMissing(reads, spec, inputs);
   if (missing === undefined) return;
   const keyPath = ['mapping', ...missing.read.path];
-  throw new ConfigError(missing.message, { file: spec.file, line: lineInPipeline(spec, keyPath), key: formatKeyPath(keyPath) }, ERR.CONFIG_SOURCE_COLUMN);
+  throw new ConfigError(
+    missing.message,
+    { file: spec.file, line: lineInPipeline(spec, keyPath), key: formatKeyPath(keyPath) },
+    ERR.CONFIG_SOURCE_COLUMN,
+  );
 }
 
-async function firstMissing(reads: readonly MappedRead[], spec: PipelineSpec, inputs: readonly InputFile[]): Promise<MissingColumn | undefined> {
+async function firstMissing(
+  reads: readonly MappedRead[],
+  spec: PipelineSpec,
+  inputs: readonly InputFile[],
+): Promise<MissingColumn | undefined> {
   try {
     for await (const input of peekInputs(inputs, spec.source)) {
       const peek = COLUMN_PEEKERS[input.format];

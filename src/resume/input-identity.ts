@@ -42,7 +42,11 @@ export async function fingerprint(object: StoredObject, storage: Pick<Storage, '
   return hash.digest('hex');
 }
 
-export async function identify(object: StoredObject, storage: Pick<Storage, 'readRange'>, entries?: readonly EntryIdentity[]): Promise<InputIdentity> {
+export async function identify(
+  object: StoredObject,
+  storage: Pick<Storage, 'readRange'>,
+  entries?: readonly EntryIdentity[],
+): Promise<InputIdentity> {
   return {
     file: object.display,
     size: object.size,
@@ -64,7 +68,10 @@ function inputChange(then: InputIdentity, now: InputIdentity): string | undefine
       const n = after.get(name);
       if (n === undefined) return `its entry ${name} is gone since the run started`;
       if (n.crc !== e.crc || n.size !== e.size) {
-        const what = [n.size !== e.size ? `size ${bytes(e.size)} → ${bytes(n.size)}` : undefined, n.crc !== e.crc ? `CRC ${crcHex(e.crc)} → ${crcHex(n.crc)}` : undefined];
+        const what = [
+          n.size !== e.size ? `size ${bytes(e.size)} → ${bytes(n.size)}` : undefined,
+          n.crc !== e.crc ? `CRC ${crcHex(e.crc)} → ${crcHex(n.crc)}` : undefined,
+        ];
         return `its entry ${name} changed since the run started (${what.filter(Boolean).join(', ')})`;
       }
     }
@@ -99,7 +106,8 @@ export function inputChanges(then: readonly InputIdentity[], now: readonly Input
     }
   }
   const earlier = new Set(then.map((i) => i.file));
-  for (const n of now) if (!earlier.has(n.file)) out.push({ file: n.file, what: 'this input is new since the run started', changed: false });
+  for (const n of now)
+    if (!earlier.has(n.file)) out.push({ file: n.file, what: 'this input is new since the run started', changed: false });
   return out;
 }
 

@@ -98,7 +98,11 @@ export async function readJournal(path: string): Promise<JournalState> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new ConfigError(`no checkpoint to resume from (${path} is missing); run with --fresh to start over`, { file: path }, ERR.NO_CHECKPOINT);
+    throw new ConfigError(
+      `no checkpoint to resume from (${path} is missing); run with --fresh to start over`,
+      { file: path },
+      ERR.NO_CHECKPOINT,
+    );
   }
   let header: JournalHeader | undefined;
   const done = new IntervalSet();

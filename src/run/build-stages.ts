@@ -27,14 +27,28 @@ export interface RunStages {
 /** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects; with `delta:` the filter sits before the batcher. */
 export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undefined, check: (() => void) | undefined): RunStages {
   const { spec, opts } = run;
-  const source = openSource(run.inputs, spec.source, { deferFailure: true, chunked: true, columns: run.mapRecord.sources, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
+  const source = openSource(run.inputs, spec.source, {
+    deferFailure: true,
+    chunked: true,
+    columns: run.mapRecord.sources,
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  });
   run.probe.watchSource(source);
   run.skippedEntries = source.skippedEntries;
   // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
   const prepare = createPrepareEvent(run.mapRecord, spec.resource);
   // With a reject budget, the first records are held until it was judged on them (first-look.ts).
   const hold = firstLook({ errors: spec.errors, counts: run.counts, onFail: (e) => halt.fail(e) });
-  const streams: [Readable, ...(Transform | Writable)[]] = [admit(source, { counts: run.counts, ...(run.earlier !== undefined ? { done: run.earlier.done } : {}), stop: halt.signal, prepare, ...(hold !== undefined ? { hold } : {}) })];
+  const streams: [Readable, ...(Transform | Writable)[]] = [
+    admit(source, {
+      counts: run.counts,
+      ...(run.earlier !== undefined ? { done: run.earlier.done } : {}),
+      stop: halt.signal,
+      prepare,
+      ...(hold !== undefined ? { hold } : {}),
+    }),
+  ];
   const batch: BatcherOptions = { size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: run.envelope.bytes };
   if (run.mode === 'validate') {
     streams.push(onlyRejects());
@@ -43,13 +57,22 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
     streams.push(createBatchStream(batch, () => run.stats.batches++, { highWaterMark: 1 }));
     streams.push(
       sender !== undefined
-        ? createSendStream(sender, { concurrency: spec.send.concurrency, stop: halt.signal, onFailure: (e) => halt.fail(e), onUnsent: (b) => run.counts.notSent(b.records.length) })
+        ? createSendStream(sender, {
+            concurrency: spec.send.concurrency,
+            stop: halt.signal,
+            onFailure: (e) => halt.fail(e),
+            onUnsent: (b) => run.counts.notSent(b.records.length),
+          })
         : createDryRunStream(join(run.outDir, BATCHES_DIR), run.envelope, run.resource.lookupKey),
     );
   }
   const sink: ResultSinkOptions = {
-    results: run.results, rejects: run.rejects, ...(run.journal !== undefined ? { journal: run.journal } : {}), ...(run.delta?.sinkHook !== undefined ? { state: run.delta.sinkHook } : {}),
-    counts: run.counts, ...(check !== undefined ? { check } : {}),
+    results: run.results,
+    rejects: run.rejects,
+    ...(run.journal !== undefined ? { journal: run.journal } : {}),
+    ...(run.delta?.sinkHook !== undefined ? { state: run.delta.sinkHook } : {}),
+    counts: run.counts,
+    ...(check !== undefined ? { check } : {}),
   };
   streams.push(createResultSink(sink));
   return { streams, source, sink, batch };

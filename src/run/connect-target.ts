@@ -45,7 +45,10 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
   let endpoint: { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string };
   let identity: TargetIdentity;
   if (spec.kind === 'emulator') {
-    const options: EmulatorOptions = { ...('options' in spec ? spec.options : {}), ...('stateFile' in spec && spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {}) };
+    const options: EmulatorOptions = {
+      ...('options' in spec ? spec.options : {}),
+      ...('stateFile' in spec && spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {}),
+    };
     // Imported for the embedded targets only: a run against Propel does not load the server.
     const { startEmulator } = await import('../emulator/server.js');
     emulator = await startEmulator(options);
@@ -66,12 +69,15 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     if (e.type === 'request') {
       stats.requests++;
       if (e.status === 429) stats.throttled++;
-    }
-    else if (e.type === 'retry') stats.retries++;
+    } else if (e.type === 'retry') stats.retries++;
     opts.onEvent?.(e);
   };
   const tokens = new TokenProvider({
-    tokenUrl: endpoint.tokenUrl, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, timeoutMs: opts.send.timeoutMs, maxRetries: opts.send.maxRetries,
+    tokenUrl: endpoint.tokenUrl,
+    clientId: endpoint.clientId,
+    clientSecret: endpoint.clientSecret,
+    timeoutMs: opts.send.timeoutMs,
+    maxRetries: opts.send.maxRetries,
     onRetry: (r) => onEvent({ type: 'token-retry', ...r }),
   });
   const client = new BulkClient({

@@ -22,10 +22,34 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
   // rejects.ndjson holds every attempt's rejects.
   const rejects = await readRejectGroups(join(run.outDir, 'rejects.ndjson'));
   const summary = buildSummary({
-    runId: run.runId, pipeline: run.spec.name, resource: run.spec.resource, mode: run.mode, target: run.target?.name ?? null, status, exitCode, attempt: run.attempt,
-    startedAt: run.startedAt, endedAt, counts: run.counts, ...run.stats, ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}), topRejects: topRejectKinds(rejects), warnings: run.mappedPaths.warnings(run.inputs), skippedEntries: run.skippedEntries, ...(error !== undefined ? { error } : {}),
+    runId: run.runId,
+    pipeline: run.spec.name,
+    resource: run.spec.resource,
+    mode: run.mode,
+    target: run.target?.name ?? null,
+    status,
+    exitCode,
+    attempt: run.attempt,
+    startedAt: run.startedAt,
+    endedAt,
+    counts: run.counts,
+    ...run.stats,
+    ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}),
+    topRejects: topRejectKinds(rejects),
+    warnings: run.mappedPaths.warnings(run.inputs),
+    skippedEntries: run.skippedEntries,
+    ...(error !== undefined ? { error } : {}),
   });
-  const end: RunEnd = { summary, outDir: run.outDir, recorder: run.recorder, rejects, emit, ...(run.delta !== undefined ? { delta: run.delta } : {}), ...(error !== undefined ? { error } : {}), ...reportingOf(run.opts, run.mode) };
+  const end: RunEnd = {
+    summary,
+    outDir: run.outDir,
+    recorder: run.recorder,
+    rejects,
+    emit,
+    ...(run.delta !== undefined ? { delta: run.delta } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...reportingOf(run.opts, run.mode),
+  };
   try {
     for (const output of RUN_OUTPUTS) await output(end);
   } finally {

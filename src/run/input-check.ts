@@ -75,7 +75,11 @@ async function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): 
  * exception is an input that broke the run and was repaired: accepted when its lines before the
  * break are unchanged (see break-prefix.ts).
  */
-export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec, resumeFrom: string | undefined): Promise<InputIdentity[]> {
+export async function checkInputs(
+  inputs: readonly InputFile[],
+  spec: SourceSpec,
+  resumeFrom: string | undefined,
+): Promise<InputIdentity[]> {
   const now = await identifyInputs(inputs, spec);
   if (resumeFrom === undefined) return now;
   const state = await readJournal(resumeFrom);
@@ -83,7 +87,8 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
   for (const change of inputChanges(state.inputs, now)) {
     const prefix = state.breaks.get(change.file);
     const input = inputs.find((i) => i.object.display === change.file);
-    const repaired = change.changed && prefix !== undefined && input !== undefined && (await prefixLike(input, spec, prefix)).hash === prefix.hash;
+    const repaired =
+      change.changed && prefix !== undefined && input !== undefined && (await prefixLike(input, spec, prefix)).hash === prefix.hash;
     if (!repaired) throw inputChangedError(change);
   }
   return now;
@@ -95,7 +100,12 @@ export async function checkInputs(inputs: readonly InputFile[], spec: SourceSpec
  * break; Parquet: the row groups before it). Nothing is noted for inputs whose records can share
  * a line (JSON documents) or for archive entries: those must start over.
  */
-export async function noteBreak(journal: Journal | undefined, failure: Error, inputs: readonly InputFile[], spec: SourceSpec): Promise<void> {
+export async function noteBreak(
+  journal: Journal | undefined,
+  failure: Error,
+  inputs: readonly InputFile[],
+  spec: SourceSpec,
+): Promise<void> {
   if (journal === undefined || !(failure instanceof SourceError)) return;
   const { file, entry, line } = failure.context;
   const input = inputs.find((i) => i.object.display === file);

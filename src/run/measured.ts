@@ -23,7 +23,10 @@ export async function measureRun(opts: RunPipelineOptions, run: (opts: RunPipeli
   let spec: PipelineSpec;
   try {
     // Loaded here so that a run refused later is reported under the pipeline's own name.
-    spec = typeof opts.pipeline === 'string' ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env: opts.env ?? process.env }) : opts.pipeline;
+    spec =
+      typeof opts.pipeline === 'string'
+        ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env: opts.env ?? process.env })
+        : opts.pipeline;
   } catch (e) {
     throw await refused(typeof opts.pipeline === 'string' ? basename(opts.pipeline, extname(opts.pipeline)) : opts.pipeline.name, e);
   }
@@ -37,8 +40,13 @@ export async function measureRun(opts: RunPipelineOptions, run: (opts: RunPipeli
 }
 
 /** What the finished run's metrics output needs: the output (run mode, metrics asked for) and the `target` label. */
-export function reportingOf(opts: Pick<OpenRunOptions, 'metrics' | 'target'>, mode: RunMode): { readonly metrics?: { readonly output: MetricsOutput; readonly target: string } } {
-  return opts.metrics instanceof MetricsOutput && mode === 'run' ? { metrics: { output: opts.metrics, target: targetLabel(opts.target) } } : {};
+export function reportingOf(
+  opts: Pick<OpenRunOptions, 'metrics' | 'target'>,
+  mode: RunMode,
+): { readonly metrics?: { readonly output: MetricsOutput; readonly target: string } } {
+  return opts.metrics instanceof MetricsOutput && mode === 'run'
+    ? { metrics: { output: opts.metrics, target: targetLabel(opts.target) } }
+    : {};
 }
 
 /**
@@ -73,9 +81,13 @@ export function refusal(output: MetricsOutput, opts: Pick<RunPipelineOptions, 't
   };
 }
 
-async function metricsOutputFor(opts: Pick<RunPipelineOptions, 'metrics' | 'mode' | 'cwd' | 'onEvent'>): Promise<MetricsOutput | undefined> {
+async function metricsOutputFor(
+  opts: Pick<RunPipelineOptions, 'metrics' | 'mode' | 'cwd' | 'onEvent'>,
+): Promise<MetricsOutput | undefined> {
   if (opts.metrics === undefined || (opts.mode ?? 'run') !== 'run') return undefined;
-  return opts.metrics instanceof MetricsOutput ? opts.metrics : MetricsOutput.open(opts.metrics, { cwd: opts.cwd ?? process.cwd(), warn: warningsTo(opts.onEvent) });
+  return opts.metrics instanceof MetricsOutput
+    ? opts.metrics
+    : MetricsOutput.open(opts.metrics, { cwd: opts.cwd ?? process.cwd(), warn: warningsTo(opts.onEvent) });
 }
 
 /** The `target` label: the target's name (`propel` by default). */
@@ -85,5 +97,8 @@ export function targetLabel(t: TargetChoice | undefined): string {
 
 /** Warnings go with the run's events; a library caller without a listener gets a process warning. */
 export function warningsTo(onEvent: ((e: RunEvent) => void) | undefined): (w: MetricsWarning) => void {
-  return (w) => (onEvent !== undefined ? onEvent({ type: 'warning', code: w.code, message: w.message }) : process.emitWarning(w.message, { code: w.code }));
+  return (w) =>
+    onEvent !== undefined
+      ? onEvent({ type: 'warning', code: w.code, message: w.message })
+      : process.emitWarning(w.message, { code: w.code });
 }

@@ -119,22 +119,73 @@ export class Run {
     // A rehearsal or a validation has nothing to resume: it always starts its folder anew.
     await prepareRunFolder(outDir, mode === 'run' ? folderMode : folderMode === 'resume' ? 'fresh' : folderMode);
     // Only a run keeps a journal; resuming over inputs other than the ones it started on is refused here, before the target is contacted.
-    const identities = mode === 'run' ? await checkInputs(inputs, spec.source, folderMode === 'resume' ? join(outDir, JOURNAL_FILE) : undefined) : undefined;
+    const identities =
+      mode === 'run' ? await checkInputs(inputs, spec.source, folderMode === 'resume' ? join(outDir, JOURNAL_FILE) : undefined) : undefined;
     // A run reaches its target before it reads: an input in another encoding must be exit 2 before that connection.
     if (mode === 'run') await checkFirstEncoding(inputs, spec.source);
 
     const counts = new RunCounts();
     const probe = new RunProbe(counts, mode, spec.delta !== undefined && mode !== 'validate');
     const recorder = new RunRecorder(() => probe.snapshot());
-    const target = mode === 'run' ? await connectTarget(opts.target ?? 'propel', { env, cwd, resource, send: spec.send, directives, onEvent: (e) => { recorder.onSend(e); opts.onSend?.(e); } }) : undefined;
+    const target =
+      mode === 'run'
+        ? await connectTarget(opts.target ?? 'propel', {
+            env,
+            cwd,
+            resource,
+            send: spec.send,
+            directives,
+            onEvent: (e) => {
+              recorder.onSend(e);
+              opts.onSend?.(e);
+            },
+          })
+        : undefined;
     // The delta state is found, locked and checked here too: a state in doubt is exit 2 with nothing sent.
     // `delta:` only: the state is SQLite, whose native module a run without it does not load.
-    const delta = mode === 'validate' || spec.delta === undefined ? undefined : await import('../stages/5-delta/delta-run.js').then(({ DeltaRun }) => DeltaRun.open({ spec, mode, target: opts.target ?? 'propel', env, cwd, ...(target !== undefined ? { identity: target.identity } : {}), ...(opts.state !== undefined ? { stateDir: opts.state } : {}), ...(opts.full === true ? { full: true } : {}) }, new Date())).catch(async (e: unknown) => {
-      await target?.close();
-      throw e;
-    });
+    const delta =
+      mode === 'validate' || spec.delta === undefined
+        ? undefined
+        : await import('../stages/5-delta/delta-run.js')
+            .then(({ DeltaRun }) =>
+              DeltaRun.open(
+                {
+                  spec,
+                  mode,
+                  target: opts.target ?? 'propel',
+                  env,
+                  cwd,
+                  ...(target !== undefined ? { identity: target.identity } : {}),
+                  ...(opts.state !== undefined ? { stateDir: opts.state } : {}),
+                  ...(opts.full === true ? { full: true } : {}),
+                },
+                new Date(),
+              ),
+            )
+            .catch(async (e: unknown) => {
+              await target?.close();
+              throw e;
+            });
     const deferred = target !== undefined ? new DeferredPasses({ dir: outDir }) : undefined;
-    return new Run(opts, spec, mode, resource, mapRecord, mappedPaths, inputs, identities, envelope, outDir, folderMode, counts, probe, recorder, target, deferred, delta);
+    return new Run(
+      opts,
+      spec,
+      mode,
+      resource,
+      mapRecord,
+      mappedPaths,
+      inputs,
+      identities,
+      envelope,
+      outDir,
+      folderMode,
+      counts,
+      probe,
+      recorder,
+      target,
+      deferred,
+      delta,
+    );
   }
 
   /** The journal (created, or read back and appended to on --resume) and the result files. */
@@ -148,7 +199,14 @@ export class Run {
         this.counts.resumeFrom(this.earlier.counts);
         this.journal = await Journal.append(journalPath, this.attempt, this.identities);
       } else {
-        this.journal = await Journal.create(journalPath, { t: 'start', runId: this.runId, pipeline: this.spec.name, resource: this.spec.resource, startedAt: this.startedAt.toISOString(), ...(this.identities !== undefined ? { inputs: this.identities } : {}) });
+        this.journal = await Journal.create(journalPath, {
+          t: 'start',
+          runId: this.runId,
+          pipeline: this.spec.name,
+          resource: this.spec.resource,
+          startedAt: this.startedAt.toISOString(),
+          ...(this.identities !== undefined ? { inputs: this.identities } : {}),
+        });
       }
     }
     this.delta?.begin(this.runId, this.startedAt);
@@ -163,6 +221,11 @@ export class Run {
   /** Closes the files, journal and target; the delta state stays open for the outputs (orphans.ndjson), finishRun closes it. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
-    if (this.target !== undefined) Object.assign(this.stats, { requests: this.target.stats.requests, retries: this.target.stats.retries, throttled: this.target.stats.throttled });
+    if (this.target !== undefined)
+      Object.assign(this.stats, {
+        requests: this.target.stats.requests,
+        retries: this.target.stats.retries,
+        throttled: this.target.stats.throttled,
+      });
   }
 }

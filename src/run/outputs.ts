@@ -22,7 +22,13 @@ export interface RunEnd {
   /** Where this run's metrics go, when they were asked for (run mode), and its `target` label. */
   readonly metrics?: { readonly output: MetricsOutput; readonly target: string };
   /** The caller's event hook (the CLI's logger, a library user). */
-  readonly emit: (e: { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError }) => void;
+  readonly emit: (e: {
+    readonly type: 'end';
+    readonly summary: RunSummary;
+    readonly outDir: string;
+    readonly rejects: RejectGroupsResult;
+    readonly error?: EtlError;
+  }) => void;
 }
 
 /** One thing written or told at the end of a run. */
@@ -37,7 +43,8 @@ const orphansNdjson: RunOutput = async (e) => {
 };
 /** The run's gauges for Prometheus: pushed to its Pushgateway group and/or written to the metrics file. */
 const metrics: RunOutput = (e) => e.metrics?.output.record(metricsOfSummary(e.summary, e.metrics.target));
-const endEvent: RunOutput = (e) => e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects, ...(e.error !== undefined ? { error: e.error } : {}) });
+const endEvent: RunOutput = (e) =>
+  e.emit({ type: 'end', summary: e.summary, outDir: e.outDir, rejects: e.rejects, ...(e.error !== undefined ? { error: e.error } : {}) });
 
 /** Every output, in order; the end event last, once the files it points at exist. Add an output here. */
 export const RUN_OUTPUTS: readonly RunOutput[] = [summaryJson, orphansNdjson, reportHtml, metrics, endEvent];

@@ -17,7 +17,10 @@ export type FolderMode = 'new' | 'resume' | 'fresh';
  * in the same millisecond (see claimRunFolder for the guarantee).
  */
 export function defaultRunFolder(name: string, now: Date, cwd: string, suffix: string = randomBytes(2).toString('hex')): string {
-  const stamp = now.toISOString().replace(/\.(\d+)Z$/, '-$1Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.(\d+)Z$/, '-$1Z')
+    .replace(/:/g, '-');
   return resolve(cwd, 'runs', name, `${stamp}-${suffix}`);
 }
 
@@ -43,7 +46,12 @@ export async function claimRunFolder(name: string, now: Date, cwd: string): Prom
  * The folder a run (or a job, with its own `marker`) writes into: `--out`, else with --resume the
  * latest one that can be resumed, else a new one of its own.
  */
-export async function chooseRunFolder(name: string, opts: { readonly out?: string; readonly resume?: boolean }, cwd: string, marker: string = JOURNAL_FILE): Promise<string> {
+export async function chooseRunFolder(
+  name: string,
+  opts: { readonly out?: string; readonly resume?: boolean },
+  cwd: string,
+  marker: string = JOURNAL_FILE,
+): Promise<string> {
   if (opts.out !== undefined) return resolve(cwd, opts.out);
   const latest = opts.resume === true ? await latestRunFolder(name, cwd, marker) : undefined;
   return latest ?? (await claimRunFolder(name, new Date(), cwd));
@@ -72,12 +80,20 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
   const used = (await Promise.all(RUN_FILES.map((f) => pathExists(join(dir, f))))).some(Boolean);
   if (mode === 'resume') {
     if (!(await pathExists(join(dir, JOURNAL_FILE)))) {
-      throw new ConfigError(`nothing to resume in ${dir} (no ${JOURNAL_FILE}); run without --resume, or with --fresh`, { file: dir }, ERR.NO_CHECKPOINT);
+      throw new ConfigError(
+        `nothing to resume in ${dir} (no ${JOURNAL_FILE}); run without --resume, or with --fresh`,
+        { file: dir },
+        ERR.NO_CHECKPOINT,
+      );
     }
     return;
   }
   if (used && mode === 'new') {
-    throw new ConfigError(`run folder ${dir} already holds a run; use --resume to continue it or --fresh to start over`, { file: dir }, ERR.RUN_FOLDER_USED);
+    throw new ConfigError(
+      `run folder ${dir} already holds a run; use --resume to continue it or --fresh to start over`,
+      { file: dir },
+      ERR.RUN_FOLDER_USED,
+    );
   }
   if (mode === 'fresh') {
     await Promise.all(RUN_FILES.map((f) => rm(join(dir, f), { force: true })));
@@ -85,4 +101,3 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
-

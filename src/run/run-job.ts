@@ -47,7 +47,11 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   }
   const jobDir = await chooseRunFolder(opts.job.name, opts, cwd, JOB_FILE);
   await mkdir(jobDir, { recursive: true, mode: 0o700 });
-  await writeFile(join(jobDir, JOB_FILE), JSON.stringify({ job: opts.job.name, file: opts.job.file, steps: opts.job.steps }, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(
+    join(jobDir, JOB_FILE),
+    JSON.stringify({ job: opts.job.name, file: opts.job.file, steps: opts.job.steps }, null, 2) + '\n',
+    { mode: 0o600 },
+  );
 
   // `local` must be one emulator for the whole job: the users step needs the usergroups the first step stored.
   let emulator: Emulator | undefined;
@@ -61,7 +65,15 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
       emulator = await startEmulator(spec.stateFile !== undefined ? { stateFile: spec.stateFile } : {});
       const c = emulator.clients[0]!;
       const embedded = { storeId: emulator.store.storeId, persistent: spec.stateFile !== undefined };
-      target = { name: spec.name, kind: 'http', baseUrl: emulator.baseUrl, tokenUrl: emulator.tokenUrl, clientId: c.id, clientSecret: c.secret, embedded };
+      target = {
+        name: spec.name,
+        kind: 'http',
+        baseUrl: emulator.baseUrl,
+        tokenUrl: emulator.tokenUrl,
+        clientId: c.id,
+        clientSecret: c.secret,
+        embedded,
+      };
     }
   }
 
@@ -109,7 +121,9 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   } finally {
     await emulator?.close();
     const worst = steps.reduce<ExitCode>((a, s) => worse(a, s.exitCode), EXIT.ok);
-    await writeFile(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode: worst, steps }, null, 2) + '\n', { mode: 0o600 });
+    await writeFile(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode: worst, steps }, null, 2) + '\n', {
+      mode: 0o600,
+    });
   }
   return { exitCode, outDir: jobDir, steps, runs };
 }
@@ -119,7 +133,6 @@ function worse(a: ExitCode, b: ExitCode): ExitCode {
   return b > a ? b : a;
 }
 
-
 async function readSummary(dir: string): Promise<RunSummary | undefined> {
   try {
     return JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as RunSummary;
@@ -127,4 +140,3 @@ async function readSummary(dir: string): Promise<RunSummary | undefined> {
     return undefined;
   }
 }
-

@@ -15,29 +15,46 @@ const string: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'm
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
 const fn: Check = (v) => (typeof v === 'function' ? undefined : 'must be a function');
 const count: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? undefined : 'must be a whole number of at least 0');
-const oneOf = (...allowed: string[]): Check => (v) => {
-  if (typeof v === 'string' && allowed.includes(v)) return undefined;
-  const suggestion = typeof v === 'string' ? didYouMean(v, allowed) : undefined;
-  return `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}${suggestion !== undefined ? ` (did you mean '${suggestion}'?)` : ''}`;
-};
-const stringRecord: Check = (v) => (isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'must be an object of strings');
-const envObject: Check = (v) => (isObject(v) && Object.values(v).every((x) => x === undefined || typeof x === 'string') ? undefined : 'must be an object of strings (like process.env)');
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v) => {
+    if (typeof v === 'string' && allowed.includes(v)) return undefined;
+    const suggestion = typeof v === 'string' ? didYouMean(v, allowed) : undefined;
+    return `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}${suggestion !== undefined ? ` (did you mean '${suggestion}'?)` : ''}`;
+  };
+const stringRecord: Check = (v) =>
+  isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'must be an object of strings';
+const envObject: Check = (v) =>
+  isObject(v) && Object.values(v).every((x) => x === undefined || typeof x === 'string')
+    ? undefined
+    : 'must be an object of strings (like process.env)';
 const signal: Check = (v) => (v instanceof AbortSignal ? undefined : 'must be an AbortSignal');
-const readable: Check = (v) => (isObject(v) && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function' ? undefined : 'must be a readable stream');
+const readable: Check = (v) =>
+  isObject(v) && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+    ? undefined
+    : 'must be a readable stream';
 
 const SPEC_KEYS = ['name', 'resource', 'source', 'mapping', 'batch', 'send', 'errors', 'file'] as const;
 const pipeline: Check = (v) => {
   if (typeof v === 'string') return v !== '' ? undefined : 'must be a pipeline file path or a loaded PipelineSpec';
   if (!isObject(v)) return 'must be a pipeline file path or a loaded PipelineSpec (from loadPipeline)';
   const missing = SPEC_KEYS.filter((k) => v[k] === undefined);
-  return missing.length === 0 ? undefined : `is not a loaded PipelineSpec (it lacks ${missing.join(', ')}; load the file with loadPipeline, or pass its path)`;
+  return missing.length === 0
+    ? undefined
+    : `is not a loaded PipelineSpec (it lacks ${missing.join(', ')}; load the file with loadPipeline, or pass its path)`;
 };
 const target: Check = (v) => {
   if (typeof v === 'string') return v !== '' ? undefined : 'must be a target name or a target object';
-  return isObject(v) && typeof v.name === 'string' && typeof v.kind === 'string' ? undefined : 'must be a target name (from config/targets.yaml) or a target object with name and kind';
+  return isObject(v) && typeof v.name === 'string' && typeof v.kind === 'string'
+    ? undefined
+    : 'must be a target name (from config/targets.yaml) or a target object with name and kind';
 };
 const job: Check = (v) =>
-  isObject(v) && typeof v.file === 'string' && typeof v.name === 'string' && Array.isArray(v.steps) && v.steps.every((s) => typeof s === 'string')
+  isObject(v) &&
+  typeof v.file === 'string' &&
+  typeof v.name === 'string' &&
+  Array.isArray(v.steps) &&
+  v.steps.every((s) => typeof s === 'string')
     ? undefined
     : 'must be a loaded job ({ file, name, steps } from loadRunFile)';
 
@@ -74,14 +91,19 @@ function check(options: unknown, rules: Readonly<Record<string, Check>>, require
     const rule = rules[key];
     if (rule === undefined) {
       const suggestion = didYouMean(key, Object.keys(rules));
-      throw new ConfigError(`${fnName}(): unknown option "${key}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (known: ${Object.keys(rules).join(', ')})`}`, { key }, ERR.CONFIG_OPTION);
+      throw new ConfigError(
+        `${fnName}(): unknown option "${key}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (known: ${Object.keys(rules).join(', ')})`}`,
+        { key },
+        ERR.CONFIG_OPTION,
+      );
     }
     // undefined is "not given", as optional properties are in TypeScript.
     if (value === undefined) continue;
     const problem = rule(value);
     if (problem !== undefined) throw new ConfigError(`${fnName}(): option ${key} ${problem}`, { key }, ERR.CONFIG_OPTION);
   }
-  if (options[required] === undefined) throw new ConfigError(`${fnName}(): option ${required} is required`, { key: required }, ERR.CONFIG_OPTION);
+  if (options[required] === undefined)
+    throw new ConfigError(`${fnName}(): option ${required} is required`, { key: required }, ERR.CONFIG_OPTION);
 }
 
 export function checkRunPipelineOptions(options: unknown): void {

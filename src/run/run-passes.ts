@@ -31,7 +31,11 @@ export async function runDeferredPasses(d: DeferredPasses, w: PassWiring): Promi
     await pipeline(
       Readable.from(d.beginPass(w.stop)),
       createBatchStream(w.batch, w.onBatch),
-      createSendStream(w.sender, { concurrency: w.concurrency, ...(w.stop !== undefined ? { stop: w.stop } : {}), ...(w.onFailure !== undefined ? { onFailure: w.onFailure } : {}) }),
+      createSendStream(w.sender, {
+        concurrency: w.concurrency,
+        ...(w.stop !== undefined ? { stop: w.stop } : {}),
+        ...(w.onFailure !== undefined ? { onFailure: w.onFailure } : {}),
+      }),
       createResultSink(w.sink),
     );
   }

@@ -42,11 +42,22 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
   try {
     await run.open();
     for (const message of run.delta?.warnings ?? []) emit({ type: 'warning', message });
-    emit({ type: 'start', runId: run.runId, pipeline: run.spec.name, outDir: run.outDir, attempt: run.attempt, target: run.target?.name ?? null, progress: () => run.probe.snapshot() });
+    emit({
+      type: 'start',
+      runId: run.runId,
+      pipeline: run.spec.name,
+      outDir: run.outDir,
+      attempt: run.attempt,
+      target: run.target?.name ?? null,
+      progress: () => run.probe.snapshot(),
+    });
     // The target is reached (a token) before the input is read.
     await run.target?.reach();
     const budget = rejectBudgetCheck(run.spec.errors, run.counts);
-    const sender = run.target !== undefined ? composeSender(run.target.client, { probe: run.probe, ...(run.deferred !== undefined ? { deferred: run.deferred } : {}) }) : undefined;
+    const sender =
+      run.target !== undefined
+        ? composeSender(run.target.client, { probe: run.probe, ...(run.deferred !== undefined ? { deferred: run.deferred } : {}) })
+        : undefined;
     const stages = buildStages(run, halt, sender, halt.guard(budget));
     await pipeline(stages.streams as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
     halt.throwIfFailed();
@@ -55,9 +66,23 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
       await noteBreak(run.journal, stages.source.failure, run.inputs, run.spec.source);
       throw stages.source.failure;
     }
-    requireRecords({ read: run.counts.read, inputs: run.inputs, source: run.spec.source, limit: opts.limit, stopped: opts.stop?.aborted === true });
+    requireRecords({
+      read: run.counts.read,
+      inputs: run.inputs,
+      source: run.spec.source,
+      limit: opts.limit,
+      stopped: opts.stop?.aborted === true,
+    });
     if (run.deferred !== undefined && sender !== undefined) {
-      await runDeferredPasses(run.deferred, { sender, batch: stages.batch, concurrency: run.spec.send.concurrency, sink: stages.sink, onBatch: () => run.stats.batches++, stop: halt.signal, onFailure: (e) => halt.fail(e) });
+      await runDeferredPasses(run.deferred, {
+        sender,
+        batch: stages.batch,
+        concurrency: run.spec.send.concurrency,
+        sink: stages.sink,
+        onBatch: () => run.stats.batches++,
+        stop: halt.signal,
+        onFailure: (e) => halt.fail(e),
+      });
     }
     halt.throwIfFailed();
     if (!halt.signal.aborted) budget?.(true);
@@ -65,7 +90,9 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
     else run.delta?.countOrphans(run.counts, opts.limit !== undefined);
   } catch (e) {
     status = 'aborted';
-    error = isEtlError(e) ? e : new InternalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, ERR.INTERNAL, { cause: e });
+    error = isEtlError(e)
+      ? e
+      : new InternalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, ERR.INTERNAL, { cause: e });
   } finally {
     await run.close();
   }

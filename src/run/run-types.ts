@@ -16,11 +16,25 @@ export interface RunPipelineOptions extends Omit<OpenRunOptions, 'onSend'> {
 }
 
 export type RunEvent =
-  | { readonly type: 'start'; readonly runId: string; readonly pipeline: string; readonly outDir: string; readonly attempt: number; readonly target: string | null; readonly progress: () => ProgressSnapshot }
+  | {
+      readonly type: 'start';
+      readonly runId: string;
+      readonly pipeline: string;
+      readonly outDir: string;
+      readonly attempt: number;
+      readonly target: string | null;
+      readonly progress: () => ProgressSnapshot;
+    }
   | { readonly type: 'send'; readonly event: SendEvent }
   /** Something went wrong beside the import (a lock taken over, the metrics not pushed): reported, the exit code unchanged. */
   | { readonly type: 'warning'; readonly code?: string; readonly message: string }
-  | { readonly type: 'end'; readonly summary: RunSummary; readonly outDir: string; readonly rejects: RejectGroupsResult; readonly error?: EtlError };
+  | {
+      readonly type: 'end';
+      readonly summary: RunSummary;
+      readonly outDir: string;
+      readonly rejects: RejectGroupsResult;
+      readonly error?: EtlError;
+    };
 
 export interface RunResult {
   readonly exitCode: ExitCode;

@@ -36,7 +36,15 @@ const s3Storages = new Map<string, LazyS3Storage>();
 
 function s3StorageFor(settings: S3Settings | undefined): LazyS3Storage {
   const env = process.env;
-  const key = JSON.stringify([settings ?? {}, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL, env.AWS_REGION, env.AWS_DEFAULT_REGION, env.AWS_PROFILE, env.AWS_ACCESS_KEY_ID]);
+  const key = JSON.stringify([
+    settings ?? {},
+    env.AWS_ENDPOINT_URL_S3,
+    env.AWS_ENDPOINT_URL,
+    env.AWS_REGION,
+    env.AWS_DEFAULT_REGION,
+    env.AWS_PROFILE,
+    env.AWS_ACCESS_KEY_ID,
+  ]);
   let storage = s3Storages.get(key);
   if (storage === undefined) {
     storage = new LazyS3Storage(settings !== undefined ? { settings } : {});

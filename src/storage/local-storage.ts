@@ -61,7 +61,11 @@ export class LocalStorage implements Storage {
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      throw new ConfigError(code === 'ENOENT' ? 'source file not found' : `cannot open source file (${code ?? String(e)})`, { file: path, key: 'source.path' }, ERR.SOURCE_MISSING);
+      throw new ConfigError(
+        code === 'ENOENT' ? 'source file not found' : `cannot open source file (${code ?? String(e)})`,
+        { file: path, key: 'source.path' },
+        ERR.SOURCE_MISSING,
+      );
     }
   }
 

@@ -65,7 +65,12 @@ export class SharedDownloads {
         continue;
       }
       this.entries.delete(key);
-      removals.push(entry.file.then((f) => f.release(), () => undefined));
+      removals.push(
+        entry.file.then(
+          (f) => f.release(),
+          () => undefined,
+        ),
+      );
     }
     await Promise.all(removals);
   }

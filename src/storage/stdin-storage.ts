@@ -13,7 +13,11 @@ export const STDIN = '-';
 export const STDIN_OBJECT: StoredObject = { display: STDIN, location: STDIN, size: 0, version: '' };
 
 function noRandomAccess(): ConfigError {
-  return new ConfigError('stdin can only be read from the start to the end; pass the file\'s path instead of -', { file: STDIN, key: 'source.path' }, ERR.SOURCE_STDIN);
+  return new ConfigError(
+    "stdin can only be read from the start to the end; pass the file's path instead of -",
+    { file: STDIN, key: 'source.path' },
+    ERR.SOURCE_STDIN,
+  );
 }
 
 export class StdinStorage implements Storage {

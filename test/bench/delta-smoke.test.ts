@@ -15,7 +15,10 @@ describe('the delta benches (smoke, tiny N)', { timeout: 120_000 }, () => {
     const r = await node(['bench/delta.mjs', '--n', '400', '--changed', '0.02', '--latency', '0', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const last = JSON.parse(await readFile(join(out, 'last-run-batch500.json'), 'utf8')) as { full: { read: number; sent: number; unchanged: number; filterMs: number }; next: { read: number; sent: number; unchanged: number } };
+    const last = JSON.parse(await readFile(join(out, 'last-run-batch500.json'), 'utf8')) as {
+      full: { read: number; sent: number; unchanged: number; filterMs: number };
+      next: { read: number; sent: number; unchanged: number };
+    };
     // 400 demo rows, one rejected while mapping (row 137): 399 items, all sent on the first night.
     expect(last.full).toMatchObject({ read: 400, sent: 399, unchanged: 0 });
     expect(last.full.filterMs).toEqual(expect.any(Number));

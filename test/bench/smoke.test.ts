@@ -33,7 +33,11 @@ interface LastRun {
       ceilings: { machine: number; emulator: number; client: number };
     }
   >;
-  readonly adaptive: { rows: number; auto: Figures & { created: number; requests: number; throttled: number }; fixed: Figures & { created: number; requests: number; throttled: number } };
+  readonly adaptive: {
+    rows: number;
+    auto: Figures & { created: number; requests: number; throttled: number };
+    fixed: Figures & { created: number; requests: number; throttled: number };
+  };
   readonly checks: { name: string; ok: boolean; figure: string }[];
 }
 
@@ -46,7 +50,22 @@ describe('npm run bench (smoke, tiny N)', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
-    const child = spawn(process.execPath, ['bench/run.mjs', '--n', String(N), '--sources', 'csv,csv-narrow,json,parquet', '--no-record', '--out', out, '--adaptive-rows', '200'], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [
+        'bench/run.mjs',
+        '--n',
+        String(N),
+        '--sources',
+        'csv,csv-narrow,json,parquet',
+        '--no-record',
+        '--out',
+        out,
+        '--adaptive-rows',
+        '200',
+      ],
+      { cwd: ROOT },
+    );
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     [code] = (await once(child, 'exit')) as [number | null];
@@ -60,14 +79,16 @@ describe('npm run bench (smoke, tiny N)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^machine: .+, \d+ cores, .+ GiB; node v\d+/m);
-    for (const format of ['csv', 'csv-narrow', 'json', 'parquet']) expect(stdout).toMatch(new RegExp(`^${format.replace('.', '\\.')}\\s+pipeline .* rows/s, peak RSS`, 'm'));
+    for (const format of ['csv', 'csv-narrow', 'json', 'parquet'])
+      expect(stdout).toMatch(new RegExp(`^${format.replace('.', '\\.')}\\s+pipeline .* rows/s, peak RSS`, 'm'));
     expect(stdout).toMatch(/^\s+emulator \d+ µs\/row: this machine's ceiling [\d,]+ rows\/s/m);
     expect(stdout).toMatch(/^auto\s+capacity/m);
   });
 
   it('generates every format, and reads every row in the pipeline, the reader alone and the naive chain', () => {
     expect(last.n).toBe(N);
-    for (const ext of ['csv', 'csv.gz', 'zip', 'ndjson', 'json', 'parquet']) expect(existsSync(join(out, 'data', `users-${N}.${ext}`))).toBe(true);
+    for (const ext of ['csv', 'csv.gz', 'zip', 'ndjson', 'json', 'parquet'])
+      expect(existsSync(join(out, 'data', `users-${N}.${ext}`))).toBe(true);
     expect(readFileSync(join(out, 'data', `users-${N}-narrow.csv`), 'utf8').split('\n')[0]).toBe('code,first,last,email,city');
     expect(Object.keys(last.sources)).toEqual(['csv', 'csv-narrow', 'json', 'parquet']);
     for (const [format, s] of Object.entries(last.sources)) {
@@ -95,8 +116,8 @@ describe('npm run bench (smoke, tiny N)', () => {
     for (const run of [auto, fixed]) expect([run.rows, run.created, run.requests, run.throttled]).toEqual([200, 199, 2, 0]);
     // The throughput checks compare timings and may go either way on a loaded machine; the 429 one may not.
     expect(last.checks.map((c) => c.name)).toEqual([
-      'csv: CPU per row ≤ 0.67× the naive chain\'s',
-      'csv-narrow: CPU per row ≤ 0.67× the naive chain\'s',
+      "csv: CPU per row ≤ 0.67× the naive chain's",
+      "csv-narrow: CPU per row ≤ 0.67× the naive chain's",
       'CSV end to end ≥ 1.5× the naive chain',
       'JSON document ≥ 40,000 rows/s',
       'Parquet peak RSS within 1.2× of CSV',

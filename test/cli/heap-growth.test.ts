@@ -4,7 +4,7 @@ import { userSizedHeap } from '../../src/cli/heap-growth.js';
 import { CLI } from '../support/cli.js';
 
 describe('the CLI heap growth', () => {
-  it('leaves the heap to the user who sized it, in NODE_OPTIONS or on node\'s command line', () => {
+  it("leaves the heap to the user who sized it, in NODE_OPTIONS or on node's command line", () => {
     expect(userSizedHeap(undefined, [])).toBe(false);
     expect(userSizedHeap('--enable-source-maps --dns-result-order=ipv4first', ['--import', 'x.mjs'])).toBe(false);
     expect(userSizedHeap('--max-old-space-size=512', [])).toBe(true);

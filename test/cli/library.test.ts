@@ -12,7 +12,9 @@ describe("import { runPipeline } from 'propel-etl' (the built package root)", ()
   let dir: string;
 
   beforeAll(async () => {
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: { '.': { import: string } } };
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      exports: { '.': { import: string } };
+    };
     expect(pkg.exports['.'].import).toBe('./dist/index.js');
     lib = (await import('propel-etl')) as unknown as Lib;
     emu = await lib.startEmulator({});

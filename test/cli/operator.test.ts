@@ -37,7 +37,8 @@ describe('propel-etl run: what the operator sees (issue 7)', () => {
     const run = await runCli(['run', 'demo-users.yaml', '--out', 'real'], { cwd: fx.dir, env: fx.env });
     expect(run.code).toBe(1);
     const stored = fx.emu.store.users().map((u) => u.item);
-    const bySourceId = (a: Record<string, unknown>, b: Record<string, unknown>): number => String(a.sourceId).localeCompare(String(b.sourceId));
+    const bySourceId = (a: Record<string, unknown>, b: Record<string, unknown>): number =>
+      String(a.sourceId).localeCompare(String(b.sourceId));
     expect(stored.sort(bySourceId)).toEqual(items.filter((i) => (i.parent as { id: number }).id !== 999).sort(bySourceId));
   }, 30_000);
 
@@ -48,21 +49,32 @@ describe('propel-etl run: what the operator sees (issue 7)', () => {
     expect(fx.emu.log.total).toBe(before);
     expect(v.stdout).toMatch(/demo-users \(users, validate\): completed/);
     expect(v.stdout).toMatch(/rejected\s+3 \(read 0, map 1, validate 2, api 0\)/);
-    const strip = (t: string): string[] => t.split('\n').filter((l) => l !== '' && !l.includes('"stage":"api"')).sort();
+    const strip = (t: string): string[] =>
+      t
+        .split('\n')
+        .filter((l) => l !== '' && !l.includes('"stage":"api"'))
+        .sort();
     const realRejects = strip(await readFile(join(fx.dir, 'real', 'rejects.ndjson'), 'utf8'));
     expect(strip(await readFile(join(fx.dir, 'val', 'rejects.ndjson'), 'utf8'))).toEqual(realRejects);
     const summary = JSON.parse(await readFile(join(fx.dir, 'val', 'summary.json'), 'utf8')) as { counts: Record<string, unknown> };
-    const real = JSON.parse(await readFile(join(fx.dir, 'real', 'summary.json'), 'utf8')) as { counts: { read: number; mapped: number; rejected: Record<string, number> } };
-    expect(summary.counts).toMatchObject({ read: real.counts.read, mapped: real.counts.mapped, rejected: { read: real.counts.rejected.read, map: real.counts.rejected.map, validate: real.counts.rejected.validate } });
+    const real = JSON.parse(await readFile(join(fx.dir, 'real', 'summary.json'), 'utf8')) as {
+      counts: { read: number; mapped: number; rejected: Record<string, number> };
+    };
+    expect(summary.counts).toMatchObject({
+      read: real.counts.read,
+      mapped: real.counts.mapped,
+      rejected: { read: real.counts.rejected.read, map: real.counts.rejected.map, validate: real.counts.rejected.validate },
+    });
   }, 30_000);
 
   it('ends with the top reject reasons, one example each, the rate and where the run folder is', async () => {
     const r = await runCli(['run', 'demo-users.yaml', '--out', 'summary'], { cwd: fx.dir, env: fx.env });
     expect(r.stdout).toMatch(/demo-users \(users -> propel\): completed in [\d.]+ s, [\d,]+ records\/s/);
-    expect(r.stdout).toMatch(/ {4}1 {2}map {6}dateOfBirth: "…" is not a real date \(DD-MM-YYYY\)\n {7} {9}e\.g\. users\.csv:138: dateOfBirth: "31-02-1980" is not a real date/);
+    expect(r.stdout).toMatch(
+      / {4}1 {2}map {6}dateOfBirth: "…" is not a real date \(DD-MM-YYYY\)\n {7} {9}e\.g\. users\.csv:138: dateOfBirth: "31-02-1980" is not a real date/,
+    );
     expect(r.stdout).toMatch(/validate missing required field "sourceId"\n.*e\.g\. users\.csv:614/);
     expect(r.stdout).toMatch(/api {6}Parent usergroup with id \[n\] not found\.\n.*e\.g\. users\.csv:878/);
     expect(r.stdout).toMatch(/run folder summary\n {2}report {5}summary\/report\.html/);
   }, 30_000);
-
 });

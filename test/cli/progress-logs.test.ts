@@ -12,11 +12,18 @@ import { operatorFixture } from './operator-fixture.js';
 const SECRET = 'op-Secret-8123';
 
 /** Runs the CLI under a real pseudo-terminal (util-linux `script`): stdout and stderr are the tty. */
-function runOnTty(args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
+function runOnTty(
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; output: string }> {
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', TERM: 'xterm', COLUMNS: '160', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm', COLUMNS: '160', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -72,11 +79,21 @@ describe('propel-etl run: progress and logs (issue 7)', () => {
       expect(typeof l.time).toBe('string');
       expect(l.level).toBeTypeOf('number');
     }
-    const [jobStart, stepStart, retry, stepEnd] = logs as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    const [jobStart, stepStart, retry, stepEnd] = logs as [
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
     expect(stepStart.runId).not.toBe(jobStart.runId);
     expect(stepStart.jobId).toBe(jobStart.runId);
     expect(retry).toMatchObject({ runId: stepStart.runId, batch: expect.any(Number), attempt: 1, counts: { read: expect.any(Number) } });
-    expect(stepEnd).toMatchObject({ runId: stepStart.runId, status: 'completed', exitCode: 1, counts: { read: 1000, rejected: { total: 4 } } });
+    expect(stepEnd).toMatchObject({
+      runId: stepStart.runId,
+      status: 'completed',
+      exitCode: 1,
+      counts: { read: 1000, rejected: { total: 4 } },
+    });
     expect(stepEnd.topRejects).toContainEqual({ stage: 'map', reason: 'dateOfBirth: "…" is not a real date (DD-MM-YYYY)', count: 1 });
     // Provenance only: no secret, no token, no value from a record (the demo's e-mail domain, a rejected date).
     expect(r.stderr).not.toContain(SECRET);
@@ -86,9 +103,15 @@ describe('propel-etl run: progress and logs (issue 7)', () => {
   }, 30_000);
 
   it('--log-format json: an abort is its own line (level error) before the end line', async () => {
-    const r = await runCli(['run', 'demo-users.yaml', '--out', 'abort', '--log-format', 'json'], { cwd: fx.dir, env: targetEnv(fx.emu, 'wrong-secret') });
+    const r = await runCli(['run', 'demo-users.yaml', '--out', 'abort', '--log-format', 'json'], {
+      cwd: fx.dir,
+      env: targetEnv(fx.emu, 'wrong-secret'),
+    });
     expect(r.code).toBe(3);
-    const logs = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logs = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logs.map((l) => l.event)).toEqual(['run start', 'abort', 'run end']);
     expect(logs[1]).toMatchObject({ level: 50, error: { code: expect.stringMatching(/AUTH/) } });
     for (const l of logs) expect(l.runId).toBe(logs[0]!.runId);

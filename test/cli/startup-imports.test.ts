@@ -27,11 +27,15 @@ const ON_DEMAND = {
   'ZIP reader': '/node_modules/node-stream-zip/',
   'iconv (inputs not in UTF-8)': '/node_modules/iconv-lite/',
   'pino (--log-format json)': '/node_modules/pino/',
-  'init': '/dist/init/',
+  init: '/dist/init/',
 } as const;
 
 /** The CLI as a child with the recorder preloaded: its result and the URLs of what it loaded. */
-async function loadedBy(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string; loaded: string[] }> {
+async function loadedBy(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string; loaded: string[] }> {
   const file = join(cwd, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   await writeFile(file, '');
   const r = await runCli(args, { cwd, env: { ...env, NODE_OPTIONS: `--import ${PRELOAD}`, RECORD_IMPORTS_FILE: file } });
@@ -42,7 +46,9 @@ async function loadedBy(args: readonly string[], cwd: string, env: NodeJS.Proces
 const present = (loaded: readonly string[], piece: string): boolean => loaded.some((url) => url.includes(piece));
 
 function expectAbsent(loaded: readonly string[], pieces: Readonly<Record<string, string>>): void {
-  const found = Object.entries(pieces).filter(([, piece]) => present(loaded, piece)).map(([name]) => name);
+  const found = Object.entries(pieces)
+    .filter(([, piece]) => present(loaded, piece))
+    .map(([name]) => name);
   expect(found).toEqual([]);
 }
 

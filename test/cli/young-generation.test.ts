@@ -13,7 +13,15 @@ const RECORD_EXEC = fileURLToPath(new URL('../support/record-exec.mjs', import.m
 describe('the young generation of a run', () => {
   it('is capped by re-executing run and validate only, unless the user sized the heap', () => {
     const argv = ['/usr/bin/node', '/opt/propel-etl/dist/cli/main.js', 'run', 'users.yaml', '--resume'];
-    expect(reexecArgs(argv, ['--enable-source-maps'], undefined)).toEqual(['/usr/bin/node', FLAG, '--enable-source-maps', '/opt/propel-etl/dist/cli/main.js', 'run', 'users.yaml', '--resume']);
+    expect(reexecArgs(argv, ['--enable-source-maps'], undefined)).toEqual([
+      '/usr/bin/node',
+      FLAG,
+      '--enable-source-maps',
+      '/opt/propel-etl/dist/cli/main.js',
+      'run',
+      'users.yaml',
+      '--resume',
+    ]);
     expect(reexecArgs([...argv.slice(0, 2), 'validate', 'users.yaml'], [], undefined)?.[1]).toBe(FLAG);
     for (const command of ['init', 'emulator', 'state', '--version', undefined]) {
       expect(reexecArgs([...argv.slice(0, 2), ...(command !== undefined ? [command] : [])], [], undefined)).toBeUndefined();
@@ -27,11 +35,20 @@ describe('the young generation of a run', () => {
     const dir = await tempDir('young-gen-');
     await writeFile(join(dir, 'users.csv'), 'id,name\nU1,Ann\nU2,Bob\n');
     const mapping = { source: { value: 'T' }, sourceId: 'id', language: { value: 'NL' }, firstName: 'name' };
-    await writeFile(join(dir, 'users.json'), usersPipeline({ name: 'young', source: { path: 'users.csv' }, mapping, batchSize: 10, send: { concurrency: 1 } }));
+    await writeFile(
+      join(dir, 'users.json'),
+      usersPipeline({ name: 'young', source: { path: 'users.csv' }, mapping, batchSize: 10, send: { concurrency: 1 } }),
+    );
     const record = join(dir, 'exec.ndjson');
-    const r = await runCli(['validate', 'users.json', '--out', 'out', '--quiet'], { cwd: dir, env: { NODE_OPTIONS: `--import ${RECORD_EXEC}`, RECORD_EXEC: record } });
+    const r = await runCli(['validate', 'users.json', '--out', 'out', '--quiet'], {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--import ${RECORD_EXEC}`, RECORD_EXEC: record },
+    });
     expect([r.code, r.stderr]).toEqual([0, '']);
-    const images = (await readFile(record, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; pid: number; execArgv: string[] });
+    const images = (await readFile(record, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; pid: number; execArgv: string[] });
     const hasExecve = typeof (process as unknown as { execve?: unknown }).execve === 'function';
     if (hasExecve) {
       expect(images.map((i) => i.event)).toEqual(['start', 'start', 'exit']);

@@ -15,7 +15,10 @@ mapping:
 describe('the delta: key', () => {
   it('{} turns it on with the defaults; refreshAfter takes days, hours, minutes, seconds', async () => {
     expect((await loadPipeline(write('a.yaml', `${BASE}delta: {}\n`))).delta).toEqual({ orphans: 'report' });
-    expect((await loadPipeline(write('b.yaml', `${BASE}delta: { refreshAfter: 30d, orphans: ignore }\n`))).delta).toEqual({ orphans: 'ignore', refreshAfterMs: 30 * 86_400_000 });
+    expect((await loadPipeline(write('b.yaml', `${BASE}delta: { refreshAfter: 30d, orphans: ignore }\n`))).delta).toEqual({
+      orphans: 'ignore',
+      refreshAfterMs: 30 * 86_400_000,
+    });
     expect((await loadPipeline(write('c.yaml', BASE))).delta).toBeUndefined();
     expect([parseAgeMs('12h'), parseAgeMs('90m'), parseAgeMs(' 45s '), parseAgeMs(60)]).toEqual([43_200_000, 5_400_000, 45_000, 60_000]);
   });
@@ -36,7 +39,11 @@ describe('the delta: key', () => {
 describe('an emulator target with a state file (the demo)', () => {
   it('resolves the file against the working folder', async () => {
     const { loadTarget } = await import('../../src/config/index.js');
-    expect(await loadTarget('demo', { cwd: '/srv/etl' })).toEqual({ name: 'demo', kind: 'emulator', stateFile: '/srv/etl/data/demo-emulator.json' });
+    expect(await loadTarget('demo', { cwd: '/srv/etl' })).toEqual({
+      name: 'demo',
+      kind: 'emulator',
+      stateFile: '/srv/etl/data/demo-emulator.json',
+    });
     expect(await loadTarget('local', { cwd: '/srv/etl' })).toEqual({ name: 'local', kind: 'emulator' });
   });
 });

@@ -13,8 +13,12 @@ import { REPO } from './helpers.js';
  */
 const schema = JSON.parse(readFileSync(path.join(REPO, 'schemas', 'pipeline.schema.json'), 'utf8')) as AnySchemaObject;
 const definitions = schema.definitions as Record<string, AnySchemaObject>;
-const schemaSaysFieldSpec = new Ajv({ strictRequired: false, allowUnionTypes: true }).compile({ ...definitions.fieldSpecShape, definitions });
-const pipelineAccepts = (node: unknown): boolean => schemaValidator<unknown>('pipeline.schema.json')({ name: 't', resource: 'users', source: { path: 'x' }, mapping: { f: node } });
+const schemaSaysFieldSpec = new Ajv({ strictRequired: false, allowUnionTypes: true }).compile({
+  ...definitions.fieldSpecShape,
+  definitions,
+});
+const pipelineAccepts = (node: unknown): boolean =>
+  schemaValidator<unknown>('pipeline.schema.json')({ name: 't', resource: 'users', source: { path: 'x' }, mapping: { f: node } });
 
 const nodes: Record<string, unknown>[] = [
   { from: 'a' },

@@ -25,7 +25,14 @@ const contractExample = (file: string): PipelineSpec => ({
     parent: { id: { from: 'group_id', type: 'integer' } },
     attributes: [{ name: 'LOYALTY_TIER', type: 'text', value: { from: 'tier' } }],
     addresses: [
-      { type: { value: 'invoice' }, street: 'street', number: 'house_no', postalCode: 'zip', city: 'city', country: { from: 'country', transform: ['upper'] } },
+      {
+        type: { value: 'invoice' },
+        street: 'street',
+        number: 'house_no',
+        postalCode: 'zip',
+        city: 'city',
+        country: { from: 'country', transform: ['upper'] },
+      },
     ],
   },
   batch: { size: 200, maxBytes: 2 * 1024 * 1024 },

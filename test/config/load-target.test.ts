@@ -58,14 +58,20 @@ describe('the shipped targets', () => {
 
   it('plain http to a remote host is refused (TLS stays on)', async () => {
     const error = await configError(
-      loadTarget('propel', { env: { PROPEL_BASE_URL: 'http://api.helice.cloud/v2', PROPEL_CLIENT_ID: 'id', PROPEL_CLIENT_SECRET: SECRET } }),
+      loadTarget('propel', {
+        env: { PROPEL_BASE_URL: 'http://api.helice.cloud/v2', PROPEL_CLIENT_ID: 'id', PROPEL_CLIENT_SECRET: SECRET },
+      }),
     );
-    expect(error.message).toBe('propel.baseUrl of target "propel" must use https (plain http only to localhost/127.0.0.1); got http://api.helice.cloud');
+    expect(error.message).toBe(
+      'propel.baseUrl of target "propel" must use https (plain http only to localhost/127.0.0.1); got http://api.helice.cloud',
+    );
   });
 
   it('credentials inside a URL are refused without being shown', async () => {
     const error = await configError(
-      loadTarget('propel', { env: { PROPEL_TOKEN_URL: `https://me:${SECRET}@api.helice.cloud/t`, PROPEL_CLIENT_ID: 'id', PROPEL_CLIENT_SECRET: 'x' } }),
+      loadTarget('propel', {
+        env: { PROPEL_TOKEN_URL: `https://me:${SECRET}@api.helice.cloud/t`, PROPEL_CLIENT_ID: 'id', PROPEL_CLIENT_SECRET: 'x' },
+      }),
     );
     expect(error.message).toMatch(/must not hold credentials/);
     expect(error.message).not.toContain(SECRET);
@@ -103,13 +109,15 @@ describe('a targets file of ones own', () => {
   });
 
   it('reports a misspelt key with its line', async () => {
-    const error = await configError(loadTarget('propel', { configDir: path.join(FIXTURES, 'targets', 'broken'), env: { PROPEL_CLIENT_SECRET: SECRET } }));
+    const error = await configError(
+      loadTarget('propel', { configDir: path.join(FIXTURES, 'targets', 'broken'), env: { PROPEL_CLIENT_SECRET: SECRET } }),
+    );
     expect(error.message).toBe('unknown key "clientSecet" in propel (did you mean "clientSecret"?)');
     expect(error.context.line).toBe(5);
     expect(error.message).not.toContain(SECRET);
   });
 
-  it('is looked for in ./config of the working folder, and extends the package\'s', async () => {
+  it("is looked for in ./config of the working folder, and extends the package's", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'propel-etl-targets-'));
     const before = process.cwd();
     try {

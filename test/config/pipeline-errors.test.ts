@@ -48,7 +48,12 @@ describe('unknown keys name the key, where it is, and its line', () => {
   });
 
   it('inside a field spec nested in a list of objects', async () => {
-    const error = await failure(`${BASE}  addresses:\n    - type: { value: invoice }\n      city: { from: city, dat: DD-MM-YYYY }\n`.replace('batch: { size: 10 }\n', '') + 'batch: { size: 10 }\n');
+    const error = await failure(
+      `${BASE}  addresses:\n    - type: { value: invoice }\n      city: { from: city, dat: DD-MM-YYYY }\n`.replace(
+        'batch: { size: 10 }\n',
+        '',
+      ) + 'batch: { size: 10 }\n',
+    );
     expect(error.message).toBe('unknown key "dat" in mapping.addresses[0].city (did you mean "date"?)');
     expect(error.context.line).toBe(14);
   });
@@ -60,7 +65,8 @@ describe('unknown keys name the key, where it is, and its line', () => {
   });
 
   it('in a JSON file, with the line of the key', async () => {
-    const json = '{\n  "name": "t",\n  "resource": "users",\n  "source": { "path": "in.csv" },\n  "mapping": { "sourceId": "id" },\n  "sned": {}\n}\n';
+    const json =
+      '{\n  "name": "t",\n  "resource": "users",\n  "source": { "path": "in.csv" },\n  "mapping": { "sourceId": "id" },\n  "sned": {}\n}\n';
     const error = await failure(json, 'p.json');
     expect(error.message).toBe('unknown key "sned" at the top level (did you mean "send"?)');
     expect(error.context.line).toBe(6);
@@ -82,7 +88,9 @@ describe('wrong values name the key and the line of the value', () => {
 
   it('a transform that does not exist', async () => {
     const error = await failure(BASE.replace('[trim]', '[trim, lowr]'));
-    expect(error.message).toBe('mapping.email.transform[1] must be one of: trim, lower, upper, collapse; got "lowr" (did you mean "lower"?)');
+    expect(error.message).toBe(
+      'mapping.email.transform[1] must be one of: trim, lower, upper, collapse; got "lowr" (did you mean "lower"?)',
+    );
     expect(error.context.line).toBe(11);
   });
 
@@ -100,9 +108,15 @@ describe('wrong values name the key and the line of the value', () => {
 
   it('a size, a duration, a rate and a percentage that do not parse', async () => {
     const cases: [string, RegExp][] = [
-      ['batch: { size: 10, maxBytes: 2 megabytes }', /^batch.maxBytes must be a number of bytes, or a size such as 512kb or 2mb .*; got "2 megabytes"$/],
+      [
+        'batch: { size: 10, maxBytes: 2 megabytes }',
+        /^batch.maxBytes must be a number of bytes, or a size such as 512kb or 2mb .*; got "2 megabytes"$/,
+      ],
       ['send: { timeout: soon }', /^send.timeout must be a number of seconds, or a duration such as 500ms, 60s or 2m; got "soon"$/],
-      ['send: { rate: 20 per second }', /^send.rate must be a number of requests per second, or a rate such as 20\/s or 600\/m; got "20 per second"$/],
+      [
+        'send: { rate: 20 per second }',
+        /^send.rate must be a number of requests per second, or a rate such as 20\/s or 600\/m; got "20 per second"$/,
+      ],
       ['errors: { maxRejects: lots }', /^errors.maxRejects must be a count of records .*; got "lots"$/],
       ['errors: { maxRejects: 150% }', /^errors.maxRejects: a percentage must be at most 100%, got "150%"$/],
       ['send: { timeout: 0s }', /^send.timeout: a duration must be at least 1ms, got "0s"$/],

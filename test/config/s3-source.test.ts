@@ -11,7 +11,12 @@ function pipeline(source: string): string {
 
 describe('s3:// sources in a pipeline', () => {
   it('takes source.s3 with an https endpoint, a region and path style', async () => {
-    const file = write('ok.yaml', pipeline('  path: s3://exports/users/part-*.csv.gz\n  s3: { endpoint: "https://acc.r2.cloudflarestorage.com", region: auto, forcePathStyle: false }\n'));
+    const file = write(
+      'ok.yaml',
+      pipeline(
+        '  path: s3://exports/users/part-*.csv.gz\n  s3: { endpoint: "https://acc.r2.cloudflarestorage.com", region: auto, forcePathStyle: false }\n',
+      ),
+    );
     expect((await loadPipeline(file)).source).toEqual({
       path: 's3://exports/users/part-*.csv.gz',
       s3: { endpoint: 'https://acc.r2.cloudflarestorage.com', region: 'auto', forcePathStyle: false },
@@ -21,7 +26,10 @@ describe('s3:// sources in a pipeline', () => {
   it('refuses a plain http endpoint off loopback, naming the key and its line', async () => {
     const file = write('http.yaml', pipeline('  path: s3://exports/u.csv\n  s3:\n    endpoint: http://minio.internal:9000\n'));
     const error = await configError(loadPipeline(file));
-    expect([error.describe(), error.context.key]).toEqual([`${file}, line 6: source.s3.endpoint must use https (plain http only to localhost/127.0.0.1); got http://minio.internal:9000`, 'source.s3.endpoint']);
+    expect([error.describe(), error.context.key]).toEqual([
+      `${file}, line 6: source.s3.endpoint must use https (plain http only to localhost/127.0.0.1); got http://minio.internal:9000`,
+      'source.s3.endpoint',
+    ]);
   });
 
   it('takes http on loopback (MinIO on this machine)', async () => {
@@ -33,8 +41,13 @@ describe('s3:// sources in a pipeline', () => {
     const local = await configError(loadPipeline(write('local-path.yaml', pipeline('  path: users.csv\n  s3: { region: eu-west-1 }\n'))));
     expect([local.message, local.context.line]).toEqual(['source.s3 is only for an s3:// source.path', 5]);
     const folder = await configError(loadPipeline(write('folder.yaml', pipeline('  path: s3://exports/users/\n'))));
-    expect([folder.message, folder.context.line]).toEqual(['name an object or a glob of objects after the bucket (s3://bucket/folder/part-*.csv.gz), not a folder', 4]);
+    expect([folder.message, folder.context.line]).toEqual([
+      'name an object or a glob of objects after the bucket (s3://bucket/folder/part-*.csv.gz), not a folder',
+      4,
+    ]);
     const bucket = await configError(loadPipeline(write('bucket.yaml', pipeline('  path: s3://Exports_2026/u.csv\n'))));
-    expect(bucket.message).toBe('"Exports_2026" is not a bucket name (s3://bucket/key; 3 to 63 lower-case letters, digits, dots and hyphens)');
+    expect(bucket.message).toBe(
+      '"Exports_2026" is not a bucket name (s3://bucket/key; 3 to 63 lower-case letters, digits, dots and hyphens)',
+    );
   });
 });

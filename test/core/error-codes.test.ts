@@ -2,7 +2,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AuthError, ConfigError, InternalError, InterruptedError, RejectBudgetError, SourceError, TransportError } from '../../src/core/errors.js';
+import {
+  AuthError,
+  ConfigError,
+  InternalError,
+  InterruptedError,
+  RejectBudgetError,
+  SourceError,
+  TransportError,
+} from '../../src/core/errors.js';
 import { ERR, exitCodeOf, type ErrorCodeName } from '../../src/core/error-codes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,7 +9,10 @@ describe('IntervalSet', () => {
     s.add(5);
     s.addRange(30, 40);
     s.addRange(6, 9);
-    expect(s.ranges()).toEqual([[0, 19], [30, 40]]);
+    expect(s.ranges()).toEqual([
+      [0, 19],
+      [30, 40],
+    ]);
     s.addRange(15, 35);
     expect(s.ranges()).toEqual([[0, 40]]);
     expect(s.size).toBe(41);
@@ -24,7 +27,7 @@ describe('IntervalSet', () => {
 
   it('agrees with a plain Set on random input', () => {
     let seed = 7;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const s = new IntervalSet();
     const ref = new Set<number>();
     for (let i = 0; i < 2000; i++) {
@@ -40,7 +43,11 @@ describe('IntervalSet', () => {
 
 describe('toRanges', () => {
   it('compresses unsorted values with duplicates', () => {
-    expect(toRanges([5, 3, 4, 4, 10, 1, 11])).toEqual([[1, 1], [3, 5], [10, 11]]);
+    expect(toRanges([5, 3, 4, 4, 10, 1, 11])).toEqual([
+      [1, 1],
+      [3, 5],
+      [10, 11],
+    ]);
     expect(toRanges([])).toEqual([]);
   });
 });

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
-import { backoffDelay, decideRetry, nextDelay, retry, retryPolicy, shouldRetry, type RetryStop, type TryResult } from '../../src/core/retry-policy.js';
+import {
+  backoffDelay,
+  decideRetry,
+  nextDelay,
+  retry,
+  retryPolicy,
+  shouldRetry,
+  type RetryStop,
+  type TryResult,
+} from '../../src/core/retry-policy.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
-const pinned = (r: number): (() => number) => () => r;
+const pinned =
+  (r: number): (() => number) =>
+  () =>
+    r;
 
 describe('backoffDelay', () => {
   it('full jitter draws from [0, min(cap, base*2^attempt))', () => {
@@ -21,7 +33,14 @@ describe('backoffDelay', () => {
   });
 
   it('defaults to 250 ms doubling up to 30 s, full jitter, Retry-After up to 5 minutes', () => {
-    expect(retryPolicy(8)).toEqual({ maxRetries: 8, baseMs: 250, capMs: 30_000, jitter: 'full', maxRetryAfterMs: 300_000, random: Math.random });
+    expect(retryPolicy(8)).toEqual({
+      maxRetries: 8,
+      baseMs: 250,
+      capMs: 30_000,
+      jitter: 'full',
+      maxRetryAfterMs: 300_000,
+      random: Math.random,
+    });
   });
 });
 
@@ -49,23 +68,33 @@ describe('retry decisions', () => {
 
 describe('retry()', () => {
   const policy = retryPolicy(3, { baseMs: 100, capMs: 1000, random: pinned(0.5) });
-  const fail = (reason: string, retryAfterMs?: number): TryResult<string, string> => ({ ok: false, failure: reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  const fail = (reason: string, retryAfterMs?: number): TryResult<string, string> => ({
+    ok: false,
+    failure: reason,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
 
   it('tries again after each wait on the clock, reporting each retry, until a try succeeds', async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const tries: number[] = [];
     const retries: [number, number, string][] = [];
     const plan = [fail('a'), fail('b', 2000), { ok: true, value: 'done' } as const];
-    const value = await retry(async () => {
-      tries.push(clock.now());
-      return plan[tries.length - 1]!;
-    }, { policy, clock, onRetry: (attempt, delayMs, f) => retries.push([attempt, delayMs, f]), giveUp: () => new Error('no') });
+    const value = await retry(
+      async () => {
+        tries.push(clock.now());
+        return plan[tries.length - 1]!;
+      },
+      { policy, clock, onRetry: (attempt, delayMs, f) => retries.push([attempt, delayMs, f]), giveUp: () => new Error('no') },
+    );
     expect(value).toBe('done');
-    expect(retries).toEqual([[1, 50, 'a'], [2, 2000, 'b']]);
+    expect(retries).toEqual([
+      [1, 50, 'a'],
+      [2, 2000, 'b'],
+    ]);
     expect(tries.map((t) => t - tries[0]!)).toEqual([0, 50, 2050]);
   });
 
-  it('gives up with the caller\'s error, given the last failure, once the policy says stop', async () => {
+  it("gives up with the caller's error, given the last failure, once the policy says stop", async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     let n = 0;
     const stops: [RetryStop, string][] = [];
@@ -84,7 +113,9 @@ describe('retry()', () => {
 
   it('lets an error thrown by a try through at once', async () => {
     const clock = new VirtualClock({ autoAdvance: true });
-    await expect(retry(() => Promise.reject(new Error('final')), { policy, clock, giveUp: () => new Error('no') })).rejects.toThrow('final');
+    await expect(retry(() => Promise.reject(new Error('final')), { policy, clock, giveUp: () => new Error('no') })).rejects.toThrow(
+      'final',
+    );
     expect(clock.slept).toEqual([]);
   });
 });

@@ -16,8 +16,14 @@ const fixture = emulatorPerFile(SECRET);
 describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
   it('a wrong client secret: exit 3, "authentication refused", nothing sent, the secret in no output or file', async () => {
     const wrong = 'wrong-Secret-9876';
-    const dir = await usersWorkspace(userIds(5).map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
-    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--debug', '--log-format', 'json'], { cwd: dir, env: targetEnv(fixture.emu, wrong) });
+    const dir = await usersWorkspace(
+      userIds(5).map((no) => ({ no })),
+      { batchSize: 5, concurrency: 1 },
+    );
+    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--debug', '--log-format', 'json'], {
+      cwd: dir,
+      env: targetEnv(fixture.emu, wrong),
+    });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/authentication refused/);
     expect(fixture.emu.log.total).toBe(0);
@@ -30,7 +36,10 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
 
   it('retries used up: exit 3 naming the batch and status; --resume later completes without resending what was acknowledged', async () => {
     const ids = userIds(40);
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1, maxRetries: 2 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 1, maxRetries: 2 },
+    );
     // Faults are decided after the latency, so switching them once the first batch is in catches the second.
     fixture.emu.setFaults({ latencyMs: 150 });
     const running = runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
@@ -56,7 +65,10 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
 
   it('a fatal error settles the batches in flight: their results are kept, so --resume does not send them again', async () => {
     const ids = userIds(30);
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 3, maxRetries: 0 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 3, maxRetries: 0 },
+    );
     // Three requests arrive together; after the latency the first handled fails, the other two are applied.
     fixture.emu.setFaults({ latencyMs: 300, failNext: { count: 1, status: 503 } });
     const first = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });

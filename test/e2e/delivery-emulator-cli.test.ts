@@ -25,7 +25,11 @@ afterEach(() => {
 
 /** Starts the emulator command on a free port and waits for the base URL it prints. */
 async function emulatorProcess(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let out = '';
@@ -52,7 +56,10 @@ const propelEnv = (baseUrl: string): NodeJS.ProcessEnv => ({
 describe('propel-etl emulator', { timeout: 60_000 }, () => {
   it('--state keeps the store across a restart; fault flags apply (--throttle-every with --retry-after)', async () => {
     const ids = userIds(20, 'P');
-    const dir = await usersWorkspace(ids.map((no) => ({ no, first: 'one' })), { batchSize: 5, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no, first: 'one' })),
+      { batchSize: 5, concurrency: 1 },
+    );
     const stateFile = join(dir, 'emulator-state.json');
 
     const first = await emulatorProcess(['--state', 'emulator-state.json', '--throttle-every', '3', '--retry-after', '1'], dir);
@@ -81,11 +88,17 @@ describe('propel-etl emulator', { timeout: 60_000 }, () => {
   });
 
   it('takes its client secret from PROPEL_EMULATOR_CLIENT_SECRET, so it is not on the command line', async () => {
-    const dir = await usersWorkspace(userIds(3, 'S').map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
+    const dir = await usersWorkspace(
+      userIds(3, 'S').map((no) => ({ no })),
+      { batchSize: 5, concurrency: 1 },
+    );
     const emu = await emulatorProcess([], dir, { PROPEL_EMULATOR_CLIENT_SECRET: 'env-Secret-5150' });
     const refused = await runCli(['run', 'users.yaml', '--out', 'refused'], { cwd: dir, env: propelEnv(emu.baseUrl) });
     expect(refused.code).toBe(3);
-    const run = await runCli(['run', 'users.yaml', '--out', 'ok'], { cwd: dir, env: { ...propelEnv(emu.baseUrl), PROPEL_CLIENT_SECRET: 'env-Secret-5150' } });
+    const run = await runCli(['run', 'users.yaml', '--out', 'ok'], {
+      cwd: dir,
+      env: { ...propelEnv(emu.baseUrl), PROPEL_CLIENT_SECRET: 'env-Secret-5150' },
+    });
     expect(run.code).toBe(0);
     emu.child.kill('SIGTERM');
     expect(await emu.exited).toBe(0);

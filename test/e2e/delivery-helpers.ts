@@ -42,7 +42,12 @@ export async function usersWorkspace(rows: readonly UserRow[], s: PipelineSettin
     source: { path: 'users.ndjson' },
     mapping: { source: { value: 'ERP' }, sourceId: 'no', language: { value: 'NL' }, firstName: 'first', lastName: 'last' },
     batchSize: s.batchSize,
-    send: { concurrency: s.concurrency, maxRetries: s.maxRetries ?? 3, timeout: s.timeout ?? '10s', ...(s.rate !== undefined ? { rate: s.rate } : {}) },
+    send: {
+      concurrency: s.concurrency,
+      maxRetries: s.maxRetries ?? 3,
+      timeout: s.timeout ?? '10s',
+      ...(s.rate !== undefined ? { rate: s.rate } : {}),
+    },
     ...(s.maxRejects !== undefined ? { errors: { maxRejects: s.maxRejects } } : {}),
     ...(s.delta !== undefined ? { delta: s.delta } : {}),
   });
@@ -83,7 +88,16 @@ export interface SummaryFile {
   status: string;
   exitCode: number;
   attempt: number;
-  counts: { read: number; skippedOnResume: number; sent: number; created: number; updated: number; failed: number; unsent: number; rejected: Record<string, number> };
+  counts: {
+    read: number;
+    skippedOnResume: number;
+    sent: number;
+    created: number;
+    updated: number;
+    failed: number;
+    unsent: number;
+    rejected: Record<string, number>;
+  };
   requests: number;
   retries: number;
   error?: { code: string; message: string };
@@ -104,8 +118,15 @@ export async function killMidRun(emu: Emulator, args: readonly string[], dir: st
   const run = startCli(args, { cwd: dir, env: targetEnv(emu, secret) });
   await waitFor(async () => (await settledRecords(out)) >= 30, 'three batches in the checkpoint');
   emu.setFaults({ hangNext: 1000 });
-  const answered = (): number => emu.log.entries().filter((e) => e.status === 200).reduce((n, e) => n + e.keys.length, 0);
-  await waitFor(async () => emu.log.countByStatus('hung') > 0 && (await settledRecords(out)) === answered(), 'a hung request, all answers journaled');
+  const answered = (): number =>
+    emu.log
+      .entries()
+      .filter((e) => e.status === 200)
+      .reduce((n, e) => n + e.keys.length, 0);
+  await waitFor(
+    async () => emu.log.countByStatus('hung') > 0 && (await settledRecords(out)) === answered(),
+    'a hung request, all answers journaled',
+  );
   run.child.kill('SIGKILL');
   const killed = await run.done;
   if (killed.signal !== 'SIGKILL') throw new Error(`the run ended by itself before the kill (exit ${killed.code})`);

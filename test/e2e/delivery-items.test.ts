@@ -17,7 +17,10 @@ const bad = [ids[11]!, ids[99]!, ids[187]!];
 
 describe('delivery: a batch of 200 with 3 items only the server refuses', { timeout: 60_000 }, () => {
   it('answered success:false: exactly those 3 rejected (stage api, the server message), 197 stored', async () => {
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 200, concurrency: 1 },
+    );
     fixture.emu.setFaults({ refuseItems: bad });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
@@ -37,7 +40,10 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
   });
 
   it('answered 400 with #/users/N pointers (the server schema refuses them): those 3 rejected, the 197 resent at once and stored', async () => {
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 200, concurrency: 1 },
+    );
     fixture.emu.setFaults({ invalidItems: bad });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
@@ -60,7 +66,10 @@ describe('delivery: a batch of 200 with 3 items only the server refuses', { time
 describe('delivery: a 400 that points at no item', { timeout: 60_000 }, () => {
   it('the batch is split until the 2 culprits are alone: those rejected with the server message, the 198 stored once each, in a bounded number of requests', async () => {
     const opaque = [ids[11]!, ids[150]!];
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 200, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 200, concurrency: 1 },
+    );
     fixture.emu.setFaults({ opaqueItems: opaque });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);
@@ -84,14 +93,7 @@ describe('delivery: a 400 that points at no item', { timeout: 60_000 }, () => {
 describe('delivery: no overtaking', { timeout: 60_000 }, () => {
   it('the same key in two batches in flight at once, the first 429d: the store holds the later; unrelated batches go ahead', async () => {
     // Batches of 2: [A v1, B] [A v2, C] [D, E]; the batcher closes a batch at a repeated key anyway.
-    const rows = [
-      { no: 'A', first: 'v1' },
-      { no: 'B' },
-      { no: 'A', first: 'v2' },
-      { no: 'C' },
-      { no: 'D' },
-      { no: 'E' },
-    ];
+    const rows = [{ no: 'A', first: 'v1' }, { no: 'B' }, { no: 'A', first: 'v2' }, { no: 'C' }, { no: 'D' }, { no: 'E' }];
     const dir = await usersWorkspace(rows, { batchSize: 2, concurrency: 3 });
     fixture.emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 1 } });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
@@ -110,7 +112,10 @@ describe("delivery: an answer whose items come in another order than the request
   it('pairs every result with its own record by key (not by position), refused items included', async () => {
     const rows = userIds(120, 'R');
     const refused = [rows[5]!, rows[77]!];
-    const dir = await usersWorkspace(rows.map((no) => ({ no })), { batchSize: 60, concurrency: 1 });
+    const dir = await usersWorkspace(
+      rows.map((no) => ({ no })),
+      { batchSize: 60, concurrency: 1 },
+    );
     fixture.emu.setFaults({ reverseResults: true, refuseItems: refused });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(1);

@@ -17,7 +17,10 @@ const fixture = emulatorPerFile(SECRET);
 describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, () => {
   it('kill -9 mid-run, then --resume: the store is complete and no acknowledged item was sent twice', async () => {
     const ids = userIds(200, 'K');
-    const dir = await usersWorkspace(ids.map((no) => ({ no, first: `v-${no}` })), { batchSize: 10, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no, first: `v-${no}` })),
+      { batchSize: 10, concurrency: 1 },
+    );
     const out = join(dir, 'out');
     await killMidRun(fixture.emu, ['run', 'users.yaml', '--out', 'out'], dir, out, SECRET);
     const acknowledgedBefore = ids.filter((id) => fixture.emu.log.timesAcknowledged(userKey(id)) > 0).length;
@@ -44,7 +47,11 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     // loaded machine is slow to get it there.
     fixture.emu.setFaults({ latencyMs: 2000 });
     const token = (await (
-      await fetch(fixture.emu.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${DEFAULT_CLIENT.id}&client_secret=${SECRET}` })
+      await fetch(fixture.emu.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&client_id=${DEFAULT_CLIENT.id}&client_secret=${SECRET}`,
+      })
     ).json()) as { access_token: string };
     const gone = new AbortController();
     const request = fetch(`${fixture.emu.baseUrl}/users/bulk/sourceId`, {
@@ -68,7 +75,10 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
   it('SIGTERM mid-run: exit 130 with status interrupted after in-flight batches settled; --resume completes with the right totals', async () => {
     // Large enough that the records read ahead into the stages' buffers are not the whole file.
     const ids = userIds(2000, 'T');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 50, concurrency: 2 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 50, concurrency: 2 },
+    );
     const out = join(dir, 'out');
     fixture.emu.setFaults({ latencyMs: 200 });
     const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
@@ -101,7 +111,10 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
 
   it('SIGTERM under 1 s latency: no request starts after the signal, the rest is counted as not sent, and --resume imports it exactly once', async () => {
     const ids = userIds(3000, 'S');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 50, concurrency: 2 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 50, concurrency: 2 },
+    );
     const out = join(dir, 'out');
     fixture.emu.setFaults({ latencyMs: 1000 });
     const first = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
@@ -111,7 +124,10 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     first.child.kill('SIGTERM');
     const stopped = await first.done;
     expect(stopped.code).toBe(130);
-    const log = (await (await fetch(`${fixture.emu.origin}/__emulator/log`)).json()) as { total: number; entries: { time: number; keys: string[] }[] };
+    const log = (await (await fetch(`${fixture.emu.origin}/__emulator/log`)).json()) as {
+      total: number;
+      entries: { time: number; keys: string[] }[];
+    };
     expect(log.entries.filter((e) => e.time > signalledAt)).toEqual([]);
     expect(log.total).toBe(2);
     const s1 = await summary(out);

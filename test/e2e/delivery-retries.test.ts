@@ -19,7 +19,10 @@ function allOnce(ids: readonly string[]): boolean {
 describe('delivery: retries', { timeout: 60_000 }, () => {
   it('429 with Retry-After: 2 is not retried sooner; the store ends complete', async () => {
     const ids = userIds(30, 'R');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 2 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 2 },
+    );
     fixture.emu.setFaults({ failNext: { count: 1, status: 429, retryAfter: 2 } });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
@@ -35,7 +38,10 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
 
   it('503, a reset connection and a timeout are retried; the store ends complete', async () => {
     const ids = userIds(40, 'S');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 2, timeout: '1s', maxRetries: 4 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 2, timeout: '1s', maxRetries: 4 },
+    );
     // In order: the first request's connection is destroyed, the second never answered, the third gets 503.
     fixture.emu.setFaults({ dropNext: 1, hangNext: 1, failNext: { count: 1, status: 503 } });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
@@ -50,7 +56,10 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
 
   it('a 500 is retried like a 503: the store ends complete, exit 0', async () => {
     const ids = userIds(30, 'E');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 1 },
+    );
     fixture.emu.setFaults({ failNext: { count: 1, status: 500 } });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(0);
@@ -62,7 +71,10 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
 
   it('a 500 that persists past send.maxRetries stops the run: exit 3, resumable', async () => {
     const ids = userIds(30, 'F');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1, maxRetries: 2 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 1, maxRetries: 2 },
+    );
     fixture.emu.setFaults({ failNext: { count: 1000, status: 500 } });
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(run.code).toBe(3);
@@ -78,7 +90,10 @@ describe('delivery: retries', { timeout: 60_000 }, () => {
 describe('delivery: tokens', { timeout: 60_000 }, () => {
   it('a token that lives 2 s in a run of about 6 s: renewed before it runs out, nothing lost', async () => {
     const ids = userIds(200, 'L');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 8, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 8, concurrency: 1 },
+    );
     fixture.emu.setFaults({ tokenLifetimeSec: 2, latencyMs: 220 });
     const started = Date.now();
     const run = await runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
@@ -94,7 +109,10 @@ describe('delivery: tokens', { timeout: 60_000 }, () => {
 
   it('a token revoked mid-run: the 401 renews it once and the batch is sent again', async () => {
     const ids = userIds(60, 'X');
-    const dir = await usersWorkspace(ids.map((no) => ({ no })), { batchSize: 10, concurrency: 1 });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 1 },
+    );
     fixture.emu.setFaults({ latencyMs: 100 });
     const run = startCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     await waitFor(async () => (await settledRecords(join(dir, 'out'))) >= 10, 'the first batch');

@@ -51,12 +51,19 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(itemsSent()).toHaveLength(120);
     fixture.emu.log.clear();
 
-    const second = await runCli(['run', 'users.yaml', '--out', 'night2', '--log-format', 'json'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    const second = await runCli(['run', 'users.yaml', '--out', 'night2', '--log-format', 'json'], {
+      cwd: dir,
+      env: env(fixture.emu, SECRET),
+    });
     expect(second.code).toBe(0);
     expect(fixture.emu.log.total).toBe(0);
     const s = await summary(join(dir, 'night2'));
     expect(s.counts).toMatchObject({ read: 120, sent: 0, created: 0, updated: 0, unchanged: 120, orphans: 0 });
-    const end = second.stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; counts: Record<string, unknown> }).find((l) => l.event === 'run end');
+    const end = second.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; counts: Record<string, unknown> })
+      .find((l) => l.event === 'run end');
     expect(end?.counts).toMatchObject({ read: 120, unchanged: 120, orphans: 0 });
     const pretty = await runCli(['run', 'users.yaml', '--out', 'night3'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(pretty.stdout).toMatch(/unchanged\s+120 \(not sent/);
@@ -86,9 +93,20 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const orphans = await readNdjson(join(dir, 'n2', 'orphans.ndjson'));
     expect(orphans).toHaveLength(50);
     expect(new Set(orphans.map((o) => o.key))).toEqual(gone);
-    expect(orphans[0]).toMatchObject({ identity: ['ERP', expect.any(String), 'NL'], id: expect.any(Number), acknowledgedAt: expect.stringMatching(/^\d{4}-/) });
+    expect(orphans[0]).toMatchObject({
+      identity: ['ERP', expect.any(String), 'NL'],
+      id: expect.any(Number),
+      acknowledgedAt: expect.stringMatching(/^\d{4}-/),
+    });
     expect((await stat(join(dir, 'n2', 'orphans.ndjson'))).mode & 0o777).toBe(0o600);
-    expect((await summary(join(dir, 'n2'))).counts).toMatchObject({ read: 1050, sent: 300, created: 100, updated: 200, unchanged: 750, orphans: 50 });
+    expect((await summary(join(dir, 'n2'))).counts).toMatchObject({
+      read: 1050,
+      sent: 300,
+      created: 100,
+      updated: 200,
+      unchanged: 750,
+      orphans: 50,
+    });
     expect(r.stdout).toMatch(/orphans\s+50 \(keys Propel has that this export no longer holds/);
     // Orphans stay in the state: the night after, they are orphans still.
     fixture.emu.log.clear();
@@ -115,7 +133,9 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect((await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(1);
     // The deferred passes send a refused item again within the run; no other item is sent.
     expect(new Set(itemsSent())).toEqual(new Set(refused));
-    const worst = (await runCli(['state', 'users.yaml', '--failing'], { cwd: dir, env: env(fixture.emu, SECRET) })).stdout.split('\n').filter((l) => /runs?\s+R/.test(l));
+    const worst = (await runCli(['state', 'users.yaml', '--failing'], { cwd: dir, env: env(fixture.emu, SECRET) })).stdout
+      .split('\n')
+      .filter((l) => /runs?\s+R/.test(l));
     expect(worst).toHaveLength(1);
     expect(worst[0]).toMatch(/2 runs\s+R0042/);
 
@@ -161,7 +181,10 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
 
   it('kill -9 mid-run, then a plain new run: the store is complete and nothing acknowledged before the kill is sent again', async () => {
     const ids = userIds(200, 'K');
-    const dir = await usersWorkspace(ids.map((no) => ({ no, first: `v-${no}` })), { batchSize: 10, concurrency: 1, delta: {} });
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no, first: `v-${no}` })),
+      { batchSize: 10, concurrency: 1, delta: {} },
+    );
     // Every answered batch is settled at the kill (the state is written just before the checkpoint, so it has them too).
     await killMidRun(fixture.emu, ['run', 'users.yaml', '--out', 'killed'], dir, join(dir, 'killed'), SECRET);
     const acknowledgedBefore = ids.filter((id) => fixture.emu.log.timesAcknowledged(JSON.stringify(['ERP', id, 'NL'])) > 0);
@@ -176,7 +199,11 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const stored = storedUsers(fixture.emu);
     expect(stored.size).toBe(200);
     expect(ids.every((id) => stored.get(id)?.firstName === `v-${id}`)).toBe(true);
-    expect((await summary(join(dir, 'next'))).counts).toMatchObject({ read: 200, unchanged: acknowledgedBefore.length, sent: 200 - acknowledgedBefore.length });
+    expect((await summary(join(dir, 'next'))).counts).toMatchObject({
+      read: 200,
+      unchanged: acknowledgedBefore.length,
+      sent: 200 - acknowledgedBefore.length,
+    });
   });
 
   it('two runs at once on one pipeline and target: the second exits 2 naming the first (pid, start time), nothing sent by it', async () => {
@@ -189,7 +216,9 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const second = await runCli(['run', 'users.yaml', '--out', 'b'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(second.code).toBe(2);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(new RegExp(`another run holds this pipeline's delta state for this target: pid ${first.child.pid}, started \\d{4}-`));
+    expect(second.stderr).toMatch(
+      new RegExp(`another run holds this pipeline's delta state for this target: pid ${first.child.pid}, started \\d{4}-`),
+    );
     fixture.emu.setFaults({});
     expect((await first.done).code).toBe(0);
     // Only the first run's batches: 1,000 items in 40 requests.
@@ -210,7 +239,9 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const newer = await runCli(['run', 'users.yaml', '--out', 'newer'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(newer.code).toBe(2);
     expect(newer.stderr.trim().split('\n')).toHaveLength(1);
-    expect(newer.stderr).toMatch(/^propel-etl: .*\.sqlite: the delta state was written by a newer propel-etl \(state format 99, this one reads 1\)/);
+    expect(newer.stderr).toMatch(
+      /^propel-etl: .*\.sqlite: the delta state was written by a newer propel-etl \(state format 99, this one reads 1\)/,
+    );
 
     await writeFile(file!, Buffer.alloc(8192, 0x5a));
     const damaged = await runCli(['run', 'users.yaml', '--out', 'damaged'], { cwd: dir, env: env(fixture.emu, SECRET) });
@@ -230,14 +261,19 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     // A dry run needs no credentials; without them it cannot pick the target's state, and says so.
     const blind = await runCli(['run', 'users.yaml', '--out', 'blind', '--dry-run'], { cwd: dir, env: {} });
     expect(blind.code).toBe(0);
-    expect(blind.stderr).toMatch(/warning: dry run: nothing compared with a delta state \(every item is batched\), the target is not known: .*PROPEL_CLIENT_ID/);
+    expect(blind.stderr).toMatch(
+      /warning: dry run: nothing compared with a delta state \(every item is batched\), the target is not known: .*PROPEL_CLIENT_ID/,
+    );
     // No state yet: a dry run would send everything, and creates none.
     const dry0 = await runCli(['run', 'users.yaml', '--out', 'dry0', '--dry-run'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(dry0.code).toBe(0);
     expect(existsSync(join(dir, 'state'))).toBe(false);
 
     expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
-    await writeRows(dir, ids.map((no, i) => ({ no, first: i < 5 ? 'b' : 'a' })));
+    await writeRows(
+      dir,
+      ids.map((no, i) => ({ no, first: i < 5 ? 'b' : 'a' })),
+    );
     const [file] = await stateFiles(dir);
     const before = await readFile(file!);
     fixture.emu.log.clear();
@@ -246,7 +282,11 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(fixture.emu.log.total).toBe(0);
     expect((await readFile(file!)).equals(before)).toBe(true);
     const batches = await readdir(join(dir, 'dry', 'batches'));
-    const sentInBatches = (await Promise.all(batches.map(async (b) => (JSON.parse(await readFile(join(dir, 'dry', 'batches', b), 'utf8')) as { users: unknown[] }).users.length))).reduce((a, b) => a + b, 0);
+    const sentInBatches = (
+      await Promise.all(
+        batches.map(async (b) => (JSON.parse(await readFile(join(dir, 'dry', 'batches', b), 'utf8')) as { users: unknown[] }).users.length),
+      )
+    ).reduce((a, b) => a + b, 0);
     expect(sentInBatches).toBe(5);
     expect((await summary(join(dir, 'dry'))).counts).toMatchObject({ unchanged: 45 });
     // The real run after it still sees the 5 as changed.
@@ -266,8 +306,12 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(shown.stdout).toMatch(/keys\s+10 acknowledged, 0 refused/);
     expect(shown.stdout).toMatch(/runs\s+1; last \S+ started \d{4}-.*, completed/);
     const key = await runCli(['state', 'users.yaml', '--key', 'Q0003'], { cwd: dir });
-    expect(key.stdout).toMatch(/key Q0003 \(\["ERP","Q0003","NL"\]\)\n\s+hash\s+\S{22}\n\s+Propel id\s+\d+\n\s+acknowledged\s+\d{4}-\S+ by run \S+/);
-    expect((await runCli(['state', 'users.yaml', '--target', 'nope'], { cwd: dir })).stdout).toMatch(/no delta state for pipeline delivery and target nope/);
+    expect(key.stdout).toMatch(
+      /key Q0003 \(\["ERP","Q0003","NL"\]\)\n\s+hash\s+\S{22}\n\s+Propel id\s+\d+\n\s+acknowledged\s+\d{4}-\S+ by run \S+/,
+    );
+    expect((await runCli(['state', 'users.yaml', '--target', 'nope'], { cwd: dir })).stdout).toMatch(
+      /no delta state for pipeline delivery and target nope/,
+    );
 
     const refused = await runCli(['state', 'users.yaml', '--forget'], { cwd: dir });
     expect(refused.code).toBe(2);
@@ -284,8 +328,16 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
   it('a job: each step has its own state, and a second job run sends nothing', async () => {
     const dir = await deltaWorkspace(userIds(30, 'J').map((no) => ({ no })));
     const yaml = await readFile(join(dir, 'users.yaml'), 'utf8');
-    await writeFile(join(dir, 'more.ndjson'), userIds(20, 'P').map((no) => JSON.stringify({ no })).join('\n') + '\n');
-    await writeFile(join(dir, 'more.yaml'), JSON.stringify({ ...(JSON.parse(yaml) as object), name: 'more', source: { path: 'more.ndjson' } }));
+    await writeFile(
+      join(dir, 'more.ndjson'),
+      userIds(20, 'P')
+        .map((no) => JSON.stringify({ no }))
+        .join('\n') + '\n',
+    );
+    await writeFile(
+      join(dir, 'more.yaml'),
+      JSON.stringify({ ...(JSON.parse(yaml) as object), name: 'more', source: { path: 'more.ndjson' } }),
+    );
     await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [users.yaml, more.yaml]\n');
     expect((await runCli(['run', 'job.yaml', '--out', 'j1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
     expect(await stateFiles(dir, 'delivery')).toHaveLength(1);

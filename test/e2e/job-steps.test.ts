@@ -24,12 +24,21 @@ async function jobSummary(dir: string): Promise<JobSummary> {
   return JSON.parse(await readFile(join(dir, 'job-summary.json'), 'utf8')) as JobSummary;
 }
 
-
 /** Starts the job and sends `signal` once the emulator holds `users` users (the second step is under way). */
 /** Runs the CLI and sends it `signal` once `ready()` holds (polled every 5 ms). */
-function runUntil(args: string[], cwd: string, emu: Emulator, ready: () => boolean | Promise<boolean>, signal: NodeJS.Signals): Promise<number | null> {
+function runUntil(
+  args: string[],
+  cwd: string,
+  emu: Emulator,
+  ready: () => boolean | Promise<boolean>,
+  signal: NodeJS.Signals,
+): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...targetEnv(emu, SECRET) }, stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...targetEnv(emu, SECRET) },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     let polling = true;
     const poll = async (): Promise<void> => {
       while (polling) {
@@ -62,10 +71,23 @@ describe('job files (issue 4)', () => {
 
   beforeAll(async () => {
     dir = await tempDir('e2e-job-');
-    for (const f of ['job.yaml', 'job-groups.yaml', 'job-users.yaml', 'job-more.yaml', 'job-broken.yaml', 'job-users-typo.yaml']) await cp(new URL(f, FIXTURES), join(dir, f));
+    for (const f of ['job.yaml', 'job-groups.yaml', 'job-users.yaml', 'job-more.yaml', 'job-broken.yaml', 'job-users-typo.yaml'])
+      await cp(new URL(f, FIXTURES), join(dir, f));
     // Children before parents, so the usergroups step needs its passes too.
-    await writeFile(join(dir, 'job-groups.ndjson'), [{ id: 11, name: 'B', parent_id: 10 }, { id: 10, name: 'A', parent_id: 1 }, { id: 1, name: 'Root' }].map((g) => JSON.stringify(g)).join('\n') + '\n');
-    await writeFile(join(dir, 'job-users.ndjson'), Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `U${i}`, last: `L${i}`, group: i % 2 === 0 ? 10 : 11 })).join('\n') + '\n');
+    await writeFile(
+      join(dir, 'job-groups.ndjson'),
+      [
+        { id: 11, name: 'B', parent_id: 10 },
+        { id: 10, name: 'A', parent_id: 1 },
+        { id: 1, name: 'Root' },
+      ]
+        .map((g) => JSON.stringify(g))
+        .join('\n') + '\n',
+    );
+    await writeFile(
+      join(dir, 'job-users.ndjson'),
+      Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `U${i}`, last: `L${i}`, group: i % 2 === 0 ? 10 : 11 })).join('\n') + '\n',
+    );
     await writeFile(join(dir, 'job-more.ndjson'), JSON.stringify({ no: 'M1', last: 'More', group: 1 }) + '\n');
   });
 
@@ -75,7 +97,10 @@ describe('job files (issue 4)', () => {
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(0);
     const job = await jobSummary(out);
-    expect(job.steps.map((s) => [s.step.split('/').pop(), s.status, s.exitCode])).toEqual([['usergroups.yaml', 'completed', 0], ['users.yaml', 'completed', 0]]);
+    expect(job.steps.map((s) => [s.step.split('/').pop(), s.status, s.exitCode])).toEqual([
+      ['usergroups.yaml', 'completed', 0],
+      ['users.yaml', 'completed', 0],
+    ]);
     // The users name their parents by sourceId + source: with an emulator per step they would all be refused.
     expect(job.steps[0]!.counts).toMatchObject({ created: 16, rejected: { total: 0 } });
     expect(job.steps[1]!.counts).toMatchObject({ created: 36, rejected: { total: 0 } });
@@ -108,7 +133,11 @@ describe('job files (issue 4)', () => {
     expect(code).toBe(130);
     const cut = await jobSummary(join(dir, 'int'));
     expect(cut.exitCode).toBe(130);
-    expect(cut.steps.map((s) => [s.step.split('/').pop(), s.status])).toEqual([['job-groups.yaml', 'completed'], ['job-users.yaml', 'interrupted'], ['job-more.yaml', 'not-run']]);
+    expect(cut.steps.map((s) => [s.step.split('/').pop(), s.status])).toEqual([
+      ['job-groups.yaml', 'completed'],
+      ['job-users.yaml', 'interrupted'],
+      ['job-more.yaml', 'not-run'],
+    ]);
     fx.emu.setFaults({});
     const groupRequests = fx.emu.log.entries().filter((e) => e.path.includes('/usergroups/')).length;
     const resumed = await runCli(['run', 'job.yaml', '--out', 'int', '--resume'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
@@ -131,7 +160,10 @@ describe('job files (issue 4)', () => {
     fx.emu.setFaults({ latencyMs: 20 });
     const usersBefore = fx.emu.store.users().length;
     // New keys for this run, so the emulator's acknowledgement counts tell this run apart.
-    await writeFile(join(dir, 'job-users.ndjson'), Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `K${i}`, last: `L${i}`, group: 10 })).join('\n') + '\n');
+    await writeFile(
+      join(dir, 'job-users.ndjson'),
+      Array.from({ length: 150 }, (_, i) => JSON.stringify({ no: `K${i}`, last: `L${i}`, group: 10 })).join('\n') + '\n',
+    );
     // Killed once the step has both sent some users and checkpointed some: on a loaded machine
     // the emulator can hold 40 new users before the client has written its first checkpoint line.
     const checkpoint = join(dir, 'kill', '02-job-users', 'checkpoint.ndjson');
@@ -147,7 +179,13 @@ describe('job files (issue 4)', () => {
     const settled = await checkpointed(checkpoint);
     // Acknowledged = answered 200 to the client. The store alone would overcount: a batch in
     // flight at the kill is still applied, but its answer never reached the client ('abandoned').
-    const acked = new Set(fx.emu.log.entries().filter((e) => e.status === 200).flatMap((e) => e.keys).filter((k) => k.includes('"K'))).size;
+    const acked = new Set(
+      fx.emu.log
+        .entries()
+        .filter((e) => e.status === 200)
+        .flatMap((e) => e.keys)
+        .filter((k) => k.includes('"K')),
+    ).size;
     expect(settled).toBeGreaterThan(0);
     fx.emu.setFaults({});
     const resumed = await runCli(['run', 'job.yaml', '--out', 'kill', '--resume'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });

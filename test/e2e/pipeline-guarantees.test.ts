@@ -27,16 +27,18 @@ afterAll(async () => {
 
 /** A YAML pipeline whose mapping lines are the given ones (two-space indented under `mapping:`), starting at line 8. */
 function pipelineYaml(source: string, mapping: readonly string[], resource = 'users'): string {
-  return [
-    'name: guarantees',
-    `resource: ${resource}`,
-    'source:',
-    ...source.split('\n').map((l) => `  ${l}`),
-    'batch: { size: 2 }',
-    'send: { concurrency: 1, maxRetries: 1, timeout: 5s }',
-    'mapping:',
-    ...mapping.map((l) => `  ${l}`),
-  ].join('\n') + '\n';
+  return (
+    [
+      'name: guarantees',
+      `resource: ${resource}`,
+      'source:',
+      ...source.split('\n').map((l) => `  ${l}`),
+      'batch: { size: 2 }',
+      'send: { concurrency: 1, maxRetries: 1, timeout: 5s }',
+      'mapping:',
+      ...mapping.map((l) => `  ${l}`),
+    ].join('\n') + '\n'
+  );
 }
 
 /** The line of `text` in the pipeline file, 1-based. */
@@ -85,17 +87,23 @@ describe('source columns must exist', () => {
     const yaml = pipelineYaml('path: users.csv\ncsv: { delimiter: ";" }', MAPPING);
     const dir = await setUp('delim', { 'users.csv': 'id,first,email\nU1,Ann,a@x.nl\n' }, yaml);
     const message = await refusedBeforeSending(dir);
-    expect(message).toContain(`line ${lineOf(yaml, 'sourceId: id')}: mapping.sourceId reads column "id", which is not in the header of users.csv`);
+    expect(message).toContain(
+      `line ${lineOf(yaml, 'sourceId: id')}: mapping.sourceId reads column "id", which is not in the header of users.csv`,
+    );
     expect(message).toContain('the header is one field holding ",": the file seems to use "," as delimiter, not ";"');
   });
 
   it('a glob of three CSV files, the third lacking a mapped column: exit 2 before any request', async () => {
     const yaml = pipelineYaml('path: "users_*.csv"', MAPPING);
-    const dir = await setUp('glob', {
-      'users_1.csv': 'id,first,email\nU1,Ann,a@x.nl\n',
-      'users_2.csv': 'id,first,email\nU2,Bob,b@x.nl\n',
-      'users_3.csv': 'id,first,mail\nU3,Cy,c@x.nl\n',
-    }, yaml);
+    const dir = await setUp(
+      'glob',
+      {
+        'users_1.csv': 'id,first,email\nU1,Ann,a@x.nl\n',
+        'users_2.csv': 'id,first,email\nU2,Bob,b@x.nl\n',
+        'users_3.csv': 'id,first,mail\nU3,Cy,c@x.nl\n',
+      },
+      yaml,
+    );
     const message = await refusedBeforeSending(dir);
     expect(message).toMatch(/mapping\.email reads column "email", which is not in the header of users_3\.csv \(did you mean "mail"\?\)$/);
     expect(await readFile(join(dir, 'out', 'summary.json')).catch(() => undefined)).toBeUndefined();
@@ -108,11 +116,17 @@ describe('source columns must exist', () => {
     ]);
     const yaml = pipelineYaml('path: export.zip', MAPPING);
     const dir = await setUp('zip', { 'export.zip': zip }, yaml);
-    expect(await refusedBeforeSending(dir)).toMatch(/mapping\.firstName reads column "first", which is not in the header of export\.zip \(entry b\.csv\)/);
+    expect(await refusedBeforeSending(dir)).toMatch(
+      /mapping\.firstName reads column "first", which is not in the header of export\.zip \(entry b\.csv\)/,
+    );
   });
 
   it('a header not in the declared encoding is named as such, not as a missing column', async () => {
-    const yaml = pipelineYaml('path: users.csv\ncsv: { delimiter: ";" }', ['source: { value: ERP }', 'sourceId: id', 'lastName: Achternaam_é']);
+    const yaml = pipelineYaml('path: users.csv\ncsv: { delimiter: ";" }', [
+      'source: { value: ERP }',
+      'sourceId: id',
+      'lastName: Achternaam_é',
+    ]);
     const dir = await setUp('encoding', { 'users.csv': Buffer.from('id;Achternaam_\xe9\nU1;Smit\n', 'latin1') }, yaml);
     expect(await refusedBeforeSending(dir)).toMatch(/^users\.csv, line 1: not valid UTF-8 \(byte 0xE9\)/);
   });
@@ -120,7 +134,9 @@ describe('source columns must exist', () => {
   it('headerless CSV: a column beyond the first row is the same error', async () => {
     const yaml = pipelineYaml('path: users.csv\ncsv: { headers: false }', ['source: { value: ERP }', 'sourceId: "0"', 'email: "3"']);
     const dir = await setUp('headerless', { 'users.csv': 'U1,Ann,a@x.nl\n' }, yaml);
-    expect(await refusedBeforeSending(dir)).toMatch(new RegExp(`line ${lineOf(yaml, 'email: "3"')}: mapping\\.email reads column "3", which is not in the first row of users\\.csv`));
+    expect(await refusedBeforeSending(dir)).toMatch(
+      new RegExp(`line ${lineOf(yaml, 'email: "3"')}: mapping\\.email reads column "3", which is not in the first row of users\\.csv`),
+    );
   });
 });
 
@@ -128,13 +144,24 @@ describe('target fields must exist', () => {
   it('a misspelt target field: exit 2 with its line and did-you-mean', async () => {
     const yaml = pipelineYaml('path: users.csv', [...MAPPING.slice(0, 2), 'firstname: first']);
     const dir = await setUp('target', { 'users.csv': 'id,first\nU1,Ann\n' }, yaml);
-    expect(await refusedBeforeSending(dir)).toBe(`${join(dir, 'p.yaml')}, line ${lineOf(yaml, 'firstname:')}: mapping: "firstname" is not a field of a user in Propel (did you mean "firstName"?)`);
+    expect(await refusedBeforeSending(dir)).toBe(
+      `${join(dir, 'p.yaml')}, line ${lineOf(yaml, 'firstname:')}: mapping: "firstname" is not a field of a user in Propel (did you mean "firstName"?)`,
+    );
   });
 
   it('a nested key (addresses, parent) is checked against its own object', async () => {
-    const yaml = pipelineYaml('path: users.csv', [...MAPPING.slice(0, 2), 'addresses:', '  - type: { value: invoice }', '    street: first', '    city: first', '    zipcode: first']);
+    const yaml = pipelineYaml('path: users.csv', [
+      ...MAPPING.slice(0, 2),
+      'addresses:',
+      '  - type: { value: invoice }',
+      '    street: first',
+      '    city: first',
+      '    zipcode: first',
+    ]);
     const dir = await setUp('nested', { 'users.csv': 'id,first\nU1,Ann\n' }, yaml);
-    expect(await refusedBeforeSending(dir)).toMatch(new RegExp(`line ${lineOf(yaml, 'zipcode:')}: mapping: "zipcode" is not a field of mapping\\.addresses\\[0\\] in Propel`));
+    expect(await refusedBeforeSending(dir)).toMatch(
+      new RegExp(`line ${lineOf(yaml, 'zipcode:')}: mapping: "zipcode" is not a field of mapping\\.addresses\\[0\\] in Propel`),
+    );
   });
 });
 
@@ -142,7 +169,9 @@ describe('placeholders', () => {
   it('a CHANGE_ME left in the file: exit 2 naming key and line', async () => {
     const yaml = pipelineYaml('path: users.csv', ['source: { value: CHANGE_ME }', 'sourceId: id']);
     const dir = await setUp('placeholder', { 'users.csv': 'id\nU1\n' }, yaml);
-    expect(await refusedBeforeSending(dir)).toBe(`${join(dir, 'p.yaml')}, line ${lineOf(yaml, 'CHANGE_ME')}: mapping.source.value still holds the placeholder CHANGE_ME: replace it with the real value (propel-etl init could not tell it)`);
+    expect(await refusedBeforeSending(dir)).toBe(
+      `${join(dir, 'p.yaml')}, line ${lineOf(yaml, 'CHANGE_ME')}: mapping.source.value still holds the placeholder CHANGE_ME: replace it with the real value (propel-etl init could not tell it)`,
+    );
   });
 });
 
@@ -155,7 +184,11 @@ describe('empty input', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^propel-etl: no records in part_1\.csv, part_2\.csv \(empty or header-only/);
     expect(emu.log.snapshot().total).toBe(before);
-    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ status: 'aborted', exitCode: 3, error: { code: 'ETL_SOURCE_EMPTY' } });
+    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({
+      status: 'aborted',
+      exitCode: 3,
+      error: { code: 'ETL_SOURCE_EMPTY' },
+    });
   });
 
   it('with source.allowEmpty: true an empty input is a normal night (exit 0)', async () => {
@@ -173,7 +206,11 @@ describe('empty input', () => {
   });
 
   it('in a job, a later step lacking a mapped column stops the job before its first step sends', async () => {
-    const dir = await setUp('job-columns', { 'a.csv': 'id,first,email\nJ1,Ann,a@x.nl\n', 'b.csv': 'id,first\nJ2,Bob\n' }, pipelineYaml('path: a.csv', MAPPING));
+    const dir = await setUp(
+      'job-columns',
+      { 'a.csv': 'id,first,email\nJ1,Ann,a@x.nl\n', 'b.csv': 'id,first\nJ2,Bob\n' },
+      pipelineYaml('path: a.csv', MAPPING),
+    );
     await writeFile(join(dir, 'second.yaml'), pipelineYaml('path: b.csv', MAPPING));
     await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml, second.yaml]\n');
     const before = { requests: emu.log.snapshot().total, connections: proxy.connections };
@@ -195,7 +232,12 @@ describe('empty input', () => {
 
 describe('JSON and NDJSON: a mapped path no record had', () => {
   it('is a warning in summary.json, the terminal summary, the end log line and report.html; validate prints it too', async () => {
-    const yaml = pipelineYaml('path: people.ndjson', ['source: { value: ERP }', 'sourceId: id', 'firstName: name.first', 'email: contact.mail']);
+    const yaml = pipelineYaml('path: people.ndjson', [
+      'source: { value: ERP }',
+      'sourceId: id',
+      'firstName: name.first',
+      'email: contact.mail',
+    ]);
     const records = ['{"id":"W1","name":{"first":"Ann"},"contact":{"email":"a@x.nl"}}', '{"id":"W2","name":{"first":"Bob"}}'];
     const dir = await setUp('warn', { 'people.ndjson': records.join('\n') + '\n' }, yaml);
     const warning = `mapping.email (line ${lineOf(yaml, 'email: contact.mail')}) reads "contact.mail", which no record of people.ndjson had`;
@@ -204,12 +246,18 @@ describe('JSON and NDJSON: a mapped path no record had', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`warning    ${warning}`);
     expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ status: 'completed', warnings: [warning] });
-    expect(await readFile(join(dir, 'out', 'report.html'), 'utf8')).toContain(`<ul id="warnings"><li>${warning.replaceAll('"', '&quot;')}</li></ul>`);
+    expect(await readFile(join(dir, 'out', 'report.html'), 'utf8')).toContain(
+      `<ul id="warnings"><li>${warning.replaceAll('"', '&quot;')}</li></ul>`,
+    );
     expect(storedUsers(emu).filter((u) => String(u.sourceId).startsWith('W'))).toHaveLength(2);
 
     const v = await runCli(['validate', 'p.yaml', '--out', 'v', '--log-format', 'json'], { cwd: dir });
     expect(v.code).toBe(0);
-    const end = v.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'run end');
+    const end = v.stderr
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.event === 'run end');
     expect(end).toMatchObject({ warnings: [warning] });
 
     const pretty = await runCli(['validate', 'p.yaml', '--out', 'v2'], { cwd: dir });

@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { buildZip } from '../stages/1-read/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
-import { CSV_MAPPING, SECRET, countingProxy, emulatorPerScenario, provenance, tmp, user, writePipeline, type CountingProxy } from './sources-setup.js';
+import {
+  CSV_MAPPING,
+  SECRET,
+  countingProxy,
+  emulatorPerScenario,
+  provenance,
+  tmp,
+  user,
+  writePipeline,
+  type CountingProxy,
+} from './sources-setup.js';
 import { readJson, readNdjson } from '../support/files.js';
 import { storedUsers } from '../support/emulator.js';
 
@@ -34,7 +44,10 @@ function oneLine(r: CliRun): string {
 /** A large enough number of rows that the break comes after several batches have been sent. */
 const ROWS = 9;
 const ids = (prefix: string, n = ROWS): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(3, '0')}`);
-const csvRows = (prefix: string, n = ROWS): string => ids(prefix, n).map((id) => `${id},First ${id},Last ${id}`).join('\n');
+const csvRows = (prefix: string, n = ROWS): string =>
+  ids(prefix, n)
+    .map((id) => `${id},First ${id},Last ${id}`)
+    .join('\n');
 const usersOf = (prefix: string, n = ROWS): Record<string, unknown>[] => ids(prefix, n).map((id) => user(id, `First ${id}`, `Last ${id}`));
 
 interface Aborted {
@@ -117,7 +130,10 @@ describe('a truncated JSON document', () => {
 describe('a corrupt gzip part in a glob', () => {
   let a: Aborted;
   const part = (from: number, n: number): string =>
-    `id,first,last\n${ids('P', from + n).slice(from).map((id) => `${id},First ${id},Last ${id}`).join('\n')}\n`;
+    `id,first,last\n${ids('P', from + n)
+      .slice(from)
+      .map((id) => `${id},First ${id},Last ${id}`)
+      .join('\n')}\n`;
   beforeAll(async () => {
     a = await abortedRun('corrupt-gzip', async (dir) => {
       await mkdir(join(dir, 'exports'));
@@ -152,7 +168,12 @@ describe('a ZIP archive with a corrupt entry', () => {
   const good = (): Buffer =>
     buildZip([
       { name: 'a.csv', data: Buffer.from(`id,first,last\n${csvRows('A', 5)}\n`) },
-      { name: 'nested/b.csv', data: Buffer.from(`id,first,last\n${'B01,First B01,Last B01\n'.repeat(1)}${Array.from({ length: 300 }, (_, i) => `B${i + 2},First B${i + 2},Last B${i + 2}`).join('\n')}\n`) },
+      {
+        name: 'nested/b.csv',
+        data: Buffer.from(
+          `id,first,last\n${'B01,First B01,Last B01\n'.repeat(1)}${Array.from({ length: 300 }, (_, i) => `B${i + 2},First B${i + 2},Last B${i + 2}`).join('\n')}\n`,
+        ),
+      },
     ]);
   beforeAll(async () => {
     a = await abortedRun('corrupt-zip', async (dir) => {
@@ -207,9 +228,19 @@ describe('inputs that cannot be used are refused before any connection', () => {
   it.each([
     ['a missing file', { path: 'nope.csv' }, 2, 'nope.csv: source file not found'],
     ['an empty glob', { path: 'exports/users_*_part_*.csv.gz' }, 2, 'exports/users_*_part_*.csv.gz: no file matches the pattern'],
-    ['an entries glob matching nothing', { path: 'good.zip', zip: { entries: '*.ndjson' } }, 2, 'good.zip: no entry of the archive matches "*.ndjson"'],
+    [
+      'an entries glob matching nothing',
+      { path: 'good.zip', zip: { entries: '*.ndjson' } },
+      2,
+      'good.zip: no entry of the archive matches "*.ndjson"',
+    ],
     ['an archive without a central directory', { path: 'headless.zip' }, 3, /^headless\.zip: not a readable ZIP archive: /],
-    ['an entry beyond the size ceiling', { path: 'good.zip', zip: { maxEntryBytes: 10 } }, 3, /^good\.zip, entry a\.csv: entry declares \d+ bytes uncompressed, more than source\.zip\.maxEntryBytes \(10\)$/],
+    [
+      'an entry beyond the size ceiling',
+      { path: 'good.zip', zip: { maxEntryBytes: 10 } },
+      3,
+      /^good\.zip, entry a\.csv: entry declares \d+ bytes uncompressed, more than source\.zip\.maxEntryBytes \(10\)$/,
+    ],
   ])('%s', async (name, source, code, message) => {
     const pipeline = await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, source);
     const r = await runCli(['run', pipeline, '--out', `out-${name.replace(/\W+/g, '-')}`], { cwd: dir, env: targetEnv(proxy, SECRET) });

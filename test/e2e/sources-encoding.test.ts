@@ -24,7 +24,16 @@ const NOT_UTF8 = 'not valid UTF-8 (byte 0xE9); the file looks like windows-1252:
 describe('a Windows-1252 export read as UTF-8', () => {
   it.each([
     ['alone', { 'klanten.csv': 'id;first;last\nK1;Ann;Smit\nK2;René;Müller\n' }, 'klanten.csv', 'klanten.csv, line 3'],
-    ['as the third file of a glob', { 'part-1.csv': 'id;first;last\nP1;Ann;Smit\n', 'part-2.csv': 'id;first;last\nP2;Bob;Berg\n', 'part-3.csv': 'id;first;last\nP3;René;Müller\n' }, 'part-*.csv', 'part-3.csv, line 2'],
+    [
+      'as the third file of a glob',
+      {
+        'part-1.csv': 'id;first;last\nP1;Ann;Smit\n',
+        'part-2.csv': 'id;first;last\nP2;Bob;Berg\n',
+        'part-3.csv': 'id;first;last\nP3;René;Müller\n',
+      },
+      'part-*.csv',
+      'part-3.csv, line 2',
+    ],
   ])('%s: exits 2 with one line naming the file and line, before any connection', async (name, files, path, where) => {
     const proxy = await countingProxy(fixture.emu);
     try {
@@ -33,7 +42,11 @@ describe('a Windows-1252 export read as UTF-8', () => {
         // Only the file named in the message is Windows-1252; the others are plain ASCII.
         await writeFile(join(dir, file), file === where.split(',')[0] ? iconv.encode(text, 'windows-1252') : text);
       }
-      const r = await run(dir, await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, { path, csv: { delimiter: ';' } }, CSV_MAPPING), proxy);
+      const r = await run(
+        dir,
+        await writePipeline(dir, `users-${name.replace(/\W+/g, '-')}`, { path, csv: { delimiter: ';' } }, CSV_MAPPING),
+        proxy,
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`propel-etl: ${where}: ${NOT_UTF8}\n`);
       expect(proxy.connections).toBe(0);
@@ -54,7 +67,11 @@ describe('a UTF-8 export with one non-UTF-8 byte at line 40,000', () => {
     // Line n holds record n - 1 (the header is line 1).
     for (let n = 2; n <= rows + 1; n++) {
       const id = `L${String(n).padStart(6, '0')}`;
-      parts.push(n === badLine ? Buffer.concat([Buffer.from(`${id},Ren`), Buffer.from([0xe9]), Buffer.from(',Müller\n')]) : Buffer.from(`${id},Zoë,Müller\n`));
+      parts.push(
+        n === badLine
+          ? Buffer.concat([Buffer.from(`${id},Ren`), Buffer.from([0xe9]), Buffer.from(',Müller\n')])
+          : Buffer.from(`${id},Zoë,Müller\n`),
+      );
     }
     await writeFile(join(dir, 'users.csv'), Buffer.concat(parts));
     const r = await run(dir, await writePipeline(dir, 'users-late', { path: 'users.csv' }, CSV_MAPPING, 500), fixture.emu);

@@ -30,7 +30,11 @@ async function importInto(name: string, prepare: (dir: string) => Promise<string
   const emu = await freshEmulator();
   const dir = await tmp(name);
   const pipeline = await prepare(dir);
-  const run = await runCli(['run', pipeline, '--out', 'out'], { cwd: dir, env: targetEnv(emu, SECRET), ...(input !== undefined ? { input } : {}) });
+  const run = await runCli(['run', pipeline, '--out', 'out'], {
+    cwd: dir,
+    env: targetEnv(emu, SECRET),
+    ...(input !== undefined ? { input } : {}),
+  });
   return {
     emu,
     dir,
@@ -55,8 +59,17 @@ describe('a ZIP archive: two CSV entries (one in a nested folder) and one NDJSON
         { name: 'a.csv', data: Buffer.from('id,first,last,email\nZ1,Ann,Smit,ann@example.com\nZ2,Bob,"de Vries",BOB@Example.com\n') },
         { name: 'notes.md', data: Buffer.from('# not data\n') },
         { name: 'exports/', data: Buffer.alloc(0) },
-        { name: 'exports/2024/b.csv', data: Buffer.from('id,first,last,email\r\nZ3,Chloé,Dubois,\r\nZ4,Dirk,"Jansen,\r\nJr.",\r\n'), store: true },
-        { name: 'c.ndjson', data: Buffer.from('{"id":"Z5","first":"Eva","last":"Berg"}\n{"id":"Z6","first":"Finn","last":"Holm","email":"finn@example.com"}\n') },
+        {
+          name: 'exports/2024/b.csv',
+          data: Buffer.from('id,first,last,email\r\nZ3,Chloé,Dubois,\r\nZ4,Dirk,"Jansen,\r\nJr.",\r\n'),
+          store: true,
+        },
+        {
+          name: 'c.ndjson',
+          data: Buffer.from(
+            '{"id":"Z5","first":"Eva","last":"Berg"}\n{"id":"Z6","first":"Finn","last":"Holm","email":"finn@example.com"}\n',
+          ),
+        },
       ]);
       await writeFile(join(dir, 'export.zip'), zip);
       return writePipeline(dir, 'users-zip', { path: 'export.zip', zip: { entries: '*.{csv,ndjson}' } });
@@ -138,22 +151,35 @@ describe('a JSON document with the records at /data/users', () => {
   beforeAll(async () => {
     r = await importInto('json', async (dir) => {
       await copyFile(new URL('../fixtures/e2e-sources/users-document.json', import.meta.url), join(dir, 'users.json'));
-      return writePipeline(dir, 'users-json', { path: 'users.json', json: { pointer: '/data/users' } }, {
-        source: { value: 'ERP' },
-        sourceId: 'id',
-        language: { value: 'NL' },
-        firstName: 'name.first',
-        lastName: 'name.last',
-        phone: 'phones[0]',
-        email: { from: 'contact.email', transform: ['lower'] },
-      });
+      return writePipeline(
+        dir,
+        'users-json',
+        { path: 'users.json', json: { pointer: '/data/users' } },
+        {
+          source: { value: 'ERP' },
+          sourceId: 'id',
+          language: { value: 'NL' },
+          firstName: 'name.first',
+          lastName: 'name.last',
+          phone: 'phones[0]',
+          email: { from: 'contact.email', transform: ['lower'] },
+        },
+      );
     });
   });
 
   it('imports the records found by the pointer through nested paths, exactly', () => {
     expectClean(r, 1);
     expect(storedUsers(r.emu)).toEqual([
-      { source: 'ERP', sourceId: 'J1', language: 'NL', firstName: 'Zoë', lastName: 'Ångström', phone: '+31 20 123 4567', email: 'zoe@example.com' },
+      {
+        source: 'ERP',
+        sourceId: 'J1',
+        language: 'NL',
+        firstName: 'Zoë',
+        lastName: 'Ångström',
+        phone: '+31 20 123 4567',
+        email: 'zoe@example.com',
+      },
       { source: 'ERP', sourceId: 'J2', language: 'NL', firstName: 'José', lastName: "O'Brien" },
       { source: 'ERP', sourceId: 'J3', language: 'NL', firstName: 'Łukasz', lastName: 'Nowak', phone: '+48 22 555 0100' },
     ]);
@@ -165,7 +191,16 @@ describe('a JSON document with the records at /data/users', () => {
       ['users.json', 12, 'J2'],
       ['users.json', 14, 'J3'],
     ]);
-    expect(r.rejects).toEqual([{ file: 'users.json', line: 13, stage: 'read', reason: 'record 3 is a string, not a JSON object', reasons: ['record 3 is a string, not a JSON object'], record: 'not an object' }]);
+    expect(r.rejects).toEqual([
+      {
+        file: 'users.json',
+        line: 13,
+        stage: 'read',
+        reason: 'record 3 is a string, not a JSON object',
+        reasons: ['record 3 is a string, not a JSON object'],
+        record: 'not an object',
+      },
+    ]);
   });
 });
 
@@ -177,7 +212,12 @@ describe('a windows-1252 CSV with é and €', () => {
       // The euro sign is 0x80 in windows-1252 (a control character in latin1): the file really is cp1252.
       expect(bytes.includes(0x80)).toBe(true);
       await writeFile(join(dir, 'legacy.csv'), bytes);
-      return writePipeline(dir, 'users-1252', { path: 'legacy.csv', csv: { delimiter: ';', encoding: 'windows-1252' } }, { ...CSV_MAPPING, company: 'company' });
+      return writePipeline(
+        dir,
+        'users-1252',
+        { path: 'legacy.csv', csv: { delimiter: ';', encoding: 'windows-1252' } },
+        { ...CSV_MAPPING, company: 'company' },
+      );
     });
   });
 
@@ -198,7 +238,13 @@ describe('NDJSON with a blank and a broken line', () => {
   let r: Imported;
   beforeAll(async () => {
     r = await importInto('ndjson', async (dir) => {
-      const lines = ['{"id":"N1","first":"Ann","last":"Smit"}', '', '{"id":"N2","first":"Bob", broken', '{"id":"N3","first":"Cas","last":"Kok"}', ''];
+      const lines = [
+        '{"id":"N1","first":"Ann","last":"Smit"}',
+        '',
+        '{"id":"N2","first":"Bob", broken',
+        '{"id":"N3","first":"Cas","last":"Kok"}',
+        '',
+      ];
       await writeFile(join(dir, 'users.jsonl'), lines.join('\n'));
       return writePipeline(dir, 'users-ndjson', { path: 'users.jsonl' });
     });

@@ -20,7 +20,13 @@ import { SECRET, countingProxy, emulatorPerScenario, tmp, writePipeline } from '
 
 const freshEmulator = emulatorPerScenario();
 
-function run(dir: string, pipeline: string, emu: { baseUrl: string; tokenUrl: string }, env: NodeJS.ProcessEnv = {}, ...extra: string[]): Promise<CliRun> {
+function run(
+  dir: string,
+  pipeline: string,
+  emu: { baseUrl: string; tokenUrl: string },
+  env: NodeJS.ProcessEnv = {},
+  ...extra: string[]
+): Promise<CliRun> {
   return runCli(['run', pipeline, '--out', 'out', '--quiet', ...extra], { cwd: dir, env: { ...targetEnv(emu, SECRET), ...env } });
 }
 
@@ -30,24 +36,29 @@ function oneLine(r: CliRun): string {
   return (lines[0] as string).replace(/^propel-etl: /, '');
 }
 
-describe.each(CODECS.map((codec, i) => ({ codec, version: i % 2 === 0 ? ('V1' as const) : ('V2' as const) })))('a $codec Parquet file ($version encodings)', ({ codec, version }) => {
-  it('arrives in the emulator exactly as expected, each result pointing at its row', async () => {
-    const emu = await freshEmulator();
-    const dir = await tmp(`parquet-${codec}`);
-    await writeUsersParquet(join(dir, 'users.parquet'), { codec, version });
-    const pipeline = await writePipeline(dir, `users-${codec}`, { path: 'users.parquet' }, PARQUET_MAPPING, 500);
-    const result = await runPipeline({
-      pipeline: join(dir, pipeline),
-      target: httpTarget(emu, 'emu'),
-      out: join(dir, 'out'),
+describe.each(CODECS.map((codec, i) => ({ codec, version: i % 2 === 0 ? ('V1' as const) : ('V2' as const) })))(
+  'a $codec Parquet file ($version encodings)',
+  ({ codec, version }) => {
+    it('arrives in the emulator exactly as expected, each result pointing at its row', async () => {
+      const emu = await freshEmulator();
+      const dir = await tmp(`parquet-${codec}`);
+      await writeUsersParquet(join(dir, 'users.parquet'), { codec, version });
+      const pipeline = await writePipeline(dir, `users-${codec}`, { path: 'users.parquet' }, PARQUET_MAPPING, 500);
+      const result = await runPipeline({
+        pipeline: join(dir, pipeline),
+        target: httpTarget(emu, 'emu'),
+        out: join(dir, 'out'),
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(storedUsers(emu)).toEqual(expectedUsers(0, TWO_GROUPS));
+      const lines = (await readNdjson(join(dir, 'out', 'results.ndjson'))).map((r) => [r.file, r.line, r.key]);
+      expect(lines.sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual(
+        expectedUsers(0, TWO_GROUPS).map((_, i) => ['users.parquet', i + 1, (9007199254740993n + BigInt(i)).toString()]),
+      );
     });
-    expect(result.error).toBeUndefined();
-    expect(result.exitCode).toBe(0);
-    expect(storedUsers(emu)).toEqual(expectedUsers(0, TWO_GROUPS));
-    const lines = (await readNdjson(join(dir, 'out', 'results.ndjson'))).map((r) => [r.file, r.line, r.key]);
-    expect(lines.sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual(expectedUsers(0, TWO_GROUPS).map((_, i) => ['users.parquet', i + 1, (9007199254740993n + BigInt(i)).toString()]));
-  });
-});
+  },
+);
 
 describe('part files', () => {
   let dir: string;
@@ -77,17 +88,26 @@ describe('part files', () => {
   it('in a ZIP archive, each entry is extracted to a private temporary file that is gone afterwards', async () => {
     const emu = await freshEmulator();
     const names = await readdir(join(dir, 'export'));
-    const entries = await Promise.all(names.sort().map(async (n) => ({ name: `export/${n}`, data: await readFile(join(dir, 'export', n)) })));
+    const entries = await Promise.all(
+      names.sort().map(async (n) => ({ name: `export/${n}`, data: await readFile(join(dir, 'export', n)) })),
+    );
     await writeFile(join(dir, 'export.zip'), buildZip(entries));
     const scratch = join(dir, 'scratch');
     await mkdir(scratch);
     const pipeline = await writePipeline(dir, 'users-zip', { path: 'export.zip' }, PARQUET_MAPPING, 200);
-    const r = await runCli(['run', pipeline, '--out', 'zip-out', '--quiet'], { cwd: dir, env: { ...targetEnv(emu, SECRET), TMPDIR: scratch } });
+    const r = await runCli(['run', pipeline, '--out', 'zip-out', '--quiet'], {
+      cwd: dir,
+      env: { ...targetEnv(emu, SECRET), TMPDIR: scratch },
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(storedUsers(emu)).toEqual(expectedUsers(0, 750));
     const results = await readNdjson(join(dir, 'zip-out', 'results.ndjson'));
-    expect(results.find((x) => x.key === (9007199254740993n + 300n).toString())).toMatchObject({ file: 'export.zip', entry: 'export/part-00001.parquet', line: 1 });
+    expect(results.find((x) => x.key === (9007199254740993n + 300n).toString())).toMatchObject({
+      file: 'export.zip',
+      entry: 'export/part-00001.parquet',
+      line: 1,
+    });
     expect(await readdir(scratch)).toEqual([]);
   });
 
@@ -101,7 +121,9 @@ describe('part files', () => {
       const pipeline = await writePipeline(dir, 'users-missing', { path: 'drift/part-*.parquet' }, PARQUET_MAPPING, 200);
       const r = await run(dir, pipeline, proxy, {}, '--fresh');
       expect(r.code).toBe(2);
-      expect(oneLine(r)).toBe('drift/part-00001.parquet: the mapping reads "first_name", which is not a column of this Parquet file (closest: last_name, seen_ms, tags[0].name)');
+      expect(oneLine(r)).toBe(
+        'drift/part-00001.parquet: the mapping reads "first_name", which is not a column of this Parquet file (closest: last_name, seen_ms, tags[0].name)',
+      );
       expect(proxy.connections).toBe(0);
     } finally {
       await proxy.close();
@@ -121,7 +143,9 @@ describe('part files', () => {
       await writeFile(join(dir, 'job-drift.yaml'), `name: drift\nsteps: [${first}, ${second}]\n`);
       const r = await run(dir, 'job-drift.yaml', proxy, {}, '--fresh');
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('job-drift/part-00001.parquet: the mapping reads "first_name", which is not a column of this Parquet file');
+      expect(r.stderr).toContain(
+        'job-drift/part-00001.parquet: the mapping reads "first_name", which is not a column of this Parquet file',
+      );
       expect(proxy.connections).toBe(0);
     } finally {
       await proxy.close();
@@ -168,7 +192,11 @@ describe('a corrupt page in the second row group', () => {
     const r = await run(dir, pipeline, emu);
     expect(r.code).toBe(3);
     expect(oneLine(r)).toMatch(/^users\.parquet, line 2049: row group 2 of 2 \(rows 2049-2100\) is corrupt: /);
-    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ status: 'aborted', exitCode: 3, error: { code: 'ETL_SOURCE_PARQUET' } });
+    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({
+      status: 'aborted',
+      exitCode: 3,
+      error: { code: 'ETL_SOURCE_PARQUET' },
+    });
     expect(await readNdjson(join(dir, 'out', 'results.ndjson'))).toHaveLength(2048);
     expect(storedUsers(emu)).toEqual(expectedUsers(0, 2048));
 
@@ -179,6 +207,10 @@ describe('a corrupt page in the second row group', () => {
     expect(storedUsers(emu)).toEqual(expectedUsers(0, TWO_GROUPS));
     // Resume skipped the rows already settled by their row numbers: none was sent twice.
     expect(emu.log.duplicates()).toEqual([]);
-    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({ status: 'completed', attempt: 2, counts: { read: TWO_GROUPS, created: TWO_GROUPS } });
+    expect(await readJson(join(dir, 'out', 'summary.json'))).toMatchObject({
+      status: 'completed',
+      attempt: 2,
+      counts: { read: TWO_GROUPS, created: TWO_GROUPS },
+    });
   });
 });

@@ -42,8 +42,20 @@ export function tmp(prefix: string): Promise<string> {
 }
 
 /** A pipeline file; small batches so a run makes several requests. */
-export function writePipeline(dir: string, name: string, source: Record<string, unknown>, mapping: Record<string, unknown> = FLAT_MAPPING, batchSize = 2): Promise<string> {
-  return writeUsersPipeline(dir, `${name}.json`, { name, source, mapping, batchSize, send: { concurrency: 2, maxRetries: 2, timeout: '10s' } });
+export function writePipeline(
+  dir: string,
+  name: string,
+  source: Record<string, unknown>,
+  mapping: Record<string, unknown> = FLAT_MAPPING,
+  batchSize = 2,
+): Promise<string> {
+  return writeUsersPipeline(dir, `${name}.json`, {
+    name,
+    source,
+    mapping,
+    batchSize,
+    send: { concurrency: 2, maxRetries: 2, timeout: '10s' },
+  });
 }
 
 /** A user item as the flat mapping makes it. */
@@ -90,9 +102,10 @@ export async function countingProxy(emu: Emulator): Promise<CountingProxy> {
     get connections() {
       return connections;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of open) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
   };
 }

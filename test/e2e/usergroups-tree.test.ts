@@ -24,8 +24,14 @@ const branchCode = (b: number): string => `B-${String(b).padStart(3, '0')}`;
 /** 1 root, 10 regions, 200 branches (20 per region). */
 function tree(): { root: Group; regions: Group[]; branches: Group[] } {
   const root: Group = { id: 1, code: 'ROOT', name: 'Holding' };
-  const regions = Array.from({ length: 10 }, (_, r): Group => ({ id: regionId(r), code: `R-${r}`, name: `Region ${r}`, company: `Region ${r} B.V.`, parent_id: 1 }));
-  const branches = Array.from({ length: 200 }, (_, b): Group => ({ id: branchId(b), code: branchCode(b), name: `Branch ${b}`, department: 'Sales', parent_id: regionId(b % 10) }));
+  const regions = Array.from(
+    { length: 10 },
+    (_, r): Group => ({ id: regionId(r), code: `R-${r}`, name: `Region ${r}`, company: `Region ${r} B.V.`, parent_id: 1 }),
+  );
+  const branches = Array.from(
+    { length: 200 },
+    (_, b): Group => ({ id: branchId(b), code: branchCode(b), name: `Branch ${b}`, department: 'Sales', parent_id: regionId(b % 10) }),
+  );
   return { root, regions, branches };
 }
 
@@ -33,7 +39,6 @@ function tree(): { root: Group; regions: Group[]; branches: Group[] } {
 function ndjson(groups: readonly Group[]): string {
   return groups.map((g) => JSON.stringify(g)).join('\n') + '\n';
 }
-
 
 describe('usergroups tree + users under it, any order (issue 4)', () => {
   const fx = emulatorPerFile(SECRET, {}, 'never');
@@ -43,9 +48,17 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
 
   beforeAll(async () => {
     dir = await tempDir('e2e-tree-');
-    for (const f of ['tree.yaml', 'tree-usergroups.yaml', 'tree-users.yaml', 'orphan-users.yaml']) await cp(new URL(f, FIXTURES), join(dir, f));
+    for (const f of ['tree.yaml', 'tree-usergroups.yaml', 'tree-users.yaml', 'orphan-users.yaml'])
+      await cp(new URL(f, FIXTURES), join(dir, f));
     await writeFile(join(dir, 'groups.ndjson'), ndjson([...t.branches, ...t.regions, t.root]));
-    const users = Array.from({ length: 2000 }, (_, i) => ({ no: `U${i}`, first: `First${i}`, last: `Last${i}`, branch: branchCode(i % 200), street: `Street ${i}`, city: 'Utrecht' }));
+    const users = Array.from({ length: 2000 }, (_, i) => ({
+      no: `U${i}`,
+      first: `First${i}`,
+      last: `Last${i}`,
+      branch: branchCode(i % 200),
+      street: `Street ${i}`,
+      city: 'Utrecht',
+    }));
     await writeFile(join(dir, 'users.json'), JSON.stringify({ exported: 'today', users }));
     run = await runCli(['run', 'tree.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
   }, 60_000);
@@ -53,13 +66,21 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
   it('creates the whole tree and every user, rejects nothing, exit 0', async () => {
     expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(run.code).toBe(0);
-    const job = JSON.parse(await readFile(join(dir, 'out', 'job-summary.json'), 'utf8')) as { exitCode: number; steps: { status: string; exitCode: number }[] };
+    const job = JSON.parse(await readFile(join(dir, 'out', 'job-summary.json'), 'utf8')) as {
+      exitCode: number;
+      steps: { status: string; exitCode: number }[];
+    };
     expect(job.exitCode).toBe(0);
-    expect(job.steps.map((s) => [s.status, s.exitCode])).toEqual([['completed', 0], ['completed', 0]]);
+    expect(job.steps.map((s) => [s.status, s.exitCode])).toEqual([
+      ['completed', 0],
+      ['completed', 0],
+    ]);
     for (const step of ['01-tree-usergroups', '02-tree-users']) {
       expect(await readFile(join(dir, 'out', step, 'rejects.ndjson'), 'utf8')).toBe('');
     }
-    const ug = JSON.parse(await readFile(join(dir, 'out', '01-tree-usergroups', 'summary.json'), 'utf8')) as { counts: Record<string, unknown> };
+    const ug = JSON.parse(await readFile(join(dir, 'out', '01-tree-usergroups', 'summary.json'), 'utf8')) as {
+      counts: Record<string, unknown>;
+    };
     expect(ug.counts).toMatchObject({ read: 211, sent: 211, created: 211, updated: 0, failed: 0, rejected: { total: 0 } });
     const us = JSON.parse(await readFile(join(dir, 'out', '02-tree-users', 'summary.json'), 'utf8')) as { counts: Record<string, unknown> };
     expect(us.counts).toMatchObject({ read: 2000, sent: 2000, created: 2000, failed: 0, rejected: { total: 0 } });
@@ -93,27 +114,55 @@ describe('usergroups tree + users under it, any order (issue 4)', () => {
     const users = entries.filter((e) => e.path.includes('/users/'));
     // Deepest-first: the main stream, then one pass per level below the root.
     expect(ug.length).toBeGreaterThanOrEqual(Math.ceil(211 / 50) + 2);
-    for (const e of ug) expect(e.directives).toEqual([{ operation: 'skipIfNotEmpty', fields: ['name', 'company'] }, { operation: 'skipMoveOnUpdate', fields: [] }]);
+    for (const e of ug)
+      expect(e.directives).toEqual([
+        { operation: 'skipIfNotEmpty', fields: ['name', 'company'] },
+        { operation: 'skipMoveOnUpdate', fields: [] },
+      ]);
     expect(users.length).toBe(10);
     for (const e of users) expect(e.directives).toEqual([]);
   });
 
   it('rejects a user whose parent is in no file at stage api with the API text, exit 1', async () => {
-    await writeFile(join(dir, 'orphans.json'), JSON.stringify({ users: [{ no: 'O1', last: 'Fine', branch: branchCode(3) }, { no: 'O2', last: 'Lost', branch: 'B-NOPE' }] }));
+    await writeFile(
+      join(dir, 'orphans.json'),
+      JSON.stringify({
+        users: [
+          { no: 'O1', last: 'Fine', branch: branchCode(3) },
+          { no: 'O2', last: 'Lost', branch: 'B-NOPE' },
+        ],
+      }),
+    );
     const orphan = await runCli(['run', 'orphan-users.yaml', '--out', 'out-orphans'], { cwd: dir, env: targetEnv(fx.emu, SECRET) });
     expect(orphan.code).toBe(1);
     const rejects = await readNdjson(join(dir, 'out-orphans', 'rejects.ndjson'));
     expect(rejects).toEqual([
-      { file: 'orphans.json', line: 1, stage: 'api', reason: 'Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.', reasons: ['Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.'], record: { no: 'O2', last: 'Lost', branch: 'B-NOPE' } },
+      {
+        file: 'orphans.json',
+        line: 1,
+        stage: 'api',
+        reason: 'Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.',
+        reasons: ['Parent usergroup with sourceId [B-NOPE] and source [TREE] not found.'],
+        record: { no: 'O2', last: 'Lost', branch: 'B-NOPE' },
+      },
     ]);
     const results = await readNdjson(join(dir, 'out-orphans', 'results.ndjson'));
-    expect(results.map((r) => [r.key, r.success])).toEqual([['O1', true], ['O2', false]]);
+    expect(results.map((r) => [r.key, r.success])).toEqual([
+      ['O1', true],
+      ['O2', false],
+    ]);
     expect(fx.emu.store.getUser('TREE', 'O1')?.item.parent).toEqual({ source: 'TREE', sourceId: branchCode(3) });
     expect(fx.emu.store.getUser('TREE', 'O2')).toBeUndefined();
   });
 
   it('a second run keeps non-empty name/company (skipIfNotEmpty) and existing parents (skipMoveOnUpdate)', async () => {
-    const moved = t.branches.map((b) => ({ ...b, name: `Renamed ${b.id}`, company: 'New Co', department: 'Service', parent_id: regionId(((b.id - 1000) % 10 + 1) % 10) }));
+    const moved = t.branches.map((b) => ({
+      ...b,
+      name: `Renamed ${b.id}`,
+      company: 'New Co',
+      department: 'Service',
+      parent_id: regionId((((b.id - 1000) % 10) + 1) % 10),
+    }));
     const root = { ...t.root, company: 'Holding N.V.' };
     const regions = t.regions.map((r) => ({ ...r, company: 'Other B.V.' }));
     await writeFile(join(dir, 'groups.ndjson'), ndjson([...moved, ...regions, root]));

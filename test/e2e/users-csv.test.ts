@@ -7,7 +7,6 @@ import { readNdjson, tempDir } from '../support/files.js';
 
 const FIXTURES = new URL('../fixtures/e2e/', import.meta.url);
 
-
 describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', () => {
   const fx = emulatorPerFile('e2e-Secret-4711', {}, 'never');
   let dir: string;
@@ -31,12 +30,19 @@ describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', (
 
   it('stores exactly the expected items: later version of a repeated key wins', async () => {
     const expected = JSON.parse(await readFile(new URL('users-messy.expected-store.json', FIXTURES), 'utf8')) as unknown[];
-    const stored = fx.emu.store.users().map((u) => u.item).sort((a, b) => String(a.sourceId).localeCompare(String(b.sourceId)));
+    const stored = fx.emu.store
+      .users()
+      .map((u) => u.item)
+      .sort((a, b) => String(a.sourceId).localeCompare(String(b.sourceId)));
     expect(stored).toEqual(expected);
   });
 
   it('explains every bad row in rejects.ndjson with its line and stage', async () => {
-    const expected = JSON.parse(await readFile(new URL('users-messy.expected-rejects.json', FIXTURES), 'utf8')) as { line: number; stage: string; reasonMatches: string }[];
+    const expected = JSON.parse(await readFile(new URL('users-messy.expected-rejects.json', FIXTURES), 'utf8')) as {
+      line: number;
+      stage: string;
+      reasonMatches: string;
+    }[];
     const rejects = (await readNdjson(join(dir, 'out', 'rejects.ndjson'))).sort((a, b) => Number(a.line) - Number(b.line));
     expect(rejects.map((r) => [r.line, r.stage, r.file])).toEqual(expected.map((e) => [e.line, e.stage, 'users-messy.csv']));
     rejects.forEach((r, i) => expect(String(r.reason)).toMatch(new RegExp(expected[i]!.reasonMatches)));
@@ -61,7 +67,15 @@ describe('propel-etl run: users from a messy CSV into the emulator (issue 2)', (
     expect(summary).toMatchObject({
       status: 'completed',
       exitCode: 1,
-      counts: { read: 8, mapped: 7, rejected: { read: 0, map: 1, validate: 2, api: 1, total: 4 }, sent: 5, created: 3, updated: 1, failed: 1 },
+      counts: {
+        read: 8,
+        mapped: 7,
+        rejected: { read: 0, map: 1, validate: 2, api: 1, total: 4 },
+        sent: 5,
+        created: 3,
+        updated: 1,
+        failed: 1,
+      },
     });
     // Kinds of reject with the record's values taken out, largest first, then in file order.
     expect(summary.topRejects).toEqual([

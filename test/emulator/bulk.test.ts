@@ -11,7 +11,12 @@ describe('request validation', () => {
   it('answers 10005 to a body that is not JSON', async () => {
     const answer = await postBulk(fx.emu, '/users/bulk/sourceId', '{"users": [', fx.auth);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatchObject({ code: 10005, status: 400, type: 'InvalidJSONPayload', moreInfo: 'https://www.propel.us/docs/errors/10005' });
+    expect(answer.body.error).toMatchObject({
+      code: 10005,
+      status: 400,
+      type: 'InvalidJSONPayload',
+      moreInfo: 'https://www.propel.us/docs/errors/10005',
+    });
   });
 
   it('answers 10007 naming every violating item with a pointer, and stores nothing', async () => {
@@ -100,7 +105,10 @@ describe('upserts', () => {
   });
 
   it('keys usergroups by id; the internal id is the id', async () => {
-    const answer = await groups([{ id: 7, name: 'Seven' }, { id: 7, notes: 'n' }]);
+    const answer = await groups([
+      { id: 7, name: 'Seven' },
+      { id: 7, notes: 'n' },
+    ]);
     expect(answer.body.data).toEqual([
       { action: 'create', id: 7, key: 7, lookupKey: 'id', success: true },
       { action: 'update', id: 7, key: 7, lookupKey: 'id', success: true },
@@ -113,7 +121,11 @@ describe('upserts', () => {
       { id: 1, source: 'ERP', sourceId: 'G' },
       { id: 2, source: 'ERP', sourceId: 'G' },
     ]);
-    expect(answer.body.data[1]).toMatchObject({ success: false, key: 2, error: 'Usergroup with sourceId [G] and source [ERP] already exists.' });
+    expect(answer.body.data[1]).toMatchObject({
+      success: false,
+      key: 2,
+      error: 'Usergroup with sourceId [G] and source [ERP] already exists.',
+    });
     expect(fx.emu.store.getUsergroup(2)).toBeUndefined();
   });
 });
@@ -131,7 +143,13 @@ describe('parents', () => {
     expect(answer.body.data).toEqual([
       { action: 'create', key: 'A', lookupKey: 'sourceId', success: false, error: 'Parent usergroup with id [42] not found.' },
       { action: 'create', id: expect.any(Number), key: 'B', lookupKey: 'sourceId', success: true },
-      { action: 'create', key: 'C', lookupKey: 'sourceId', success: false, error: 'Parent usergroup with sourceId [nope] and source [ERP] not found.' },
+      {
+        action: 'create',
+        key: 'C',
+        lookupKey: 'sourceId',
+        success: false,
+        error: 'Parent usergroup with sourceId [nope] and source [ERP] not found.',
+      },
       { action: 'create', id: expect.any(Number), key: 'D', lookupKey: 'sourceId', success: true },
     ]);
     expect(fx.emu.store.users().map((u) => u.item.sourceId)).toEqual(['B', 'D']);
@@ -183,7 +201,13 @@ describe('usergroup directives', () => {
   });
 
   it('directives do not touch creates; the object form is accepted too', async () => {
-    const answer = await groups([{ id: 11, name: 'Fresh', parent: { id: 2 } }, { id: 10, name: 'New' }], { skipIfNotEmpty: ['name'] });
+    const answer = await groups(
+      [
+        { id: 11, name: 'Fresh', parent: { id: 2 } },
+        { id: 10, name: 'New' },
+      ],
+      { skipIfNotEmpty: ['name'] },
+    );
     expect(answer.status).toBe(200);
     expect(fx.emu.store.getUsergroup(11)?.item).toEqual({ id: 11, name: 'Fresh', parent: { id: 2 } });
     expect(fx.emu.store.getUsergroup(10)?.item.name).toBe('Kept');

@@ -80,7 +80,17 @@ describe('faults', () => {
 
   it('refuseItems answers those items success:false and does not store them', async () => {
     fx.emu.setFaults({ refuseItems: ['B', '2'] });
-    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, fx.auth);
+    const answer = await postBulk(
+      fx.emu,
+      '/users/bulk/sourceId',
+      {
+        users: [
+          { source: 'ERP', sourceId: 'A' },
+          { source: 'ERP', sourceId: 'B' },
+        ],
+      },
+      fx.auth,
+    );
     expect(answer.body.data.map((r: { success: boolean }) => r.success)).toEqual([true, false]);
     expect(answer.body.data[1]).toMatchObject({ action: 'create', key: 'B', error: expect.any(String) });
     const groups = await postBulk(fx.emu, '/usergroups/bulk/id', { usergroups: [{ id: 1 }, { id: 2 }] }, fx.auth);
@@ -91,14 +101,29 @@ describe('faults', () => {
 
   it('reverseResults answers the result items in reverse order, each still with its own key', async () => {
     fx.emu.setFaults({ reverseResults: true });
-    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: ['A', 'B', 'C'].map((sourceId) => ({ source: 'ERP', sourceId })) }, fx.auth);
+    const answer = await postBulk(
+      fx.emu,
+      '/users/bulk/sourceId',
+      { users: ['A', 'B', 'C'].map((sourceId) => ({ source: 'ERP', sourceId })) },
+      fx.auth,
+    );
     expect(answer.body.data.map((r: { key: string }) => r.key)).toEqual(['C', 'B', 'A']);
     expect(fx.emu.store.users().map((u) => u.item.sourceId)).toEqual(['A', 'B', 'C']);
   });
 
   it('opaqueItems refuses any request holding them with a 400 whose message points at no item, and stores nothing', async () => {
     fx.emu.setFaults({ opaqueItems: ['B'] });
-    const answer = await postBulk(fx.emu, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'A' }, { source: 'ERP', sourceId: 'B' }] }, fx.auth);
+    const answer = await postBulk(
+      fx.emu,
+      '/users/bulk/sourceId',
+      {
+        users: [
+          { source: 'ERP', sourceId: 'A' },
+          { source: 'ERP', sourceId: 'B' },
+        ],
+      },
+      fx.auth,
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ code: 10007, messages: ['The request violates a server rule for users.'] });
     expect(answer.body.error.messages.some((m: string) => m.includes('#/'))).toBe(false);
@@ -126,7 +151,9 @@ describe('HTTP control and read-back routes', () => {
     expect((await send()).status).toBe(503);
     const bad = await control('/faults', { method: 'POST', body: JSON.stringify({ failNext: { count: 1, status: 'x' } }) });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { messages: string[] } }).error.messages).toEqual(['failNext.status: must be an integer (got string "x")']);
+    expect(((await bad.json()) as { error: { messages: string[] } }).error.messages).toEqual([
+      'failNext.status: must be an integer (got string "x")',
+    ]);
     const unknown = await control('/faults', { method: 'POST', body: JSON.stringify({ explode: true }) });
     expect(unknown.status).toBe(400);
   });
@@ -134,7 +161,12 @@ describe('HTTP control and read-back routes', () => {
   it('GET store/log routes read back; POST reset clears store, log and faults', async () => {
     await send('A');
     await send('A');
-    await postBulk(fx.emu, '/usergroups/bulk/id', { usergroups: [{ id: 5, name: 'G' }], directives: [{ operation: 'skipMoveOnUpdate', fields: [] }] }, fx.auth);
+    await postBulk(
+      fx.emu,
+      '/usergroups/bulk/id',
+      { usergroups: [{ id: 5, name: 'G' }], directives: [{ operation: 'skipMoveOnUpdate', fields: [] }] },
+      fx.auth,
+    );
     const stored = (await (await control('/store/users')).json()) as unknown[];
     expect(stored).toEqual([{ id: expect.any(Number), item: { source: 'ERP', sourceId: 'A' } }]);
     expect(await (await control('/store/usergroups')).json()).toEqual([{ id: 5, item: { id: 5, name: 'G' } }]);
@@ -156,7 +188,11 @@ describe('HTTP control and read-back routes', () => {
   });
 
   it('answers anything else with 404 code 10008', async () => {
-    for (const [method, path] of [['GET', '/v2/users/bulk/sourceId'], ['POST', '/v2/users/bulk/id'], ['GET', '/']]) {
+    for (const [method, path] of [
+      ['GET', '/v2/users/bulk/sourceId'],
+      ['POST', '/v2/users/bulk/id'],
+      ['GET', '/'],
+    ]) {
       const res = await fetch(`${fx.emu.origin}${path}`, { method });
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { code: number; type: string } }).error).toMatchObject({ code: 10008, type: 'NotFound' });
@@ -184,7 +220,12 @@ describe('closing', () => {
   it('answers 413 to a body over maxBodyBytes', async () => {
     const other = await startEmulator({ maxBodyBytes: 1024 });
     try {
-      const answer = await postBulk(other, '/users/bulk/sourceId', { users: [{ source: 'ERP', sourceId: 'x'.repeat(2000) }] }, await bearer(other));
+      const answer = await postBulk(
+        other,
+        '/users/bulk/sourceId',
+        { users: [{ source: 'ERP', sourceId: 'x'.repeat(2000) }] },
+        await bearer(other),
+      );
       expect(answer.status).toBe(413);
     } finally {
       await other.close();

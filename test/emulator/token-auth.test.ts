@@ -24,7 +24,12 @@ describe('token endpoint', () => {
     emu = await startEmulator({ tokenShape: 'number', tokenLifetimeSec: 600 });
     const { status, body } = await getToken(emu);
     expect(status).toBe(200);
-    expect(body).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: 600, scope: 'profile' });
+    expect(body).toEqual({
+      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      token_type: 'Bearer',
+      expires_in: 600,
+      scope: 'profile',
+    });
     const payload = JSON.parse(Buffer.from(String(body.access_token).split('.')[1]!, 'base64url').toString()) as { sub: string };
     expect(payload.sub).toBe(DEFAULT_CLIENT.id);
   });

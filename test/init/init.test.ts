@@ -14,7 +14,14 @@ const f = (path: string, ...samples: string[]): { path: string; samples: string[
 
 describe('proposeMapping', () => {
   it('maps by name similarity, leaves unknown columns unmapped and marks required fields without a source', () => {
-    const p = proposeMapping('users', [f('klantnr', 'K1'), f('first_name', 'Anna'), f('Last Name', 'Jansen'), f('E-Mail', 'a@x.nl'), f('geboortedatum', '31-12-1990'), f('emial_adress', 'x')]);
+    const p = proposeMapping('users', [
+      f('klantnr', 'K1'),
+      f('first_name', 'Anna'),
+      f('Last Name', 'Jansen'),
+      f('E-Mail', 'a@x.nl'),
+      f('geboortedatum', '31-12-1990'),
+      f('emial_adress', 'x'),
+    ]);
     expect(p.fields.map((x) => [x.from, x.target, x.because])).toEqual([
       ['klantnr', 'sourceId', 'known synonym'],
       ['first_name', 'firstName', 'same name'],
@@ -35,7 +42,9 @@ describe('proposeMapping', () => {
   it('for usergroups: id is required, parent_id becomes parent.id as an integer', () => {
     const p = proposeMapping('usergroups', [f('group_name', 'Noord'), f('parent_id', '1', '2')]);
     expect(p.missingRequired).toEqual(['id']);
-    expect(p.fields).toContainEqual(expect.objectContaining({ slot: 'parent', target: 'id', from: 'parent_id', spec: { type: 'integer' } }));
+    expect(p.fields).toContainEqual(
+      expect.objectContaining({ slot: 'parent', target: 'id', from: 'parent_id', spec: { type: 'integer' } }),
+    );
   });
 
   it('reads date formats from the samples', () => {
@@ -50,12 +59,28 @@ describe('proposeMapping', () => {
 describe('init proposes what it should (issue 13)', () => {
   it('maps the common English and Dutch header names', () => {
     const cases: [string, string][] = [
-      ['first', 'firstName'], ['first_name', 'firstName'], ['given_name', 'firstName'], ['voornaam', 'firstName'],
-      ['last', 'lastName'], ['surname', 'lastName'], ['family_name', 'lastName'], ['achternaam', 'lastName'],
-      ['e-mail', 'email'], ['mail', 'email'], ['E-mailadres', 'email'], ['emailadres', 'email'],
-      ['tel', 'phone'], ['phone', 'phone'], ['telefoon', 'phone'],
-      ['dob', 'dateOfBirth'], ['birth_date', 'dateOfBirth'], ['geboortedatum', 'dateOfBirth'],
-      ['klantnr', 'sourceId'], ['klantnummer', 'sourceId'], ['customer_id', 'sourceId'], ['customer_no', 'sourceId'],
+      ['first', 'firstName'],
+      ['first_name', 'firstName'],
+      ['given_name', 'firstName'],
+      ['voornaam', 'firstName'],
+      ['last', 'lastName'],
+      ['surname', 'lastName'],
+      ['family_name', 'lastName'],
+      ['achternaam', 'lastName'],
+      ['e-mail', 'email'],
+      ['mail', 'email'],
+      ['E-mailadres', 'email'],
+      ['emailadres', 'email'],
+      ['tel', 'phone'],
+      ['phone', 'phone'],
+      ['telefoon', 'phone'],
+      ['dob', 'dateOfBirth'],
+      ['birth_date', 'dateOfBirth'],
+      ['geboortedatum', 'dateOfBirth'],
+      ['klantnr', 'sourceId'],
+      ['klantnummer', 'sourceId'],
+      ['customer_id', 'sourceId'],
+      ['customer_no', 'sourceId'],
     ];
     for (const [column, target] of cases) {
       expect([column, proposeMapping('users', [f(column, 'x')]).fields.map((x) => x.target)]).toEqual([column, [target]]);
@@ -67,7 +92,9 @@ describe('init proposes what it should (issue 13)', () => {
     const p = proposeMapping('users', [f('geboortedatum', '03/04/1975', '31/12/1988', '1992-05-05')]);
     const field = p.fields.find((x) => x.target === 'dateOfBirth')!;
     expect(field.spec).toEqual({});
-    expect(field.because).toBe('known synonym; no date format proposed: 1992-05-05 does not read as DD/MM/YYYY like 03/04/1975, 31/12/1988; set date: by hand');
+    expect(field.because).toBe(
+      'known synonym; no date format proposed: 1992-05-05 does not read as DD/MM/YYYY like 03/04/1975, 31/12/1988; set date: by hand',
+    );
     expect(guessDateFormat(['31/02/1990'])).toBeUndefined();
     expect(guessDateFormat(['1990-01-31T10:00:00Z'])).toBe('ISO');
     expect(guessDateFormat(['31-12-1990', '01-02-1991'])).toBe('DD-MM-YYYY');
@@ -107,7 +134,10 @@ describe('propel-etl init', () => {
     expect(doc.source).toEqual({ path: 'demo-users.csv', format: 'csv', csv: { delimiter: ';', headers: true } });
     expect(doc.mapping.gender).toEqual({ from: 'sex', map: { man: 'M', vrouw: 'F' }, default: 'U' });
     expect(doc.mapping.parent).toEqual({ id: { from: 'group_id', type: 'integer' } });
-    await expect(loadPipeline(join(dir, 'demo-users.users.yaml'), { allowPlaceholders: true })).resolves.toMatchObject({ name: 'demo-users', resource: 'users' });
+    await expect(loadPipeline(join(dir, 'demo-users.users.yaml'), { allowPlaceholders: true })).resolves.toMatchObject({
+      name: 'demo-users',
+      resource: 'users',
+    });
 
     // As written, unedited: the placeholder is refused before anything is sent.
     const unedited = await runCli(['run', 'demo-users.users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fx.emu, 'init-Secret-1') });
@@ -122,8 +152,17 @@ describe('propel-etl init', () => {
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/created\s+299/);
-    const anna = fx.emu.store.users().map((u) => u.item).find((u) => u.sourceId === 'C0000001')!;
-    expect(anna).toMatchObject({ source: 'ERP', firstName: expect.any(String), dateOfBirth: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), parent: { id: 2 }, addresses: [expect.objectContaining({ type: 'invoice', country: 'NL' })] });
+    const anna = fx.emu.store
+      .users()
+      .map((u) => u.item)
+      .find((u) => u.sourceId === 'C0000001')!;
+    expect(anna).toMatchObject({
+      source: 'ERP',
+      firstName: expect.any(String),
+      dateOfBirth: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      parent: { id: 2 },
+      addresses: [expect.objectContaining({ type: 'invoice', country: 'NL' })],
+    });
     expect(anna.email).toMatch(/^[a-zà-ÿ.ø]+\.1@example\.com$/u);
   }, 30_000);
 
@@ -142,7 +181,11 @@ describe('propel-etl init', () => {
     await writeFile(join(dir, 'people.ndjson'), '{"id":"X1","name":{"first":"Ann","last":"Lee"},"emails":["a@b.nl"]}\n');
     const r = await initPipeline('users', 'people.ndjson', { cwd: dir, output: 'people.yaml' });
     expect(r.columns).toEqual(['id', 'name.first', 'name.last', 'emails[0]']);
-    expect(r.proposal.fields.map((x) => [x.from, x.target])).toEqual([['name.first', 'firstName'], ['name.last', 'lastName'], ['emails[0]', 'email']]);
+    expect(r.proposal.fields.map((x) => [x.from, x.target])).toEqual([
+      ['name.first', 'firstName'],
+      ['name.last', 'lastName'],
+      ['emails[0]', 'email'],
+    ]);
     await expect(initPipeline('customers', 'people.ndjson', { cwd: dir })).rejects.toThrow(/unknown resource "customers"/);
   });
 });

@@ -18,8 +18,21 @@ describe('outcome kinds: one entry each, everything else derived', () => {
   }
   const summaryOf = (counts: RunCounts, delta: boolean) =>
     buildSummary({
-      runId: 'r', pipeline: 'p', resource: 'users', mode: 'run', target: 't', status: 'completed', exitCode: 0, attempt: 1,
-      batches: 1, requests: 1, retries: 0, topRejects: [], startedAt: new Date(0), endedAt: new Date(1000), counts,
+      runId: 'r',
+      pipeline: 'p',
+      resource: 'users',
+      mode: 'run',
+      target: 't',
+      status: 'completed',
+      exitCode: 0,
+      attempt: 1,
+      batches: 1,
+      requests: 1,
+      retries: 0,
+      topRejects: [],
+      startedAt: new Date(0),
+      endedAt: new Date(1000),
+      counts,
       ...(delta ? { delta: { filterCpuMs: 1 } } : {}),
     });
 
@@ -80,9 +93,14 @@ describe('outcome kinds: one entry each, everything else derived', () => {
   // kind again (as `unchanged` once was in the progress line and the logger) fails here.
   it('no consumer of the counts names a kind', () => {
     const consumers = [
-      'src/outcomes/summary.ts', 'src/outputs/metrics/run-metrics.ts', 'src/outputs/metrics/metrics-registry.ts',
-      'src/outputs/progress/run-probe.ts', 'src/outputs/progress/format-progress.ts', 'src/outputs/report/render-report.ts',
-      'src/cli/logger.ts', 'src/cli/format-summary.ts',
+      'src/outcomes/summary.ts',
+      'src/outputs/metrics/run-metrics.ts',
+      'src/outputs/metrics/metrics-registry.ts',
+      'src/outputs/progress/run-probe.ts',
+      'src/outputs/progress/format-progress.ts',
+      'src/outputs/report/render-report.ts',
+      'src/cli/logger.ts',
+      'src/cli/format-summary.ts',
     ];
     for (const file of consumers) {
       const code = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');

@@ -3,7 +3,14 @@ import type { PipelineSpec } from '../../src/config/pipeline-spec.js';
 import { MappedPaths } from '../../src/preflight/mapped-paths.js';
 import type { InputFile } from '../../src/stages/1-read/resolve-inputs.js';
 
-const spec = { mapping: { source: { value: 'ERP' }, sourceId: 'id', email: 'contact.mail', addresses: [{ type: { value: 'invoice' }, city: 'city', email: 'contact.mail' }] } } as unknown as PipelineSpec;
+const spec = {
+  mapping: {
+    source: { value: 'ERP' },
+    sourceId: 'id',
+    email: 'contact.mail',
+    addresses: [{ type: { value: 'invoice' }, city: 'city', email: 'contact.mail' }],
+  },
+} as unknown as PipelineSpec;
 const inputs = [{ object: { display: 'a.ndjson' } }, { object: { display: 'b.ndjson' } }] as unknown as InputFile[];
 const map = Object.assign(() => ({ ok: true as const, item: {} }), { sources: [] as string[] });
 
@@ -22,7 +29,19 @@ describe('MappedPaths', () => {
     const watched = paths.watch(map);
     watched({ id: 'A', city: 'X', contact: { mail: 'a@x.nl' } });
     let reads = 0;
-    const spy = new Proxy({ id: 'B' }, { get: (t, k) => { reads++; return Reflect.get(t, k); }, getOwnPropertyDescriptor: (t, k) => { reads++; return Reflect.getOwnPropertyDescriptor(t, k); } });
+    const spy = new Proxy(
+      { id: 'B' },
+      {
+        get: (t, k) => {
+          reads++;
+          return Reflect.get(t, k);
+        },
+        getOwnPropertyDescriptor: (t, k) => {
+          reads++;
+          return Reflect.getOwnPropertyDescriptor(t, k);
+        },
+      },
+    );
     watched(spy);
     expect(reads).toBe(0);
     expect(paths.warnings(inputs)).toEqual([]);

@@ -3,7 +3,10 @@ import { assertSameInputs, fingerprint, FINGERPRINT_BYTES, type InputIdentity } 
 import type { StoredObject } from '../../src/storage/storage.js';
 
 /** An in-memory storage of one object, counting the bytes it was asked for. */
-function memory(bytes: Uint8Array, version = 'v1'): { object: StoredObject; storage: { readRange(o: StoredObject, s: number, e: number): Promise<Uint8Array> }; read: () => number } {
+function memory(
+  bytes: Uint8Array,
+  version = 'v1',
+): { object: StoredObject; storage: { readRange(o: StoredObject, s: number, e: number): Promise<Uint8Array> }; read: () => number } {
   let read = 0;
   return {
     object: { display: 'users.csv', location: 'mem://users.csv', size: bytes.length, version },
@@ -17,7 +20,13 @@ function memory(bytes: Uint8Array, version = 'v1'): { object: StoredObject; stor
   };
 }
 
-const id = (over: Partial<InputIdentity> = {}): InputIdentity => ({ file: 'users.csv', size: 100, version: '100:1', fingerprint: 'abc', ...over });
+const id = (over: Partial<InputIdentity> = {}): InputIdentity => ({
+  file: 'users.csv',
+  size: 100,
+  version: '100:1',
+  fingerprint: 'abc',
+  ...over,
+});
 
 describe('input identity', () => {
   it('fingerprints the first and last 64 KiB only, and sees a change at either end', async () => {
@@ -40,7 +49,14 @@ describe('input identity', () => {
   it('refuses, naming the input and what changed', () => {
     expect(() => assertSameInputs([id()], [id()])).not.toThrow();
     expect(() => assertSameInputs([id()], [id({ size: 120, version: '120:2', fingerprint: 'def' })])).toThrow(
-      expect.objectContaining({ code: 'ETL_INPUT_CHANGED', exitCode: 2, context: { file: 'users.csv', key: 'source.path' }, message: expect.stringMatching(/it changed since the run started \(size 100 bytes → 120 bytes, version 100:1 → 120:2, content differs\).*--fresh$/) }),
+      expect.objectContaining({
+        code: 'ETL_INPUT_CHANGED',
+        exitCode: 2,
+        context: { file: 'users.csv', key: 'source.path' },
+        message: expect.stringMatching(
+          /it changed since the run started \(size 100 bytes → 120 bytes, version 100:1 → 120:2, content differs\).*--fresh$/,
+        ),
+      }),
     );
     expect(() => assertSameInputs([id(), id({ file: 'b.csv' })], [id()])).toThrow(/b\.csv|gone/);
     expect(() => assertSameInputs([id()], [id(), id({ file: 'c.csv' })])).toThrow(/new since the run started/);
@@ -49,9 +65,12 @@ describe('input identity', () => {
   });
 
   it('an archive is judged by its entries, not by its bytes', () => {
-    const zip = (crc: number, over: Partial<InputIdentity> = {}): InputIdentity => id({ file: 'a.zip', entries: [{ name: 'u.csv', crc, size: 10 }], ...over });
+    const zip = (crc: number, over: Partial<InputIdentity> = {}): InputIdentity =>
+      id({ file: 'a.zip', entries: [{ name: 'u.csv', crc, size: 10 }], ...over });
     expect(() => assertSameInputs([zip(1)], [zip(1, { version: 'other', fingerprint: 'other' })])).not.toThrow();
-    expect(() => assertSameInputs([zip(1)], [zip(2)])).toThrow(/its entry u\.csv changed since the run started \(CRC 00000001 → 00000002\)/);
+    expect(() => assertSameInputs([zip(1)], [zip(2)])).toThrow(
+      /its entry u\.csv changed since the run started \(CRC 00000001 → 00000002\)/,
+    );
   });
 
   it('stdin cannot be compared and is not', () => {

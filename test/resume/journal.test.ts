@@ -38,7 +38,10 @@ describe('Journal', () => {
     const j2 = await Journal.append(path, 2);
     await j2.settle([7], emptySettled());
     await j2.close();
-    expect((await readJournal(path)).done.ranges()).toEqual([[0, 1], [7, 7]]);
+    expect((await readJournal(path)).done.ranges()).toEqual([
+      [0, 1],
+      [7, 7],
+    ]);
     expect(await readFile(path, 'utf8')).toContain('"t":"resume"');
   });
 

@@ -43,9 +43,16 @@ describe('runPipeline with deferred passes: interrupted mid-pass, then --resume'
     const stop = new AbortController();
     let requests = 0;
     first = await runPipeline({
-      pipeline: join(dir, 'p.yaml'), target, out: join(dir, 'out'), cwd: dir, env: {}, stop: stop.signal,
+      pipeline: join(dir, 'p.yaml'),
+      target,
+      out: join(dir, 'out'),
+      cwd: dir,
+      env: {},
+      stop: stop.signal,
       // The 5th request is pass 1's first: stop there, as a SIGINT would.
-      onEvent: (e) => { if (e.type === 'send' && e.event.type === 'request' && ++requests === 5) stop.abort(); },
+      onEvent: (e) => {
+        if (e.type === 'send' && e.event.type === 'request' && ++requests === 5) stop.abort();
+      },
     });
     second = await runPipeline({ pipeline: join(dir, 'p.yaml'), target, out: join(dir, 'out'), cwd: dir, env: {}, resume: true });
   });
@@ -63,7 +70,10 @@ describe('runPipeline with deferred passes: interrupted mid-pass, then --resume'
     expect(second.summary.counts).toMatchObject({ created: 13, updated: 0, failed: 0, rejected: { total: 0 }, sent: 13 });
     expect(fx.emu.store.usergroups()).toHaveLength(13);
     expect(fx.emu.store.getUsergroup(1004)?.item.parent).toEqual({ id: 101 });
-    const results = (await readFile(join(dir, 'out', 'results.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { line: number; success: boolean });
+    const results = (await readFile(join(dir, 'out', 'results.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; success: boolean });
     expect(results).toHaveLength(13);
     expect(new Set(results.map((r) => r.line)).size).toBe(13);
     expect(results.every((r) => r.success)).toBe(true);

@@ -22,8 +22,11 @@ describe('run folder', () => {
 
   it('names folders by UTC time to the millisecond with a suffix, and finds the latest resumable one', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'runfolder-'));
-    expect(defaultRunFolder('p', new Date('2026-11-23T17:05:09.123Z'), cwd, 'beef')).toBe(join(cwd, 'runs', 'p', '2026-11-23T17-05-09-123Z-beef'));
-    for (const stamp of ['2026-01-01T00-00-00Z', '2026-02-01T00-00-00Z', '2026-03-01T00-00-00Z']) await mkdir(join(cwd, 'runs', 'p', stamp), { recursive: true });
+    expect(defaultRunFolder('p', new Date('2026-11-23T17:05:09.123Z'), cwd, 'beef')).toBe(
+      join(cwd, 'runs', 'p', '2026-11-23T17-05-09-123Z-beef'),
+    );
+    for (const stamp of ['2026-01-01T00-00-00Z', '2026-02-01T00-00-00Z', '2026-03-01T00-00-00Z'])
+      await mkdir(join(cwd, 'runs', 'p', stamp), { recursive: true });
     await writeFile(join(cwd, 'runs', 'p', '2026-02-01T00-00-00Z', 'checkpoint.ndjson'), '');
     expect(await latestRunFolder('p', cwd)).toBe(join(cwd, 'runs', 'p', '2026-02-01T00-00-00Z'));
   });

@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 async function refused(run: () => Promise<unknown>): Promise<ConfigError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConfigError);
   expect((error as ConfigError).exitCode).toBe(2);
   expect((error as ConfigError).code).toBe('ETL_CONFIG_OPTION');
@@ -37,15 +40,28 @@ describe('runPipeline checks its options', () => {
   };
 
   it.each([
-    ['an unknown mode', { pipeline: 'FILE', mode: 'runn' }, "runPipeline(): option mode must be one of 'run', 'dry-run', 'validate' (did you mean 'run'?)"],
+    [
+      'an unknown mode',
+      { pipeline: 'FILE', mode: 'runn' },
+      "runPipeline(): option mode must be one of 'run', 'dry-run', 'validate' (did you mean 'run'?)",
+    ],
     ['a misspelt option', { pipline: 'FILE' }, 'runPipeline(): unknown option "pipline" (did you mean "pipeline"?)'],
     ['no pipeline', {}, 'runPipeline(): option pipeline is required'],
     ['a limit that is no count', { pipeline: 'FILE', limit: '10' }, 'runPipeline(): option limit must be a whole number of at least 0'],
     ['a resume flag that is no boolean', { pipeline: 'FILE', resume: 'yes' }, 'runPipeline(): option resume must be true or false'],
-    ['a half-made spec', { pipeline: { name: 'x', resource: 'users' } }, 'runPipeline(): option pipeline is not a loaded PipelineSpec (it lacks source, mapping, batch, send, errors, file; load the file with loadPipeline, or pass its path)'],
+    [
+      'a half-made spec',
+      { pipeline: { name: 'x', resource: 'users' } },
+      'runPipeline(): option pipeline is not a loaded PipelineSpec (it lacks source, mapping, batch, send, errors, file; load the file with loadPipeline, or pass its path)',
+    ],
     ['an onEvent that is no function', { pipeline: 'FILE', onEvent: 'log' }, 'runPipeline(): option onEvent must be a function'],
   ])('%s', async (_name, raw, message) => {
-    const options = { ...raw, out: join(dir, 'out'), target: target(), ...('pipeline' in raw && raw.pipeline === 'FILE' ? { pipeline: file } : {}) };
+    const options = {
+      ...raw,
+      out: join(dir, 'out'),
+      target: target(),
+      ...('pipeline' in raw && raw.pipeline === 'FILE' ? { pipeline: file } : {}),
+    };
     const error = await refused(() => runPipeline(options as unknown as Parameters<typeof runPipeline>[0]));
     expect(error.message).toBe(message);
     expect(emu.log.snapshot().total).toBe(0);
@@ -53,7 +69,9 @@ describe('runPipeline checks its options', () => {
   });
 
   it('runJob too', async () => {
-    const error = await refused(() => runJob({ job: { file, name: 'j', steps: [file] }, mode: 'runn' } as unknown as Parameters<typeof runJob>[0]));
+    const error = await refused(() =>
+      runJob({ job: { file, name: 'j', steps: [file] }, mode: 'runn' } as unknown as Parameters<typeof runJob>[0]),
+    );
     expect(error.message).toMatch(/^runJob\(\): option mode must be one of/);
     const misspelt = await refused(() => runJob({ jobb: {} } as unknown as Parameters<typeof runJob>[0]));
     expect(misspelt.message).toBe('runJob(): unknown option "jobb" (did you mean "job"?)');

@@ -12,7 +12,8 @@ const storage = new LocalStorage();
 beforeAll(() => {
   dir = tmpDir();
   mkdirSync(join(dir.path, 'exports/2024'), { recursive: true });
-  for (const name of ['b.csv', 'a.csv', '.hidden.csv', 'notes.txt', '2024/c.csv']) writeFileSync(join(dir.path, 'exports', name), `data of ${name}`);
+  for (const name of ['b.csv', 'a.csv', '.hidden.csv', 'notes.txt', '2024/c.csv'])
+    writeFileSync(join(dir.path, 'exports', name), `data of ${name}`);
   writeFileSync(join(dir.path, 'digits.txt'), '0123456789');
 });
 
@@ -21,7 +22,11 @@ afterAll(() => dir.remove());
 describe('LocalStorage', () => {
   it('lists a glob sorted, named as the pattern is written (relative or absolute), without hidden files', async () => {
     expect((await storage.list('exports/*.csv', dir.path)).map((o) => o.display)).toEqual(['exports/a.csv', 'exports/b.csv']);
-    expect((await storage.list('exports/**/*.csv', dir.path)).map((o) => o.display)).toEqual(['exports/2024/c.csv', 'exports/a.csv', 'exports/b.csv']);
+    expect((await storage.list('exports/**/*.csv', dir.path)).map((o) => o.display)).toEqual([
+      'exports/2024/c.csv',
+      'exports/a.csv',
+      'exports/b.csv',
+    ]);
     const absolute = await storage.list(join(dir.path, 'exports/*.csv'), '/elsewhere');
     expect(absolute.map((o) => [o.display, o.location])).toEqual([
       [join(dir.path, 'exports/a.csv'), join(dir.path, 'exports/a.csv')],
@@ -32,11 +37,18 @@ describe('LocalStorage', () => {
 
   it('stats an object with <size>:<mtimeMs> as its version, and refuses a missing one or a folder (exit 2)', async () => {
     const { size, mtimeMs } = statSync(join(dir.path, 'digits.txt'));
-    expect(await storage.stat('digits.txt', dir.path)).toEqual({ display: 'digits.txt', location: join(dir.path, 'digits.txt'), size: 10, version: `${size}:${Math.trunc(mtimeMs)}` });
+    expect(await storage.stat('digits.txt', dir.path)).toEqual({
+      display: 'digits.txt',
+      location: join(dir.path, 'digits.txt'),
+      size: 10,
+      version: `${size}:${Math.trunc(mtimeMs)}`,
+    });
     const missing = await storage.stat('nope.csv', dir.path).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ConfigError);
     expect((missing as ConfigError).describe()).toBe('nope.csv: source file not found');
-    expect(((await storage.stat('exports', dir.path).catch((e: unknown) => e)) as ConfigError).describe()).toBe('exports: source is not a file');
+    expect(((await storage.stat('exports', dir.path).catch((e: unknown) => e)) as ConfigError).describe()).toBe(
+      'exports: source is not a file',
+    );
   });
 
   it('streams from an offset, reads byte ranges and gives the file itself as the local path', async () => {

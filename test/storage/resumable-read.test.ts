@@ -26,13 +26,20 @@ function server(plan: readonly ({ at: number; how: 'error' | 'end' } | undefined
 }
 
 /** Reads on virtual time; `waits` are the pauses before the resumes, as S3 storage spaces them. */
-async function read(open: OpenRange, start: number, end: number, maxResumes = 3, waits: number[] = []): Promise<{ text: string; resumes: number[] }> {
+async function read(
+  open: OpenRange,
+  start: number,
+  end: number,
+  maxResumes = 3,
+  waits: number[] = [],
+): Promise<{ text: string; resumes: number[] }> {
   const resumes: number[] = [];
   const clock = new VirtualClock({ autoAdvance: true });
   const policy = retryPolicy(maxResumes, { baseMs: 250, capMs: 8000, jitter: 'none' });
   let text = '';
   try {
-    for await (const chunk of resumableRead(open, start, end, { policy, clock, onResume: (offset) => resumes.push(offset) })) text += chunk.toString();
+    for await (const chunk of resumableRead(open, start, end, { policy, clock, onResume: (offset) => resumes.push(offset) }))
+      text += chunk.toString();
   } finally {
     waits.push(...clock.slept);
   }
@@ -41,10 +48,17 @@ async function read(open: OpenRange, start: number, end: number, maxResumes = 3,
 
 describe('resumableRead', () => {
   it('goes on from the byte reached after a body that breaks and one that ends short: every byte once', async () => {
-    const s = server([{ at: 6, how: 'error' }, { at: 12, how: 'end' }]);
+    const s = server([
+      { at: 6, how: 'error' },
+      { at: 12, how: 'end' },
+    ]);
     const waits: number[] = [];
     expect(await read(s.open, 0, 20, 3, waits)).toEqual({ text: DATA.toString(), resumes: [6, 12] });
-    expect(s.opened).toEqual([[0, 20], [6, 20], [12, 20]]);
+    expect(s.opened).toEqual([
+      [0, 20],
+      [6, 20],
+      [12, 20],
+    ]);
     expect(waits).toEqual([250, 250]);
   });
 
@@ -56,18 +70,31 @@ describe('resumableRead', () => {
   });
 
   it('fails after maxResumes breaks in a row without a byte of progress, naming the byte reached', async () => {
-    const s = server([{ at: 3, how: 'error' }, { at: 3, how: 'error' }, { at: 3, how: 'error' }]);
+    const s = server([
+      { at: 3, how: 'error' },
+      { at: 3, how: 'error' },
+      { at: 3, how: 'error' },
+    ]);
     const waits: number[] = [];
     const failure = await read(s.open, 0, 20, 2, waits).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ReadBroken);
     expect((failure as ReadBroken).message).toBe('reading broke off at byte 3, 3 times in a row');
-    expect(s.opened).toEqual([[0, 20], [3, 20], [3, 20]]);
+    expect(s.opened).toEqual([
+      [0, 20],
+      [3, 20],
+      [3, 20],
+    ]);
     // Longer each time the body breaks again at the same byte.
     expect(waits).toEqual([250, 500]);
   });
 
   it('counts breaks in a row only: progress between them starts the count again', async () => {
-    const s = server([{ at: 3, how: 'error' }, { at: 6, how: 'error' }, { at: 9, how: 'error' }, { at: 12, how: 'end' }]);
+    const s = server([
+      { at: 3, how: 'error' },
+      { at: 6, how: 'error' },
+      { at: 9, how: 'error' },
+      { at: 12, how: 'end' },
+    ]);
     const waits: number[] = [];
     expect(await read(s.open, 0, 20, 1, waits)).toEqual({ text: DATA.toString(), resumes: [3, 6, 9, 12] });
     expect(waits).toEqual([250, 250, 250, 250]);

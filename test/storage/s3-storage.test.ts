@@ -34,7 +34,8 @@ async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
 
 beforeAll(async () => {
   for (const name of parts) await fixture.s3.put(`${PREFIX}/${name}`, `content of ${name}`);
-  for (const name of ['_SUCCESS', 'manifest.json', 'sub/part-00003.csv.gz', '.part-hidden.csv.gz']) await fixture.s3.put(`${PREFIX}/${name}`, 'not data');
+  for (const name of ['_SUCCESS', 'manifest.json', 'sub/part-00003.csv.gz', '.part-hidden.csv.gz'])
+    await fixture.s3.put(`${PREFIX}/${name}`, 'not data');
   await fixture.s3.put('users/2026-11-30/part-00000.csv.gz', 'yesterday');
   await fixture.s3.put('digits.txt', '0123456789');
   await fixture.s3.put('big.csv', big);
@@ -53,14 +54,18 @@ describe('S3Storage.list', () => {
 
   it('returns [] for a glob matching nothing, and names a missing bucket (exit 2)', async () => {
     expect(await storage().list(`s3://${BUCKET}/${PREFIX}/*.parquet`)).toEqual([]);
-    const missing = await storage().list('s3://no-such-bucket/x/*.csv').catch((e: unknown) => e);
+    const missing = await storage()
+      .list('s3://no-such-bucket/x/*.csv')
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ConfigError);
     expect((missing as ConfigError).describe()).toBe('s3://no-such-bucket: bucket "no-such-bucket" not found');
   });
 
   it('refuses an access key the service does not know: exit 2 naming bucket and action, without the secret', async () => {
     const secret = 'wJalrXUtnFEMI-not-to-be-printed';
-    const denied = await storage({ credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: secret } }).list(`s3://${BUCKET}/${PREFIX}/*.gz`).catch((e: unknown) => e);
+    const denied = await storage({ credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: secret } })
+      .list(`s3://${BUCKET}/${PREFIX}/*.gz`)
+      .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(ConfigError);
     expect((denied as ConfigError).code).toBe('ETL_S3_ACCESS');
     expect((denied as ConfigError).describe()).toBe(
@@ -73,7 +78,9 @@ describe('S3Storage.list', () => {
     const proxy = await DropProxy.start(fixture.s3.port);
     const closed = proxy.endpoint;
     await proxy.close();
-    const failure = await storage({ maxAttempts: 2 }, closed).list(`s3://${BUCKET}/x/*.csv`).catch((e: unknown) => e);
+    const failure = await storage({ maxAttempts: 2 }, closed)
+      .list(`s3://${BUCKET}/x/*.csv`)
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TransportError);
     expect((failure as TransportError).describe()).toBe(`s3://${BUCKET}: ${closed} unreachable after 2 attempts (ECONNREFUSED)`);
   });
@@ -81,13 +88,22 @@ describe('S3Storage.list', () => {
 
 describe('S3Storage.stat', () => {
   it('stats an object with its ETag as the version', async () => {
-    expect(await storage().stat(`s3://${BUCKET}/digits.txt`)).toEqual({ display: `s3://${BUCKET}/digits.txt`, location: `s3://${BUCKET}/digits.txt`, size: 10, version: md5('0123456789') });
+    expect(await storage().stat(`s3://${BUCKET}/digits.txt`)).toEqual({
+      display: `s3://${BUCKET}/digits.txt`,
+      location: `s3://${BUCKET}/digits.txt`,
+      size: 10,
+      version: md5('0123456789'),
+    });
   });
 
   it('tells a missing object from a missing bucket (exit 2)', async () => {
-    const object = (await storage().stat(`s3://${BUCKET}/nope.csv`).catch((e: unknown) => e)) as ConfigError;
+    const object = (await storage()
+      .stat(`s3://${BUCKET}/nope.csv`)
+      .catch((e: unknown) => e)) as ConfigError;
     expect([object.exitCode, object.describe()]).toEqual([2, `s3://${BUCKET}/nope.csv: object not found`]);
-    const bucket = (await storage().stat('s3://no-such-bucket/nope.csv').catch((e: unknown) => e)) as ConfigError;
+    const bucket = (await storage()
+      .stat('s3://no-such-bucket/nope.csv')
+      .catch((e: unknown) => e)) as ConfigError;
     expect([bucket.exitCode, bucket.describe()]).toEqual([2, 's3://no-such-bucket: bucket "no-such-bucket" not found']);
   });
 });
@@ -150,13 +166,17 @@ describe('S3Storage resumes a dropped connection', () => {
     proxy.cutNextGet(`/${BUCKET}/big.csv`, 150_000);
     const failure = await text(s.openStream(object)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TransportError);
-    expect((failure as TransportError).describe()).toMatch(new RegExp(`^s3://${BUCKET}/big.csv: ${proxy.endpoint}: reading broke off at byte \\d+, 2 times in a row`));
+    expect((failure as TransportError).describe()).toMatch(
+      new RegExp(`^s3://${BUCKET}/big.csv: ${proxy.endpoint}: reading broke off at byte \\d+, 2 times in a row`),
+    );
   });
 });
 
 describe('S3 endpoints', () => {
   it('refuses plain http off loopback and credentials in the URL, naming the setting (exit 2)', () => {
-    expect(() => storage({}, 'http://minio.internal:9000')).toThrow('source.s3.endpoint must use https (plain http only to localhost/127.0.0.1); got http://minio.internal:9000');
+    expect(() => storage({}, 'http://minio.internal:9000')).toThrow(
+      'source.s3.endpoint must use https (plain http only to localhost/127.0.0.1); got http://minio.internal:9000',
+    );
     expect(() => new S3Storage({ env: { AWS_ENDPOINT_URL: 'http://10.0.0.5:9000' } })).toThrow('AWS_ENDPOINT_URL must use https');
     expect(() => storage({}, 'https://key:secret@minio.example')).toThrow(/^source.s3.endpoint must not hold credentials/);
   });
@@ -174,7 +194,12 @@ describe('storageFor', () => {
 
 describe('LazyS3Storage (what storageFor hands out: the SDK is imported on the first request)', () => {
   const lazy = (settings: S3StorageOptions['settings'] = { endpoint: fixture.s3.endpoint }): LazyS3Storage =>
-    new LazyS3Storage({ settings, env: {}, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }, clock: new VirtualClock({ autoAdvance: true }) });
+    new LazyS3Storage({
+      settings,
+      env: {},
+      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+      clock: new VirtualClock({ autoAdvance: true }),
+    });
 
   it('checks the endpoint when it is made, before any request, as S3Storage does', () => {
     expect(() => lazy({ endpoint: 'http://10.0.0.5:9000' })).toThrow('source.s3.endpoint must use https');
@@ -186,7 +211,9 @@ describe('LazyS3Storage (what storageFor hands out: the SDK is imported on the f
     // A fresh storage whose first call is openStream: the SDK is still loading when the stream is returned.
     expect(await text(lazy().openStream(object, 4))).toBe('456789');
     const s = lazy();
-    expect((await s.list(`s3://${BUCKET}/${PREFIX}/part-*.csv.gz`)).map((o) => o.display)).toEqual((await storage().list(`s3://${BUCKET}/${PREFIX}/part-*.csv.gz`)).map((o) => o.display));
+    expect((await s.list(`s3://${BUCKET}/${PREFIX}/part-*.csv.gz`)).map((o) => o.display)).toEqual(
+      (await storage().list(`s3://${BUCKET}/${PREFIX}/part-*.csv.gz`)).map((o) => o.display),
+    );
     expect(Buffer.from(await s.readRange(object, 2, 5)).toString()).toBe('234');
     expect(await text(s.openStream(object))).toBe('0123456789');
   });

@@ -22,7 +22,11 @@ export interface CliOptions {
 /** The CLI as a child process the test can signal while it runs; `done` settles when it has exited. */
 export function startCli(args: readonly string[], opts: CliOptions): { child: ChildProcess; done: Promise<CliRun> } {
   // Only what the run needs: a scheduler's environment holds nothing of the test runner's.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? '', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   // A child that exits before reading all of its input must not fail the test with EPIPE.
   child.stdin.on('error', () => undefined);
   child.stdin.end(opts.input);

@@ -8,7 +8,11 @@ import { DEFAULT_CLIENT, startEmulator, type Emulator, type EmulatorOptions } fr
  * last. With `reset: 'each'` its faults, store and log are cleared before each test; with 'never'
  * the tests read what the file's setup left. Tests read `fixture.emu`.
  */
-export function emulatorPerFile(secret: string | undefined, options: Omit<EmulatorOptions, 'clients'> = {}, reset: 'each' | 'never' = 'each'): { readonly emu: Emulator } {
+export function emulatorPerFile(
+  secret: string | undefined,
+  options: Omit<EmulatorOptions, 'clients'> = {},
+  reset: 'each' | 'never' = 'each',
+): { readonly emu: Emulator } {
   const fixture = {} as { emu: Emulator };
   beforeAll(async () => {
     fixture.emu = await startEmulator({ ...options, ...(secret !== undefined ? { clients: [{ id: DEFAULT_CLIENT.id, secret }] } : {}) });
@@ -38,7 +42,10 @@ export function storedUsersById(emu: Emulator): Map<string, Record<string, unkno
 }
 
 /** runPipeline's target for the emulator, as its first client. */
-export function httpTarget(emu: Emulator, name: string): { name: string; kind: 'http'; baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string } {
+export function httpTarget(
+  emu: Emulator,
+  name: string,
+): { name: string; kind: 'http'; baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string } {
   const c = emu.clients[0]!;
   return { name, kind: 'http', baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: c.id, clientSecret: c.secret };
 }

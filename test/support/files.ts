@@ -34,8 +34,13 @@ export function tempFiles(prefix: string): (name: string, text: string) => strin
 
 /** The lines of an NDJSON file (results, rejects); a missing file is an error unless `missing` says what it holds. */
 export async function readNdjson(path: string, missing?: 'empty'): Promise<Record<string, unknown>[]> {
-  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (missing === 'empty' && e.code === 'ENOENT' ? '' : Promise.reject(e)));
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) =>
+    missing === 'empty' && e.code === 'ENOENT' ? '' : Promise.reject(e),
+  );
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 export async function readJson(path: string): Promise<Record<string, unknown>> {

@@ -14,7 +14,16 @@ export interface UsersPipeline {
 
 /** The pipeline file's text. */
 export function usersPipeline(p: UsersPipeline): string {
-  const spec = { name: p.name, resource: 'users', source: p.source, mapping: p.mapping, batch: { size: p.batchSize }, send: p.send, ...(p.errors !== undefined ? { errors: p.errors } : {}), ...(p.delta !== undefined ? { delta: p.delta } : {}) };
+  const spec = {
+    name: p.name,
+    resource: 'users',
+    source: p.source,
+    mapping: p.mapping,
+    batch: { size: p.batchSize },
+    send: p.send,
+    ...(p.errors !== undefined ? { errors: p.errors } : {}),
+    ...(p.delta !== undefined ? { delta: p.delta } : {}),
+  };
   return JSON.stringify(spec, null, 2) + '\n';
 }
 

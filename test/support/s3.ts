@@ -43,7 +43,9 @@ export function isolatedAwsEnv(endpoint: string, overrides: NodeJS.ProcessEnv = 
 const SERVER_SCRIPT = fileURLToPath(new URL('./s3rver-process.mjs', import.meta.url));
 
 async function startServer(directory: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, directory, BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, directory, BUCKET], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`s3rver exited with ${String(code)} before listening`)));
   const first = once(lines, 'line').then(([line]) => JSON.parse(String(line)) as { port: number });
@@ -64,7 +66,12 @@ export function s3ServerPerFile(): { readonly s3: S3Server } {
     child = started.child;
     const { port } = started;
     const endpoint = `http://127.0.0.1:${port}`;
-    const c = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY } });
+    const c = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+    });
     client = c;
     fixture.s3 = {
       endpoint,
@@ -138,10 +145,16 @@ export class DropProxy {
     let cut = false;
     client.on('data', (data: Buffer) => {
       const head = data.toString('latin1');
-      if (/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(head)) this.requests.push(head.slice(0, head.indexOf(' HTTP/1.1')) + (/\r\nrange:/i.test(head) ? ' (range)' : ''));
+      if (/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(head))
+        this.requests.push(head.slice(0, head.indexOf(' HTTP/1.1')) + (/\r\nrange:/i.test(head) ? ' (range)' : ''));
       if (this.cuts > 0) this.headsAfterCut.push(head.slice(0, head.indexOf('\r\n\r\n') + 1 || 2000));
       // Only a whole-object read is cut: the 4-byte ranged GET that tells compression apart is let through.
-      if (this.armed !== undefined && /^[ ?]$/.test(head.charAt(`GET ${this.armed.path}`.length)) && head.startsWith(`GET ${this.armed.path}`) && (this.armed.ranged || !/\r\nrange:/i.test(head))) {
+      if (
+        this.armed !== undefined &&
+        /^[ ?]$/.test(head.charAt(`GET ${this.armed.path}`.length)) &&
+        head.startsWith(`GET ${this.armed.path}`) &&
+        (this.armed.ranged || !/\r\nrange:/i.test(head))
+      ) {
         counting = { left: this.armed.afterBytes, head: '', armed: this.armed };
         this.armed = undefined;
       }

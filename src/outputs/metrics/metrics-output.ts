@@ -44,12 +44,16 @@ export class MetricsOutput {
    * Checks the options before the run (exit 2 when they cannot work): the file's folder exists,
    * the URL is usable. `keys` name the options in those messages (the CLI's flags).
    */
-  static async open(opts: MetricsOptions, at: { cwd: string; warn: (w: MetricsWarning) => void; keys?: { file: string; pushgateway: string } }): Promise<MetricsOutput> {
+  static async open(
+    opts: MetricsOptions,
+    at: { cwd: string; warn: (w: MetricsWarning) => void; keys?: { file: string; pushgateway: string } },
+  ): Promise<MetricsOutput> {
     const keys = at.keys ?? { file: 'metrics.file', pushgateway: 'metrics.pushgateway' };
     const file = opts.file !== undefined ? resolve(at.cwd, opts.file) : undefined;
     if (file !== undefined) {
       const folder = await stat(dirname(file)).catch(() => undefined);
-      if (folder?.isDirectory() !== true) throw new ConfigError(`${keys.file}: the folder ${dirname(file)} does not exist`, { key: keys.file });
+      if (folder?.isDirectory() !== true)
+        throw new ConfigError(`${keys.file}: the folder ${dirname(file)} does not exist`, { key: keys.file });
     }
     const gateway = opts.pushgateway !== undefined ? parsePushgateway(opts.pushgateway, keys.pushgateway) : undefined;
     return new MetricsOutput(file, gateway, opts.pushTimeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS, at.warn);
@@ -75,7 +79,10 @@ export class MetricsOutput {
       try {
         await pushRun(this.gateway, run, this.timeoutMs);
       } catch (e) {
-        this.warn({ code: ERR.METRICS_PUSH.code, message: `metrics not pushed to ${this.gateway.url.origin}${this.gateway.url.pathname} (job ${PUSH_JOB}, pipeline ${run.pipeline}): ${reason(e)}` });
+        this.warn({
+          code: ERR.METRICS_PUSH.code,
+          message: `metrics not pushed to ${this.gateway.url.origin}${this.gateway.url.pathname} (job ${PUSH_JOB}, pipeline ${run.pipeline}): ${reason(e)}`,
+        });
       }
     }
     await this.writeFile();

@@ -43,7 +43,10 @@ export async function metricsRegistry(runs: readonly RunMetrics[], carried: read
   const lastRun = gauge(METRIC.lastRun, 'When the last run of this pipeline ended (exit code in propel_etl_exit_code).');
   const lastSuccess = gauge(METRIC.lastSuccess, 'When the last run that completed (exit 0 or 1) ended.');
   const duration = gauge(METRIC.duration, 'How long the last run took.');
-  const exitCode = gauge(METRIC.exitCode, 'Exit code of the last run: 0 imported, 1 completed with rejects, 2 configuration, 3 aborted, 130 interrupted.');
+  const exitCode = gauge(
+    METRIC.exitCode,
+    'Exit code of the last run: 0 imported, 1 completed with rejects, 2 configuration, 3 aborted, 130 interrupted.',
+  );
   const records = gauge(METRIC.records, 'Records of the last run by outcome.', ['outcome']);
   const rejected = gauge(METRIC.rejected, 'Records the last run rejected, by stage.', ['stage']);
   const requests = gauge(METRIC.requests, 'HTTP requests the last run sent to the target, retries included.');

@@ -26,8 +26,12 @@ export function parsePushgateway(value: string, key: string): Pushgateway {
   } catch {
     throw new ConfigError(`${key} is not a URL`, { key });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${key} must be an http(s) URL; got ${url.protocol}`, { key });
-  const authorization = url.username !== '' || url.password !== '' ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(`${key} must be an http(s) URL; got ${url.protocol}`, { key });
+  const authorization =
+    url.username !== '' || url.password !== ''
+      ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+      : undefined;
   url.username = '';
   url.password = '';
   url.search = '';
@@ -49,7 +53,9 @@ export function groupUrl(gateway: URL, run: Pick<RunMetrics, 'pipeline' | 'targe
  * path segment (empty, or holding a slash).
  */
 function segment(value: string): string {
-  return value === '' || value.includes('/') ? `@base64/${Buffer.from(value).toString('base64url') || '='}` : `/${encodeURIComponent(value)}`;
+  return value === '' || value.includes('/')
+    ? `@base64/${Buffer.from(value).toString('base64url') || '='}`
+    : `/${encodeURIComponent(value)}`;
 }
 
 /**

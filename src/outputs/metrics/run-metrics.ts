@@ -60,7 +60,13 @@ export function metricsOfSummary(s: MetricsSummary, target: string): RunMetrics 
 }
 
 /** A run refused before it read anything (exit 2, or a run folder that could not be used): all counts 0. */
-export function metricsOfRefusal(r: { pipeline: string; target: string; exitCode: number; startedAt: number; endedAt: number }): RunMetrics {
+export function metricsOfRefusal(r: {
+  pipeline: string;
+  target: string;
+  exitCode: number;
+  startedAt: number;
+  endedAt: number;
+}): RunMetrics {
   return {
     ...r,
     records: recordsOf({ read: 0, rejected: { ...zeroByStage(), total: 0 } }),

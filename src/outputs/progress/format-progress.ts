@@ -25,7 +25,14 @@ export function etaMs(p: ProgressSnapshot): number | undefined {
 /** One status line; `width` cuts it to the terminal so a redraw never wraps. */
 export function formatProgress(p: ProgressSnapshot, width = 120): string {
   const rate = p.elapsedMs > 0 ? (p.read * 1000) / p.elapsedMs : 0;
-  const parts = [`read ${n(p.read)}`, ...PROGRESS_KINDS.flatMap((k) => (p[k.name] !== undefined ? [`${k.label} ${n(p[k.name] ?? 0)}`] : [])), `imported ${n(p.imported)}`, `rejected ${n(p.rejected)}`, `${n(rate)} records/s`, `${p.batchesInFlight} in flight`];
+  const parts = [
+    `read ${n(p.read)}`,
+    ...PROGRESS_KINDS.flatMap((k) => (p[k.name] !== undefined ? [`${k.label} ${n(p[k.name] ?? 0)}`] : [])),
+    `imported ${n(p.imported)}`,
+    `rejected ${n(p.rejected)}`,
+    `${n(rate)} records/s`,
+    `${p.batchesInFlight} in flight`,
+  ];
   if (p.totalBytes > 0) {
     const pct = Math.min(100, (p.bytesRead * 100) / p.totalBytes);
     const eta = etaMs(p);

@@ -20,7 +20,11 @@ export class ProgressDisplay {
   private source: (() => ProgressSnapshot) | undefined;
   private shown = false;
 
-  constructor(private readonly term: Terminal, private readonly enabled: boolean, private readonly intervalMs = 200) {}
+  constructor(
+    private readonly term: Terminal,
+    private readonly enabled: boolean,
+    private readonly intervalMs = 200,
+  ) {}
 
   static for(term: Terminal, quiet: boolean): ProgressDisplay {
     return new ProgressDisplay(term, term.isTTY === true && !quiet);

@@ -50,7 +50,8 @@ figure{margin:8px 0}figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;
 export function renderReport({ summary: s, recorded: r, rejects }: ReportInput): string {
   const c = s.counts;
   const secs = (s.durations.totalMs / 1000).toFixed(1);
-  const tile = (label: string, value: string): string => `<div class="tile"><b>${escapeHtml(value)}</b><span>${escapeHtml(label)}</span></div>`;
+  const tile = (label: string, value: string): string =>
+    `<div class="tile"><b>${escapeHtml(value)}</b><span>${escapeHtml(label)}</span></div>`;
   const tiles = [
     tile('read', n(c.read)),
     ...OUTCOME_KINDS.flatMap((k) => {
@@ -70,23 +71,49 @@ export function renderReport({ summary: s, recorded: r, rejects }: ReportInput):
     { name: 'rejected /s', color: '#e45756', points: ratePoints(r.samples, (x) => x.rejected) },
   ];
   const stageBars = STAGES.map((st) => ({ label: st, value: c.rejected[st], color: STAGE_COLORS[st] }));
-  const reasonRows = rejects.groups.slice(0, 50).map((g) => [g.stage, n(g.count), g.shape, `${g.example.file}${g.example.entry !== undefined ? `!${g.example.entry}` : ''}:${g.example.line}`, g.example.reason]);
+  const reasonRows = rejects.groups
+    .slice(0, 50)
+    .map((g) => [
+      g.stage,
+      n(g.count),
+      g.shape,
+      `${g.example.file}${g.example.entry !== undefined ? `!${g.example.entry}` : ''}:${g.example.line}`,
+      g.example.reason,
+    ]);
   if (rejects.other > 0) reasonRows.push(['', n(rejects.other), '(other kinds)', '', '']);
   const L = r.latency;
-  const latencyBars = L.bucketsMs.map((b, i) => ({ label: `≤${b >= 1000 ? `${b / 1000}s` : `${b}ms`}`, value: L.counts[i] ?? 0 })).concat([{ label: `>${L.bucketsMs.at(-1)! / 1000}s`, value: L.counts.at(-1) ?? 0 }]);
+  const latencyBars = L.bucketsMs
+    .map((b, i) => ({ label: `≤${b >= 1000 ? `${b / 1000}s` : `${b}ms`}`, value: L.counts[i] ?? 0 }))
+    .concat([{ label: `>${L.bucketsMs.at(-1)! / 1000}s`, value: L.counts.at(-1) ?? 0 }]);
   const latencyOverTime: Series[] = [
     { name: 'mean ms', color: '#4c78a8', points: r.samples.filter((x) => x.requests > 0).map((x) => [x.t, x.meanMs] as [number, number]) },
-    { name: 'slowest ms', color: '#f58518', points: r.samples.filter((x) => x.requests > 0).map((x) => [x.t, x.maxMs] as [number, number]) },
+    {
+      name: 'slowest ms',
+      color: '#f58518',
+      points: r.samples.filter((x) => x.requests > 0).map((x) => [x.t, x.maxMs] as [number, number]),
+    },
   ];
   const retryBars = r.samples.slice(1).map((x) => ({ label: '', value: x.retries, color: '#b36b00' }));
 
-  const sendSection = s.mode !== 'run' ? `<h2>Requests</h2><p class="empty">A ${s.mode === 'dry-run' ? 'rehearsal (--dry-run)' : 'validation'}: nothing was sent.</p>` : `
+  const sendSection =
+    s.mode !== 'run'
+      ? `<h2>Requests</h2><p class="empty">A ${s.mode === 'dry-run' ? 'rehearsal (--dry-run)' : 'validation'}: nothing was sent.</p>`
+      : `
 <h2>Retries</h2>
 <p>${n(r.retries.total)} retries over ${n(L.requests)} requests.</p>
 <div class="row">${barChart('retries-chart', 'Retries over time', retryBars.length > 0 ? retryBars : [{ label: '', value: 0 }], 'retries')}
-${table('retry-reasons', ['reason', 'count'], r.retries.byReason.map((x) => [x.reason, n(x.count)]), 'No retries.')}</div>
+${table(
+  'retry-reasons',
+  ['reason', 'count'],
+  r.retries.byReason.map((x) => [x.reason, n(x.count)]),
+  'No retries.',
+)}</div>
 <h2>Latency</h2>
-<p>mean ${n(L.meanMs)} ms, slowest ${n(L.maxMs)} ms; by HTTP status: ${Object.entries(L.byStatus).map(([st, k]) => `${st === '0' ? 'no answer' : st} × ${n(k)}`).join(', ') || 'none'}</p>
+<p>mean ${n(L.meanMs)} ms, slowest ${n(L.maxMs)} ms; by HTTP status: ${
+          Object.entries(L.byStatus)
+            .map(([st, k]) => `${st === '0' ? 'no answer' : st} × ${n(k)}`)
+            .join(', ') || 'none'
+        }</p>
 <div class="row">${barChart('latency-histogram', 'Request latency', latencyBars, 'requests')}
 ${lineChart('latency-chart', 'Latency over time', latencyOverTime, 'seconds since start', 'ms')}</div>`;
 

@@ -54,7 +54,10 @@ export class RunRecorder {
   private retries = 0;
   private readonly retryReasons = new Map<string, number>();
 
-  constructor(private readonly probe: () => ProgressSnapshot, intervalMs = 250) {
+  constructor(
+    private readonly probe: () => ProgressSnapshot,
+    intervalMs = 250,
+  ) {
     this.intervalMs = intervalMs;
   }
 
@@ -86,7 +89,8 @@ export class RunRecorder {
       this.retries++;
       this.window.retries++;
       const shape = reasonShape(e.reason);
-      if (this.retryReasons.has(shape) || this.retryReasons.size < MAX_REASONS) this.retryReasons.set(shape, (this.retryReasons.get(shape) ?? 0) + 1);
+      if (this.retryReasons.has(shape) || this.retryReasons.size < MAX_REASONS)
+        this.retryReasons.set(shape, (this.retryReasons.get(shape) ?? 0) + 1);
       else this.retryReasons.set('(other reasons)', (this.retryReasons.get('(other reasons)') ?? 0) + 1);
     }
   }
@@ -102,7 +106,10 @@ export class RunRecorder {
         maxMs: Math.round(this.maxMs),
         byStatus: Object.fromEntries(this.byStatus),
       },
-      retries: { total: this.retries, byReason: [...this.retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count) },
+      retries: {
+        total: this.retries,
+        byReason: [...this.retryReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+      },
     };
   }
 

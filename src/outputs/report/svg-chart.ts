@@ -28,7 +28,8 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
-const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(Math.round(v * 10) / 10));
+const fmt = (v: number): string =>
+  Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(Math.round(v * 10) / 10);
 
 function grid(yMax: number, yLabel: string): string {
   const ih = H - PAD.top - PAD.bottom;

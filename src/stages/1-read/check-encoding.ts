@@ -33,7 +33,12 @@ function isCheckedText(input: InputFile, formats: FormatRegistry): boolean {
   return input.object.location !== STDIN && (input.format === null || formats.get(input.format).kind === 'text');
 }
 
-async function checkParts(input: InputFile, spec: SourceSpec, formats: FormatRegistry, which: 'all' | 'after-first' | 'first'): Promise<void> {
+async function checkParts(
+  input: InputFile,
+  spec: SourceSpec,
+  formats: FormatRegistry,
+  which: 'all' | 'after-first' | 'first',
+): Promise<void> {
   const ctx = { spec, formats, meter: new ByteMeter(), skipped: [] };
   let index = 0;
   for await (const part of inputParts(input, storageFor(input.object.location, { s3: spec.s3 }), ctx)) {

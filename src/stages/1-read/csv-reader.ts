@@ -79,7 +79,16 @@ function rowFields(text: string, rowStart: number, rowEnd: number, quoteChar: st
  * `bail` at the start of that row, and the splitter hands the rest of the text to fast-csv, so
  * the rows produced are the same either way.
  */
-function scanRows(text: string, delimiter: number, quote: number, quoteChar: string, comment: string | undefined, hasMoreData: boolean, rows: CsvRow[], st: ScanState): void {
+function scanRows(
+  text: string,
+  delimiter: number,
+  quote: number,
+  quoteChar: string,
+  comment: string | undefined,
+  hasMoreData: boolean,
+  rows: CsvRow[],
+  st: ScanState,
+): void {
   const n = text.length;
   let i = st.pos;
   let line = st.line;
@@ -229,7 +238,12 @@ export class CsvRowSplitter {
     this.linesToSkip = options.skipLines ?? 0;
     const delimiter = options.delimiter ?? ',';
     const quote = options.quote ?? '"';
-    const plain = options.trim !== true && (options.escape === undefined || options.escape === quote) && delimiter.length === 1 && quote.length === 1 && delimiter !== quote;
+    const plain =
+      options.trim !== true &&
+      (options.escape === undefined || options.escape === quote) &&
+      delimiter.length === 1 &&
+      quote.length === 1 &&
+      delimiter !== quote;
     this.fast = plain ? { delimiter: delimiter.charCodeAt(0), quote: quote.charCodeAt(0), quoteChar: quote } : null;
   }
 
@@ -356,7 +370,8 @@ export function checkHeaderNames(names: readonly string[], ctx: ReaderContext, l
     const where = { ...ctx, ...(line !== undefined ? { line } : {}) };
     if (name === '') throw new SourceError(`column ${i + 1} of the header has no name`, where, ERR.SOURCE_CSV_HEADER);
     // A column named __proto__ would set the record's prototype instead of a field.
-    if (name === '__proto__') throw new SourceError(`column ${i + 1} of the header is named __proto__, which is not allowed`, where, ERR.SOURCE_CSV_HEADER);
+    if (name === '__proto__')
+      throw new SourceError(`column ${i + 1} of the header is named __proto__, which is not allowed`, where, ERR.SOURCE_CSV_HEADER);
     if (seen.has(name)) throw new SourceError(`the header names column "${name}" twice`, where, ERR.SOURCE_CSV_HEADER);
     seen.add(name);
   });
@@ -400,7 +415,11 @@ export class CsvReader implements FormatReader {
     for (const row of rows) {
       if (this.headers === null && this.headerLine) {
         // Header names are trimmed always: a stray space would make a column silently unmappable.
-        this.headers = checkHeaderNames(row.fields.map((f) => f.trim()), this.ctx, row.line);
+        this.headers = checkHeaderNames(
+          row.fields.map((f) => f.trim()),
+          this.ctx,
+          row.line,
+        );
         continue;
       }
       items.push(this.toItem(row));

@@ -9,6 +9,13 @@ export { ENCODING_CHECK_BYTES } from './utf8-check.js';
 export { gunzipIfNeeded, type GzipMode } from './decompress.js';
 export { openZip, DEFAULT_MAX_ENTRY_BYTES, type ZipArchive, type ZipEntryInput } from './zip-reader.js';
 export { formatFromName, compressionFromName, compressionFromMagic, type Compression } from './format.js';
-export { FORMATS, FormatRegistry, type BinaryFormat, type BinaryReadOptions, type SourceFormatDef, type TextFormat } from './formats/index.js';
+export {
+  FORMATS,
+  FormatRegistry,
+  type BinaryFormat,
+  type BinaryReadOptions,
+  type SourceFormatDef,
+  type TextFormat,
+} from './formats/index.js';
 export type { FormatReader, ParsedItem, ReaderContext } from './reader.js';
 export { readParquet, openParquet, parquetColumns, type ParquetFile, type RangeStorage, type ParquetColumnInfo } from './parquet/index.js';

@@ -49,7 +49,9 @@ export class ByteMeter {
       stat: (path, baseDir) => storage.stat(path, baseDir),
       openStream: (object: StoredObject, start?: number): Readable => {
         const stream = storage.openStream(object, start);
-        stream.on('data', (chunk: Buffer) => { this.bytes += chunk.length; });
+        stream.on('data', (chunk: Buffer) => {
+          this.bytes += chunk.length;
+        });
         return stream;
       },
       readRange: async (object, start, end) => {
@@ -62,7 +64,13 @@ export class ByteMeter {
   }
 }
 
-function textPart(bytes: AsyncIterable<Buffer>, format: TextFormat, spec: SourceSpec, where: ReaderContext, container: Container): InputPart {
+function textPart(
+  bytes: AsyncIterable<Buffer>,
+  format: TextFormat,
+  spec: SourceSpec,
+  where: ReaderContext,
+  container: Container,
+): InputPart {
   const reader: FormatReader = format.createReader(spec, where);
   return { where, container, items: readText(bytes, format, reader, spec, where), line: () => reader.line, decoded: true };
 }
@@ -100,7 +108,8 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
         const ratio = entry.size > 0 ? entry.compressedSize / entry.size : 0;
         const format = entry.format;
         if (format.kind === 'binary') {
-          const read = (o: StoredObject, s: Storage): AsyncIterable<ParsedItem[]> => format.read(o, meter.storage(s), spec, where, { columns: ctx.columns });
+          const read = (o: StoredObject, s: Storage): AsyncIterable<ParsedItem[]> =>
+            format.read(o, meter.storage(s), spec, where, { columns: ctx.columns });
           yield binaryPart(withEntryFile(archive, entry, read), where, 'zip');
           continue;
         }
@@ -120,7 +129,12 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
   const isStdin = object.location === STDIN;
   const mode: GzipMode = isStdin ? 'detect' : input.compression === 'gzip' ? 'gzip' : 'none';
   const refuseZip = isStdin
-    ? () => new ConfigError('stdin holds a ZIP archive, which can only be read from a file (its directory is at the end): pass the archive\'s path instead of -', where, ERR.SOURCE_ZIP_STDIN)
+    ? () =>
+        new ConfigError(
+          "stdin holds a ZIP archive, which can only be read from a file (its directory is at the end): pass the archive's path instead of -",
+          where,
+          ERR.SOURCE_ZIP_STDIN,
+        )
     : undefined;
   const bytes = gunzipIfNeeded(meter.count(storage.openStream(object)), mode, refuseZip);
   yield textPart(bytes, format, spec, where, mode === 'none' ? 'none' : 'gzip');

@@ -37,7 +37,13 @@ interface Frame {
 
 type ValueStart = Token['name'];
 const VALUE_STARTS: ReadonlySet<ValueStart> = new Set<ValueStart>([
-  'startObject', 'startArray', 'stringValue', 'numberValue', 'nullValue', 'trueValue', 'falseValue',
+  'startObject',
+  'startArray',
+  'stringValue',
+  'numberValue',
+  'nullValue',
+  'trueValue',
+  'falseValue',
 ]);
 
 function describe(value: unknown): string {
@@ -97,11 +103,7 @@ export class JsonReader implements FormatReader {
     const items: ParsedItem[] = [];
     this.feed(none, items);
     if (!this.found) {
-      throw new SourceError(
-        `no array at JSON pointer "${this.pointer || '/'}"`,
-        { ...this.ctx, line: this.lineNo },
-        ERR.SOURCE_JSON,
-      );
+      throw new SourceError(`no array at JSON pointer "${this.pointer || '/'}"`, { ...this.ctx, line: this.lineNo }, ERR.SOURCE_JSON);
     }
     return items;
   }
@@ -188,7 +190,9 @@ export class JsonReader implements FormatReader {
     const onPath =
       parent === undefined
         ? true
-        : parent.onPath && depth <= this.segments.length && this.segments[depth - 1] === (parent.isArray ? String(parent.index) : parent.key);
+        : parent.onPath &&
+          depth <= this.segments.length &&
+          this.segments[depth - 1] === (parent.isArray ? String(parent.index) : parent.key);
     const isTarget = onPath && depth === this.segments.length && !this.found;
     if (isTarget) {
       if (token.name !== 'startArray') {

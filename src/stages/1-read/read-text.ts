@@ -62,7 +62,11 @@ class EncodingCheck {
     const reason = notUtf8Reason(bad.byte, guess, this.format.name);
     if (bad.offset < ENCODING_CHECK_BYTES && this.first !== undefined) {
       const line = 1 + countLineBreaks(this.first.subarray(0, bad.offset).toString('utf8'));
-      throw new ConfigError(reason, { ...this.where, line, ...(this.format.name === 'csv' ? { key: 'source.csv.encoding' } : {}) }, ERR.SOURCE_ENCODING);
+      throw new ConfigError(
+        reason,
+        { ...this.where, line, ...(this.format.name === 'csv' ? { key: 'source.csv.encoding' } : {}) },
+        ERR.SOURCE_ENCODING,
+      );
     }
     this.reason = reason;
   }
@@ -72,7 +76,13 @@ class EncodingCheck {
   }
 }
 
-export async function* readText(bytes: AsyncIterable<Buffer>, format: TextFormat, reader: FormatReader, spec: SourceSpec, where: ReaderContext): AsyncGenerator<ParsedItem[]> {
+export async function* readText(
+  bytes: AsyncIterable<Buffer>,
+  format: TextFormat,
+  reader: FormatReader,
+  spec: SourceSpec,
+  where: ReaderContext,
+): AsyncGenerator<ParsedItem[]> {
   const decoder = createDecoder(format.encoding(spec));
   const check = decoder.strict ? new EncodingCheck(decoder, format, where) : undefined;
   const source = check !== undefined ? holdHead(bytes, ENCODING_CHECK_BYTES) : bytes;

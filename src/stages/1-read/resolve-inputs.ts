@@ -29,16 +29,29 @@ export interface ResolveOptions {
   readonly columns?: readonly string[];
 }
 
-async function describeObject(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry, columns: readonly string[] | undefined): Promise<InputFile> {
+async function describeObject(
+  object: StoredObject,
+  storage: Storage,
+  spec: SourceSpec,
+  formats: FormatRegistry,
+  columns: readonly string[] | undefined,
+): Promise<InputFile> {
   const display = object.display;
   let compression = compressionFromName(object.location);
   if (compression === 'none') compression = compressionFromMagic(await storage.readRange(object, 0, 4));
   const format = spec.format !== undefined ? formats.get(spec.format) : formats.fromName(object.location);
   if (format === undefined && compression !== 'zip') {
-    throw new ConfigError(`cannot tell the format from the file name; set source.format (${formats.names.join(', ')})`, { file: display, key: 'source.format' });
+    throw new ConfigError(`cannot tell the format from the file name; set source.format (${formats.names.join(', ')})`, {
+      file: display,
+      key: 'source.format',
+    });
   }
   if (format?.kind === 'binary' && compression !== 'none') {
-    throw new ConfigError(`${format.name} needs random access and cannot be read from a ${compression} file`, { file: display, key: 'source.format' }, ERR.SOURCE_FORMAT);
+    throw new ConfigError(
+      `${format.name} needs random access and cannot be read from a ${compression} file`,
+      { file: display, key: 'source.format' },
+      ERR.SOURCE_FORMAT,
+    );
   }
   if (compression === 'zip') await checkArchive(object, storage, spec, formats, columns);
   // A binary format's footer is checked now (its columns, codecs), in every file: nothing is sent when one is wrong.
@@ -53,7 +66,13 @@ async function describeObject(object: StoredObject, storage: Storage, spec: Sour
  * pipeline cannot use as a configuration error (exit 2). The source stream opens it anew, so no
  * file handle outlives this check.
  */
-async function checkArchive(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry, columns: readonly string[] | undefined): Promise<void> {
+async function checkArchive(
+  object: StoredObject,
+  storage: Storage,
+  spec: SourceSpec,
+  formats: FormatRegistry,
+  columns: readonly string[] | undefined,
+): Promise<void> {
   const archive = await openZip(object, storage, spec, formats);
   try {
     // A binary entry's footer is at its end: it is extracted (to a private temporary file) to be checked.
@@ -78,7 +97,12 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   const written = spec.path;
   if (written === STDIN) {
     const format = formats.get(spec.format ?? 'csv');
-    if (format.kind === 'binary') throw new ConfigError(`${format.name} needs random access and cannot be read from stdin; pass the file's path instead of -`, { file: STDIN, key: 'source.format' }, ERR.SOURCE_FORMAT);
+    if (format.kind === 'binary')
+      throw new ConfigError(
+        `${format.name} needs random access and cannot be read from stdin; pass the file's path instead of -`,
+        { file: STDIN, key: 'source.format' },
+        ERR.SOURCE_FORMAT,
+      );
     return [{ object: STDIN_OBJECT, format: format.name, compression: 'none' }];
   }
   const storage = storageFor(written, { s3: spec.s3 });
@@ -89,7 +113,11 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   }
   const objects = await storage.list(written, baseDir);
   if (objects.length === 0) {
-    throw new ConfigError(`no ${storage.scheme === 's3' ? 'object' : 'file'} matches the pattern`, { file: written, key: 'source.path' }, ERR.SOURCE_MISSING);
+    throw new ConfigError(
+      `no ${storage.scheme === 's3' ? 'object' : 'file'} matches the pattern`,
+      { file: written, key: 'source.path' },
+      ERR.SOURCE_MISSING,
+    );
   }
   const files: InputFile[] = [];
   for (const object of objects) files.push(await describeObject(object, storage, spec, formats, options.columns));

@@ -88,12 +88,15 @@ class Numbering {
       if (this.full) break;
       const s = this.seq++;
       if (s < this.startSeq) continue;
-      const prov: Provenance = where.entry !== undefined
-        ? { file: where.file, entry: where.entry, line: item.line, seq: s }
-        : { file: where.file, line: item.line, seq: s };
-      events.push(item.kind === 'record'
-        ? { kind: 'record', prov, data: item.data }
-        : { kind: 'reject', prov, stage: 'read', reason: item.reason, record: item.raw });
+      const prov: Provenance =
+        where.entry !== undefined
+          ? { file: where.file, entry: where.entry, line: item.line, seq: s }
+          : { file: where.file, line: item.line, seq: s };
+      events.push(
+        item.kind === 'record'
+          ? { kind: 'record', prov, data: item.data }
+          : { kind: 'reject', prov, stage: 'read', reason: item.reason, record: item.raw },
+      );
       this.emitted++;
     }
     return events;

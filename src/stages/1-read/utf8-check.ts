@@ -6,7 +6,6 @@
  */
 import type { ParsedItem } from './reader.js';
 
-
 /** Invalid bytes within this many bytes of an input's start make it a configuration error. */
 export const ENCODING_CHECK_BYTES = 64 * 1024;
 
@@ -74,5 +73,7 @@ function holdsReplacement(value: unknown): boolean {
  * apart, and the input is damaged anyway.)
  */
 export function rejectReplaced(items: ParsedItem[], reason: string): ParsedItem[] {
-  return items.map((item) => (item.kind === 'record' && holdsReplacement(item.data) ? { kind: 'reject', line: item.line, reason, raw: item.data } : item));
+  return items.map((item) =>
+    item.kind === 'record' && holdsReplacement(item.data) ? { kind: 'reject', line: item.line, reason, raw: item.data } : item,
+  );
 }

@@ -14,7 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import { storageFor, type Storage, type StoredObject } from '../../storage/index.js';
 import type { ZipArchive, ZipEntryInput } from './zip-reader.js';
 
-export async function* withEntryFile<T>(archive: ZipArchive, entry: ZipEntryInput, use: (object: StoredObject, storage: Storage) => AsyncIterable<T>): AsyncGenerator<T> {
+export async function* withEntryFile<T>(
+  archive: ZipArchive,
+  entry: ZipEntryInput,
+  use: (object: StoredObject, storage: Storage) => AsyncIterable<T>,
+): AsyncGenerator<T> {
   const dir = await mkdtemp(join(tmpdir(), 'propel-etl-entry-'));
   try {
     const path = join(dir, 'entry');

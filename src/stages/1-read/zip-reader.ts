@@ -52,7 +52,12 @@ function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry
   return (name) => {
     if (!matches(name)) return undefined;
     const format = spec.format !== undefined ? formats.get(spec.format) : formats.fromName(name);
-    if (format === undefined) throw new ConfigError(`cannot tell the format of this entry from its name; set source.format`, { file: display, entry: name }, ERR.SOURCE_ZIP_ENTRY);
+    if (format === undefined)
+      throw new ConfigError(
+        `cannot tell the format of this entry from its name; set source.format`,
+        { file: display, entry: name },
+        ERR.SOURCE_ZIP_ENTRY,
+      );
     return format;
   };
 }
@@ -65,7 +70,12 @@ function noEntryMessage(spec: SourceSpec, formats: FormatRegistry): string {
   return `the archive has no ${format.name} entry (${exts}); choose entries with source.zip.entries`;
 }
 
-export async function openZip(object: StoredObject, storage: Storage, spec: SourceSpec, formats: FormatRegistry = FORMATS): Promise<ZipArchive> {
+export async function openZip(
+  object: StoredObject,
+  storage: Storage,
+  spec: SourceSpec,
+  formats: FormatRegistry = FORMATS,
+): Promise<ZipArchive> {
   const display = object.display;
   const maxBytes = spec.zip?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const choose = entryChooser(spec, display, formats);
@@ -84,7 +94,9 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
     await zip.entriesCount;
   } catch (e) {
     await close();
-    throw new SourceError(`not a readable ZIP archive: ${e instanceof Error ? e.message : String(e)}`, { file: display }, ERR.SOURCE_ZIP, { cause: e });
+    throw new SourceError(`not a readable ZIP archive: ${e instanceof Error ? e.message : String(e)}`, { file: display }, ERR.SOURCE_ZIP, {
+      cause: e,
+    });
   }
 
   const entries: ZipEntryInput[] = [];
@@ -120,7 +132,12 @@ export async function openZip(object: StoredObject, storage: Storage, spec: Sour
     try {
       stream = await zip.stream(entry.name);
     } catch (e) {
-      throw new SourceError(`cannot open entry: ${e instanceof Error ? e.message : String(e)}`, { file: display, entry: entry.name }, ERR.SOURCE_ZIP, { cause: e });
+      throw new SourceError(
+        `cannot open entry: ${e instanceof Error ? e.message : String(e)}`,
+        { file: display, entry: entry.name },
+        ERR.SOURCE_ZIP,
+        { cause: e },
+      );
     }
     let total = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {

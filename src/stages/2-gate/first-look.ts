@@ -46,10 +46,12 @@ export function firstLook(opts: FirstLookOptions): AdmitHold<ItemEvent> | undefi
     // As the sink will count them once settled: earlier attempts' rejects plus the sample's.
     const rejected = opts.counts.totalRejected + rejects.length;
     if (!budgetPassed(max, rejected, opts.counts.read, true)) return { events: sample, stop: false };
-    opts.onFail(new RejectBudgetError(
-      `the first look at ${sample.length.toLocaleString('en-US')} records, before any request: ${describeBudget(max, rejected, opts.counts.read)}; nothing was sent. ` +
-        `Most frequent: ${topReasons(rejects)}. See rejects.ndjson; once the pipeline or the export is fixed, start again with --fresh`,
-    ));
+    opts.onFail(
+      new RejectBudgetError(
+        `the first look at ${sample.length.toLocaleString('en-US')} records, before any request: ${describeBudget(max, rejected, opts.counts.read)}; nothing was sent. ` +
+          `Most frequent: ${topReasons(rejects)}. See rejects.ndjson; once the pipeline or the export is fixed, start again with --fresh`,
+      ),
+    );
     // The sample's rejects are settled like any other (rejects.ndjson, the journal); its items are
     // read but not sent, unsettled for --resume, as after any stop.
     opts.counts.notSent(sample.length - rejects.length);
@@ -81,5 +83,9 @@ function topReasons(rejects: readonly RejectEvent[]): string {
     const kind = `${r.stage} ${reasonShape(r.reason)}`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
-  return [...kinds].sort((a, b) => b[1] - a[1]).slice(0, TOP_REASONS).map(([kind, n]) => `${n.toLocaleString('en-US')} × ${kind}`).join('; ');
+  return [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_REASONS)
+    .map(([kind, n]) => `${n.toLocaleString('en-US')} × ${kind}`)
+    .join('; ');
 }

@@ -33,12 +33,16 @@ export function describeBudget(max: MaxRejects, rejected: number, read: number):
 export class FlowingBudgetError extends RejectBudgetError {}
 
 /** Returns a check for the sink that throws once errors.maxRejects is passed. */
-export function rejectBudgetCheck(spec: ErrorsSpec, counts: Pick<RunCounts, 'read' | 'totalRejected'>): ((final?: boolean) => void) | undefined {
+export function rejectBudgetCheck(
+  spec: ErrorsSpec,
+  counts: Pick<RunCounts, 'read' | 'totalRejected'>,
+): ((final?: boolean) => void) | undefined {
   const max = spec.maxRejects;
   if (max === undefined) return undefined;
   return (final = false) => {
     const rejected = counts.totalRejected;
-    if (budgetPassed(max, rejected, counts.read, final)) throw new FlowingBudgetError(`${describeBudget(max, rejected, counts.read)}; see rejects.ndjson`);
+    if (budgetPassed(max, rejected, counts.read, final))
+      throw new FlowingBudgetError(`${describeBudget(max, rejected, counts.read)}; see rejects.ndjson`);
   };
 }
 
@@ -48,8 +52,14 @@ export function rejectBudgetCheck(spec: ErrorsSpec, counts: Pick<RunCounts, 'rea
  * (and the sink had counted fewer rejects than later settled), so the counts at that moment
  * disagreed with the summary.
  */
-export function restateBudgetError<E>(error: E, spec: ErrorsSpec, counts: Pick<RunCounts, 'read' | 'totalRejected'>): E | RejectBudgetError {
+export function restateBudgetError<E>(
+  error: E,
+  spec: ErrorsSpec,
+  counts: Pick<RunCounts, 'read' | 'totalRejected'>,
+): E | RejectBudgetError {
   const max = spec.maxRejects;
   if (!(error instanceof FlowingBudgetError) || max === undefined) return error;
-  return new RejectBudgetError(`${describeBudget(max, counts.totalRejected, counts.read)} by the end of the run (the run stopped reading once the budget was passed); see rejects.ndjson`);
+  return new RejectBudgetError(
+    `${describeBudget(max, counts.totalRejected, counts.read)} by the end of the run (the run stopped reading once the budget was passed); see rejects.ndjson`,
+  );
 }

@@ -25,7 +25,8 @@ function compileObject(mapping: Record<string, unknown>, path: string, droppable
   for (const key of keys) {
     const at = childPath(path, key);
     // Assigning `__proto__` on the output object would replace its prototype, not add a field.
-    if (key === '' || key === '__proto__') throw new ConfigError(`${configWhere(at)}: ${JSON.stringify(key)} is not a valid target field name`);
+    if (key === '' || key === '__proto__')
+      throw new ConfigError(`${configWhere(at)}: ${JSON.stringify(key)} is not a valid target field name`);
     const node = compileNode(mapping[key], at);
     fns.push(node.evaluate);
     sources.push(...node.sources);

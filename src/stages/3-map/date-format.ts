@@ -30,8 +30,7 @@ const TOKENS: readonly Token[] = [
   { text: 'D', part: 'day', pattern: '(\\d{1,2})', fixedWidth: false },
 ];
 
-const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
 const LETTER = /[A-Za-z]/;
@@ -106,7 +105,11 @@ export function compileDateFormat(format: string, where = 'date'): DateParser {
       throw configError(where, format, 'uses a two-digit year (YY), which is ambiguous; use YYYY');
     }
     if (LETTER.test(ch)) {
-      throw configError(where, format, `has an unknown token at ${JSON.stringify(format.slice(i))} (tokens are upper case: YYYY, MM, M, DD, D; or the whole format ISO)`);
+      throw configError(
+        where,
+        format,
+        `has an unknown token at ${JSON.stringify(format.slice(i))} (tokens are upper case: YYYY, MM, M, DD, D; or the whole format ISO)`,
+      );
     }
     pattern += ch.replace(REGEX_SPECIAL, '\\$&');
     previousNumeric = undefined;

@@ -70,7 +70,8 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
   }
   const constant = scalarOption(s, 'value', where);
   const fallback = scalarOption(s, 'default', where);
-  if (from !== undefined && constant !== undefined) throw new ConfigError(`${where}: has both from and value; a field is read or constant, not both`);
+  if (from !== undefined && constant !== undefined)
+    throw new ConfigError(`${where}: has both from and value; a field is read or constant, not both`);
   if (from === undefined && constant === undefined && fallback === undefined) {
     throw new ConfigError(`${where}: needs from, value or default`);
   }
@@ -81,7 +82,8 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
   let dateParser: DateParser | undefined;
   if (s.date !== undefined) {
     if (typeof s.date !== 'string') throw new ConfigError(`${where}: date must be a date format such as DD-MM-YYYY`);
-    if (type !== undefined && type !== 'string') throw new ConfigError(`${where}: date gives an ISO date string; it cannot be combined with type ${type}`);
+    if (type !== undefined && type !== 'string')
+      throw new ConfigError(`${where}: date gives an ISO date string; it cannot be combined with type ${type}`);
     dateParser = compileDateFormat(s.date, where);
   }
   const transform = compileTransformOption(s.transform, where);

@@ -15,4 +15,3 @@ export function mapEvent(mapping: CompiledMapping, resource: ResourceName, event
   const key = lookupKey(resource, result.item) ?? '';
   return { kind: 'item', prov: event.prov, item: result.item, key, source: event.data };
 }
-

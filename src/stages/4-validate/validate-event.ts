@@ -7,4 +7,3 @@ export function validateEvent(validate: ItemValidator, event: ItemEvent): ItemEv
   const reason = validate(event.item);
   return reason === undefined ? event : reject(event.prov, 'validate', reason, event.source, reasonsList(reason, validate.all(event.item)));
 }
-

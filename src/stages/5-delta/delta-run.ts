@@ -23,7 +23,10 @@ export interface DeltaRunOptions {
   readonly mode: 'run' | 'dry-run';
   /** The connected target's identity (a run); a dry run works it out from `target`. */
   readonly identity?: TargetIdentity;
-  readonly target: string | TargetSpec | { readonly name: string; readonly kind: 'emulator'; readonly options?: { readonly stateFile?: string } };
+  readonly target:
+    | string
+    | TargetSpec
+    | { readonly name: string; readonly kind: 'emulator'; readonly options?: { readonly stateFile?: string } };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** `--state DIR` (default `state/` in cwd). */
@@ -50,7 +53,9 @@ export class DeltaRun {
     this.warnings.push(...warnings);
     if (lock?.tookOver !== undefined) {
       const t = lock.tookOver;
-      this.warnings.push(`took over the delta state's lock left by a run that is gone (pid ${t.pid}, started ${t.startedAt}); what it had in flight is sent again`);
+      this.warnings.push(
+        `took over the delta state's lock left by a run that is gone (pid ${t.pid}, started ${t.startedAt}); what it had in flight is sent again`,
+      );
     }
   }
 
@@ -99,14 +104,17 @@ export class DeltaRun {
   /** The filter stage, between the admit gate and the batcher. */
   stage(counts: { heldBack(records: number): void }): Transform {
     const recorder = this.recorder;
-    return createDeltaStream({
-      ledger: this.state,
-      counts,
-      now: this.now,
-      ...(this.opts.full === true ? { full: true } : {}),
-      ...(this.spec.refreshAfterMs !== undefined ? { refreshAfterMs: this.spec.refreshAfterMs } : {}),
-      ...(recorder !== undefined ? { onPass: (rec, hash) => recorder.expect(rec, hash) } : {}),
-    }, this.filterTime);
+    return createDeltaStream(
+      {
+        ledger: this.state,
+        counts,
+        now: this.now,
+        ...(this.opts.full === true ? { full: true } : {}),
+        ...(this.spec.refreshAfterMs !== undefined ? { refreshAfterMs: this.spec.refreshAfterMs } : {}),
+        ...(recorder !== undefined ? { onPass: (rec, hash) => recorder.expect(rec, hash) } : {}),
+      },
+      this.filterTime,
+    );
   }
 
   /** The sink's hook (a run only): answers whose lines are on disk go into the state. */

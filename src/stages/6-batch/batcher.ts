@@ -82,7 +82,13 @@ export class Batcher {
   }
 
   private close(): Batch {
-    const batch: Batch = { kind: 'batch', seq: ++this.seq, records: this.records, items: new ItemBytes(this.buf, this.ends), bytes: this.opts.envelopeBytes + this.pos };
+    const batch: Batch = {
+      kind: 'batch',
+      seq: ++this.seq,
+      records: this.records,
+      items: new ItemBytes(this.buf, this.ends),
+      bytes: this.opts.envelopeBytes + this.pos,
+    };
     this.records = [];
     this.ends = [];
     this.keys = new Set();

@@ -51,7 +51,9 @@ export function resultEvent(d: unknown, prov: Provenance, key: string, batch: nu
   const id = typeof d.id === 'number' || typeof d.id === 'string' ? d.id : null;
   const success = d.success === true;
   const error = typeof d.error === 'string' ? d.error : typeof d.message === 'string' && !success ? d.message : undefined;
-  return error !== undefined ? { kind: 'result', prov, key, action, id, success, error, batch } : { kind: 'result', prov, key, action, id, success, batch };
+  return error !== undefined
+    ? { kind: 'result', prov, key, action, id, success, error, batch }
+    : { kind: 'result', prov, key, action, id, success, batch };
 }
 
 /** The lookup value an item was sent with, as the API echoes it in `key`. */

@@ -48,7 +48,9 @@ export interface BulkClientOptions {
 }
 
 /** A usable answer of the bulk endpoint: a 200 with its body, or a 400 with its messages. */
-type Answer = { readonly kind: 'ok'; readonly status: number; readonly body: unknown } | { readonly kind: 'refused'; readonly messages: string[] };
+type Answer =
+  | { readonly kind: 'ok'; readonly status: number; readonly body: unknown }
+  | { readonly kind: 'refused'; readonly messages: string[] };
 
 /** A try worth repeating: why, and the HTTP status (0 when the network failed before an answer). */
 interface Failure {
@@ -87,7 +89,11 @@ export class BulkClient {
 
   async sendBatch(batch: Batch): Promise<Outcome[]> {
     const out: Outcome[] = [];
-    await this.sendGroup(batch, batch.records.map((_, i) => i), out);
+    await this.sendGroup(
+      batch,
+      batch.records.map((_, i) => i),
+      out,
+    );
     return out;
   }
 
@@ -123,7 +129,8 @@ export class BulkClient {
   private settle(batch: Batch, indices: readonly number[], body: unknown, out: Outcome[], status: number): void {
     const results = resultItems(body);
     // Without a result list we cannot tell what was applied; stopping keeps the batch resumable.
-    if (results === undefined) throw new TransportError(`the API answered HTTP ${status} without a result list`, { batch: batch.seq, status, url: this.url });
+    if (results === undefined)
+      throw new TransportError(`the API answered HTTP ${status} without a result list`, { batch: batch.seq, status, url: this.url });
     const lookup = this.o.resource.lookupKey;
     // By position when the API kept the order (checked item by item), else by key (matchResults).
     // Each item's key is worked out once per answer; the answer's items are read in place.
@@ -172,7 +179,10 @@ export class BulkClient {
         const messages = errorMessages(parseJson(answer.text));
         if (status === 400) return { ok: true, value: { kind: 'refused', messages } };
         if (!isRetryStatus(status)) {
-          throw new TransportError(`the API answered HTTP ${status}${messages[0] !== undefined ? `: ${messages[0]}` : ''}`, { ...ctx, status });
+          throw new TransportError(`the API answered HTTP ${status}${messages[0] !== undefined ? `: ${messages[0]}` : ''}`, {
+            ...ctx,
+            status,
+          });
         }
         const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now());
         return { ok: false, failure: { reason, status }, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
@@ -217,16 +227,28 @@ export class BulkClient {
       if (!isTransientNetworkError(e)) throw new TransportError(`request failed: ${describeNetworkError(e)}`, ctx);
       reason = describeNetworkError(e);
     }
-    this.o.onEvent?.({ type: 'request', batch: batch.seq, status: answer?.status ?? 0, ms: this.clock.now() - started, items: indices.length });
+    this.o.onEvent?.({
+      type: 'request',
+      batch: batch.seq,
+      status: answer?.status ?? 0,
+      ms: this.clock.now() - started,
+      items: indices.length,
+    });
     return { token, answer, reason };
   }
 
   private giveUp(stop: RetryStop, f: Failure, ctx: { batch: number; url: string }): TransportError {
     if (stop.why === 'retry-after-too-long') {
       const maxAfter = this.policy.maxRetryAfterMs;
-      return new TransportError(`the API asked to wait ${Math.ceil(stop.retryAfterMs / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`, { ...ctx, status: f.status });
+      return new TransportError(
+        `the API asked to wait ${Math.ceil(stop.retryAfterMs / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`,
+        { ...ctx, status: f.status },
+      );
     }
-    return new TransportError(`gave up after ${this.policy.maxRetries} retries (last: ${f.reason})`, { ...ctx, ...(f.status !== 0 ? { status: f.status } : {}) });
+    return new TransportError(`gave up after ${this.policy.maxRetries} retries (last: ${f.reason})`, {
+      ...ctx,
+      ...(f.status !== 0 ? { status: f.status } : {}),
+    });
   }
 }
 

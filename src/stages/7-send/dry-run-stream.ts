@@ -21,7 +21,15 @@ export function createDryRunStream(dir: string, envelope: RequestEnvelope, looku
       made ??= mkdir(dir, { recursive: true, mode: 0o700 });
       write(ev).then(() => {
         for (const r of ev.records) {
-          const out: ResultEvent = { kind: 'result', prov: r.prov, key: sentKey(r.item, lookupKey) ?? r.key, action: 'dry-run', id: null, success: true, batch: ev.seq };
+          const out: ResultEvent = {
+            kind: 'result',
+            prov: r.prov,
+            key: sentKey(r.item, lookupKey) ?? r.key,
+            action: 'dry-run',
+            id: null,
+            success: true,
+            batch: ev.seq,
+          };
           this.push(out satisfies Outcome);
         }
         cb();

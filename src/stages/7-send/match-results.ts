@@ -5,12 +5,19 @@
  * result per key in order. A record left without a result stays unmatched so the caller can
  * reject it rather than lose it.
  */
-export function matchResults<T>(sentKeys: readonly (string | undefined)[], results: readonly T[], keyOf: (result: T) => string | undefined): readonly (T | undefined)[] {
+export function matchResults<T>(
+  sentKeys: readonly (string | undefined)[],
+  results: readonly T[],
+  keyOf: (result: T) => string | undefined,
+): readonly (T | undefined)[] {
   // In order, the answer itself is the pairing: no copy.
-  if (results.length === sentKeys.length && results.every((r, i) => {
-    const key = keyOf(r);
-    return key === undefined || key === sentKeys[i];
-  })) {
+  if (
+    results.length === sentKeys.length &&
+    results.every((r, i) => {
+      const key = keyOf(r);
+      return key === undefined || key === sentKeys[i];
+    })
+  ) {
     return results;
   }
   const byKey = new Map<string, T[]>();

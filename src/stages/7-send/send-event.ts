@@ -7,4 +7,11 @@ export type SendEvent =
   /** A new access token came into use. */
   | { readonly type: 'token' }
   /** The token endpoint will be asked again after `delayMs`; `url` is the token URL without credentials or query. */
-  | { readonly type: 'token-retry'; readonly url: string; readonly attempt: number; readonly maxRetries: number; readonly delayMs: number; readonly reason: string };
+  | {
+      readonly type: 'token-retry';
+      readonly url: string;
+      readonly attempt: number;
+      readonly maxRetries: number;
+      readonly delayMs: number;
+      readonly reason: string;
+    };

@@ -44,7 +44,11 @@ export interface SendStreamOptions {
 
 type Input = Batch | RejectEvent;
 /** What the loop waits for: the next input (or its failure), a batch in flight finishing, or the reader catching up. */
-type Wake = { readonly next: IteratorResult<Input> } | { readonly error: unknown } | { readonly outcomes: readonly Outcome[] } | { readonly caughtUp: true };
+type Wake =
+  | { readonly next: IteratorResult<Input> }
+  | { readonly error: unknown }
+  | { readonly outcomes: readonly Outcome[] }
+  | { readonly caughtUp: true };
 
 /** Where outcomes go: the readable side. */
 interface Outlet {
@@ -164,7 +168,10 @@ async function sendAll(source: AsyncIterator<Input>, client: BatchSender, opts: 
     if (taking && !asked && inFlight < opts.concurrency) {
       if (behind === undefined) {
         asked = true;
-        source.next().then((r) => post({ next: r }), (e: unknown) => post({ error: e }));
+        source.next().then(
+          (r) => post({ next: r }),
+          (e: unknown) => post({ error: e }),
+        );
       } else if (waitingForReader !== behind) {
         waitingForReader = behind;
         void behind.then(() => post({ caughtUp: true }));

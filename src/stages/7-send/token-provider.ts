@@ -30,7 +30,13 @@ export interface TokenProviderOptions {
   /** For token lifetimes and retry waits. Default the system clock. */
   readonly clock?: Clock;
   /** Before each retry of the token endpoint (1-based attempt), so a target that is down is never silent. */
-  readonly onRetry?: (r: { readonly url: string; readonly attempt: number; readonly maxRetries: number; readonly delayMs: number; readonly reason: string }) => void;
+  readonly onRetry?: (r: {
+    readonly url: string;
+    readonly attempt: number;
+    readonly maxRetries: number;
+    readonly delayMs: number;
+    readonly reason: string;
+  }) => void;
 }
 
 /** The URL as messages show it: no user info, query or fragment, which could hold a credential. */
@@ -54,7 +60,8 @@ export interface ParsedToken {
  * a token) when there is no access token.
  */
 export function parseTokenResponse(json: unknown): ParsedToken {
-  if (typeof json !== 'object' || json === null) throw new TransportError('the token endpoint answered something that is not a JSON object');
+  if (typeof json !== 'object' || json === null)
+    throw new TransportError('the token endpoint answered something that is not a JSON object');
   const o = json as Record<string, unknown>;
   const token = o.access_token;
   if (typeof token !== 'string' || token === '') throw new TransportError('the token endpoint answered without an access_token');
@@ -135,7 +142,8 @@ export class TokenProvider {
         answer = await postOnce(this.dispatcher, tokenUrl, headers, body, timeoutMs);
       } catch (e) {
         // The cause is left off on purpose: undici errors can carry request options, and those hold the secret.
-        if (!isTransientNetworkError(e)) throw new TransportError(`token endpoint ${shown} unreachable: ${describeNetworkError(e)}`, { url: shown });
+        if (!isTransientNetworkError(e))
+          throw new TransportError(`token endpoint ${shown} unreachable: ${describeNetworkError(e)}`, { url: shown });
         return { ok: false, failure: { reason: describeNetworkError(e) } };
       }
       const { status } = answer;
@@ -146,7 +154,10 @@ export class TokenProvider {
         return { ok: true, value: parsed.token };
       }
       if (status === 400 || status === 401 || status === 403) {
-        throw new AuthError(`authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`, { status, url: shown });
+        throw new AuthError(
+          `authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`,
+          { status, url: shown },
+        );
       }
       if (!(status >= 500 || isRetryStatus(status))) {
         throw new TransportError(`token endpoint ${shown} answered HTTP ${status}`, { status, url: shown });
@@ -166,7 +177,10 @@ export class TokenProvider {
     const context = { url: shown, ...(f.status !== undefined ? { status: f.status } : {}) };
     if (stop.why === 'retry-after-too-long') {
       const maxAfter = this.policy.maxRetryAfterMs;
-      return new TransportError(`token endpoint ${shown} asked to wait ${Math.ceil(stop.retryAfterMs / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`, context);
+      return new TransportError(
+        `token endpoint ${shown} asked to wait ${Math.ceil(stop.retryAfterMs / 1000)} s before retrying, longer than the ${maxAfter / 1000} s allowed`,
+        context,
+      );
     }
     const what = f.status === undefined ? 'unreachable' : 'failing';
     return new TransportError(`token endpoint ${shown} ${what} after ${this.policy.maxRetries} retries (${f.reason})`, context);

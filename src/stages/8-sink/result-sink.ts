@@ -34,7 +34,9 @@ export class ProvenanceHead {
     if (prov.file !== this.file || prov.entry !== this.entry || this.head === undefined) {
       this.file = prov.file;
       this.entry = prov.entry;
-      this.head = Buffer.from(`{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`);
+      this.head = Buffer.from(
+        `{"file":${JSON.stringify(prov.file)}${prov.entry !== undefined ? `,"entry":${JSON.stringify(prov.entry)}` : ''},"line":`,
+      );
     }
     return this.head;
   }

@@ -29,7 +29,11 @@ class ShortBody extends Error {
 
 /** The body kept breaking at the same byte: `cause` is the last break. */
 export class ReadBroken extends Error {
-  constructor(readonly reached: number, readonly times: number, options: { cause: unknown }) {
+  constructor(
+    readonly reached: number,
+    readonly times: number,
+    options: { cause: unknown },
+  ) {
     super(`reading broke off at byte ${reached}, ${times} times in a row`, options);
   }
 }

@@ -19,10 +19,18 @@ export function checkEndpoint(value: string, key: string, where: ErrorContext = 
     throw new ConfigError(`${key} is not a URL`, context, ERR.S3_ENDPOINT);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${key} must not hold credentials; they come from the AWS credential chain (AWS_ACCESS_KEY_ID, a profile, …)`, context, ERR.S3_ENDPOINT);
+    throw new ConfigError(
+      `${key} must not hold credentials; they come from the AWS credential chain (AWS_ACCESS_KEY_ID, a profile, …)`,
+      context,
+      ERR.S3_ENDPOINT,
+    );
   }
   if (!isSecureUrl(url)) {
-    throw new ConfigError(`${key} must use https (plain http only to localhost/127.0.0.1); got ${url.protocol}//${url.host}`, context, ERR.S3_ENDPOINT);
+    throw new ConfigError(
+      `${key} must use https (plain http only to localhost/127.0.0.1); got ${url.protocol}//${url.host}`,
+      context,
+      ERR.S3_ENDPOINT,
+    );
   }
   return url;
 }

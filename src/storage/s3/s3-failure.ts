@@ -32,7 +32,17 @@ const ACCESS_REASONS: Readonly<Record<string, string>> = {
   AccountProblem: 'the account cannot be used',
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 interface SdkError {
   readonly name?: string;
@@ -43,7 +53,7 @@ interface SdkError {
 }
 
 function asSdkError(e: unknown): SdkError {
-  return e !== null && typeof e === 'object' ? (e) : { message: String(e) };
+  return e !== null && typeof e === 'object' ? e : { message: String(e) };
 }
 
 /** A system error code (ECONNREFUSED), also from inside the AggregateError of a dual-stack connect. */
@@ -70,7 +80,11 @@ export function s3Failure(e: unknown, ctx: FailureContext): EtlError {
   const file = ctx.key !== undefined ? s3Url(ctx.bucket, ctx.key) : `s3://${ctx.bucket}`;
   const where = { file, key: 'source.path' };
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message ?? '')) {
-    return new ConfigError('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached', where, ERR.S3_CREDENTIALS);
+    return new ConfigError(
+      'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is attached',
+      where,
+      ERR.S3_CREDENTIALS,
+    );
   }
   if (/region is missing/i.test(err.message ?? '')) {
     return new ConfigError('no AWS region: set AWS_REGION or source.s3.region', { ...where, key: 'source.s3.region' }, ERR.S3_REGION);
@@ -79,23 +93,47 @@ export function s3Failure(e: unknown, ctx: FailureContext): EtlError {
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new ConfigError('object not found', where, ERR.SOURCE_MISSING);
   const reason = ACCESS_REASONS[name];
   if (reason !== undefined || status === 401 || status === 403) {
-    const why = reason === undefined ? `HTTP ${status}` : reason === ACCESS_REASONS.AccessDenied ? `${name}: ${reason} ${ctx.action}` : `${name}: ${reason}`;
+    const why =
+      reason === undefined
+        ? `HTTP ${status}`
+        : reason === ACCESS_REASONS.AccessDenied
+          ? `${name}: ${reason} ${ctx.action}`
+          : `${name}: ${reason}`;
     return new ConfigError(`access denied: ${ctx.action} on bucket "${ctx.bucket}" refused (${why})`, where, ERR.S3_ACCESS);
   }
   if (name === 'PreconditionFailed' || status === 412) {
-    return new SourceError('the object changed while it was being read (its ETag is not the one listed); run again to read the new version', { file }, ERR.S3_CHANGED);
+    return new SourceError(
+      'the object changed while it was being read (its ETag is not the one listed); run again to read the new version',
+      { file },
+      ERR.S3_CHANGED,
+    );
   }
   const endpoint = ctx.endpoint ?? 'the S3 endpoint';
   if (e instanceof ReadBroken) {
     const code = systemCode(asSdkError(e.cause));
-    return new TransportError(`${endpoint}: ${e.message}${code !== undefined ? ` (${code})` : ''}`, { file }, ERR.S3_UNREACHABLE, { cause: e });
+    return new TransportError(`${endpoint}: ${e.message}${code !== undefined ? ` (${code})` : ''}`, { file }, ERR.S3_UNREACHABLE, {
+      cause: e,
+    });
   }
   const code = systemCode(err);
   if (code !== undefined || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return new TransportError(`${endpoint} unreachable after ${ctx.attempts} attempts (${code ?? 'timed out'})`, { file }, ERR.S3_UNREACHABLE, { cause: e });
+    return new TransportError(
+      `${endpoint} unreachable after ${ctx.attempts} attempts (${code ?? 'timed out'})`,
+      { file },
+      ERR.S3_UNREACHABLE,
+      { cause: e },
+    );
   }
   if (status !== undefined && status >= 500) {
-    return new TransportError(`${endpoint} answered ${ctx.action} with HTTP ${status}${name !== '' ? ` ${name}` : ''} after ${ctx.attempts} attempts`, { file, status }, ERR.S3_UNREACHABLE);
+    return new TransportError(
+      `${endpoint} answered ${ctx.action} with HTTP ${status}${name !== '' ? ` ${name}` : ''} after ${ctx.attempts} attempts`,
+      { file, status },
+      ERR.S3_UNREACHABLE,
+    );
   }
-  return new TransportError(`${ctx.action} failed${name !== '' ? `: ${name}` : ''}${status !== undefined ? ` (HTTP ${status})` : ''}`, { file }, ERR.S3_FAILED);
+  return new TransportError(
+    `${ctx.action} failed${name !== '' ? `: ${name}` : ''}${status !== undefined ? ` (HTTP ${status})` : ''}`,
+    { file },
+    ERR.S3_FAILED,
+  );
 }

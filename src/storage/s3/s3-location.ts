@@ -31,10 +31,18 @@ export function parseS3Url(path: string): S3Location {
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   const key = slash === -1 ? '' : rest.slice(slash + 1);
   if (!BUCKET.test(bucket)) {
-    throw new ConfigError(`"${bucket}" is not a bucket name (s3://bucket/key; 3 to 63 lower-case letters, digits, dots and hyphens)`, { file: path, key: 'source.path' }, ERR.S3_URL);
+    throw new ConfigError(
+      `"${bucket}" is not a bucket name (s3://bucket/key; 3 to 63 lower-case letters, digits, dots and hyphens)`,
+      { file: path, key: 'source.path' },
+      ERR.S3_URL,
+    );
   }
   if (key === '' || key.endsWith('/')) {
-    throw new ConfigError('name an object or a glob of objects after the bucket (s3://bucket/folder/part-*.csv.gz), not a folder', { file: path, key: 'source.path' }, ERR.S3_URL);
+    throw new ConfigError(
+      'name an object or a glob of objects after the bucket (s3://bucket/folder/part-*.csv.gz), not a folder',
+      { file: path, key: 'source.path' },
+      ERR.S3_URL,
+    );
   }
   return { bucket, key };
 }

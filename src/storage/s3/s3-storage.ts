@@ -124,7 +124,11 @@ export class S3Storage implements Storage {
     if (!whole && answer.ContentRange === undefined) {
       body?.destroy();
       // Reading on would start again at byte 0 and read records twice.
-      throw new SourceError('the service ignored the byte range asked for; it cannot resume or read parts of objects', { file: object.display }, ERR.S3_RANGE);
+      throw new SourceError(
+        'the service ignored the byte range asked for; it cannot resume or read parts of objects',
+        { file: object.display },
+        ERR.S3_RANGE,
+      );
     }
     return body ?? Readable.from([]);
   }
@@ -150,7 +154,9 @@ export class S3Storage implements Storage {
 
   /** One download per object version for the run, however many times its phases open it (see SharedDownloads). */
   localFile(object: StoredObject): Promise<LocalFile> {
-    return this.downloads.lease(object, () => downloadPrivately(this.openStream(object), posix.basename(parseS3Url(object.location).key), this.options.tempDir));
+    return this.downloads.lease(object, () =>
+      downloadPrivately(this.openStream(object), posix.basename(parseS3Url(object.location).key), this.options.tempDir),
+    );
   }
 
   /** Removes the run's downloads that nothing holds any more. */

@@ -18,7 +18,9 @@ export interface RunningPushgateway {
 
 export async function startPushgateway(): Promise<RunningPushgateway> {
   const dir = await tempDir('pushgateway-');
-  const child = spawn(PUSHGATEWAY, ['--web.listen-address=127.0.0.1:0', `--persistence.file=${join(dir, 'metrics.store')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(PUSHGATEWAY, ['--web.listen-address=127.0.0.1:0', `--persistence.file=${join(dir, 'metrics.store')}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {

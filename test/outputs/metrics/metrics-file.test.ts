@@ -25,7 +25,9 @@ const readSummary = async (dir: string): Promise<RunSummary> => JSON.parse(await
 async function promtoolCheck(file: string): Promise<{ code: number; said: string }> {
   const text = await readFile(file);
   return new Promise((resolve) => {
-    const child = execFile(PROMTOOL, ['check', 'metrics'], (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number(err.code ?? 1), said: stdout + stderr }));
+    const child = execFile(PROMTOOL, ['check', 'metrics'], (err, stdout, stderr) =>
+      resolve({ code: err === null ? 0 : Number(err.code ?? 1), said: stdout + stderr }),
+    );
     child.stdin!.end(text);
   });
 }
@@ -45,7 +47,10 @@ describe('run --metrics-file', { timeout: 60_000 }, () => {
     await mkdir(join(dir, 'metrics'));
     const env = targetEnv(emu, emu.clients[0]!.secret);
 
-    const run = await runCli(['run', 'users.yaml', '--out', 'run1', '--metrics-file', 'metrics/propel_etl.prom', '--quiet'], { cwd: dir, env });
+    const run = await runCli(['run', 'users.yaml', '--out', 'run1', '--metrics-file', 'metrics/propel_etl.prom', '--quiet'], {
+      cwd: dir,
+      env,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     expect(await promtoolCheck(file)).toEqual({ code: 0, said: '' });
@@ -55,7 +60,8 @@ describe('run --metrics-file', { timeout: 60_000 }, () => {
     const c = summary.counts;
     const outcomes = { read: c.read, created: c.created, updated: c.updated, unchanged: 0, rejected: c.rejected.total, orphans: 0 };
     for (const [outcome, n] of Object.entries(outcomes)) expect(sample(text, 'propel_etl_records', { ...key, outcome }), outcome).toBe(n);
-    for (const stage of ['read', 'map', 'validate', 'api'] as const) expect(sample(text, 'propel_etl_rejected_records', { ...key, stage }), stage).toBe(c.rejected[stage]);
+    for (const stage of ['read', 'map', 'validate', 'api'] as const)
+      expect(sample(text, 'propel_etl_rejected_records', { ...key, stage }), stage).toBe(c.rejected[stage]);
     expect(c).toMatchObject({ read: 20, created: 18, rejected: { validate: 2, total: 2 } });
     expect(sample(text, 'propel_etl_requests', key)).toBe(summary.requests);
     expect(sample(text, 'propel_etl_retries', key)).toBe(summary.retries);
@@ -72,7 +78,10 @@ describe('run --metrics-file', { timeout: 60_000 }, () => {
     // The pipeline file broken: exit 2 before anything is sent, and the file says so.
     const spec = parse(await readFile(join(dir, 'users.yaml'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(dir, 'users.yaml'), JSON.stringify({ ...spec, colour: 'blue' }));
-    const refused = await runCli(['run', 'users.yaml', '--out', 'run2', '--metrics-file', 'metrics/propel_etl.prom', '--quiet'], { cwd: dir, env });
+    const refused = await runCli(['run', 'users.yaml', '--out', 'run2', '--metrics-file', 'metrics/propel_etl.prom', '--quiet'], {
+      cwd: dir,
+      env,
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/colour/);
     const after = await readFile(file, 'utf8');
@@ -85,7 +94,10 @@ describe('run --metrics-file', { timeout: 60_000 }, () => {
   it('a job refused before its first step (a later step misconfigured, exit 2) is reported under the job name', async () => {
     const dir = await tempDir('metrics-job-');
     const file = join(dir, 'job.prom');
-    const run = await runCli(['run', 'job-broken.yaml', '--target', 'local', '--out', join(dir, 'out'), '--metrics-file', file, '--quiet'], { cwd: resolve('test/fixtures/e2e-tree'), env: {} });
+    const run = await runCli(
+      ['run', 'job-broken.yaml', '--target', 'local', '--out', join(dir, 'out'), '--metrics-file', file, '--quiet'],
+      { cwd: resolve('test/fixtures/e2e-tree'), env: {} },
+    );
     expect(run.code).toBe(2);
     const text = await readFile(file, 'utf8');
     expect(sample(text, 'propel_etl_exit_code', { pipeline: 'job-broken', target: 'local' })).toBe(2);
@@ -93,7 +105,10 @@ describe('run --metrics-file', { timeout: 60_000 }, () => {
   });
 
   it('--metrics-file with --dry-run is refused (exit 2): a rehearsal must not pass for the nightly import', async () => {
-    const dir = await usersWorkspace(userIds(1, 'MR').map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
+    const dir = await usersWorkspace(
+      userIds(1, 'MR').map((no) => ({ no })),
+      { batchSize: 5, concurrency: 1 },
+    );
     const run = await runCli(['run', 'users.yaml', '--dry-run', '--metrics-file', 'm.prom'], { cwd: dir, env: {} });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe('propel-etl: --metrics-file and --pushgateway report real runs only: leave them out with --dry-run');
@@ -101,8 +116,14 @@ describe('run --metrics-file', { timeout: 60_000 }, () => {
   });
 
   it('--metrics-file in a folder that does not exist is exit 2 before the run, naming the flag', async () => {
-    const dir = await usersWorkspace(userIds(1, 'MN').map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
-    const run = await runCli(['run', 'users.yaml', '--metrics-file', 'nowhere/m.prom'], { cwd: dir, env: targetEnv(emu, emu.clients[0]!.secret) });
+    const dir = await usersWorkspace(
+      userIds(1, 'MN').map((no) => ({ no })),
+      { batchSize: 5, concurrency: 1 },
+    );
+    const run = await runCli(['run', 'users.yaml', '--metrics-file', 'nowhere/m.prom'], {
+      cwd: dir,
+      env: targetEnv(emu, emu.clients[0]!.secret),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(`propel-etl: --metrics-file: the folder ${join(dir, 'nowhere')} does not exist`);
     expect(await readdir(dir)).not.toContain('runs');
@@ -124,7 +145,10 @@ describe('the metrics output from the library', { timeout: 60_000 }, () => {
   });
 
   it('an interrupted run (exit 130) writes its metrics with no last success; a push that hangs ends as a warning', async () => {
-    const dir = await usersWorkspace(userIds(3, 'MI').map((no) => ({ no })), { name: 'interrupted', batchSize: 5, concurrency: 1 });
+    const dir = await usersWorkspace(
+      userIds(3, 'MI').map((no) => ({ no })),
+      { name: 'interrupted', batchSize: 5, concurrency: 1 },
+    );
     const file = join(dir, 'm.prom');
     const stop = new AbortController();
     stop.abort();
@@ -142,11 +166,22 @@ describe('the metrics output from the library', { timeout: 60_000 }, () => {
     expect(sample(text, 'propel_etl_exit_code', { pipeline: 'interrupted', target: 'local' })).toBe(130);
     expect(text).not.toMatch(/^propel_etl_last_success_timestamp_seconds/m);
     const warnings = events.filter((e) => e.type === 'warning');
-    expect(warnings).toEqual([{ type: 'warning', code: 'ETL_METRICS_PUSH', message: expect.stringMatching(/^metrics not pushed to http:\/\/127\.0\.0\.1:\d+\/ \(job propel_etl, pipeline interrupted\): no complete answer within 300 ms/) }]);
+    expect(warnings).toEqual([
+      {
+        type: 'warning',
+        code: 'ETL_METRICS_PUSH',
+        message: expect.stringMatching(
+          /^metrics not pushed to http:\/\/127\.0\.0\.1:\d+\/ \(job propel_etl, pipeline interrupted\): no complete answer within 300 ms/,
+        ),
+      },
+    ]);
   });
 
   it('a resumed job keeps the step it skips in the file, beside the step it resumed', async () => {
-    const dir = await usersWorkspace(userIds(3, 'MJ').map((no) => ({ no })), { name: 'step-a', batchSize: 5, concurrency: 1 });
+    const dir = await usersWorkspace(
+      userIds(3, 'MJ').map((no) => ({ no })),
+      { name: 'step-a', batchSize: 5, concurrency: 1 },
+    );
     const spec = parse(await readFile(join(dir, 'users.yaml'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(dir, 'b.yaml'), JSON.stringify({ ...spec, name: 'step-b' }));
     const job = { file: join(dir, 'job.yaml'), name: 'mj', steps: [join(dir, 'users.yaml'), join(dir, 'b.yaml')] };
@@ -155,7 +190,11 @@ describe('the metrics output from the library', { timeout: 60_000 }, () => {
     const common = { job, target: 'local', out: join(dir, 'job'), metrics: { file } } as const;
 
     // Interrupted as the second step starts: exit 130, the first step done.
-    const first = await runJob({ ...common, stop: stop.signal, onEvent: (e) => (e.type === 'start' && e.pipeline === 'step-b' ? stop.abort() : undefined) });
+    const first = await runJob({
+      ...common,
+      stop: stop.signal,
+      onEvent: (e) => (e.type === 'start' && e.pipeline === 'step-b' ? stop.abort() : undefined),
+    });
     expect(first.exitCode).toBe(130);
     let text = await readFile(file, 'utf8');
     expect(sample(text, 'propel_etl_exit_code', { pipeline: 'step-a', target: 'local' })).toBe(0);
@@ -170,8 +209,16 @@ describe('the metrics output from the library', { timeout: 60_000 }, () => {
   });
 
   it('a dry run reports nothing: a rehearsal must not pass for the nightly import', async () => {
-    const dir = await usersWorkspace(userIds(2, 'MD').map((no) => ({ no })), { name: 'rehearsal', batchSize: 5, concurrency: 1 });
-    const result = await runPipeline({ pipeline: join(dir, 'users.yaml'), mode: 'dry-run', out: join(dir, 'run'), metrics: { file: join(dir, 'm.prom') } });
+    const dir = await usersWorkspace(
+      userIds(2, 'MD').map((no) => ({ no })),
+      { name: 'rehearsal', batchSize: 5, concurrency: 1 },
+    );
+    const result = await runPipeline({
+      pipeline: join(dir, 'users.yaml'),
+      mode: 'dry-run',
+      out: join(dir, 'run'),
+      metrics: { file: join(dir, 'm.prom') },
+    });
     expect(result.exitCode).toBe(0);
     expect(await readdir(dir)).not.toContain('m.prom');
   });

@@ -21,7 +21,14 @@ const summary = (over: Partial<MetricsSummary> = {}): MetricsSummary => ({
 
 describe('metricsOfSummary', () => {
   it('reports unchanged and orphans as 0 until the counts carry them, and theirs once they do', () => {
-    expect(metricsOfSummary(summary(), 'propel').records).toEqual({ read: 10, created: 6, updated: 2, unchanged: 0, rejected: 2, orphans: 0 });
+    expect(metricsOfSummary(summary(), 'propel').records).toEqual({
+      read: 10,
+      created: 6,
+      updated: 2,
+      unchanged: 0,
+      rejected: 2,
+      orphans: 0,
+    });
     const delta = summary({ counts: { ...summary().counts, unchanged: 5, orphans: 3 } });
     expect(metricsOfSummary(delta, 'propel').records).toMatchObject({ unchanged: 5, orphans: 3 });
   });
@@ -40,7 +47,10 @@ describe('metricsRegistry', () => {
     const ok = metricsOfSummary(summary({ pipeline: odd }), 'propel');
     const dir = await tempDir('metrics-registry-');
     const file = join(dir, 'm.prom');
-    await writeFile(file, await (await metricsRegistry([ok, metricsOfSummary(summary({ pipeline: 'groups', exitCode: 0 }), 'local')])).metrics());
+    await writeFile(
+      file,
+      await (await metricsRegistry([ok, metricsOfSummary(summary({ pipeline: 'groups', exitCode: 0 }), 'local')])).metrics(),
+    );
     const carried = await readLastSuccesses(file);
     expect(carried).toEqual([
       { pipeline: odd, target: 'propel', seconds: Date.parse('2026-12-01T02:00:42.500Z') / 1000 },
@@ -49,8 +59,12 @@ describe('metricsRegistry', () => {
 
     const failed = metricsOfSummary(summary({ pipeline: odd, exitCode: 3, endedAt: '2026-12-02T02:00:00.000Z' }), 'propel');
     const again = await (await metricsRegistry([failed], carried)).metrics();
-    expect(again).toContain(`propel_etl_last_success_timestamp_seconds{pipeline="a \\"quoted\\" \\\\ back\\nslash",target="propel"} ${Date.parse('2026-12-01T02:00:42.500Z') / 1000}`);
-    expect(again).toContain(`propel_etl_last_run_timestamp_seconds{pipeline="a \\"quoted\\" \\\\ back\\nslash",target="propel"} ${Date.parse('2026-12-02T02:00:00.000Z') / 1000}`);
+    expect(again).toContain(
+      `propel_etl_last_success_timestamp_seconds{pipeline="a \\"quoted\\" \\\\ back\\nslash",target="propel"} ${Date.parse('2026-12-01T02:00:42.500Z') / 1000}`,
+    );
+    expect(again).toContain(
+      `propel_etl_last_run_timestamp_seconds{pipeline="a \\"quoted\\" \\\\ back\\nslash",target="propel"} ${Date.parse('2026-12-02T02:00:00.000Z') / 1000}`,
+    );
     expect(again).toContain('propel_etl_last_success_timestamp_seconds{pipeline="groups",target="local"}');
   });
 

@@ -30,11 +30,17 @@ describe('run --pushgateway', { timeout: 60_000 }, () => {
     await gateway.stop();
   });
 
-  it("a failed run (exit 3) shows its exit code and keeps the last success of the run before it", async () => {
-    const dir = await usersWorkspace(userIds(12, 'PG').map((no) => ({ no, first: 'A' })), { name: 'pg-users', batchSize: 5, concurrency: 1 });
+  it('a failed run (exit 3) shows its exit code and keeps the last success of the run before it', async () => {
+    const dir = await usersWorkspace(
+      userIds(12, 'PG').map((no) => ({ no, first: 'A' })),
+      { name: 'pg-users', batchSize: 5, concurrency: 1 },
+    );
     const group = { job: 'propel_etl', pipeline: 'pg-users', target: 'propel' };
 
-    const ok = await runCli(['run', 'users.yaml', '--out', 'run1', '--pushgateway', gateway.url, '--quiet'], { cwd: dir, env: targetEnv(emu, secret) });
+    const ok = await runCli(['run', 'users.yaml', '--out', 'run1', '--pushgateway', gateway.url, '--quiet'], {
+      cwd: dir,
+      env: targetEnv(emu, secret),
+    });
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const first = await readSummary(join(dir, 'run1'));
@@ -43,7 +49,10 @@ describe('run --pushgateway', { timeout: 60_000 }, () => {
     expect(sample(pushed, 'propel_etl_records', { ...group, outcome: 'created' })).toBe(12);
 
     // Refused credentials abort the run; the gateway comes from the environment this time.
-    const failed = await runCli(['run', 'users.yaml', '--out', 'run2', '--quiet'], { cwd: dir, env: { ...targetEnv(emu, 'wrong-secret'), PROPEL_ETL_PUSHGATEWAY: gateway.url } });
+    const failed = await runCli(['run', 'users.yaml', '--out', 'run2', '--quiet'], {
+      cwd: dir,
+      env: { ...targetEnv(emu, 'wrong-secret'), PROPEL_ETL_PUSHGATEWAY: gateway.url },
+    });
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(/authentication refused/);
     expect(failed.stderr).not.toMatch(/warning/);
@@ -59,7 +68,22 @@ describe('run --pushgateway', { timeout: 60_000 }, () => {
   it('a job pushes one group per step, named after its pipeline; its metrics file holds every step', async () => {
     const dir = await tempDir('pg-job-');
     const file = join(dir, 'nightly.prom');
-    const out = await runCli(['run', 'nightly.yaml', '--target', 'local', '--out', join(dir, 'job'), '--pushgateway', gateway.url, '--metrics-file', file, '--quiet'], { cwd: resolve('pipelines'), env: {} });
+    const out = await runCli(
+      [
+        'run',
+        'nightly.yaml',
+        '--target',
+        'local',
+        '--out',
+        join(dir, 'job'),
+        '--pushgateway',
+        gateway.url,
+        '--metrics-file',
+        file,
+        '--quiet',
+      ],
+      { cwd: resolve('pipelines'), env: {} },
+    );
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     const pushed = await gateway.metrics();
@@ -75,27 +99,52 @@ describe('run --pushgateway', { timeout: 60_000 }, () => {
     const port = await closedPort();
     const rows = [...userIds(4, 'PX').map((no) => ({ no, first: 'B' })), { no: '', first: 'no key' }];
     const dir = await usersWorkspace(rows, { name: 'px-users', batchSize: 5, concurrency: 1 });
-    const run = await runCli(['run', 'users.yaml', '--out', 'run', '--pushgateway', `http://127.0.0.1:${port}/`, '--quiet'], { cwd: dir, env: targetEnv(emu, secret) });
+    const run = await runCli(['run', 'users.yaml', '--out', 'run', '--pushgateway', `http://127.0.0.1:${port}/`, '--quiet'], {
+      cwd: dir,
+      env: targetEnv(emu, secret),
+    });
     expect(run.code).toBe(1);
     const lines = run.stderr.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^propel-etl: warning: metrics not pushed to http://127\\.0\\.0\\.1:${port}/ \\(job propel_etl, pipeline px-users\\): .*ECONNREFUSED`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^propel-etl: warning: metrics not pushed to http://127\\.0\\.0\\.1:${port}/ \\(job propel_etl, pipeline px-users\\): .*ECONNREFUSED`,
+      ),
+    );
     expect((await readSummary(join(dir, 'run'))).exitCode).toBe(1);
 
     // With JSON logs every stderr line stays one JSON object; the warning is one of them.
-    const json = await runCli(['run', 'users.yaml', '--out', 'run-json', '--pushgateway', `http://127.0.0.1:${port}/`, '--log-format', 'json'], { cwd: dir, env: targetEnv(emu, secret) });
+    const json = await runCli(
+      ['run', 'users.yaml', '--out', 'run-json', '--pushgateway', `http://127.0.0.1:${port}/`, '--log-format', 'json'],
+      { cwd: dir, env: targetEnv(emu, secret) },
+    );
     expect(json.code).toBe(1);
-    const logged = json.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: number; event: string; code?: string; msg: string });
+    const logged = json.stderr
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { level: number; event: string; code?: string; msg: string });
     const warnings = logged.filter((l) => l.event === 'warning');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: 40, code: 'ETL_METRICS_PUSH', msg: expect.stringMatching(/^metrics not pushed to .*ECONNREFUSED/) });
+    expect(warnings[0]).toMatchObject({
+      level: 40,
+      code: 'ETL_METRICS_PUSH',
+      msg: expect.stringMatching(/^metrics not pushed to .*ECONNREFUSED/),
+    });
   });
 
   it('plain http to another host is refused before the run (exit 2), naming the flag', async () => {
-    const dir = await usersWorkspace(userIds(1, 'PR').map((no) => ({ no })), { batchSize: 5, concurrency: 1 });
-    const run = await runCli(['run', 'users.yaml', '--pushgateway', 'http://metrics.example.com:9091'], { cwd: dir, env: targetEnv(emu, secret) });
+    const dir = await usersWorkspace(
+      userIds(1, 'PR').map((no) => ({ no })),
+      { batchSize: 5, concurrency: 1 },
+    );
+    const run = await runCli(['run', 'users.yaml', '--pushgateway', 'http://metrics.example.com:9091'], {
+      cwd: dir,
+      env: targetEnv(emu, secret),
+    });
     expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe('propel-etl: --pushgateway must use https (plain http only to localhost/127.0.0.1); got http://metrics.example.com:9091');
+    expect(run.stderr.trim()).toBe(
+      'propel-etl: --pushgateway must use https (plain http only to localhost/127.0.0.1); got http://metrics.example.com:9091',
+    );
   });
 });
 

@@ -9,7 +9,16 @@ import { runPipeline, type RunResult } from '../../../src/index.js';
 import { demoFolder } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('report.html: a self-contained run report, rendered by a real headless Chromium', () => {
   const fx = emulatorPerFile(undefined, {}, 'never');
@@ -50,7 +59,9 @@ describe('report.html: a self-contained run report, rendered by a real headless 
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(r.url()));
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) failed.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) failed.push(r.url());
+    });
     await page.goto(pathToFileURL(join(result.outDir, 'report.html')).href);
 
     await expect(page.locator('h1').innerText()).resolves.toMatch(/demo-users\s+completed/);

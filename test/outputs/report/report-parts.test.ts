@@ -10,9 +10,13 @@ import type { ProgressSnapshot } from '../../../src/outputs/progress/run-probe.j
 import { etaMs, formatProgress } from '../../../src/outputs/progress/format-progress.js';
 
 describe('reasonShape', () => {
-  it('strips the record\'s values and keeps field names and the rule', () => {
-    expect(reasonShape('dateOfBirth: "31-02-1980" is not a real date (DD-MM-YYYY)')).toBe('dateOfBirth: "…" is not a real date (DD-MM-YYYY)');
-    expect(reasonShape('addresses[3].country: must match ^[A-Z]{2}$ (got "NETHERLANDS")')).toBe('addresses[n].country: must match ^[A-Z]{2}$ (got "…")');
+  it("strips the record's values and keeps field names and the rule", () => {
+    expect(reasonShape('dateOfBirth: "31-02-1980" is not a real date (DD-MM-YYYY)')).toBe(
+      'dateOfBirth: "…" is not a real date (DD-MM-YYYY)',
+    );
+    expect(reasonShape('addresses[3].country: must match ^[A-Z]{2}$ (got "NETHERLANDS")')).toBe(
+      'addresses[n].country: must match ^[A-Z]{2}$ (got "…")',
+    );
     expect(reasonShape('missing required field "sourceId"')).toBe('missing required field "sourceId"');
     expect(reasonShape('#/users/12: must be string')).toBe('#/users/n: must be string');
     expect(reasonShape('HTTP 503')).toBe('HTTP 503');
@@ -27,7 +31,10 @@ describe('RejectGrouper', () => {
     g.add('validate', 'missing required field "x"', { file: 'a.csv', line: 7 });
     g.add('api', 'Parent usergroup with id [9] not found.', { file: 'a.csv', line: 8 });
     const r = g.result();
-    expect(r.groups.map((x) => [x.stage, x.count, x.example.line])).toEqual([['map', 2, 5], ['validate', 1, 7]]);
+    expect(r.groups.map((x) => [x.stage, x.count, x.example.line])).toEqual([
+      ['map', 2, 5],
+      ['validate', 1, 7],
+    ]);
     expect(r.other).toBe(1);
     expect(r.counted).toBe(4);
   });
@@ -42,7 +49,16 @@ describe('RejectGrouper', () => {
   });
 });
 
-const snap = (p: Partial<ProgressSnapshot>): ProgressSnapshot => ({ elapsedMs: 0, read: 0, imported: 0, rejected: 0, batchesInFlight: 0, bytesRead: 0, totalBytes: 0, ...p });
+const snap = (p: Partial<ProgressSnapshot>): ProgressSnapshot => ({
+  elapsedMs: 0,
+  read: 0,
+  imported: 0,
+  rejected: 0,
+  batchesInFlight: 0,
+  bytesRead: 0,
+  totalBytes: 0,
+  ...p,
+});
 
 describe('RunRecorder', () => {
   it('keeps at most MAX_SAMPLES points however long the run, with exact cumulative counts', () => {

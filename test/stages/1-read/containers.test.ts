@@ -31,7 +31,10 @@ beforeAll(() => {
     ]),
   );
   writeFileSync(at('bomb.zip'), buildZip([{ name: 'big.csv', data: Buffer.from(`id\n${'1\n'.repeat(2000)}`) }]));
-  writeFileSync(at('liar.zip'), buildZip([{ name: 'big.csv', data: Buffer.from(`id\n${'1\n'.repeat(2000)}`), declaredSize: 10, dataDescriptor: true }]));
+  writeFileSync(
+    at('liar.zip'),
+    buildZip([{ name: 'big.csv', data: Buffer.from(`id\n${'1\n'.repeat(2000)}`), declaredSize: 10, dataDescriptor: true }]),
+  );
   writeFileSync(at('lie-caught.zip'), buildZip([{ name: 'big.csv', data: Buffer.from(`id\n${'1\n'.repeat(2000)}`), declaredSize: 10 }]));
   const good = buildZip([{ name: 'a.csv', data: Buffer.from(`id\n${'1\n'.repeat(500)}`) }]);
   const corrupt = Buffer.from(good);
@@ -79,7 +82,9 @@ describe('encodings', () => {
 
   it('reads latin1', async () => {
     const bytes = iconv.encode('id,name\n1,Ångström\n', 'latin1');
-    expect(summary(await readStdin(bytes, 1, { format: 'csv', csv: { encoding: 'latin1' } }))).toEqual([{ line: 2, data: { id: '1', name: 'Ångström' } }]);
+    expect(summary(await readStdin(bytes, 1, { format: 'csv', csv: { encoding: 'latin1' } }))).toEqual([
+      { line: 2, data: { id: '1', name: 'Ångström' } },
+    ]);
   });
 
   it.each([
@@ -112,7 +117,12 @@ describe('gzip and globs', () => {
     const { size, mtimeMs } = statSync(join(dir.path, 'exports/users_0_part_1.csv.gz'));
     expect(inputs).toEqual([
       {
-        object: { location: join(dir.path, 'exports/users_0_part_1.csv.gz'), display: 'exports/users_0_part_1.csv.gz', size, version: `${size}:${Math.trunc(mtimeMs)}` },
+        object: {
+          location: join(dir.path, 'exports/users_0_part_1.csv.gz'),
+          display: 'exports/users_0_part_1.csv.gz',
+          size,
+          version: `${size}:${Math.trunc(mtimeMs)}`,
+        },
         format: 'csv',
         compression: 'gzip',
       },
@@ -188,26 +198,45 @@ describe('ZIP archives', () => {
     const spec = { path: 'delivery.zip', format: 'csv' as const };
     const stream = openSource(await resolveInputs(spec, dir.path), spec);
     const events = await collect(stream);
-    expect(events.map((e) => [e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([['users.csv', 2, { id: '1', name: 'Ann' }]]);
-    expect(stream.skippedEntries).toEqual(['LEESMIJ.txt', 'manifest.json', '__MACOSX/._users.csv', 'groups.jsonl', 'data'].map((entry) => ({ file: 'delivery.zip', entry })));
+    expect(events.map((e) => [e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([
+      ['users.csv', 2, { id: '1', name: 'Ann' }],
+    ]);
+    expect(stream.skippedEntries).toEqual(
+      ['LEESMIJ.txt', 'manifest.json', '__MACOSX/._users.csv', 'groups.jsonl', 'data'].map((entry) => ({ file: 'delivery.zip', entry })),
+    );
   });
 
   it('without zip.entries and format reads every known data format, never a .txt readme', async () => {
     const bundle = openSource(await resolveInputs({ path: 'bundle.zip' }, dir.path), { path: 'bundle.zip' });
-    expect((await collect(bundle)).map((e) => e.prov.entry)).toEqual(['a.csv', 'a.csv', 'deep/er/b.csv', 'c.ndjson', 'c.ndjson', 'c.ndjson']);
+    expect((await collect(bundle)).map((e) => e.prov.entry)).toEqual([
+      'a.csv',
+      'a.csv',
+      'deep/er/b.csv',
+      'c.ndjson',
+      'c.ndjson',
+      'c.ndjson',
+    ]);
     expect(bundle.skippedEntries).toEqual([{ file: 'bundle.zip', entry: 'readme.txt' }]);
     // A glob chooses explicitly: a .txt it names is CSV, as a file of that name is.
     const spec = { path: 'delivery.zip', zip: { entries: '*.txt' } };
     const chosen = openSource(await resolveInputs(spec, dir.path), spec);
     expect(await collect(chosen)).toEqual([]);
-    expect(chosen.skippedEntries.map((s) => s.entry)).toEqual(['manifest.json', 'users.csv', '__MACOSX/._users.csv', 'groups.jsonl', 'data']);
+    expect(chosen.skippedEntries.map((s) => s.entry)).toEqual([
+      'manifest.json',
+      'users.csv',
+      '__MACOSX/._users.csv',
+      'groups.jsonl',
+      'data',
+    ]);
   });
 
   it('refuses an archive without an entry of the pipeline format (exit 2)', async () => {
     const error = await resolveInputs({ path: 'bundle.zip', format: 'json' }, dir.path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).code).toBe('ETL_SOURCE_ZIP_ENTRY');
-    expect((error as ConfigError).describe()).toBe('bundle.zip: the archive has no json entry (*.json); choose entries with source.zip.entries');
+    expect((error as ConfigError).describe()).toBe(
+      'bundle.zip: the archive has no json entry (*.json); choose entries with source.zip.entries',
+    );
   });
 
   it('matches an entry glob against nested paths too', async () => {
@@ -222,7 +251,9 @@ describe('ZIP archives', () => {
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).exitCode).toBe(3);
     expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
-    expect((error as SourceError).describe()).toBe('bomb.zip, entry big.csv: entry declares 4003 bytes uncompressed, more than source.zip.maxEntryBytes (1024)');
+    expect((error as SourceError).describe()).toBe(
+      'bomb.zip, entry big.csv: entry declares 4003 bytes uncompressed, more than source.zip.maxEntryBytes (1024)',
+    );
   });
 
   it.each([
@@ -236,19 +267,24 @@ describe('ZIP archives', () => {
     expect((error as SourceError).describe()).toMatch(message);
   });
 
-  it.each(['corrupt.zip', 'not-a.zip'])('refuses %s, whose central directory cannot be read, before reading (a corrupt archive: exit 3)', async (file) => {
-    const error = await resolveInputs({ path: file }, dir.path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SourceError);
-    expect((error as SourceError).exitCode).toBe(3);
-    expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
-    expect((error as SourceError).describe()).toMatch(new RegExp(`^${file.replace('.', '\\.')}: not a readable ZIP archive: `));
-  });
+  it.each(['corrupt.zip', 'not-a.zip'])(
+    'refuses %s, whose central directory cannot be read, before reading (a corrupt archive: exit 3)',
+    async (file) => {
+      const error = await resolveInputs({ path: file }, dir.path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SourceError);
+      expect((error as SourceError).exitCode).toBe(3);
+      expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
+      expect((error as SourceError).describe()).toMatch(new RegExp(`^${file.replace('.', '\\.')}: not a readable ZIP archive: `));
+    },
+  );
 
   it('refuses an archive none of whose entries matches the glob, also inside a glob of archives (exit 2)', async () => {
     for (const path of ['bundle.zip', '*.zip']) {
       const error = await resolveInputs({ path, zip: { entries: '*.json' } }, dir.path).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).describe()).toMatch(/^[a-z-]+\.zip: (no entry of the archive matches "\*\.json"|not a readable ZIP archive: .*)$/);
+      expect((error as ConfigError).describe()).toMatch(
+        /^[a-z-]+\.zip: (no entry of the archive matches "\*\.json"|not a readable ZIP archive: .*)$/,
+      );
     }
     const single = await resolveInputs({ path: 'bundle.zip', zip: { entries: '*.json' } }, dir.path).catch((e: unknown) => e);
     expect((single as ConfigError).describe()).toBe('bundle.zip: no entry of the archive matches "*.json"');
@@ -266,7 +302,9 @@ describe('ZIP archives', () => {
     expect(events.slice(2).every((e) => e.prov.entry === 'b.csv')).toBe(true);
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
-    expect((error as SourceError).describe()).toMatch(/^broken-entry\.zip, entry b\.csv, line \d+: corrupt (compressed data in the )?archive entry: /);
+    expect((error as SourceError).describe()).toMatch(
+      /^broken-entry\.zip, entry b\.csv, line \d+: corrupt (compressed data in the )?archive entry: /,
+    );
   });
 });
 

@@ -27,12 +27,26 @@ function fastCsv(text: string, delimiter = ','): Promise<string[][]> {
   });
 }
 
-const VALUES = ['', 'a', 'two words', 'trail ', 'x"y', 'semi;colon', 'comma,here', 'new\nline', 'cr\rline', 'crlf\r\nline', 'Zoë Ångström', '""', 'a\n\nb'];
+const VALUES = [
+  '',
+  'a',
+  'two words',
+  'trail ',
+  'x"y',
+  'semi;colon',
+  'comma,here',
+  'new\nline',
+  'cr\rline',
+  'crlf\r\nline',
+  'Zoë Ångström',
+  '""',
+  'a\n\nb',
+];
 const ENDINGS = ['\n', '\r\n', '\r'];
 
 function generate(rowCount: number): { text: string; rows: { fields: string[]; line: number }[] } {
   const r = prng(7);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   let text = '';
   let line = 1;
   const rows: { fields: string[]; line: number }[] = [];
@@ -56,9 +70,12 @@ function generate(rowCount: number): { text: string; rows: { fields: string[]; l
 describe('CSV fast scanner', () => {
   const { text, rows } = generate(400);
 
-  it.each([1, 2, 5, 64, text.length])('reads generated rows (quotes, doubled quotes, CR/LF/CRLF inside and between) in %i-character chunks', (chunk) => {
-    expect(split(text, chunk)).toEqual(rows);
-  });
+  it.each([1, 2, 5, 64, text.length])(
+    'reads generated rows (quotes, doubled quotes, CR/LF/CRLF inside and between) in %i-character chunks',
+    (chunk) => {
+      expect(split(text, chunk)).toEqual(rows);
+    },
+  );
 
   it('gives the fields fast-csv gives for the same text', async () => {
     expect(split(text, 1000).map((r) => r.fields)).toEqual(await fastCsv(text));

@@ -26,9 +26,21 @@ const SAMPLE = Buffer.from(
 
 const SAMPLE_EXPECTED = [
   { line: 2, data: { customer_no: '1001', first_name: 'Zoë', last_name: 'Ångström', email: 'zoe@example.com', note: 'plain' } },
-  { line: 3, data: { customer_no: '1002', first_name: 'José', last_name: 'Müller-Lüdenscheidt', email: 'jose;m@example.com', note: 'says "hi"' } },
+  {
+    line: 3,
+    data: { customer_no: '1002', first_name: 'José', last_name: 'Müller-Lüdenscheidt', email: 'jose;m@example.com', note: 'says "hi"' },
+  },
   { line: 4, data: { customer_no: '1003', first_name: 'Łukasz', last_name: 'Żółć', email: 'lukasz@example.com', note: 'two\r\nlines' } },
-  { line: 7, data: { customer_no: '1004', first_name: 'Ørjan', last_name: "O'Neil", email: 'orjan@example.com', note: 'semi;colon, "quote" and\r\nnewline' } },
+  {
+    line: 7,
+    data: {
+      customer_no: '1004',
+      first_name: 'Ørjan',
+      last_name: "O'Neil",
+      email: 'orjan@example.com',
+      note: 'semi;colon, "quote" and\r\nnewline',
+    },
+  },
 ];
 
 function readText(reader: CsvReader, text: string): ParsedItem[] {
@@ -146,7 +158,9 @@ describe('CSV source', () => {
     const spec = { path: 'unterminated.csv' };
     const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, fixtures), spec));
     expect(summary(events)).toEqual([{ line: 2, data: { id: '1', name: 'Ann' } }]);
-    expect((error as SourceError).describe()).toBe('unterminated.csv, line 3: unterminated quoted field: the file ends before the closing "');
+    expect((error as SourceError).describe()).toBe(
+      'unterminated.csv, line 3: unterminated quoted field: the file ends before the closing "',
+    );
   });
 
   it('stops on a malformed quoted field with its line, after the records before it in the same chunk', async () => {

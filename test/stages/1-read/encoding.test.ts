@@ -19,7 +19,11 @@ const CP1252 = iconv.encode('id;name\n1;Ann\n2;René\n3;Müller\n', 'windows-125
 function csvWithBadRow(rows: number, badRow: number): Buffer {
   const parts: Buffer[] = [Buffer.from('id,name\n')];
   for (let i = 1; i <= rows; i++) {
-    parts.push(i === badRow ? Buffer.concat([Buffer.from(`${i},Ren`), Buffer.from([0xe9]), Buffer.from(' van der Berg-Jansen\n')]) : Buffer.from(`${i},Zoë 😀 van der Berg-Jansen\n`));
+    parts.push(
+      i === badRow
+        ? Buffer.concat([Buffer.from(`${i},Ren`), Buffer.from([0xe9]), Buffer.from(' van der Berg-Jansen\n')])
+        : Buffer.from(`${i},Zoë 😀 van der Berg-Jansen\n`),
+    );
   }
   return Buffer.concat(parts);
 }
@@ -36,7 +40,13 @@ beforeAll(() => {
   writeFileSync(join(dir.path, 'early.csv.gz'), gzipSync(csvWithBadRow(2000, 1000)));
   writeFileSync(join(dir.path, 'a.csv'), 'id;name\n1;Ann\n');
   writeFileSync(join(dir.path, 'b.csv'), 'id;name\n2;Zoë\n');
-  writeFileSync(join(dir.path, 'bundle.zip'), buildZip([{ name: 'a.csv', data: Buffer.from('id;name\n1;Ann\n') }, { name: 'klanten.csv', data: CP1252 }]));
+  writeFileSync(
+    join(dir.path, 'bundle.zip'),
+    buildZip([
+      { name: 'a.csv', data: Buffer.from('id;name\n1;Ann\n') },
+      { name: 'klanten.csv', data: CP1252 },
+    ]),
+  );
   writeFileSync(join(dir.path, 'late.csv'), csvWithBadRow(2500, 2400));
 });
 afterAll(() => dir.remove());
@@ -50,7 +60,9 @@ describe('UTF-8 input that is not UTF-8', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).exitCode).toBe(2);
       expect((error as ConfigError).code).toBe('ETL_SOURCE_ENCODING');
-      expect((error as ConfigError).describe()).toBe('-, line 3: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252');
+      expect((error as ConfigError).describe()).toBe(
+        '-, line 3: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252',
+      );
     }
   });
 
@@ -63,18 +75,25 @@ describe('UTF-8 input that is not UTF-8', () => {
     for (const [path, where] of cases) {
       const error = await resolveInputs({ path, csv: { delimiter: ';' } }, dir.path).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).describe()).toBe(`${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`);
+      expect((error as ConfigError).describe()).toBe(
+        `${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`,
+      );
     }
     // What is damaged further down is the run's to meet, record by record.
     expect(await resolveInputs({ path: 'late.csv' }, dir.path)).toHaveLength(1);
   });
 
   it('refuses a single file from the stream before any of its records, plain or gzip (the bad byte pieces in)', async () => {
-    for (const [path, where] of [['klanten.csv', 'klanten.csv, line 3'], ['early.csv.gz', 'early.csv.gz, line 1001']] as const) {
+    for (const [path, where] of [
+      ['klanten.csv', 'klanten.csv, line 3'],
+      ['early.csv.gz', 'early.csv.gz, line 1001'],
+    ] as const) {
       const spec = { path, csv: { delimiter: ';' } };
       const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
       expect(events).toEqual([]);
-      expect((error as ConfigError).describe()).toBe(`${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`);
+      expect((error as ConfigError).describe()).toBe(
+        `${where}: not valid UTF-8 (byte 0xE9); the file looks like windows-1252: set source.csv.encoding: windows-1252`,
+      );
     }
   });
 
@@ -96,11 +115,19 @@ describe('UTF-8 input that is not UTF-8', () => {
 
   it('says JSON and NDJSON must be UTF-8, and suggests utf-16 for a UTF-16 file', async () => {
     const ndjson = Buffer.concat([Buffer.from('{"name":"Ren'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
-    const nd = await collectUntilError(openSource(await resolveInputs({ path: '-', format: 'ndjson' }, '/'), { path: '-', format: 'ndjson' }, { stdin: chunked(ndjson, 5) }));
-    expect((nd.error as ConfigError).describe()).toBe('-, line 1: not valid UTF-8 (byte 0xE9), which NDJSON must be; the file looks like windows-1252: convert it to UTF-8');
+    const nd = await collectUntilError(
+      openSource(await resolveInputs({ path: '-', format: 'ndjson' }, '/'), { path: '-', format: 'ndjson' }, { stdin: chunked(ndjson, 5) }),
+    );
+    expect((nd.error as ConfigError).describe()).toBe(
+      '-, line 1: not valid UTF-8 (byte 0xE9), which NDJSON must be; the file looks like windows-1252: convert it to UTF-8',
+    );
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('id,name\n1,Łukasz\n', 'utf-16le')]);
-    const u = await collectUntilError(openSource(await resolveInputs({ path: '-', format: 'csv' }, '/'), { path: '-', format: 'csv' }, { stdin: chunked(utf16, 3) }));
-    expect((u.error as ConfigError).describe()).toBe('-, line 1: not valid UTF-8 (byte 0xFF); the file looks like utf-16: set source.csv.encoding: utf-16');
+    const u = await collectUntilError(
+      openSource(await resolveInputs({ path: '-', format: 'csv' }, '/'), { path: '-', format: 'csv' }, { stdin: chunked(utf16, 3) }),
+    );
+    expect((u.error as ConfigError).describe()).toBe(
+      '-, line 1: not valid UTF-8 (byte 0xFF); the file looks like utf-16: set source.csv.encoding: utf-16',
+    );
   });
 
   it('passes valid UTF-8 whole in 1-byte chunks, a U+FFFD written as UTF-8 and a byte-order mark included', async () => {
@@ -114,7 +141,16 @@ describe('UTF-8 input that is not UTF-8', () => {
   });
 
   it('reads the same bytes with encoding windows-1252 as intended', async () => {
-    expect(summary(await collect(openSource(await resolveInputs({ path: 'klanten.csv', csv: { delimiter: ';', encoding: 'windows-1252' } }, dir.path), { path: 'klanten.csv', csv: { delimiter: ';', encoding: 'windows-1252' } })))).toEqual([
+    expect(
+      summary(
+        await collect(
+          openSource(await resolveInputs({ path: 'klanten.csv', csv: { delimiter: ';', encoding: 'windows-1252' } }, dir.path), {
+            path: 'klanten.csv',
+            csv: { delimiter: ';', encoding: 'windows-1252' },
+          }),
+        ),
+      ),
+    ).toEqual([
       { line: 2, data: { id: '1', name: 'Ann' } },
       { line: 3, data: { id: '2', name: 'René' } },
       { line: 4, data: { id: '3', name: 'Müller' } },

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
-import { FORMATS, FormatRegistry, openSource, resolveInputs, type BinaryFormat, type ParsedItem } from '../../../src/stages/1-read/index.js';
+import {
+  FORMATS,
+  FormatRegistry,
+  openSource,
+  resolveInputs,
+  type BinaryFormat,
+  type ParsedItem,
+} from '../../../src/stages/1-read/index.js';
 import { buildZip, chunked, collect, summary } from './helpers.js';
 import { tmpDir, type TmpDir } from '../../support/files.js';
 
@@ -34,7 +41,11 @@ const fixedFormat: BinaryFormat = {
       const items: ParsedItem[] = [];
       for (let i = 0; i < bytes.length; i += 4) {
         const id = bytes.readUInt32BE(i);
-        items.push(id === 0 ? { kind: 'reject', line: first + i / 4 + 1, reason: `id 0 in ${where.file}`, raw: id } : { kind: 'record', line: first + i / 4 + 1, data: { id } });
+        items.push(
+          id === 0
+            ? { kind: 'reject', line: first + i / 4 + 1, reason: `id 0 in ${where.file}`, raw: id }
+            : { kind: 'record', line: first + i / 4 + 1, data: { id } },
+        );
       }
       yield items;
     }
@@ -63,14 +74,23 @@ afterAll(() => dir.remove());
 describe('format registry', () => {
   it('knows the built-in formats by name and by extension', () => {
     expect(FORMATS.names).toEqual(['csv', 'ndjson', 'json', 'parquet']);
-    expect(['a.csv', 'A.TSV.GZ', 'b.txt', 'c.jsonl', 'd.ndjson.zip', 'e.json', 'f.parquet', 'dir.csv/g'].map((n) => FORMATS.fromName(n)?.name)).toEqual(['csv', 'csv', 'csv', 'ndjson', 'ndjson', 'json', 'parquet', undefined]);
+    expect(
+      ['a.csv', 'A.TSV.GZ', 'b.txt', 'c.jsonl', 'd.ndjson.zip', 'e.json', 'f.parquet', 'dir.csv/g'].map((n) => FORMATS.fromName(n)?.name),
+    ).toEqual(['csv', 'csv', 'csv', 'ndjson', 'ndjson', 'json', 'parquet', undefined]);
     expect(() => FORMATS.get('xml')).toThrow(ConfigError);
   });
 
   it('chooses archive entries by the pipeline format, or by any format when none is set; never a readme', () => {
     const names = ['users.csv', 'users.tsv', 'LEESMIJ.txt', 'manifest.json', 'more.jsonl', 'notes'];
     expect(names.map((n) => FORMATS.entryFormat(n, 'csv')?.name)).toEqual(['csv', 'csv', undefined, undefined, undefined, undefined]);
-    expect(names.map((n) => FORMATS.entryFormat(n, 'ndjson')?.name)).toEqual([undefined, undefined, undefined, undefined, 'ndjson', undefined]);
+    expect(names.map((n) => FORMATS.entryFormat(n, 'ndjson')?.name)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'ndjson',
+      undefined,
+    ]);
     expect(names.map((n) => FORMATS.entryFormat(n, undefined)?.name)).toEqual(['csv', 'csv', undefined, 'json', 'ndjson', undefined]);
   });
 });
@@ -80,7 +100,10 @@ describe('a binary format', () => {
     rangesAsked.length = 0;
     const spec = { path: '{a.fixed,b.csv}' };
     const inputs = await resolveInputs(spec, dir.path, { formats });
-    expect(inputs.map((i) => [i.object.display, i.format])).toEqual([['a.fixed', 'fixed'], ['b.csv', 'csv']]);
+    expect(inputs.map((i) => [i.object.display, i.format])).toEqual([
+      ['a.fixed', 'fixed'],
+      ['b.csv', 'csv'],
+    ]);
     const stream = openSource(inputs, spec, { formats });
     const events = await collect(stream);
     expect(events.map((e) => [e.prov.file, e.prov.line, e.prov.seq, e.kind === 'record' ? e.data : e.reason])).toEqual([
@@ -91,7 +114,12 @@ describe('a binary format', () => {
       ['a.fixed', 5, 4, { id: 15 }],
       ['b.csv', 2, 5, { id: '21' }],
     ]);
-    expect(rangesAsked).toEqual([[0, 8], [8, 16], [16, 24], [24, 28]]);
+    expect(rangesAsked).toEqual([
+      [0, 8],
+      [8, 16],
+      [16, 24],
+      [24, 28],
+    ]);
     // Every byte it asked for, plus the CSV file's.
     expect(stream.bytesRead).toBe(28 + 6);
     expect(stream.totalBytes).toBe(28 + 6);
@@ -101,7 +129,10 @@ describe('a binary format', () => {
     const spec = { path: 'a.fixed' };
     const inputs = await resolveInputs(spec, dir.path, { formats });
     const events = await collect(openSource(inputs, spec, { formats, startSeq: 1, limit: 2 }));
-    expect(events.map((e) => [e.prov.seq, e.prov.line])).toEqual([[1, 2], [2, 3]]);
+    expect(events.map((e) => [e.prov.seq, e.prov.line])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
   });
 
   it('is refused before reading when it cannot have random access: gzip or stdin (exit 2)', async () => {
@@ -117,7 +148,9 @@ describe('a binary format', () => {
     for (const spec of [{ path: 'd.zip', zip: { entries: '*.fixed' } }, { path: 'd.zip' }]) {
       const inputs = await resolveInputs(spec, dir.path, { formats });
       const events = await collect(openSource(inputs, spec, { formats }));
-      expect(events.map((e) => [e.prov.file, e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([['d.zip', 'd.fixed', 1, { id: 41 }]]);
+      expect(events.map((e) => [e.prov.file, e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([
+        ['d.zip', 'd.fixed', 1, { id: 41 }],
+      ]);
     }
     writeFileSync(join(dir.path, 'e.zip'), buildZip([{ name: 'e.fixed', data: Buffer.from('not fixed') }]));
     const bad = await resolveInputs({ path: 'e.zip' }, dir.path, { formats }).catch((e: unknown) => e);

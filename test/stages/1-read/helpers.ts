@@ -42,7 +42,9 @@ export async function readStdin(data: Buffer, size: number, spec: Omit<SourceSpe
 
 /** Events without seq, to compare readings that differ only in chunking. */
 export function summary(events: ReadEvent[]): unknown[] {
-  return events.map((e) => (e.kind === 'record' ? { line: e.prov.line, data: e.data } : { line: e.prov.line, reason: e.reason, record: e.record }));
+  return events.map((e) =>
+    e.kind === 'record' ? { line: e.prov.line, data: e.data } : { line: e.prov.line, reason: e.reason, record: e.record },
+  );
 }
 
 export function records(events: ReadEvent[]): unknown[] {

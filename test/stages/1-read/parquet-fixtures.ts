@@ -101,7 +101,14 @@ export const PARQUET_MAPPING = {
     { name: 'TAG', type: 'text', value: { from: 'tags[0].name' } },
   ],
   // A null inside a struct is a missing field too: the default applies.
-  addresses: [{ type: { value: 'delivery' }, street: 'contact.street', city: { from: 'contact.city', default: 'Unknown' }, country: 'contact.country' }],
+  addresses: [
+    {
+      type: { value: 'delivery' },
+      street: 'contact.street',
+      city: { from: 'contact.city', default: 'Unknown' },
+      country: 'contact.country',
+    },
+  ],
 } as const;
 
 const pad = (n: number | bigint, width: number): string => String(n).padStart(width, '0');

@@ -18,7 +18,14 @@ import type { ParsedItem } from '../../../src/stages/1-read/reader.js';
 import { tmpDir, type TmpDir } from '../../support/files.js';
 import { CODECS, writeTypesParquet, writeUsersParquet } from './parquet-fixtures.js';
 import { drain, failure, open, recording } from './parquet-reading.js';
-import { WASM_GROUP_ROWS, WASM_ROWS, expectedWasmRecord, pageHeaders, writeWasmParquet, type WasmOptions } from './parquet-wasm-fixtures.js';
+import {
+  WASM_GROUP_ROWS,
+  WASM_ROWS,
+  expectedWasmRecord,
+  pageHeaders,
+  writeWasmParquet,
+  type WasmOptions,
+} from './parquet-wasm-fixtures.js';
 
 /** The rows as the reader made them before it read page by page: hyparquet over the whole file, then values.ts. */
 async function reference(path: string, file: ParquetFile): Promise<ParsedItem[]> {
@@ -41,7 +48,8 @@ async function reference(path: string, file: ParquetFile): Promise<ParsedItem[]>
   });
 }
 
-const headersOf = (bytes: Uint8Array, group: number, column: string): PageHeader[] => pageHeaders(bytes, group, column).map((p) => p.header);
+const headersOf = (bytes: Uint8Array, group: number, column: string): PageHeader[] =>
+  pageHeaders(bytes, group, column).map((p) => p.header);
 const isData = (h: PageHeader): boolean => h.type === 'DATA_PAGE' || h.type === 'DATA_PAGE_V2';
 const rowsOf = (h: PageHeader): number => h.data_page_header_v2?.num_rows ?? h.data_page_header?.num_values ?? 0;
 /** How many data pages hold the chunk's first `rows` rows. */
@@ -70,7 +78,8 @@ const wasmBytes = new Map<string, Uint8Array>();
 
 beforeAll(async () => {
   dir = tmpDir();
-  for (const [i, codec] of CODECS.entries()) await writeUsersParquet(join(dir.path, `duck-${codec}.parquet`), { codec, version: i % 2 === 0 ? 'V1' : 'V2' });
+  for (const [i, codec] of CODECS.entries())
+    await writeUsersParquet(join(dir.path, `duck-${codec}.parquet`), { codec, version: i % 2 === 0 ? 'V1' : 'V2' });
   await writeUsersParquet(join(dir.path, 'duck-zstd-v2.parquet'), { codec: 'zstd', version: 'V2' });
   await writeTypesParquet(join(dir.path, 'duck-types.parquet'));
   for (const o of WASM_VARIANTS) {
@@ -82,23 +91,31 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 describe('the arrow-rs fixtures are what they are meant to be', () => {
-  it.each(WASM_VARIANTS)('$version, dictionary $dictionary, $encoding: many pages per column chunk, v2 headers with writer version V2', (o) => {
-    const bytes = wasmBytes.get(wasmName(o))!;
-    const dataType = o.version === 'V2' ? 'DATA_PAGE_V2' : 'DATA_PAGE';
-    for (const column of ['id', 'email', 'code', 'credit', 'dob', 'seen', 'score', 'vip', 'rank']) {
-      expect(headersOf(bytes, 0, column).filter(isData).every((h) => h.type === dataType), column).toBe(true);
-    }
-    // DELTA pages are so small that only the text columns make many.
-    for (const column of o.encoding === 'plain' ? ['id', 'email', 'code', 'credit', 'seen'] : ['email', 'code']) {
-      expect(headersOf(bytes, 0, column).filter(isData).length, column).toBeGreaterThan(5);
-    }
-    const email = headersOf(bytes, 0, 'email');
-    const encodings = new Set(email.filter(isData).map((h) => h.data_page_header?.encoding ?? h.data_page_header_v2?.encoding));
-    // With a dictionary, the unique emails outgrow it: dictionary pages first, then the fallback.
-    const fallback = o.encoding === 'plain' ? 'PLAIN' : 'DELTA_BYTE_ARRAY';
-    expect([...encodings].sort()).toEqual(o.dictionary ? [fallback, 'RLE_DICTIONARY'] : [fallback]);
-    expect(email[0]!.type === 'DICTIONARY_PAGE').toBe(o.dictionary);
-  });
+  it.each(WASM_VARIANTS)(
+    '$version, dictionary $dictionary, $encoding: many pages per column chunk, v2 headers with writer version V2',
+    (o) => {
+      const bytes = wasmBytes.get(wasmName(o))!;
+      const dataType = o.version === 'V2' ? 'DATA_PAGE_V2' : 'DATA_PAGE';
+      for (const column of ['id', 'email', 'code', 'credit', 'dob', 'seen', 'score', 'vip', 'rank']) {
+        expect(
+          headersOf(bytes, 0, column)
+            .filter(isData)
+            .every((h) => h.type === dataType),
+          column,
+        ).toBe(true);
+      }
+      // DELTA pages are so small that only the text columns make many.
+      for (const column of o.encoding === 'plain' ? ['id', 'email', 'code', 'credit', 'seen'] : ['email', 'code']) {
+        expect(headersOf(bytes, 0, column).filter(isData).length, column).toBeGreaterThan(5);
+      }
+      const email = headersOf(bytes, 0, 'email');
+      const encodings = new Set(email.filter(isData).map((h) => h.data_page_header?.encoding ?? h.data_page_header_v2?.encoding));
+      // With a dictionary, the unique emails outgrow it: dictionary pages first, then the fallback.
+      const fallback = o.encoding === 'plain' ? 'PLAIN' : 'DELTA_BYTE_ARRAY';
+      expect([...encodings].sort()).toEqual(o.dictionary ? [fallback, 'RLE_DICTIONARY'] : [fallback]);
+      expect(email[0]!.type === 'DICTIONARY_PAGE').toBe(o.dictionary);
+    },
+  );
 });
 
 describe('rows equal hyparquet reading the whole file', () => {
@@ -111,16 +128,22 @@ describe('rows equal hyparquet reading the whole file', () => {
     expect(got).toEqual(await reference(path, file));
   });
 
-  it.each(['duck-zstd.parquet', wasmName(WASM_VARIANTS[0]!)])('%s read a few bytes at a time (pages and headers across windows): the same rows', async (name) => {
-    const path = join(dir.path, name);
-    const file = await open(path);
-    expect(await drain(readParquet(file, { windowBytes: 7 }))).toEqual(await reference(path, file));
-  });
+  it.each(['duck-zstd.parquet', wasmName(WASM_VARIANTS[0]!)])(
+    '%s read a few bytes at a time (pages and headers across windows): the same rows',
+    async (name) => {
+      const path = join(dir.path, name);
+      const file = await open(path);
+      expect(await drain(readParquet(file, { windowBytes: 7 }))).toEqual(await reference(path, file));
+    },
+  );
 
-  it.each(WASM_VARIANTS)('arrow-rs $version, dictionary $dictionary, $encoding: every value as README says (19-digit ids, decimals, dates, timestamps, binary as text or hex)', async (o) => {
-    const got = await drain(readParquet(await open(join(dir.path, wasmName(o)))));
-    expect(got).toEqual(Array.from({ length: WASM_ROWS }, (_, i) => ({ kind: 'record', line: i + 1, data: expectedWasmRecord(i) })));
-  });
+  it.each(WASM_VARIANTS)(
+    'arrow-rs $version, dictionary $dictionary, $encoding: every value as README says (19-digit ids, decimals, dates, timestamps, binary as text or hex)',
+    async (o) => {
+      const got = await drain(readParquet(await open(join(dir.path, wasmName(o)))));
+      expect(got).toEqual(Array.from({ length: WASM_ROWS }, (_, i) => ({ kind: 'record', line: i + 1, data: expectedWasmRecord(i) })));
+    },
+  );
 });
 
 describe('a page is read and decoded only when its rows are asked for', () => {
@@ -131,7 +154,11 @@ describe('a page is read and decoded only when its rows are asked for', () => {
     const file = await open(join(dir.path, wasmName(o)), storage);
     const footerReads = storage.ranges.length;
     const decoded = new Map<string, number>();
-    const rows = readParquet(file, { columns: ['id', 'email'], windowBytes: 1024, onPage: (column) => decoded.set(column, (decoded.get(column) ?? 0) + 1) });
+    const rows = readParquet(file, {
+      columns: ['id', 'email'],
+      windowBytes: 1024,
+      onPage: (column) => decoded.set(column, (decoded.get(column) ?? 0) + 1),
+    });
     const first = await rows.next();
     expect(first.value).toHaveLength(128);
     for (const column of ['id', 'email']) {
@@ -139,7 +166,8 @@ describe('a page is read and decoded only when its rows are asked for', () => {
       expect(decoded.get(column), column).toBe(pagesFor(headers, 128));
       expect(decoded.get(column)!, column).toBeLessThan(headers.filter(isData).length / 4);
     }
-    const chunkBytes = (column: string) => Number(file.metadata.row_groups[0]!.columns.find((c) => c.meta_data!.path_in_schema[0] === column)!.meta_data!.total_compressed_size);
+    const chunkBytes = (column: string) =>
+      Number(file.metadata.row_groups[0]!.columns.find((c) => c.meta_data!.path_in_schema[0] === column)!.meta_data!.total_compressed_size);
     const read = storage.ranges.slice(footerReads).reduce((n, [s, e]) => n + e - s, 0);
     expect(read).toBeLessThan((chunkBytes('id') + chunkBytes('email')) / 2);
     // The rest comes page by page as it is taken; every page is decoded once.
@@ -165,12 +193,16 @@ describe('a corrupt page in the middle of a row group', () => {
     await writeFile(path, bytes);
     const before = WASM_GROUP_ROWS + pages.slice(0, 5).reduce((n, p) => n + rowsOf(p.header), 0);
     const got: ParsedItem[] = [];
-    const e = await failure((async () => {
-      for await (const b of readParquet(await open(path), { columns: ['id', 'email'] })) got.push(...b);
-    })());
+    const e = await failure(
+      (async () => {
+        for await (const b of readParquet(await open(path), { columns: ['id', 'email'] })) got.push(...b);
+      })(),
+    );
     expect(got.map((i) => i.line)).toEqual(Array.from({ length: before }, (_, i) => i + 1));
     expect(e).toBeInstanceOf(SourceError);
-    expect((e as SourceError).describe()).toMatch(new RegExp(`^corrupt-page\\.parquet, line ${before + 1}: row group 2 of 3 \\(rows 2001-4000\\) is corrupt: `));
+    expect((e as SourceError).describe()).toMatch(
+      new RegExp(`^corrupt-page\\.parquet, line ${before + 1}: row group 2 of 3 \\(rows 2001-4000\\) is corrupt: `),
+    );
   });
 });
 

@@ -33,7 +33,10 @@ export async function drain(items: AsyncGenerator<ParsedItem[]>): Promise<Parsed
 
 /** What a promise rejects with; a test fails when it does not. */
 export async function failure(p: Promise<unknown>): Promise<Error> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   if (!(e instanceof Error)) throw new Error('expected a failure');
   return e;
 }

@@ -26,7 +26,12 @@ export interface WasmOptions {
   readonly encoding: 'plain' | 'delta';
 }
 
-const CODECS = { snappy: Compression.SNAPPY, zstd: Compression.ZSTD, gzip: Compression.GZIP, uncompressed: Compression.UNCOMPRESSED } as const;
+const CODECS = {
+  snappy: Compression.SNAPPY,
+  zstd: Compression.ZSTD,
+  gzip: Compression.GZIP,
+  uncompressed: Compression.UNCOMPRESSED,
+} as const;
 
 const nullEmail = (i: number): boolean => i % 6 === 0;
 const nullCredit = (i: number): boolean => i % 9 === 4;
@@ -56,16 +61,53 @@ function table(n: number): arrow.Table {
     for (let w = 0; w < 4; w++) decimals[i * 4 + w] = Number((v >> BigInt(32 * w)) & 0xffffffffn);
   }
   return new arrow.Table({
-    id: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => FIRST_ID + BigInt(i)), new arrow.Int64()),
-    email: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (nullEmail(i) ? null : `user${i}@example.com`)), new arrow.Utf8()),
-    city: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => `City ${i % 7}`), new arrow.Utf8()),
-    code: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => codeBytes(i)), new arrow.Binary()),
-    credit: arrow.makeVector(arrow.makeData({ type: new arrow.Decimal(2, 18, 128), length: n, ...validity(n, nullCredit), data: decimals })),
-    dob: arrow.makeVector(arrow.makeData({ type: new arrow.DateDay(), length: n, ...validity(n, nullDob), data: Int32Array.from({ length: n }, (_, i) => -7000 + i * 3) })),
-    seen: arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMicrosecond('UTC'), length: n, nullCount: 0, data: BigInt64Array.from({ length: n }, (_, i) => SEEN_BASE + BigInt(i) * 1_000_001n) })),
-    score: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 1 ? null : i / 4)), new arrow.Float64()),
-    vip: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i % 3 === 0), new arrow.Bool()),
-    rank: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 10 === 9 ? null : i - 2500)), new arrow.Int32()),
+    id: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => FIRST_ID + BigInt(i)),
+      new arrow.Int64(),
+    ),
+    email: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => (nullEmail(i) ? null : `user${i}@example.com`)),
+      new arrow.Utf8(),
+    ),
+    city: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => `City ${i % 7}`),
+      new arrow.Utf8(),
+    ),
+    code: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => codeBytes(i)),
+      new arrow.Binary(),
+    ),
+    credit: arrow.makeVector(
+      arrow.makeData({ type: new arrow.Decimal(2, 18, 128), length: n, ...validity(n, nullCredit), data: decimals }),
+    ),
+    dob: arrow.makeVector(
+      arrow.makeData({
+        type: new arrow.DateDay(),
+        length: n,
+        ...validity(n, nullDob),
+        data: Int32Array.from({ length: n }, (_, i) => -7000 + i * 3),
+      }),
+    ),
+    seen: arrow.makeVector(
+      arrow.makeData({
+        type: new arrow.TimestampMicrosecond('UTC'),
+        length: n,
+        nullCount: 0,
+        data: BigInt64Array.from({ length: n }, (_, i) => SEEN_BASE + BigInt(i) * 1_000_001n),
+      }),
+    ),
+    score: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => (i % 5 === 1 ? null : i / 4)),
+      new arrow.Float64(),
+    ),
+    vip: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => i % 3 === 0),
+      new arrow.Bool(),
+    ),
+    rank: arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => (i % 10 === 9 ? null : i - 2500)),
+      new arrow.Int32(),
+    ),
   });
 }
 

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../../src/core/errors.js';
 import { compileMapping } from '../../../src/stages/3-map/index.js';
-import { bigintFromBytes, checkReadable, columnsFor, decimalString, exactInteger, readParquet } from '../../../src/stages/1-read/parquet/index.js';
+import {
+  bigintFromBytes,
+  checkReadable,
+  columnsFor,
+  decimalString,
+  exactInteger,
+  readParquet,
+} from '../../../src/stages/1-read/parquet/index.js';
 import type { ParsedItem } from '../../../src/stages/1-read/reader.js';
 import { PARQUET_MAPPING, TWO_GROUPS, expectedUser, writeTypesParquet, writeUsersParquet } from './parquet-fixtures.js';
 import { tmpDir, type TmpDir } from '../../support/files.js';
@@ -58,9 +65,22 @@ describe('Parquet values', () => {
       kind: 'record',
       line: 1,
       data: {
-        u: 'b2c3d4e5-0000-4000-8000-000000000001', e: 'happy', m: { color: 1, size: 2 }, tz: '2024-05-06T07:08:09.123456Z', t: '13:14:15.500000',
-        f: 1.5, dn: 'NaN', di: '-Infinity', ub: '18446744073709551615', ui: 4294967295, bin: 'aabb', txt: 'tekst', js: '{"a":1}',
-        big: '-12345678901234567890123.45', small: '1.5', ti: -128,
+        u: 'b2c3d4e5-0000-4000-8000-000000000001',
+        e: 'happy',
+        m: { color: 1, size: 2 },
+        tz: '2024-05-06T07:08:09.123456Z',
+        t: '13:14:15.500000',
+        f: 1.5,
+        dn: 'NaN',
+        di: '-Infinity',
+        ub: '18446744073709551615',
+        ui: 4294967295,
+        bin: 'aabb',
+        txt: 'tekst',
+        js: '{"a":1}',
+        big: '-12345678901234567890123.45',
+        small: '1.5',
+        ti: -128,
       },
     });
     expect(columnsFor(['m.color', 'e'], file.columns, file.where)).toEqual(['e', 'm']);
@@ -77,7 +97,9 @@ describe('Parquet streaming', () => {
     const storage = recording();
     const file = await open(fixture, storage);
     const footer = storage.ranges.length;
-    const secondGroup = Math.min(...file.metadata.row_groups[1]!.columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset)));
+    const secondGroup = Math.min(
+      ...file.metadata.row_groups[1]!.columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset)),
+    );
     const rows = readParquet(file, { columns: ['id', 'last_name'] });
     const first = await rows.next();
     expect(first.done).toBe(false);
@@ -111,9 +133,18 @@ describe('Parquet streaming', () => {
 describe('Parquet mistakes', () => {
   it('a mapped column the schema lacks is a ConfigError naming it and the closest names', async () => {
     const file = await open(fixture);
-    const e = (() => { try { columnsFor(['id', 'frist_name'], file.columns, file.where); } catch (x) { return x; } return undefined; })();
+    const e = (() => {
+      try {
+        columnsFor(['id', 'frist_name'], file.columns, file.where);
+      } catch (x) {
+        return x;
+      }
+      return undefined;
+    })();
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).describe()).toBe('users.parquet: the mapping reads "frist_name", which is not a column of this Parquet file (closest: first_name, last_name, seen_ms)');
+    expect((e as ConfigError).describe()).toBe(
+      'users.parquet: the mapping reads "frist_name", which is not a column of this Parquet file (closest: first_name, last_name, seen_ms)',
+    );
     expect(() => columnsFor(['contact.emial'], file.columns, file.where)).toThrow(/"contact\.emial".*closest: contact\.email/);
     expect(() => columnsFor(['phones.first'], file.columns, file.where)).toThrow(/"phones\.first"/);
     expect(columnsFor(['tags[3].name', 'contact.city', 'id'], file.columns, file.where)).toEqual(['id', 'contact', 'tags']);
@@ -142,8 +173,12 @@ describe('Parquet mistakes', () => {
     chunk('credit').codec = 'LZO';
     chunk('contact').encodings = ['RLE', 'GROUP_VAR_INT'];
     expect(() => checkReadable(file, ['id'])).not.toThrow();
-    expect(() => checkReadable(file, ['id', 'credit'])).toThrow(/^column credit is compressed with LZO, which propel-etl cannot read \(it reads UNCOMPRESSED, SNAPPY, GZIP, BROTLI, LZ4, LZ4_RAW, ZSTD\)$/);
-    expect(() => checkReadable(file, ['contact'])).toThrow(/^column contact\.email uses the encoding GROUP_VAR_INT, which propel-etl cannot read$/);
+    expect(() => checkReadable(file, ['id', 'credit'])).toThrow(
+      /^column credit is compressed with LZO, which propel-etl cannot read \(it reads UNCOMPRESSED, SNAPPY, GZIP, BROTLI, LZ4, LZ4_RAW, ZSTD\)$/,
+    );
+    expect(() => checkReadable(file, ['contact'])).toThrow(
+      /^column contact\.email uses the encoding GROUP_VAR_INT, which propel-etl cannot read$/,
+    );
     await expect(drain(readParquet(file, { columns: ['credit'] }))).rejects.toBeInstanceOf(SourceError);
   });
 
@@ -156,7 +191,11 @@ describe('Parquet mistakes', () => {
     const path = join(dir.path, 'corrupt.parquet');
     await writeFile(path, bytes);
     const got: ParsedItem[] = [];
-    const e = await failure((async () => { for await (const b of readParquet(await open(path), { columns: ['id', 'last_name'] })) got.push(...b); })());
+    const e = await failure(
+      (async () => {
+        for await (const b of readParquet(await open(path), { columns: ['id', 'last_name'] })) got.push(...b);
+      })(),
+    );
     expect(got).toHaveLength(2048);
     expect(e).toBeInstanceOf(SourceError);
     expect((e as SourceError).describe()).toMatch(/^corrupt\.parquet, line 2049: row group 2 of 2 \(rows 2049-2100\) is corrupt: /);

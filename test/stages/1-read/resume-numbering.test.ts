@@ -33,7 +33,10 @@ beforeAll(() => {
       { name: 'd.csv.gz', data: gzipSync('id\n8\n9\n'), store: true },
     ]),
   );
-  writeFileSync(join(dir.path, 'big-then-broken.csv'), `id\n${Array.from({ length: 3000 }, (_, i) => String(i)).join('\n')}\n"unterminated\n`);
+  writeFileSync(
+    join(dir.path, 'big-then-broken.csv'),
+    `id\n${Array.from({ length: 3000 }, (_, i) => String(i)).join('\n')}\n"unterminated\n`,
+  );
 });
 
 afterAll(() => dir.remove());
@@ -88,7 +91,9 @@ describe('a broken input with deferFailure', () => {
     }
     expect(count).toBe(3000);
     expect(stream.failure).toBeInstanceOf(SourceError);
-    expect((stream.failure as SourceError).describe()).toBe('big-then-broken.csv, line 3002: unterminated quoted field: the file ends before the closing "');
+    expect((stream.failure as SourceError).describe()).toBe(
+      'big-then-broken.csv, line 3002: unterminated quoted field: the file ends before the closing "',
+    );
   });
 
   it('without it, fails the stream (library callers that iterate see the error)', async () => {

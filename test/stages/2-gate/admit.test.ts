@@ -31,7 +31,10 @@ describe('admit', () => {
     done.addRange(0, 2);
     done.add(5);
     const counts = new RunCounts();
-    expect(await chunks(admit(source(8), { counts, done, prepare: identity }))).toEqual([[3, 4], [6, 7]]);
+    expect(await chunks(admit(source(8), { counts, done, prepare: identity }))).toEqual([
+      [3, 4],
+      [6, 7],
+    ]);
     expect({ read: counts.read, skipped: counts.skipped }).toEqual({ read: 8, skipped: 4 });
   });
 
@@ -49,7 +52,10 @@ describe('admit', () => {
       if (ev.prov.seq === 4) stop.abort();
       return ev;
     };
-    expect(await chunks(admit(source(1000, 3), { counts, stop: stop.signal, prepare }))).toEqual([[0, 1, 2], [3, 4]]);
+    expect(await chunks(admit(source(1000, 3), { counts, stop: stop.signal, prepare }))).toEqual([
+      [0, 1, 2],
+      [3, 4],
+    ]);
     expect(counts.read).toBe(5);
   });
 

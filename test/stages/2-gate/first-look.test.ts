@@ -9,20 +9,26 @@ import type { RejectBudgetError } from '../../../src/core/errors.js';
 async function* source(n: number, size: number): AsyncGenerator<ReadEvent[]> {
   for (let i = 0; i < n; i += size) {
     const chunk: ReadEvent[] = [];
-    for (let j = i; j < Math.min(n, i + size); j++) chunk.push({ kind: 'record', prov: { file: 'f.csv', line: j + 2, seq: j }, data: { n: j } });
+    for (let j = i; j < Math.min(n, i + size); j++)
+      chunk.push({ kind: 'record', prov: { file: 'f.csv', line: j + 2, seq: j }, data: { n: j } });
     yield chunk;
   }
 }
 
-const prepare = (bad: (seq: number) => boolean) => (ev: ReadEvent): ItemEvent =>
-  bad(ev.prov.seq) ? reject(ev.prov, 'map', `dob: "${ev.prov.seq}" is not a date`, {}) : { kind: 'item', prov: ev.prov, item: {}, key: String(ev.prov.seq), source: {} };
+const prepare =
+  (bad: (seq: number) => boolean) =>
+  (ev: ReadEvent): ItemEvent =>
+    bad(ev.prov.seq)
+      ? reject(ev.prov, 'map', `dob: "${ev.prov.seq}" is not a date`, {})
+      : { kind: 'item', prov: ev.prov, item: {}, key: String(ev.prov.seq), source: {} };
 
 async function run(n: number, bad: (seq: number) => boolean, maxRejects: { count: number } | { fraction: number }, size = 10) {
   const counts = emptyCounts();
   const failures: RejectBudgetError[] = [];
   const hold = firstLook({ errors: { maxRejects }, counts, onFail: (e) => failures.push(e), size });
   const chunks: ItemEvent[][] = [];
-  for await (const chunk of admit(source(n, 4), { counts, prepare: prepare(bad), ...(hold !== undefined ? { hold } : {}) })) chunks.push(chunk as ItemEvent[]);
+  for await (const chunk of admit(source(n, 4), { counts, prepare: prepare(bad), ...(hold !== undefined ? { hold } : {}) }))
+    chunks.push(chunk as ItemEvent[]);
   return { counts, failures, chunks };
 }
 
@@ -38,7 +44,9 @@ describe('first look', () => {
   it('a sample past the budget: only its rejects go on, reading stops there, the message names the top reasons', async () => {
     const r = await run(100, (s) => s % 2 === 0, { fraction: 0.01 });
     expect(r.failures).toHaveLength(1);
-    expect(r.failures[0]!.message).toMatch(/^the first look at 12 records, before any request: 6 of 12 records read were rejected, more than errors\.maxRejects \(1%\); nothing was sent\. Most frequent: 6 × map dob: "…" is not a date/);
+    expect(r.failures[0]!.message).toMatch(
+      /^the first look at 12 records, before any request: 6 of 12 records read were rejected, more than errors\.maxRejects \(1%\); nothing was sent\. Most frequent: 6 × map dob: "…" is not a date/,
+    );
     expect(r.chunks.flat().every((e) => e.kind === 'reject')).toBe(true);
     expect(r.chunks.flat()).toHaveLength(6);
     expect(r.counts.read).toBe(12);

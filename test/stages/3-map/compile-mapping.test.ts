@@ -137,7 +137,9 @@ describe('reject reasons', () => {
     expect(mapReason({ y: { from: 'y', type: 'yn' } }, { y: 'x' })).toBe('y: "x" is not a Y/N flag (Y/N, true/false, 1/0, yes/no)');
     expect(mapReason({ s: { from: 's', type: 'string' } }, { s: { a: 1 } })).toBe('s: {"a":1} is not text');
     expect(mapReason({ s: { from: 's', transform: ['trim'] } }, { s: [1] })).toBe('s: [1] is not text');
-    expect(mapReason({ gender: { from: 'sex', map: { man: 'M', vrouw: 'F' } } }, { sex: 'x' })).toBe('gender: "x" is not in the map (man, vrouw)');
+    expect(mapReason({ gender: { from: 'sex', map: { man: 'M', vrouw: 'F' } } }, { sex: 'x' })).toBe(
+      'gender: "x" is not in the map (man, vrouw)',
+    );
   });
 
   it('dates: not parsable, not real', () => {
@@ -150,7 +152,10 @@ describe('reject reasons', () => {
   });
 
   it('names nested paths and cuts long values', () => {
-    const m: MappingObject = { parent: { id: { from: 'group_id', type: 'integer' } }, addresses: [{ street: 'street', nr: { from: 'nr', type: 'integer' } }] };
+    const m: MappingObject = {
+      parent: { id: { from: 'group_id', type: 'integer' } },
+      addresses: [{ street: 'street', nr: { from: 'nr', type: 'integer' } }],
+    };
     expect(mapReason(m, { group_id: 'G1' })).toBe('parent.id: "G1" is not an integer');
     expect(mapReason(m, { group_id: '1', street: 'Main', nr: '7a' })).toBe('addresses[0].nr: "7a" is not an integer');
     const reason = mapReason({ n: { from: 'n', type: 'integer' } }, { n: 'x'.repeat(500) });
@@ -182,8 +187,17 @@ describe('nested objects and arrays', () => {
   it('maps everything when all values are there', () => {
     expect(
       mapOk(mapping, {
-        no: '1', group_id: '5', street: 'Main 1', city: 'Delft', country: 'be', d_street: 'Dock 2', d_city: 'Gouda',
-        tier: 'gold', segment: 'b2b', phone1: '010', phone2: '020',
+        no: '1',
+        group_id: '5',
+        street: 'Main 1',
+        city: 'Delft',
+        country: 'be',
+        d_street: 'Dock 2',
+        d_city: 'Gouda',
+        tier: 'gold',
+        segment: 'b2b',
+        phone1: '010',
+        phone2: '020',
       }),
     ).toEqual({
       sourceId: '1',
@@ -235,7 +249,10 @@ describe('nested objects and arrays', () => {
 
 describe('compile-time ConfigErrors', () => {
   const cases: Array<[unknown, string]> = [
-    [{ addresses: [{ street: 'street', country: { from: 'country', transform: ['uppr'] } }] }, 'mapping.addresses[0].country: unknown transform "uppr"'],
+    [
+      { addresses: [{ street: 'street', country: { from: 'country', transform: ['uppr'] } }] },
+      'mapping.addresses[0].country: unknown transform "uppr"',
+    ],
     [{ age: { from: 'age', type: 'int' } }, 'mapping.age: unknown type "int"'],
     [{ dob: { from: 'dob', date: 'dd-mm-yyyy' } }, 'mapping.dob: date format "dd-mm-yyyy" has an unknown token'],
     [{ dob: { from: 'dob', date: 'YY-MM-DD' } }, 'mapping.dob: date format "YY-MM-DD" uses a two-digit year'],
@@ -291,7 +308,13 @@ describe('attributes, as the contract writes them', () => {
     });
     expect(map({ id: '1', tier: 'gold', segment: 'B2B' })).toEqual({
       ok: true,
-      item: { sourceId: '1', attributes: [{ name: 'LOYALTY_TIER', type: 'text', value: 'gold' }, { class: 'user', name: 'SEGMENT', type: 'enum', value: 'B2B' }] },
+      item: {
+        sourceId: '1',
+        attributes: [
+          { name: 'LOYALTY_TIER', type: 'text', value: 'gold' },
+          { class: 'user', name: 'SEGMENT', type: 'enum', value: 'B2B' },
+        ],
+      },
     });
     expect(map({ id: '2', tier: '', segment: 'B2C' })).toEqual({
       ok: true,
@@ -309,11 +332,22 @@ describe('the source paths a mapping reads (what a columnar reader fetches)', ()
       gender: { from: 'sex', map: { m: 'M' }, default: 'U' },
       language: { default: 'NL' },
       attributes: [{ name: 'TIER', type: 'text', value: { from: 'tier' } }],
-      addresses: [{ type: { value: 'invoice' }, city: 'contact.city', country: 'country' }, { type: { value: 'delivery' }, city: 'contact.city' }],
+      addresses: [
+        { type: { value: 'invoice' }, city: 'contact.city', country: 'country' },
+        { type: { value: 'delivery' }, city: 'contact.city' },
+      ],
       phone: 'phones[0]',
       login: 'customer_no',
     } as unknown as MappingObject;
-    expect(compileMapping(mapping).sources).toEqual(['customer_no', 'contact.email', 'sex', 'tier', 'contact.city', 'country', 'phones[0]']);
+    expect(compileMapping(mapping).sources).toEqual([
+      'customer_no',
+      'contact.email',
+      'sex',
+      'tier',
+      'contact.city',
+      'country',
+      'phones[0]',
+    ]);
   });
 });
 

@@ -30,7 +30,15 @@ describe('compileMapping does the config work once', () => {
       calls++;
       return originalExec.call(this, s);
     };
-    const record = (i: number) => ({ name: ` a  ${i} `, dob: '01-02-2020', at: '2020-01-01T10:00Z', n: String(i), p: `${i}.5`, a: { b: [{ c: 'v' }] }, x: 'y  z' });
+    const record = (i: number) => ({
+      name: ` a  ${i} `,
+      dob: '01-02-2020',
+      at: '2020-01-01T10:00Z',
+      n: String(i),
+      p: `${i}.5`,
+      a: { b: [{ c: 'v' }] },
+      x: 'y  z',
+    });
     map(record(0));
     const afterOne = seen.size;
     for (let i = 1; i < 200; i++) map(record(i));

@@ -5,7 +5,16 @@ import { mapEvent } from '../../../src/stages/3-map/map-event.js';
 
 const prov = (line: number) => ({ file: 'users.csv', line, seq: line - 2 });
 
-function run(events: ReadEvent[], resource: 'users' | 'usergroups', mapping = compileMapping({ source: { value: 'ERP' }, sourceId: 'no', id: { from: 'gid', type: 'integer' }, age: { from: 'age', type: 'integer' } })): ItemEvent[] {
+function run(
+  events: ReadEvent[],
+  resource: 'users' | 'usergroups',
+  mapping = compileMapping({
+    source: { value: 'ERP' },
+    sourceId: 'no',
+    id: { from: 'gid', type: 'integer' },
+    age: { from: 'age', type: 'integer' },
+  }),
+): ItemEvent[] {
   return events.map((e) => mapEvent(mapping, resource, e));
 }
 
@@ -23,9 +32,19 @@ describe('mapEvent', () => {
     );
     expect(out).toHaveLength(4);
     expect(out[0]).toEqual({
-      kind: 'item', prov: prov(2), item: { source: 'ERP', sourceId: 'C1', age: 40 }, key: JSON.stringify(['ERP', 'C1', null]), source: { no: 'C1', age: '40' },
+      kind: 'item',
+      prov: prov(2),
+      item: { source: 'ERP', sourceId: 'C1', age: 40 },
+      key: JSON.stringify(['ERP', 'C1', null]),
+      source: { no: 'C1', age: '40' },
     });
-    expect(out[1]).toEqual({ kind: 'reject', prov: prov(3), stage: 'map', reason: 'age: "old" is not an integer', record: { no: 'C2', age: 'old' } });
+    expect(out[1]).toEqual({
+      kind: 'reject',
+      prov: prov(3),
+      stage: 'map',
+      reason: 'age: "old" is not an integer',
+      record: { no: 'C2', age: 'old' },
+    });
     expect(out[2]).toBe(readReject);
     // No sourceId: still an item, with key '' for the validator to reject.
     expect(out[3]).toMatchObject({ kind: 'item', key: '', item: { source: 'ERP', age: 1 } });

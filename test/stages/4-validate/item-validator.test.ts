@@ -32,7 +32,25 @@ const fullUser = {
     { name: 'POINTS', type: 'integer', value: 12 },
   ],
   addresses: [
-    { ...address, code: 'A1', firstName: 'A', middleName: 'v', lastName: 'D', gender: 'F', numberExtension: 'b', postalCode: '3511AA', region: 'UT', icp: 'N', phone: '1', mobile: '2', email: 'x@y.z', company: 'ACME', url: 'https://acme.example', isDefault: 'Y', notes: 'n' },
+    {
+      ...address,
+      code: 'A1',
+      firstName: 'A',
+      middleName: 'v',
+      lastName: 'D',
+      gender: 'F',
+      numberExtension: 'b',
+      postalCode: '3511AA',
+      region: 'UT',
+      icp: 'N',
+      phone: '1',
+      mobile: '2',
+      email: 'x@y.z',
+      company: 'ACME',
+      url: 'https://acme.example',
+      isDefault: 'Y',
+      notes: 'n',
+    },
     { type: 'delivery', street: 'Side', city: 'Gouda', country: 'BE' },
   ],
 };
@@ -76,17 +94,35 @@ describe('users item schema', () => {
     [{ source: 'ERP', sourceId: 1 }, 'sourceId: must be a string (got integer 1)'],
     [{ source: 'ERP', sourceId: '' }, 'sourceId: must not be empty'],
     [{ source: 'ERP', sourceId: '1', gender: 'X' }, 'gender: must be one of M, F, U (got "X")'],
-    [{ source: 'ERP', sourceId: '1', dateOfBirth: '01-02-1980' }, 'dateOfBirth: must match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ (got "01-02-1980")'],
-    [{ source: 'ERP', sourceId: '1', addresses: [{ ...address, country: 'nl' }] }, 'addresses[0].country: must match ^[A-Z]{2}$ (got "nl")'],
-    [{ source: 'ERP', sourceId: '1', addresses: [address, { type: 'invoice', street: 's', country: 'NL' }] }, 'addresses[1]: missing required field "city"'],
-    [{ source: 'ERP', sourceId: '1', addresses: [{ ...address, type: 'home' }] }, 'addresses[0].type: must be one of delivery, invoice (got "home")'],
+    [
+      { source: 'ERP', sourceId: '1', dateOfBirth: '01-02-1980' },
+      'dateOfBirth: must match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ (got "01-02-1980")',
+    ],
+    [
+      { source: 'ERP', sourceId: '1', addresses: [{ ...address, country: 'nl' }] },
+      'addresses[0].country: must match ^[A-Z]{2}$ (got "nl")',
+    ],
+    [
+      { source: 'ERP', sourceId: '1', addresses: [address, { type: 'invoice', street: 's', country: 'NL' }] },
+      'addresses[1]: missing required field "city"',
+    ],
+    [
+      { source: 'ERP', sourceId: '1', addresses: [{ ...address, type: 'home' }] },
+      'addresses[0].type: must be one of delivery, invoice (got "home")',
+    ],
     [{ source: 'ERP', sourceId: '1', addresses: [{ ...address, floor: 2 }] }, 'addresses[0]: unknown field "floor"'],
     [{ source: 'ERP', sourceId: '1', addresses: address }, 'addresses: must be a list (got object'],
     [{ source: 'ERP', sourceId: '1', parent: { id: '5' } }, 'parent.id: must be an integer (got string "5")'],
     [{ source: 'ERP', sourceId: '1', parent: { source: 'ERP' } }, 'parent: missing required field "sourceId"'],
     [{ source: 'ERP', sourceId: '1', parent: { id: 5, source: 'ERP' } }, 'parent: unknown field "source"'],
-    [{ source: 'ERP', sourceId: '1', attributes: [{ name: 'tier', type: 'text', value: 'x' }] }, 'attributes[0].name: must match ^[A-Z0-9_]+$ (got "tier")'],
-    [{ source: 'ERP', sourceId: '1', attributes: [{ name: 'T', type: 'json', value: 'x' }] }, 'attributes[0].type: must be one of text, enum, enumlist, integer, decimal, date, datetime (got "json")'],
+    [
+      { source: 'ERP', sourceId: '1', attributes: [{ name: 'tier', type: 'text', value: 'x' }] },
+      'attributes[0].name: must match ^[A-Z0-9_]+$ (got "tier")',
+    ],
+    [
+      { source: 'ERP', sourceId: '1', attributes: [{ name: 'T', type: 'json', value: 'x' }] },
+      'attributes[0].type: must be one of text, enum, enumlist, integer, decimal, date, datetime (got "json")',
+    ],
     [{ source: 'ERP', sourceId: '1', attributes: [{ name: 'T', type: 'text' }] }, 'attributes[0]: missing required field "value"'],
   ])('rejects %j with a reason naming the field', (item, reason) => {
     expect(users(item)).toContain(reason);
@@ -118,7 +154,10 @@ describe('usergroups item schema', () => {
     [{ id: 1, budget: 'X' }, 'budget: must be one of Y, H, N (got "X")'],
     [{ id: 1, orderListAllowAll: 'Q' }, 'orderListAllowAll: must be one of N, Y, A, U, P (got "Q")'],
     [{ id: 1, inheritProductList: 'yes' }, 'inheritProductList: must be one of Y, N (got "yes")'],
-    [{ id: 1, pricing: { categories: [], products: [{ id: 1, pricing: { type: 'XX' } }] } }, 'pricing.products[0].pricing.type: must be one of CP, SP, net (got "XX")'],
+    [
+      { id: 1, pricing: { categories: [], products: [{ id: 1, pricing: { type: 'XX' } }] } },
+      'pricing.products[0].pricing.type: must be one of CP, SP, net (got "XX")',
+    ],
     [{ id: 1, pricing: { products: [] } }, 'pricing: missing required field "categories"'],
     [{ id: 1, users: [] }, 'unknown field "users"'],
   ])('rejects %j with a reason naming the field', (item, reason) => {

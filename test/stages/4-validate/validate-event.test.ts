@@ -31,12 +31,23 @@ describe('validateEvent', () => {
   });
 
   it('a record with several problems lists them all in reasons, the first problem still its reason', () => {
-    const bad = itemRecord(3, { source: 'ERP', sourceId: 'C', gender: 'X', email: 42, addresses: [{ type: 'invoice', country: 'NETHERLANDS' }] });
+    const bad = itemRecord(3, {
+      source: 'ERP',
+      sourceId: 'C',
+      gender: 'X',
+      email: 42,
+      addresses: [{ type: 'invoice', country: 'NETHERLANDS' }],
+    });
     const [out] = run([bad]);
     expect(out).toMatchObject({ kind: 'reject', stage: 'validate', reason: 'gender: must be one of M, F, U (got "X")' });
     const reasons = (out as { reasons?: string[] }).reasons ?? [];
     expect(reasons[0]).toBe('gender: must be one of M, F, U (got "X")');
-    expect(reasons).toEqual(expect.arrayContaining(['email: must be a string (got integer 42)', 'addresses[0].country: must match ^[A-Z]{2}$ (got "NETHERLANDS")']));
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'email: must be a string (got integer 42)',
+        'addresses[0].country: must match ^[A-Z]{2}$ (got "NETHERLANDS")',
+      ]),
+    );
     expect(new Set(reasons).size).toBe(reasons.length);
   });
 

@@ -61,15 +61,28 @@ describe('delta filter (pure)', () => {
     ledger.acked.set('A', { hash: hashOf(same), ackedAt: 0 });
     ledger.acked.set('B', { hash: 'stale', ackedAt: 0 });
     const bad = reject({ file: 'f', line: 9, seq: 99 }, 'validate', 'no', {});
-    const counts = { unchanged: 0, heldBack(n: number) { this.unchanged += n; } };
+    const counts = {
+      unchanged: 0,
+      heldBack(n: number) {
+        this.unchanged += n;
+      },
+    };
     const passed: [string, string][] = [];
-    const out = filterChunk([same, bad, changed, fresh] as ItemEvent[], { ledger, counts, now: () => 0, onPass: (r, h) => passed.push([r.key, h]) });
+    const out = filterChunk([same, bad, changed, fresh] as ItemEvent[], {
+      ledger,
+      counts,
+      now: () => 0,
+      onPass: (r, h) => passed.push([r.key, h]),
+    });
     expect(out.map((e) => (e.kind === 'item' ? e.key : e.kind))).toEqual(['reject', 'B', 'C']);
     expect(counts.unchanged).toBe(1);
     const b = out[1] as ItemRecord;
     // The batcher sends exactly the string that was hashed.
     expect(b.json).toBe(JSON.stringify(changed.item));
-    expect(passed).toEqual([['B', hashOf(changed)], ['C', hashOf(fresh)]]);
+    expect(passed).toEqual([
+      ['B', hashOf(changed)],
+      ['C', hashOf(fresh)],
+    ]);
     expect([...ledger.seen].sort()).toEqual(['A', 'B', 'C']);
   });
 
@@ -79,7 +92,12 @@ describe('delta filter (pure)', () => {
     const v2 = item('K', 'new');
     // Propel has v2 already; v1 differs, so v1 goes, and v2 must follow or Propel ends with v1.
     ledger.acked.set('K', { hash: hashOf(v2), ackedAt: 0 });
-    const counts = { unchanged: 0, heldBack(n: number) { this.unchanged += n; } };
+    const counts = {
+      unchanged: 0,
+      heldBack(n: number) {
+        this.unchanged += n;
+      },
+    };
     const out = filterChunk([v1, v2], { ledger, counts, now: () => 0 });
     expect(out).toHaveLength(2);
     expect(counts.unchanged).toBe(0);
@@ -95,10 +113,17 @@ describe('delta filter (pure)', () => {
     const ledger = new MapLedger();
     const a = item('A', 'Anna');
     ledger.acked.set('A', { hash: hashOf(a), ackedAt: 1_000 });
-    const counts = { unchanged: 0, heldBack(n: number) { this.unchanged += n; } };
+    const counts = {
+      unchanged: 0,
+      heldBack(n: number) {
+        this.unchanged += n;
+      },
+    };
     expect(filterChunk([a], { ledger, counts, now: () => 1_000 + 86_400_000, refreshAfterMs: 86_400_000 })).toHaveLength(0);
     const l2 = new MapLedger();
     l2.acked.set('A', { hash: hashOf(a), ackedAt: 1_000 });
-    expect(filterChunk([item('A', 'Anna')], { ledger: l2, counts, now: () => 1_001 + 86_400_000, refreshAfterMs: 86_400_000 })).toHaveLength(1);
+    expect(
+      filterChunk([item('A', 'Anna')], { ledger: l2, counts, now: () => 1_001 + 86_400_000, refreshAfterMs: 86_400_000 }),
+    ).toHaveLength(1);
   });
 });

@@ -18,9 +18,19 @@ describe('unchanged and orphans where people and programs read counts', () => {
   it('the library result carries them, and a night with nothing changed sends nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'delta-lib-'));
     await writeFile(join(dir, 'u.ndjson'), ['A', 'B', 'C'].map((no) => JSON.stringify({ no })).join('\n') + '\n');
-    await writeFile(join(dir, 'u.yaml'), 'name: lib\nresource: users\nsource: { path: u.ndjson }\nmapping:\n  source: { value: ERP }\n  sourceId: no\n  language: { value: NL }\ndelta: {}\n');
+    await writeFile(
+      join(dir, 'u.yaml'),
+      'name: lib\nresource: users\nsource: { path: u.ndjson }\nmapping:\n  source: { value: ERP }\n  sourceId: no\n  language: { value: NL }\ndelta: {}\n',
+    );
     const c = emu.clients[0]!;
-    const target = { name: 'propel', kind: 'http' as const, baseUrl: emu.baseUrl, tokenUrl: emu.tokenUrl, clientId: c.id, clientSecret: c.secret };
+    const target = {
+      name: 'propel',
+      kind: 'http' as const,
+      baseUrl: emu.baseUrl,
+      tokenUrl: emu.tokenUrl,
+      clientId: c.id,
+      clientSecret: c.secret,
+    };
     const first = await runPipeline({ pipeline: join(dir, 'u.yaml'), target, cwd: dir, out: 'r1', state: 'st' });
     expect(first.summary.counts).toMatchObject({ created: 3, unchanged: 0, orphans: 0 });
     const before = emu.log.total;
@@ -36,7 +46,23 @@ describe('unchanged and orphans where people and programs read counts', () => {
     expect(formatProgress({ ...snap, unchanged: 990 })).toMatch(/^read 1,000 · unchanged 990 · imported 10 · /);
     expect(formatProgress(snap)).not.toMatch(/unchanged/);
     const counts = Object.assign(new RunCounts(), { read: 1000, answered: 10, updated: 10, unchanged: 990, orphans: 4 });
-    const base = { runId: 'r', pipeline: 'p', resource: 'users', mode: 'run' as const, target: 'propel', status: 'completed' as const, exitCode: 0, attempt: 1, batches: 1, requests: 1, retries: 0, topRejects: [], startedAt: new Date(0), endedAt: new Date(1000), counts };
+    const base = {
+      runId: 'r',
+      pipeline: 'p',
+      resource: 'users',
+      mode: 'run' as const,
+      target: 'propel',
+      status: 'completed' as const,
+      exitCode: 0,
+      attempt: 1,
+      batches: 1,
+      requests: 1,
+      retries: 0,
+      topRejects: [],
+      startedAt: new Date(0),
+      endedAt: new Date(1000),
+      counts,
+    };
     const withDelta = buildSummary({ ...base, delta: { filterCpuMs: 12.4 } });
     expect(withDelta.counts).toMatchObject({ unchanged: 990, orphans: 4 });
     expect(withDelta.durations).toEqual({ totalMs: 1000, deltaFilterCpuMs: 12 });

@@ -24,7 +24,10 @@ const env = requestEnvelope(RESOURCES.users);
 
 describe('Batcher', () => {
   it('groups by count, numbers batches from 1, keeps order', () => {
-    const { batches } = run(new Batcher({ size: 3, maxBytes: 1e6, envelopeBytes: env.bytes }), Array.from({ length: 7 }, (_, i) => rec(i, `k${i}`)));
+    const { batches } = run(
+      new Batcher({ size: 3, maxBytes: 1e6, envelopeBytes: env.bytes }),
+      Array.from({ length: 7 }, (_, i) => rec(i, `k${i}`)),
+    );
     expect(batches.map((b) => b.records.map((r) => r.prov.seq))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     expect(batches.map((b) => b.seq)).toEqual([1, 2, 3]);
   });
@@ -45,14 +48,26 @@ describe('Batcher', () => {
   });
 
   it('rejects an item that cannot fit in any request, and goes on', () => {
-    const { batches, rejected } = run(new Batcher({ size: 10, maxBytes: 60, envelopeBytes: env.bytes }), [rec(0, 'a'), rec(1, 'b', { sourceId: 'x'.repeat(100) }), rec(2, 'c')]);
+    const { batches, rejected } = run(new Batcher({ size: 10, maxBytes: 60, envelopeBytes: env.bytes }), [
+      rec(0, 'a'),
+      rec(1, 'b', { sourceId: 'x'.repeat(100) }),
+      rec(2, 'c'),
+    ]);
     expect(rejected).toEqual([1]);
     expect(batches.flatMap((b) => b.records.map((r) => r.prov.seq))).toEqual([0, 2]);
   });
 
   it('closes the batch before a second version of the same key', () => {
-    const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [rec(0, 'a'), rec(1, 'b'), rec(2, 'a'), rec(3, 'c')]);
-    expect(batches.map((b) => b.records.map((r) => r.key))).toEqual([['a', 'b'], ['a', 'c']]);
+    const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [
+      rec(0, 'a'),
+      rec(1, 'b'),
+      rec(2, 'a'),
+      rec(3, 'c'),
+    ]);
+    expect(batches.map((b) => b.records.map((r) => r.key))).toEqual([
+      ['a', 'b'],
+      ['a', 'c'],
+    ]);
   });
 
   it('does not treat missing keys as duplicates', () => {
@@ -74,7 +89,11 @@ describe('Batcher', () => {
     ];
     const { batches, rejected } = run(new Batcher({ size: 10, maxBytes: 250_000, envelopeBytes: env.bytes }), recs);
     expect(rejected).toEqual([]);
-    expect(batches.map((b) => b.records.map((r) => r.prov.seq))).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(batches.map((b) => b.records.map((r) => r.prov.seq))).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     for (const b of batches) {
       const expected = `{"users":[${b.records.map((r) => JSON.stringify(r.item)).join(',')}]}`;
       expect(requestBody(env, b.items).toString('utf8')).toBe(expected);
@@ -83,9 +102,14 @@ describe('Batcher', () => {
   });
 
   it("cuts a subset of a batch's items (a retried half) without re-serialising", () => {
-    const { batches } = run(new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }), [0, 1, 2, 3].map((i) => rec(i, `k${i}`, { sourceId: `k${i}`, n: 'é'.repeat(i) })));
+    const { batches } = run(
+      new Batcher({ size: 10, maxBytes: 1e6, envelopeBytes: env.bytes }),
+      [0, 1, 2, 3].map((i) => rec(i, `k${i}`, { sourceId: `k${i}`, n: 'é'.repeat(i) })),
+    );
     const b = batches[0]!;
-    expect(requestBody(env, b.items, [1, 3]).toString('utf8')).toBe(`{"users":[${JSON.stringify(b.records[1]!.item)},${JSON.stringify(b.records[3]!.item)}]}`);
+    expect(requestBody(env, b.items, [1, 3]).toString('utf8')).toBe(
+      `{"users":[${JSON.stringify(b.records[1]!.item)},${JSON.stringify(b.records[3]!.item)}]}`,
+    );
     expect(requestBody(env, b.items, [2]).toString('utf8')).toBe(`{"users":[${JSON.stringify(b.records[2]!.item)}]}`);
   });
 });

@@ -21,7 +21,13 @@ const LATENCY_MS = 60;
 
 function pipelineFile(concurrency: number | string): string {
   const mapping = { source: { value: 'T' }, sourceId: 'id', language: { value: 'NL' }, firstName: 'name' };
-  return usersPipeline({ name: 'adaptive', source: { path: 'users.ndjson' }, mapping, batchSize: BATCH, send: { concurrency, maxRetries: 8, timeout: '10s' } });
+  return usersPipeline({
+    name: 'adaptive',
+    source: { path: 'users.ndjson' },
+    mapping,
+    batchSize: BATCH,
+    send: { concurrency, maxRetries: 8, timeout: '10s' },
+  });
 }
 
 describe('send.concurrency: auto', () => {

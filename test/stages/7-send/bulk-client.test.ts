@@ -24,7 +24,9 @@ describe('BulkClient: answers', () => {
     const out = await client(s, { directives }).sendBatch(batch);
     const call = bulkCalls()[0]!;
     expect(call.headers.authorization).toBe('Bearer tok-1');
-    expect(call.text).toBe(`{"users":[${batch.records.map((r) => JSON.stringify(r.item)).join(',')}],"directives":${JSON.stringify(directives)}}`);
+    expect(call.text).toBe(
+      `{"users":[${batch.records.map((r) => JSON.stringify(r.item)).join(',')}],"directives":${JSON.stringify(directives)}}`,
+    );
     expect(results(out).map((r) => [r.key, r.action, r.id, r.success, r.batch, r.prov.line])).toEqual([
       ['1', 'create', 1000, true, 7, 2],
       ['2', 'create', 1001, true, 7, 3],
@@ -56,8 +58,12 @@ describe('BulkClient: answers', () => {
   });
 
   it('404 is not retried: TransportError with status and the API message', async () => {
-    const { server: s, bulkCalls } = await propel((_req, res) => json(res, 404, { error: { code: 10008, messages: ['Resource not found'] } }));
-    const err = await client(s).sendBatch(userBatch(4, [1])).catch((e: unknown) => e);
+    const { server: s, bulkCalls } = await propel((_req, res) =>
+      json(res, 404, { error: { code: 10008, messages: ['Resource not found'] } }),
+    );
+    const err = await client(s)
+      .sendBatch(userBatch(4, [1]))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     const e = err as TransportError;
     expect(e.code).toBe('ETL_TARGET_FAILED');
@@ -74,7 +80,9 @@ describe('BulkClient: answers', () => {
 
 describe('BulkClient: auth', () => {
   it('401 -> invalidates, renews once and resends', async () => {
-    const { server: s, bulkCalls } = await propel((req, res, n) => (n === 1 ? json(res, 401, {}) : json(res, 200, okAnswer(sentUsers(req)))));
+    const { server: s, bulkCalls } = await propel((req, res, n) =>
+      n === 1 ? json(res, 401, {}) : json(res, 200, okAnswer(sentUsers(req))),
+    );
     const events: SendEvent[] = [];
     const out = await client(s, {}, events).sendBatch(userBatch(1, [1, 2]));
     expect(results(out)).toHaveLength(2);
@@ -85,7 +93,9 @@ describe('BulkClient: auth', () => {
 
   it('a second consecutive 401 -> AuthError without token or secret', async () => {
     const { server: s, bulkCalls } = await propel((_req, res) => json(res, 401, {}));
-    const err = (await client(s).sendBatch(userBatch(1, [1])).catch((e: unknown) => e)) as AuthError;
+    const err = (await client(s)
+      .sendBatch(userBatch(1, [1]))
+      .catch((e: unknown) => e)) as AuthError;
     expect(err).toBeInstanceOf(AuthError);
     expect(err.message).toMatch(/^authentication refused/);
     expect(err.context.status).toBe(401);
@@ -116,7 +126,9 @@ describe('BulkClient: retries', () => {
   it('a Retry-After given as an HTTP date is read against the clock', async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const { server: s } = await propel((req, res, n) =>
-      n === 1 ? json(res, 503, {}, { 'retry-after': new Date(clock.now() + 7000).toUTCString() }) : json(res, 200, okAnswer(sentUsers(req))),
+      n === 1
+        ? json(res, 503, {}, { 'retry-after': new Date(clock.now() + 7000).toUTCString() })
+        : json(res, 200, okAnswer(sentUsers(req))),
     );
     const out = await client(s, { clock }).sendBatch(userBatch(1, [1]));
     expect(results(out)).toHaveLength(1);
@@ -126,7 +138,9 @@ describe('BulkClient: retries', () => {
   it('a Retry-After over 5 minutes ends with TransportError instead of hanging', async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const { server: s, bulkCalls } = await propel((_req, res) => json(res, 429, {}, { 'retry-after': '301' }));
-    const err = (await client(s, { clock }).sendBatch(userBatch(3, [1])).catch((e: unknown) => e)) as TransportError;
+    const err = (await client(s, { clock })
+      .sendBatch(userBatch(3, [1]))
+      .catch((e: unknown) => e)) as TransportError;
     expect(err).toBeInstanceOf(TransportError);
     expect(err.message).toBe('the API asked to wait 301 s before retrying, longer than the 300 s allowed');
     expect(err.context).toMatchObject({ batch: 3, status: 429 });
@@ -168,23 +182,32 @@ describe('BulkClient: retries', () => {
   });
 
   it.each([500, 502, 503, 504])('%i is retried with backoff, then succeeds', async (status) => {
-    const { server: s, bulkCalls } = await propel((req, res, n) => (n === 1 ? json(res, status, { error: { messages: ['boom'] } }) : json(res, 200, okAnswer(sentUsers(req)))));
+    const { server: s, bulkCalls } = await propel((req, res, n) =>
+      n === 1 ? json(res, status, { error: { messages: ['boom'] } }) : json(res, 200, okAnswer(sentUsers(req))),
+    );
     const events: SendEvent[] = [];
     const clock = new VirtualClock({ autoAdvance: true });
     const out = await client(s, { clock, retry: { baseMs: 100, capMs: 1000, random: () => 0.5 } }, events).sendBatch(userBatch(1, [1, 2]));
     expect(results(out)).toHaveLength(2);
     expect(bulkCalls()).toHaveLength(2);
-    expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', batch: 1, attempt: 1, delayMs: 50, reason: `HTTP ${status}` }]);
+    expect(events.filter((e) => e.type === 'retry')).toEqual([
+      { type: 'retry', batch: 1, attempt: 1, delayMs: 50, reason: `HTTP ${status}` },
+    ]);
     expect(clock.slept).toEqual([50]);
   });
 
   it('500 past maxRetries -> TransportError; 501 is not retried', async () => {
     const { server: s, bulkCalls } = await propel((_req, res, n) => json(res, n <= 3 ? 500 : 501, { error: { messages: ['boom'] } }));
-    const err = (await client(s, { send: { maxRetries: 2, timeoutMs: 1000 } }).sendBatch(userBatch(1, [1])).catch((e: unknown) => e)) as TransportError;
+    const err = (await client(s, { send: { maxRetries: 2, timeoutMs: 1000 } })
+      .sendBatch(userBatch(1, [1]))
+      .catch((e: unknown) => e)) as TransportError;
     expect(err.message).toBe('gave up after 2 retries (last: HTTP 500)');
     expect(err.context).toMatchObject({ status: 500 });
     expect(bulkCalls()).toHaveLength(3);
-    await expect(client(s).sendBatch(userBatch(2, [1]))).rejects.toMatchObject({ message: 'the API answered HTTP 501: boom', context: { status: 501 } });
+    await expect(client(s).sendBatch(userBatch(2, [1]))).rejects.toMatchObject({
+      message: 'the API answered HTTP 501: boom',
+      context: { status: 501 },
+    });
     expect(bulkCalls()).toHaveLength(4);
   });
 });
@@ -194,7 +217,11 @@ describe('BulkClient: isolating bad items', () => {
     const bad = new Set(['17', '100', '199']);
     const { server: s, bulkCalls } = await propel((req, res) => {
       const users = sentUsers(req);
-      const messages = users.flatMap((u, i) => (bad.has(String(u.sourceId)) ? [`#/users/${i}/email: string [x] is not a valid email`, `#/users/${i}: extraneous key [foo] is not permitted`] : []));
+      const messages = users.flatMap((u, i) =>
+        bad.has(String(u.sourceId))
+          ? [`#/users/${i}/email: string [x] is not a valid email`, `#/users/${i}: extraneous key [foo] is not permitted`]
+          : [],
+      );
       if (messages.length > 0) return json(res, 400, { error: { code: 10007, status: 400, type: 'SchemaValidationException', messages } });
       json(res, 200, okAnswer(users));
     });
@@ -215,15 +242,25 @@ describe('BulkClient: isolating bad items', () => {
   it('a 400 pointing at nothing is bisected: 1 bad in 16 found within 2*log2(16)+1 extra requests', async () => {
     const { server: s, bulkCalls } = await propel((req, res) => {
       const users = sentUsers(req);
-      if (users.some((u) => u.sourceId === '11')) return json(res, 400, { error: { code: 10017, status: 400, messages: ['Payload validation failed'] } });
+      if (users.some((u) => u.sourceId === '11'))
+        return json(res, 400, { error: { code: 10017, status: 400, messages: ['Payload validation failed'] } });
       json(res, 200, okAnswer(users));
     });
-    const out = await client(s).sendBatch(userBatch(1, Array.from({ length: 16 }, (_, i) => i)));
+    const out = await client(s).sendBatch(
+      userBatch(
+        1,
+        Array.from({ length: 16 }, (_, i) => i),
+      ),
+    );
     expect(bulkCalls().length - 1).toBeLessThanOrEqual(2 * Math.log2(16) + 1);
     expect(results(out)).toHaveLength(15);
-    expect(rejects(out)).toEqual([expect.objectContaining({ stage: 'api', reason: 'Payload validation failed', record: { customer_no: '11' } })]);
+    expect(rejects(out)).toEqual([
+      expect.objectContaining({ stage: 'api', reason: 'Payload validation failed', record: { customer_no: '11' } }),
+    ]);
     // Each good item stored exactly once across all the halves.
-    const stored = bulkCalls().flatMap((c, i) => (i === 0 ? [] : sentUsers(c))).map((u) => u.sourceId);
+    const stored = bulkCalls()
+      .flatMap((c, i) => (i === 0 ? [] : sentUsers(c)))
+      .map((u) => u.sourceId);
     expect(new Set(stored).size).toBe(16);
   });
 });

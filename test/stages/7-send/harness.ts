@@ -79,7 +79,13 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, text: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const s: Seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        text: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       seen.push(s);
       load.current++;
       load.max = Math.max(load.max, load.current);
@@ -119,7 +125,11 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A users batch; `ids` are the sourceIds, all from source ERP. */
-export function userBatch(seq: number, ids: readonly (string | number)[], extra: (id: string | number) => Record<string, unknown> = () => ({})): Batch {
+export function userBatch(
+  seq: number,
+  ids: readonly (string | number)[],
+  extra: (id: string | number) => Record<string, unknown> = () => ({}),
+): Batch {
   const records: ItemRecord[] = ids.map((id, i) => {
     const item = { source: 'ERP', sourceId: String(id), ...extra(id) };
     return {
@@ -176,7 +186,11 @@ export function bulkClient(s: TestServer, agent: Agent, extra: Partial<BulkClien
 }
 
 /** A token provider for a test server: 3 retries, short backoff, on virtual time (`extra.clock`, else its own, moving as it sleeps). */
-export function tokenProvider(origin: string, agent: Agent, extra: Partial<ConstructorParameters<typeof TokenProvider>[0]> = {}): TokenProvider {
+export function tokenProvider(
+  origin: string,
+  agent: Agent,
+  extra: Partial<ConstructorParameters<typeof TokenProvider>[0]> = {},
+): TokenProvider {
   return new TokenProvider({
     tokenUrl: `${origin}/oauth2/token`,
     clientId: 'client-1',

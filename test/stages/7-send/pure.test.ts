@@ -10,10 +10,16 @@ import { TransportError } from '../../../src/core/errors.js';
 
 describe('parseTokenResponse', () => {
   it('reads expires_in given as a string', () => {
-    expect(parseTokenResponse({ access_token: 'abc', token_type: 'BearerToken', expires_in: '1899', scope: '' })).toEqual({ token: 'abc', expiresInSec: 1899 });
+    expect(parseTokenResponse({ access_token: 'abc', token_type: 'BearerToken', expires_in: '1899', scope: '' })).toEqual({
+      token: 'abc',
+      expiresInSec: 1899,
+    });
   });
   it('reads expires_in given as a number', () => {
-    expect(parseTokenResponse({ access_token: 'eyJ.x.y', token_type: 'Bearer', expires_in: 1800, scope: 'profile' })).toEqual({ token: 'eyJ.x.y', expiresInSec: 1800 });
+    expect(parseTokenResponse({ access_token: 'eyJ.x.y', token_type: 'Bearer', expires_in: 1800, scope: 'profile' })).toEqual({
+      token: 'eyJ.x.y',
+      expiresInSec: 1800,
+    });
   });
   it('assumes 30 minutes when expires_in is absent or unreadable', () => {
     expect(parseTokenResponse({ access_token: 'a' }).expiresInSec).toBe(1800);
@@ -57,8 +63,14 @@ describe('parseRetryAfter', () => {
 
 describe('pointers', () => {
   it('parses item and field pointers', () => {
-    expect(parsePointer('#/users/12: required key [firstName] not found', 'users')).toEqual({ index: 12, message: 'required key [firstName] not found' });
-    expect(parsePointer('#/users/3/email: string [x] is not a valid email address', 'users')).toEqual({ index: 3, message: 'email: string [x] is not a valid email address' });
+    expect(parsePointer('#/users/12: required key [firstName] not found', 'users')).toEqual({
+      index: 12,
+      message: 'required key [firstName] not found',
+    });
+    expect(parsePointer('#/users/3/email: string [x] is not a valid email address', 'users')).toEqual({
+      index: 3,
+      message: 'email: string [x] is not a valid email address',
+    });
     expect(parsePointer('#/users/0/addresses/1/country: bad', 'users')).toEqual({ index: 0, message: 'addresses/1/country: bad' });
   });
   it('ignores other lists and plain messages', () => {
@@ -79,9 +91,20 @@ describe('api answers', () => {
   });
   it('reads result items in place, failure text from error, else from message for a failure', () => {
     const prov = { file: 'in.csv', line: 2, seq: 0 };
-    const items = resultItems({ data: [{ action: 'update', error: 'Attribute with id [800] not found.', key: 800, lookupKey: 'id', success: false }] });
+    const items = resultItems({
+      data: [{ action: 'update', error: 'Attribute with id [800] not found.', key: 800, lookupKey: 'id', success: false }],
+    });
     expect(items?.map(resultKey)).toEqual(['800']);
-    expect(resultEvent(items![0], prov, '800', 3)).toEqual({ kind: 'result', prov, key: '800', action: 'update', id: null, success: false, error: 'Attribute with id [800] not found.', batch: 3 });
+    expect(resultEvent(items![0], prov, '800', 3)).toEqual({
+      kind: 'result',
+      prov,
+      key: '800',
+      action: 'update',
+      id: null,
+      success: false,
+      error: 'Attribute with id [800] not found.',
+      batch: 3,
+    });
     const ok = resultEvent({ action: 'create', id: 7, key: 'U1', success: true, message: 'created' }, prov, 'U1', 1);
     expect(ok).toEqual({ kind: 'result', prov, key: 'U1', action: 'create', id: 7, success: true, batch: 1 });
     expect('error' in ok).toBe(false);

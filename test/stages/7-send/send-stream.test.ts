@@ -7,7 +7,20 @@ import type { BulkClient, BulkClientOptions } from '../../../src/stages/7-send/b
 import { RateLimiter } from '../../../src/stages/7-send/rate-limiter.js';
 import type { SendEvent } from '../../../src/stages/7-send/send-event.js';
 import { createSendStream } from '../../../src/stages/7-send/send-stream.js';
-import { bulkClient, delay, json, okAnswer, sentUsers, serversPerTest, testAgent, tokenAnswer, userBatch, type BulkHandler, type Seen, type TestServer } from './harness.js';
+import {
+  bulkClient,
+  delay,
+  json,
+  okAnswer,
+  sentUsers,
+  serversPerTest,
+  testAgent,
+  tokenAnswer,
+  userBatch,
+  type BulkHandler,
+  type Seen,
+  type TestServer,
+} from './harness.js';
 
 const agent = testAgent();
 const servers = serversPerTest();
@@ -34,7 +47,11 @@ async function heldUntilRefused(): Promise<{ s: TestServer; onEvent: (e: SendEve
   return { s, onEvent: (e) => e.type === 'request' && e.status === 404 && refused() };
 }
 
-async function run(input: (Batch | RejectEvent)[], c: { sendBatch(b: Batch): Promise<Outcome[]> }, concurrency: number): Promise<Outcome[]> {
+async function run(
+  input: (Batch | RejectEvent)[],
+  c: { sendBatch(b: Batch): Promise<Outcome[]> },
+  concurrency: number,
+): Promise<Outcome[]> {
   const out: Outcome[] = [];
   await pipeline(
     Readable.from(input),
@@ -79,7 +96,13 @@ describe('createSendStream', () => {
       json(res, 200, okAnswer(sentUsers(req)));
     });
     const batches = Array.from({ length: 8 }, (_, i) => userBatch(i + 1, [`${i}-a`, `${i}-b`]));
-    const rej: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 99, seq: 99 }, stage: 'validate', reason: 'bad', record: {} };
+    const rej: RejectEvent = {
+      kind: 'reject',
+      prov: { file: 'users.csv', line: 99, seq: 99 },
+      stage: 'validate',
+      reason: 'bad',
+      record: {},
+    };
     const out = await run([...batches.slice(0, 4), rej, ...batches.slice(4)], client(s), 3);
     expect(s.load.max).toBe(3);
     expect(out.filter((o) => o.kind === 'result')).toHaveLength(16);
@@ -175,7 +198,11 @@ describe('createSendStream', () => {
     const b3 = userBatch(3, ['D'], () => ({ email: 'v3@x.nl' }));
     const out = await run([b1, b2, b3], client(s), 3);
     expect(store.get('A')).toBe('v2@x.nl');
-    const order = bulkOnly(s).map((r) => sentUsers(r).map((u) => u.sourceId).join(','));
+    const order = bulkOnly(s).map((r) =>
+      sentUsers(r)
+        .map((u) => u.sourceId)
+        .join(','),
+    );
     // Batch 1 429'd, then retried; batch 2 only after batch 1 settled; batch 3 was free to go.
     expect(order.indexOf('C,A')).toBeGreaterThan(order.lastIndexOf('A,B'));
     expect(order.indexOf('D')).toBeLessThan(order.lastIndexOf('A,B'));
@@ -185,7 +212,13 @@ describe('createSendStream', () => {
   it('a fatal error: stops accepting, settles the others and pushes their outcomes, then fails', async () => {
     const { s, onEvent } = await heldUntilRefused();
     const out: Outcome[] = [];
-    const input = [userBatch(1, ['a', 'a2', 'a3']), userBatch(2, ['bad']), userBatch(3, ['c', 'c2', 'c3']), userBatch(4, ['d']), userBatch(5, ['e'])];
+    const input = [
+      userBatch(1, ['a', 'a2', 'a3']),
+      userBatch(2, ['bad']),
+      userBatch(3, ['c', 'c2', 'c3']),
+      userBatch(4, ['d']),
+      userBatch(5, ['e']),
+    ];
     const p = pipeline(
       Readable.from(input),
       createSendStream(client(s, { onEvent }), { concurrency: 3 }),
@@ -249,8 +282,21 @@ describe('createSendStream', () => {
     const { s, onEvent } = await heldUntilRefused();
     const committed: Outcome[] = [];
     const failures: Error[] = [];
-    const reject: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 99, seq: 99 }, stage: 'validate', reason: 'bad email', record: {} };
-    const input: (Batch | RejectEvent)[] = [userBatch(1, ['a', 'a2']), userBatch(2, ['bad']), userBatch(3, ['c']), userBatch(4, ['d']), reject, userBatch(5, ['e'])];
+    const reject: RejectEvent = {
+      kind: 'reject',
+      prov: { file: 'users.csv', line: 99, seq: 99 },
+      stage: 'validate',
+      reason: 'bad email',
+      record: {},
+    };
+    const input: (Batch | RejectEvent)[] = [
+      userBatch(1, ['a', 'a2']),
+      userBatch(2, ['bad']),
+      userBatch(3, ['c']),
+      userBatch(4, ['d']),
+      reject,
+      userBatch(5, ['e']),
+    ];
     // A sink whose writes complete later, like the result sink's file writes: the pipeline must
     // wait for them, which it does only when the stream ends instead of being destroyed.
     await pipeline(
@@ -287,12 +333,24 @@ describe('createSendStream', () => {
     };
     const unsent: number[] = [];
     const out: Outcome[] = [];
-    const reject: RejectEvent = { kind: 'reject', prov: { file: 'users.csv', line: 9, seq: 9 }, stage: 'validate', reason: 'bad', record: {} };
+    const reject: RejectEvent = {
+      kind: 'reject',
+      prov: { file: 'users.csv', line: 9, seq: 9 },
+      stage: 'validate',
+      reason: 'bad',
+      record: {},
+    };
     const input = [userBatch(1, ['a']), userBatch(2, ['b']), userBatch(3, ['c']), reject, userBatch(4, ['a'])];
     const done = pipeline(
       Readable.from(input),
       createSendStream(api, { concurrency: 2, stop: stop.signal, onUnsent: (b) => unsent.push(b.seq) }),
-      new Writable({ objectMode: true, write(o: Outcome, _e, cb) { out.push(o); cb(); } }),
+      new Writable({
+        objectMode: true,
+        write(o: Outcome, _e, cb) {
+          out.push(o);
+          cb();
+        },
+      }),
     );
     while (started.length < 2) await new Promise((resolve) => setImmediate(resolve));
     stop.abort();

@@ -25,7 +25,11 @@ describe('TokenProvider', () => {
     const req = server.seen[0]!;
     expect(req.url).toBe('/oauth2/token');
     expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(req.text))).toEqual({ grant_type: 'client_credentials', client_id: 'client-1', client_secret: SECRET });
+    expect(Object.fromEntries(new URLSearchParams(req.text))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'client-1',
+      client_secret: SECRET,
+    });
   });
 
   it('renews a short-lived token before it runs out (lifetime 2 s)', async () => {
@@ -105,11 +109,24 @@ describe('TokenProvider', () => {
     server = await startServer((_req, res) => json(res, 500, {}));
     const retries: unknown[] = [];
     const clock = new VirtualClock({ autoAdvance: true });
-    const tp2 = tokenProvider(server.origin, agent, { maxRetries: 2, onRetry: (r) => retries.push(r), clock, retry: { baseMs: 100, capMs: 1000, random: () => 0.5 } });
+    const tp2 = tokenProvider(server.origin, agent, {
+      maxRetries: 2,
+      onRetry: (r) => retries.push(r),
+      clock,
+      retry: { baseMs: 100, capMs: 1000, random: () => 0.5 },
+    });
     await expect(tp2.get()).rejects.toBeInstanceOf(TransportError);
     expect(server.seen).toHaveLength(3);
     // Every retry is reported: which one, how long it waits, why; and it waits that long.
-    expect(retries).toEqual([50, 100].map((delayMs, i) => ({ url: `${server!.origin}/oauth2/token`, attempt: i + 1, maxRetries: 2, delayMs, reason: 'HTTP 500' })));
+    expect(retries).toEqual(
+      [50, 100].map((delayMs, i) => ({
+        url: `${server!.origin}/oauth2/token`,
+        attempt: i + 1,
+        maxRetries: 2,
+        delayMs,
+        reason: 'HTTP 500',
+      })),
+    );
     expect(clock.slept).toEqual([50, 100]);
   });
 
@@ -124,9 +141,16 @@ describe('TokenProvider', () => {
     await server.close();
     server = await startServer((_req, res) => json(res, 503, {}, { 'retry-after': '301' }));
     const clock2 = new VirtualClock({ autoAdvance: true });
-    const error = await tokenProvider(server.origin, agent, { clock: clock2 }).get().then(() => undefined, (e: unknown) => e as TransportError);
+    const error = await tokenProvider(server.origin, agent, { clock: clock2 })
+      .get()
+      .then(
+        () => undefined,
+        (e: unknown) => e as TransportError,
+      );
     expect(error).toBeInstanceOf(TransportError);
-    expect(error?.message).toBe(`token endpoint ${server.origin}/oauth2/token asked to wait 301 s before retrying, longer than the 300 s allowed`);
+    expect(error?.message).toBe(
+      `token endpoint ${server.origin}/oauth2/token asked to wait 301 s before retrying, longer than the 300 s allowed`,
+    );
     expect(error?.context).toEqual({ url: `${server.origin}/oauth2/token`, status: 503 });
     expect(clock2.slept).toEqual([]);
     expect(server.seen).toHaveLength(1);
@@ -138,7 +162,10 @@ describe('TokenProvider', () => {
     url.username = 'user';
     url.password = SECRET;
     const tp = tokenProvider(server.origin, agent, { tokenUrl: url.href, maxRetries: 1 });
-    const error = await tp.get().then(() => undefined, (e: unknown) => e as TransportError);
+    const error = await tp.get().then(
+      () => undefined,
+      (e: unknown) => e as TransportError,
+    );
     expect(error?.message).toBe(`token endpoint ${server.origin}/oauth2/token failing after 1 retries (HTTP 503)`);
     expect(JSON.stringify(error?.context)).not.toContain(SECRET);
   });

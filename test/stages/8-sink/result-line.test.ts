@@ -15,23 +15,40 @@ function resultLine(r: ResultEvent, out = new LineBytes(8)): string {
 }
 
 function asObject(r: ResultEvent): string {
-  return JSON.stringify({
-    file: r.prov.file,
-    ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
-    line: r.prov.line,
-    key: r.key,
-    action: r.action,
-    id: r.id,
-    success: r.success,
-    ...(r.error !== undefined ? { error: r.error } : {}),
-    batch: r.batch,
-  }) + '\n';
+  return (
+    JSON.stringify({
+      file: r.prov.file,
+      ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
+      line: r.prov.line,
+      key: r.key,
+      action: r.action,
+      id: r.id,
+      success: r.success,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      batch: r.batch,
+    }) + '\n'
+  );
 }
 
 const files = ['users.csv', 'C:\\exports\\"quoted" naïve\u2028.csv', '-', 'a\nb\t\u0001.ndjson'];
 const entries = [undefined, 'part 1/ü.csv', 'e"\\'];
 const keys = ['U1', 'say "hi"', 'C:\\x', '["ERP","é \\"x\\"",null]', '', '\ud83d\ude00\u007f', 'lone \ud800 surrogate', '~ \u001f'];
-const ids: ResultEvent['id'][] = [1000, 0, 9, 10, 'g-7', null, Number.NaN, 1e21, -3, -0, 2.5, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, Infinity];
+const ids: ResultEvent['id'][] = [
+  1000,
+  0,
+  9,
+  10,
+  'g-7',
+  null,
+  Number.NaN,
+  1e21,
+  -3,
+  -0,
+  2.5,
+  Number.MAX_SAFE_INTEGER,
+  2 ** 53 + 2,
+  Infinity,
+];
 const errors = [undefined, 'Parent usergroup with id [999] not found.', 'line\nbreak "and" \\ back'];
 
 describe('writeResultLine', () => {
@@ -61,8 +78,18 @@ describe('writeResultLine', () => {
 
   it("does not carry one file's provenance over to another's line", () => {
     const line = (file: string, entry?: string): string =>
-      resultLine({ kind: 'result', prov: { file, ...(entry !== undefined ? { entry } : {}), line: 2, seq: 0 }, key: 'k', action: 'create', id: 1, success: true, batch: 1 });
-    expect(line('a.zip', 'x.csv')).toBe('{"file":"a.zip","entry":"x.csv","line":2,"key":"k","action":"create","id":1,"success":true,"batch":1}\n');
+      resultLine({
+        kind: 'result',
+        prov: { file, ...(entry !== undefined ? { entry } : {}), line: 2, seq: 0 },
+        key: 'k',
+        action: 'create',
+        id: 1,
+        success: true,
+        batch: 1,
+      });
+    expect(line('a.zip', 'x.csv')).toBe(
+      '{"file":"a.zip","entry":"x.csv","line":2,"key":"k","action":"create","id":1,"success":true,"batch":1}\n',
+    );
     expect(line('a.zip')).toBe('{"file":"a.zip","line":2,"key":"k","action":"create","id":1,"success":true,"batch":1}\n');
     expect(line('b.csv')).toBe('{"file":"b.csv","line":2,"key":"k","action":"create","id":1,"success":true,"batch":1}\n');
   });
@@ -74,7 +101,15 @@ describe('LineBytes', () => {
     const head = new ProvenanceHead();
     const expected: string[] = [];
     for (let i = 0; i < 2000; i++) {
-      const r: ResultEvent = { kind: 'result', prov: { file: i % 500 === 0 ? `f${i}.csv` : 'f.csv', line: i + 2, seq: i }, key: `K${i}\u00e9`, action: 'create', id: i * 7919, success: true, batch: 1 + Math.floor(i / 500) };
+      const r: ResultEvent = {
+        kind: 'result',
+        prov: { file: i % 500 === 0 ? `f${i}.csv` : 'f.csv', line: i + 2, seq: i },
+        key: `K${i}\u00e9`,
+        action: 'create',
+        id: i * 7919,
+        success: true,
+        batch: 1 + Math.floor(i / 500),
+      };
       writeResultLine(out, r, head);
       expected.push(asObject(r));
     }

@@ -38,7 +38,10 @@ describe('result sink', () => {
       },
     };
     const counts = emptyCounts();
-    await pipeline(Readable.from(outcomes), createResultSink({ results: recordingFile('results', log), rejects: recordingFile('rejects', log), journal, counts }));
+    await pipeline(
+      Readable.from(outcomes),
+      createResultSink({ results: recordingFile('results', log), rejects: recordingFile('rejects', log), journal, counts }),
+    );
     // Replay the log: a file's lines count as on disk only once a sync follows their write, and
     // every record a journal line names must already have its line on disk in its own file.
     const fileOf = new Map(outcomes.map((o) => [o.prov.seq, o.kind === 'result' ? 'results' : 'rejects']));
@@ -60,13 +63,21 @@ describe('result sink', () => {
         }
       }
     }
-    expect(log.filter((l) => l.startsWith('journal')).flatMap((l) => l.slice(8).split(',')).sort()).toEqual(['0', '1', '2']);
+    expect(
+      log
+        .filter((l) => l.startsWith('journal'))
+        .flatMap((l) => l.slice(8).split(','))
+        .sort(),
+    ).toEqual(['0', '1', '2']);
     expect([counts.created, counts.updated, counts.rejected.validate]).toEqual([1, 1, 1]);
   });
 
   it('syncs nothing without a journal (validate): no order to keep', async () => {
     const log: string[] = [];
-    await pipeline(Readable.from(outcomes), createResultSink({ results: recordingFile('results', log), rejects: recordingFile('rejects', log), counts: emptyCounts() }));
+    await pipeline(
+      Readable.from(outcomes),
+      createResultSink({ results: recordingFile('results', log), rejects: recordingFile('rejects', log), counts: emptyCounts() }),
+    );
     expect(log.some((l) => l.startsWith('sync'))).toBe(false);
     expect(log.some((l) => l.startsWith('write results'))).toBe(true);
   });

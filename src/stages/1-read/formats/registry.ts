@@ -27,7 +27,12 @@ export class FormatRegistry {
 
   get(name: string): SourceFormatDef {
     const format = this.byName.get(name);
-    if (format === undefined) throw new ConfigError(`unknown source format "${name}"; use one of ${this.names.join(', ')}`, { key: 'source.format' }, ERR.SOURCE_FORMAT);
+    if (format === undefined)
+      throw new ConfigError(
+        `unknown source format "${name}"; use one of ${this.names.join(', ')}`,
+        { key: 'source.format' },
+        ERR.SOURCE_FORMAT,
+      );
     return format;
   }
 

@@ -40,7 +40,13 @@ export interface BinaryReadOptions {
 export interface BinaryFormat extends FormatBase {
   readonly kind: 'binary';
   /** The records of one object, a batch at a time, read through `storage` (ranges or streams). */
-  read(object: StoredObject, storage: Storage, spec: SourceSpec, where: ReaderContext, options: BinaryReadOptions): AsyncIterable<ParsedItem[]>;
+  read(
+    object: StoredObject,
+    storage: Storage,
+    spec: SourceSpec,
+    where: ReaderContext,
+    options: BinaryReadOptions,
+  ): AsyncIterable<ParsedItem[]>;
   /**
    * Run while the inputs are resolved, before anything is sent: throws what reading would throw
    * before its first record (not this format, truncated, a mapped column missing), reading as

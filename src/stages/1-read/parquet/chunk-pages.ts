@@ -42,7 +42,10 @@ export class ChunkPages {
     let headerBytes = Math.min(HEADER_BYTES, this.windowBytes);
     for (;;) {
       await this.cover(this.position, Math.min(this.end, this.position + headerBytes));
-      const reader = { view: new DataView(this.window.buffer, this.window.byteOffset, this.window.byteLength), offset: this.position - this.windowStart };
+      const reader = {
+        view: new DataView(this.window.buffer, this.window.byteOffset, this.window.byteLength),
+        offset: this.position - this.windowStart,
+      };
       let header: PageHeader;
       try {
         header = parquetHeader(reader);
@@ -59,7 +62,9 @@ export class ChunkPages {
       const bodyStart = this.windowStart + reader.offset;
       const bodyEnd = bodyStart + header.compressed_page_size;
       if (!(header.compressed_page_size >= 0) || bodyEnd > this.end) {
-        throw new Error(`page of ${header.compressed_page_size} bytes at offset ${bodyStart} runs past its column chunk (ends at ${this.end})`);
+        throw new Error(
+          `page of ${header.compressed_page_size} bytes at offset ${bodyStart} runs past its column chunk (ends at ${this.end})`,
+        );
       }
       await this.cover(bodyStart, bodyEnd);
       this.position = bodyEnd;

@@ -113,7 +113,11 @@ export class FlatColumn implements ColumnCursor {
       const { rows, definitions, values } = this.open(page);
       return new StringPage(values, rows, definitions, this.maxDefinition, this.text);
     }
-    if ((encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') && this.dictionary !== undefined && this.decoder.type !== 'BOOLEAN') {
+    if (
+      (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') &&
+      this.dictionary !== undefined &&
+      this.decoder.type !== 'BOOLEAN'
+    ) {
       const { rows, definitions, values } = this.open(page);
       const indexes = new Uint32Array(definitions === undefined ? rows : countDefined(definitions, this.maxDefinition));
       const view = { view: new DataView(values.buffer, values.byteOffset, values.byteLength), offset: 0 };

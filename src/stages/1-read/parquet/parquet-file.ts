@@ -56,7 +56,8 @@ export function rangeBuffer(object: StoredObject, storage: RangeStorage, where: 
     byteLength: object.size,
     async slice(start: number, end: number = object.size): Promise<ArrayBuffer> {
       const bytes = await storage.readRange(object, start, end);
-      if (bytes.byteLength < end - start) throw broken(`is truncated: ${end - start} bytes wanted at offset ${start}, ${bytes.byteLength} there`, where);
+      if (bytes.byteLength < end - start)
+        throw broken(`is truncated: ${end - start} bytes wanted at offset ${start}, ${bytes.byteLength} there`, where);
       return asArrayBuffer(bytes);
     },
   };
@@ -74,7 +75,10 @@ async function readFooter(object: StoredObject, buffer: AsyncBuffer, where: Read
     // A prefix of PAR1 is a Parquet file cut short; anything else is another kind of file.
     const prefix = new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
     const isPrefix = size > 0 && prefix.every((b, i) => b === 'PAR1'.charCodeAt(i));
-    throw broken(isPrefix ? 'is truncated: it ends inside the Parquet header' : 'is not a Parquet file (it does not start with PAR1)', where);
+    throw broken(
+      isPrefix ? 'is truncated: it ends inside the Parquet header' : 'is not a Parquet file (it does not start with PAR1)',
+      where,
+    );
   }
   if (size < 12) throw broken('is truncated: no room for a Parquet footer', where);
   const tail = new DataView(await buffer.slice(size - 8, size));
@@ -123,12 +127,17 @@ export function checkReadable(file: ParquetFile, columns: readonly string[]): vo
       if (meta === undefined || name === undefined) throw broken('has a column chunk without metadata', file.where);
       if (!wanted.has(name)) continue;
       const column = meta.path_in_schema.join('.');
-      if (chunk.file_path !== undefined) throw broken(`column ${column} keeps its data in another file (${chunk.file_path}), which is not supported`, file.where);
+      if (chunk.file_path !== undefined)
+        throw broken(`column ${column} keeps its data in another file (${chunk.file_path}), which is not supported`, file.where);
       if (!SUPPORTED_CODECS.has(meta.codec)) {
-        throw broken(`column ${column} is compressed with ${meta.codec ?? 'an unknown codec'}, which propel-etl cannot read (it reads ${[...SUPPORTED_CODECS].join(', ')})`, file.where);
+        throw broken(
+          `column ${column} is compressed with ${meta.codec ?? 'an unknown codec'}, which propel-etl cannot read (it reads ${[...SUPPORTED_CODECS].join(', ')})`,
+          file.where,
+        );
       }
       const bad = meta.encodings.findIndex((e) => UNSUPPORTED_ENCODINGS.has(e));
-      if (bad !== -1) throw broken(`column ${column} uses the encoding ${meta.encodings[bad] ?? '(unknown)'}, which propel-etl cannot read`, file.where);
+      if (bad !== -1)
+        throw broken(`column ${column} uses the encoding ${meta.encodings[bad] ?? '(unknown)'}, which propel-etl cannot read`, file.where);
     }
   }
 }

@@ -21,12 +21,22 @@ function columnsToRead(file: ParquetFile, sources: readonly string[] | undefined
 }
 
 /** Throws what reading would throw before the first row: not Parquet, truncated, a mapped column missing, an unreadable codec. */
-export async function checkParquet(object: StoredObject, storage: RangeStorage, where: ReaderContext, sources?: readonly string[]): Promise<void> {
+export async function checkParquet(
+  object: StoredObject,
+  storage: RangeStorage,
+  where: ReaderContext,
+  sources?: readonly string[],
+): Promise<void> {
   const file = await openParquet(object, storage, where);
   checkReadable(file, columnsToRead(file, sources));
 }
 
-export async function* readParquetObject(object: StoredObject, storage: RangeStorage, where: ReaderContext, opts: ParquetReadOptions = {}): AsyncGenerator<ParsedItem[]> {
+export async function* readParquetObject(
+  object: StoredObject,
+  storage: RangeStorage,
+  where: ReaderContext,
+  opts: ParquetReadOptions = {},
+): AsyncGenerator<ParsedItem[]> {
   const file = await openParquet(object, storage, where);
   yield* readParquet(file, { columns: columnsToRead(file, opts.sources) });
 }

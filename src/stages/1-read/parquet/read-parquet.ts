@@ -32,9 +32,10 @@ function rowGroupFailure(file: ParquetFile, group: RowGroupSpan, line: number, e
   const message = e instanceof Error ? e.message : String(e);
   const place = `row group ${group.index + 1} of ${file.rowGroups.length} (rows ${group.start + 1}-${group.start + group.rows})`;
   const unsupported = /unsupported (compression codec|encoding): (\S+)/.exec(message);
-  const what = unsupported !== null
-    ? `${place} uses the ${unsupported[1]} ${unsupported[2]}, which propel-etl cannot read`
-    : `${place} is corrupt: ${message.replace(/^parquet /, '')}`;
+  const what =
+    unsupported !== null
+      ? `${place} uses the ${unsupported[1]} ${unsupported[2]}, which propel-etl cannot read`
+      : `${place} is corrupt: ${message.replace(/^parquet /, '')}`;
   return new SourceError(what, { ...file.where, line }, ERR.SOURCE_PARQUET, { cause: e });
 }
 

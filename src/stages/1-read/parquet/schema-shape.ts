@@ -23,7 +23,9 @@ function innerShape(node: SchemaTree): Shape {
   }
   if (isMapLike(node)) {
     const entry = node.children[0] as SchemaTree;
-    const value = entry.children.find((c) => c.element.name === 'value') ?? (entry.children[1]);
+    // A MAP's entry has a key and a value child: the second is there when no child is named value.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    const value = entry.children.find((c) => c.element.name === 'value') ?? (entry.children[1] as SchemaTree);
     return { kind: 'map', value: shapeOf(value) };
   }
   if (node.children.length > 0) {

@@ -120,7 +120,14 @@ const int64: Convert = (v) => (typeof v === 'bigint' ? exactInteger(v) : v);
 const float: Convert = (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 
 function timeConverter(e: SchemaElement): Convert | undefined {
-  const unit = e.logical_type?.type === 'TIME' ? e.logical_type.unit : e.converted_type === 'TIME_MILLIS' ? 'MILLIS' : e.converted_type === 'TIME_MICROS' ? 'MICROS' : undefined;
+  const unit =
+    e.logical_type?.type === 'TIME'
+      ? e.logical_type.unit
+      : e.converted_type === 'TIME_MILLIS'
+        ? 'MILLIS'
+        : e.converted_type === 'TIME_MICROS'
+          ? 'MICROS'
+          : undefined;
   if (unit === undefined) return undefined;
   const [perSecond, digits] = unit === 'MILLIS' ? [1000n, 3] : unit === 'MICROS' ? [1_000_000n, 6] : [1_000_000_000n, 9];
   return (v) => (typeof v === 'bigint' || typeof v === 'number' ? isoTime(BigInt(v), perSecond, digits) : v);
@@ -141,9 +148,24 @@ function valueConverter(e: SchemaElement): Convert | undefined {
   if (time !== undefined) return time;
   const logical = e.logical_type?.type;
   // Timestamps, dates, strings, JSON, UUIDs and FLOAT16 are finished by hyparquet (with PARSERS).
-  if (logical === 'TIMESTAMP' || logical === 'DATE' || logical === 'STRING' || logical === 'JSON' || logical === 'UUID' || logical === 'FLOAT16') return undefined;
+  if (
+    logical === 'TIMESTAMP' ||
+    logical === 'DATE' ||
+    logical === 'STRING' ||
+    logical === 'JSON' ||
+    logical === 'UUID' ||
+    logical === 'FLOAT16'
+  )
+    return undefined;
   const converted = e.converted_type;
-  if (converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS' || converted === 'DATE' || converted === 'UTF8' || converted === 'JSON') return undefined;
+  if (
+    converted === 'TIMESTAMP_MILLIS' ||
+    converted === 'TIMESTAMP_MICROS' ||
+    converted === 'DATE' ||
+    converted === 'UTF8' ||
+    converted === 'JSON'
+  )
+    return undefined;
   switch (e.type) {
     case 'INT64':
       return int64;

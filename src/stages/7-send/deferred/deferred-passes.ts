@@ -166,7 +166,9 @@ export class DeferredPasses {
 
   private newQueue(): SpillQueue<DeferredEntry> {
     this.queues++;
-    return new SpillQueue<DeferredEntry>(join(this.opts.dir, `${SPILL_FILE_PREFIX}${this.queues}.ndjson`), { memoryLimit: this.opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT });
+    return new SpillQueue<DeferredEntry>(join(this.opts.dir, `${SPILL_FILE_PREFIX}${this.queues}.ndjson`), {
+      memoryLimit: this.opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+    });
   }
 
   private async hold(record: ItemRecord, result: ResultEvent, reason: string): Promise<void> {
@@ -215,7 +217,8 @@ export class DeferredPasses {
       const entry = await w.queue.read(w.at);
       w.queue.forget(w.at);
       if (entry === undefined) continue;
-      const where = success.prov.file === entry.record.prov.file ? `line ${success.prov.line}` : `${success.prov.file} line ${success.prov.line}`;
+      const where =
+        success.prov.file === entry.record.prov.file ? `line ${success.prov.line}` : `${success.prov.file} line ${success.prov.line}`;
       out.push(...refused(entry, `not sent again: a later version with the same key (${where}) was imported`));
     }
     if (keep.length > 0) this.waiting.set(record.key, keep);

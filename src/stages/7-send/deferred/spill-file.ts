@@ -33,7 +33,8 @@ export class SpillQueue<T> {
     readonly path: string,
     private readonly opts: SpillQueueOptions = { memoryLimit: DEFAULT_MEMORY_LIMIT },
   ) {
-    if (!(Number.isInteger(opts.memoryLimit) && opts.memoryLimit >= 0)) throw new RangeError(`memoryLimit must be a non-negative integer, got ${opts.memoryLimit}`);
+    if (!(Number.isInteger(opts.memoryLimit) && opts.memoryLimit >= 0))
+      throw new RangeError(`memoryLimit must be a non-negative integer, got ${opts.memoryLimit}`);
   }
 
   /** Entries added (including any dropped from memory since). */
@@ -96,7 +97,10 @@ export class SpillQueue<T> {
     if (this.opening === undefined) return;
     await this.opening;
     // Line by line: the file may be far larger than memory, that is why it exists.
-    const lines = createInterface({ input: createReadStream(this.path, { start: 0, end: Math.max(0, this.fileBytes - 1) }), crlfDelay: Infinity });
+    const lines = createInterface({
+      input: createReadStream(this.path, { start: 0, end: Math.max(0, this.fileBytes - 1) }),
+      crlfDelay: Infinity,
+    });
     let offset = 0;
     for await (const line of lines) {
       const length = Buffer.byteLength(line) + 1;

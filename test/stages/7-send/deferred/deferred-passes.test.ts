@@ -48,13 +48,20 @@ class FakeApi implements BatchSender {
 }
 
 function rec(seq: number, g: Group): ItemRecord {
-  return { kind: 'item', prov: { file: 'groups.ndjson', line: seq + 1, seq }, item: { ...g }, key: String(g.id), source: { ...g, row: seq } };
+  return {
+    kind: 'item',
+    prov: { file: 'groups.ndjson', line: seq + 1, seq },
+    item: { ...g },
+    key: String(g.id),
+    source: { ...g, row: seq },
+  };
 }
 
 /** 1 root, `regions` regions, `per` branches under each, deepest first. */
 function tree(regions: number, per: number): ItemRecord[] {
   const groups: Group[] = [];
-  for (let r = 0; r < regions; r++) for (let b = 0; b < per; b++) groups.push({ id: 1000 + r * 100 + b, name: `branch ${r}.${b}`, parent: { id: 100 + r } });
+  for (let r = 0; r < regions; r++)
+    for (let b = 0; b < per; b++) groups.push({ id: 1000 + r * 100 + b, name: `branch ${r}.${b}`, parent: { id: 100 + r } });
   for (let r = 0; r < regions; r++) groups.push({ id: 100 + r, name: `region ${r}`, parent: { id: 1 } });
   groups.push({ id: 1, name: 'root' });
   return groups.map((g, i) => rec(i, g));
@@ -66,7 +73,13 @@ async function harness(records: readonly ItemRecord[], opts: { memoryLimit?: num
   const counts = emptyCounts();
   const results = await PrivateFile.open(join(dir, 'results.ndjson'), 'w');
   const rejects = await PrivateFile.open(join(dir, 'rejects.ndjson'), 'w');
-  const journal = await Journal.create(join(dir, 'checkpoint.ndjson'), { t: 'start', runId: 'r', pipeline: 'p', resource: 'usergroups', startedAt: new Date().toISOString() });
+  const journal = await Journal.create(join(dir, 'checkpoint.ndjson'), {
+    t: 'start',
+    runId: 'r',
+    pipeline: 'p',
+    resource: 'usergroups',
+    startedAt: new Date().toISOString(),
+  });
   const sink = { results, rejects, journal, counts };
   const d = new DeferredPasses({ dir, ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}) });
   const batch = { size: opts.batchSize ?? 7, maxBytes: 1_000_000, envelopeBytes: 20 };
@@ -79,8 +92,22 @@ async function harness(records: readonly ItemRecord[], opts: { memoryLimit?: num
   await runDeferredPasses(d, { sender: d.wrap(api), batch, concurrency, sink });
   await d.dispose();
   await Promise.all([results.close(), rejects.close(), journal.close()]);
-  const lines = async (f: string) => (await readFile(join(dir, f), 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { dir, api, counts, d, spillSeen, waitingAfterMain, results: await lines('results.ndjson'), rejects: await lines('rejects.ndjson'), journal: await readJournal(join(dir, 'checkpoint.ndjson')) };
+  const lines = async (f: string) =>
+    (await readFile(join(dir, f), 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    dir,
+    api,
+    counts,
+    d,
+    spillSeen,
+    waitingAfterMain,
+    results: await lines('results.ndjson'),
+    rejects: await lines('rejects.ndjson'),
+    journal: await readJournal(join(dir, 'checkpoint.ndjson')),
+  };
 }
 
 describe('DeferredPasses', () => {
@@ -105,11 +132,26 @@ describe('DeferredPasses', () => {
   });
 
   it('rejects an item whose parent never arrives once a pass makes no progress, with the API text, once', async () => {
-    const records = [rec(0, { id: 20, name: 'orphan', parent: { id: 99 } }), rec(1, { id: 21, name: 'child', parent: { id: 10 } }), rec(2, { id: 10, name: 'top' })];
+    const records = [
+      rec(0, { id: 20, name: 'orphan', parent: { id: 99 } }),
+      rec(1, { id: 21, name: 'child', parent: { id: 10 } }),
+      rec(2, { id: 10, name: 'top' }),
+    ];
     const h = await harness(records);
     expect([...h.api.store.keys()].sort()).toEqual([10, 21]);
-    expect(h.rejects).toEqual([{ file: 'groups.ndjson', line: 1, stage: 'api', reason: 'Parent usergroup with id [99] not found.', reasons: ['Parent usergroup with id [99] not found.'], record: { id: 20, name: 'orphan', parent: { id: 99 }, row: 0 } }]);
-    expect(h.results.filter((r) => r.key === '20')).toEqual([expect.objectContaining({ success: false, error: 'Parent usergroup with id [99] not found.' })]);
+    expect(h.rejects).toEqual([
+      {
+        file: 'groups.ndjson',
+        line: 1,
+        stage: 'api',
+        reason: 'Parent usergroup with id [99] not found.',
+        reasons: ['Parent usergroup with id [99] not found.'],
+        record: { id: 20, name: 'orphan', parent: { id: 99 }, row: 0 },
+      },
+    ]);
+    expect(h.results.filter((r) => r.key === '20')).toEqual([
+      expect.objectContaining({ success: false, error: 'Parent usergroup with id [99] not found.' }),
+    ]);
     expect(h.counts).toMatchObject({ answered: 3, created: 2, failed: 1, rejected: { api: 1 } });
     expect(h.journal.done.size).toBe(3);
     // Main stream, pass 1 (21 got its parent: progress), pass 2 (no progress), then given up.
@@ -128,7 +170,9 @@ describe('DeferredPasses', () => {
     expect(h.api.sent.flat().filter((s) => s === 0)).toHaveLength(1);
     expect(h.rejects).toHaveLength(1);
     expect(h.rejects[0]).toMatchObject({ line: 1, stage: 'api' });
-    expect(String(h.rejects[0]!.reason)).toMatch(/^Parent usergroup with id \[7\] not found\. \(not sent again: a later version with the same key \(line 2\) was imported\)$/);
+    expect(String(h.rejects[0]!.reason)).toMatch(
+      /^Parent usergroup with id \[7\] not found\. \(not sent again: a later version with the same key \(line 2\) was imported\)$/,
+    );
     // Settled no later than the version that superseded it, so a resume cannot resend it over "new".
     const order = h.results.map((r) => r.line);
     expect(order.indexOf(1)).toBeLessThan(order.indexOf(2));
@@ -136,11 +180,18 @@ describe('DeferredPasses', () => {
   });
 
   it('sends two waiting versions of one key again in their source order', async () => {
-    const records = [rec(0, { id: 5, name: 'old', parent: { id: 7 } }), rec(1, { id: 5, name: 'new', parent: { id: 7 } }), rec(2, { id: 7, name: 'seven' })];
+    const records = [
+      rec(0, { id: 5, name: 'old', parent: { id: 7 } }),
+      rec(1, { id: 5, name: 'new', parent: { id: 7 } }),
+      rec(2, { id: 7, name: 'seven' }),
+    ];
     const h = await harness(records, { batchSize: 10, concurrency: 4 });
     expect(h.api.store.get(5)?.name).toBe('new');
     expect(h.rejects).toEqual([]);
-    expect(h.results.filter((r) => r.key === '5').map((r) => [r.line, r.action])).toEqual([[1, 'create'], [2, 'update']]);
+    expect(h.results.filter((r) => r.key === '5').map((r) => [r.line, r.action])).toEqual([
+      [1, 'create'],
+      [2, 'update'],
+    ]);
   });
 
   it('spills waiting records past the memory limit and still loads the whole tree', async () => {
@@ -175,7 +226,13 @@ describe('DeferredPasses', () => {
     const counts = emptyCounts();
     const results = await PrivateFile.open(join(dir, 'results.ndjson'), 'w');
     const rejects = await PrivateFile.open(join(dir, 'rejects.ndjson'), 'w');
-    await runDeferredPasses(d, { sender: d.wrap(api), batch: { size: 5, maxBytes: 1e6, envelopeBytes: 2 }, concurrency: 1, sink: { results, rejects, counts }, stop: stop.signal });
+    await runDeferredPasses(d, {
+      sender: d.wrap(api),
+      batch: { size: 5, maxBytes: 1e6, envelopeBytes: 2 },
+      concurrency: 1,
+      sink: { results, rejects, counts },
+      stop: stop.signal,
+    });
     await Promise.all([results.close(), rejects.close(), d.dispose()]);
     expect(api.sent).toHaveLength(1);
     expect(counts.answered).toBe(0);

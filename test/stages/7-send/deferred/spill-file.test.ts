@@ -16,7 +16,6 @@ async function all<T>(q: SpillQueue<T>): Promise<T[]> {
   return out;
 }
 
-
 describe('SpillQueue', () => {
   it('keeps entries in memory up to the limit and writes no file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spill-'));
