@@ -5,7 +5,11 @@
 import type { S3Settings } from '../storage/s3/s3-settings.js';
 import type { ResourceName } from '../core/resource.js';
 
-export type SourceFormat = 'csv' | 'ndjson' | 'json' | 'parquet';
+/**
+ * A source format's name: one of the formats the read stage registers (`src/stages/1-read/formats/`:
+ * csv, ndjson, json, parquet); checked against them before the first request (`preflight/format-name.ts`).
+ */
+export type SourceFormat = string;
 export type CsvEncoding = 'utf8' | 'utf-8' | 'utf16le' | 'utf-16' | 'latin1' | 'windows-1252';
 
 export interface CsvOptions {

@@ -1,5 +1,6 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import type { ResourceName } from '../core/resource.js';
+import { DEFAULT_FORMAT, FORMATS } from '../stages/1-read/formats/index.js';
 import type { MappingProposal, ProposedField } from './propose-mapping.js';
 
 const YAML_WORDS = /^(?:true|false|yes|no|on|off|null|y|n|~)$/i;
@@ -50,7 +51,7 @@ export function renderPipeline(r: RenderInput): string {
   const out: string[] = [];
   out.push(`# Starter pipeline written by \`propel-etl init ${r.resource}\` from ${r.inputDisplay} (first ${r.records} records read).`);
   out.push('# Check every mapping line, then rehearse: propel-etl validate <this file>; propel-etl run <this file> --dry-run');
-  out.push(`# ${r.columns.length} source ${r.source.format === 'csv' ? 'columns' : 'paths'} found:`);
+  out.push(`# ${r.columns.length} source ${FORMATS.get(r.source.format ?? DEFAULT_FORMAT).init?.fields ?? 'paths'} found:`);
   for (let i = 0; i < r.columns.length; i += 8) out.push(`#   ${r.columns.slice(i, i + 8).join(', ')}`);
   if (p.missingRequired.length > 0)
     out.push(`# REQUIRED fields with no source found: ${p.missingRequired.join(', ')} (marked CHANGE_ME below).`);

@@ -1,7 +1,8 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ERR, ConfigError } from '../core/errors.js';
 import type { ReadEvent } from '../core/record.js';
-import { formatFromName, openSource, parquetColumns, resolveInputs } from '../stages/1-read/index.js';
+import { DEFAULT_FORMAT, FORMATS } from '../stages/1-read/formats/index.js';
+import { formatFromName, openSource, resolveInputs } from '../stages/1-read/index.js';
 import { storageFor } from '../storage/index.js';
 
 /** A source column or path with the first distinct non-empty values seen under it. */
@@ -22,7 +23,6 @@ export interface SourceSample {
 export const SAMPLE_RECORDS = 200;
 const MAX_FIELDS = 300;
 const MAX_SAMPLES = 8;
-const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /** Collects paths in first-seen order, bounded in count and in samples per path. */
 class FieldCollector {
@@ -61,10 +61,11 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
   const inputs = await resolveInputs(spec, baseDir);
   const collector = new FieldCollector();
   const first = inputs[0];
-  if (first !== undefined && first.format === 'parquet' && first.compression === 'none') {
-    const where = { file: first.object.display };
-    for (const c of await parquetColumns(first.object, storageFor(first.object.location), where))
+  const init = first !== undefined && first.format !== null ? FORMATS.get(first.format).init : undefined;
+  if (first !== undefined && init?.declaredFields !== undefined && first.compression === 'none') {
+    for (const c of await init.declaredFields(first.object, storageFor(first.object.location), { file: first.object.display })) {
       collector.declare(c.path, c.attributeType);
+    }
   }
   let records = 0;
   // The source stream is a Readable in object mode: its events are ReadEvents.
@@ -77,20 +78,24 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
 }
 
 /**
- * Reads the first records of an input with the same readers a run uses. For CSV the delimiter
- * is found by trying the usual ones and keeping the one that splits the header into the most
- * columns: exports come with `,` or `;` (or tabs) and say nothing about which.
+ * Reads the first records of an input with the same readers a run uses. Where the format gives
+ * several specs to try (CSV: the usual delimiters, since exports do not say which), each is tried
+ * on the first records and the one that finds the most fields is kept.
  */
 export async function sampleSource(inputPath: string, opts: { cwd: string; pointer?: string; limit?: number }): Promise<SourceSample> {
   const limit = opts.limit ?? SAMPLE_RECORDS;
-  const format = formatFromName(inputPath) ?? 'csv';
-  const base: SourceSpec = { path: inputPath, format, ...(opts.pointer !== undefined ? { json: { pointer: opts.pointer } } : {}) };
+  const format = FORMATS.get(formatFromName(inputPath) ?? DEFAULT_FORMAT);
+  const base: SourceSpec = {
+    path: inputPath,
+    format: format.name,
+    ...(opts.pointer !== undefined ? { json: { pointer: opts.pointer } } : {}),
+  };
   const baseDir = opts.cwd;
+  const tries = format.init?.tries?.(base);
   let best: { source: SourceSpec; records: number; collector: FieldCollector } | undefined;
-  if (format === 'csv') {
+  if (tries !== undefined) {
     let lastError: unknown;
-    for (const delimiter of DELIMITERS) {
-      const source: SourceSpec = { ...base, csv: { delimiter, headers: true } };
+    for (const source of tries) {
       try {
         const r = await sampleWith(source, baseDir, Math.min(limit, 20));
         if (best === undefined || r.collector.fields.size > best.collector.fields.size) best = { source, ...r };
@@ -99,14 +104,16 @@ export async function sampleSource(inputPath: string, opts: { cwd: string; point
       }
     }
     if (best === undefined)
-      throw lastError instanceof Error ? lastError : new ConfigError('cannot read the input as CSV', { file: inputPath }, ERR.INIT_SOURCE);
+      throw lastError instanceof Error
+        ? lastError
+        : new ConfigError(`cannot read the input as ${format.name.toUpperCase()}`, { file: inputPath }, ERR.INIT_SOURCE);
     best = { source: best.source, ...(await sampleWith(best.source, baseDir, limit)) };
   } else {
     best = { source: base, ...(await sampleWith(base, baseDir, limit)) };
   }
   if (best.records === 0) {
     throw new ConfigError(
-      `found no records to propose a mapping from${format === 'json' ? ' (is the array elsewhere in the document? give --pointer)' : ''}`,
+      `found no records to propose a mapping from${format.init?.noRecordsHint ?? ''}`,
       { file: inputPath },
       ERR.INIT_EMPTY,
     );

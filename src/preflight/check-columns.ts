@@ -5,7 +5,7 @@
 import { didYouMean } from '../config/did-you-mean.js';
 import { formatKeyPath, type KeyPath } from '../config/key-path.js';
 import { parsePath } from '../core/source-path.js';
-import type { InputColumns } from './input-columns.js';
+import type { InputColumns } from '../stages/1-read/formats/input-columns.js';
 
 /** A source read of the mapping: the target key path (under `mapping:`) and the column or path it reads. */
 export interface MappedRead {

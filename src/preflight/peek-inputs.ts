@@ -6,11 +6,11 @@
  */
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { gunzipIfNeeded } from '../stages/1-read/decompress.js';
-import { FORMATS, type FormatRegistry } from '../stages/1-read/formats/index.js';
+import { DEFAULT_FORMAT, FORMATS, type FormatRegistry } from '../stages/1-read/formats/index.js';
 import type { InputFile } from '../stages/1-read/resolve-inputs.js';
 import { openZip } from '../stages/1-read/zip-reader.js';
 import { STDIN, storageFor, type Storage, type StoredObject } from '../storage/index.js';
-import type { PeekInput } from './input-columns.js';
+import type { PeekInput } from '../stages/1-read/formats/input-columns.js';
 
 /** Yields each input in run order; the caller peeks at it before asking for the next. */
 export async function* peekInputs(
@@ -39,7 +39,7 @@ export async function* peekInputs(
       continue;
     }
     const bytes = gunzipIfNeeded(streamOf(storage, object), input.compression === 'gzip' ? 'gzip' : 'none');
-    yield { where: { file: object.display }, format: input.format ?? 'csv', spec, bytes, object, storage };
+    yield { where: { file: object.display }, format: input.format ?? DEFAULT_FORMAT, spec, bytes, object, storage };
   }
 }
 

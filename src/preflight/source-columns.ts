@@ -11,14 +11,9 @@ import { ERR, ConfigError } from '../core/errors.js';
 import { walkMapping } from '../config/walk-mapping.js';
 import type { InputFile } from '../stages/1-read/resolve-inputs.js';
 import { findMissingColumn, type MappedRead, type MissingColumn } from './check-columns.js';
-import type { ColumnPeeker, InputColumns } from './input-columns.js';
-import { peekCsvColumns } from './peek-csv.js';
+import { FORMATS } from '../stages/1-read/formats/index.js';
+import type { InputColumns } from '../stages/1-read/formats/input-columns.js';
 import { peekInputs } from './peek-inputs.js';
-
-/** Formats whose columns can be known before reading records; a format with a schema adds its peeker here. */
-export const COLUMN_PEEKERS: Readonly<Record<string, ColumnPeeker>> = {
-  csv: peekCsvColumns,
-};
 
 export function mappedReads(spec: PipelineSpec): MappedRead[] {
   const reads: MappedRead[] = [];
@@ -47,7 +42,8 @@ async function firstMissing(
 ): Promise<MissingColumn | undefined> {
   try {
     for await (const input of peekInputs(inputs, spec.source)) {
-      const peek = COLUMN_PEEKERS[input.format];
+      // Formats whose columns are known before their records say how to read them (`peekColumns`).
+      const peek = FORMATS.get(input.format).peekColumns;
       if (peek === undefined) continue;
       let columns: InputColumns | undefined;
       try {

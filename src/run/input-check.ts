@@ -4,6 +4,7 @@ import { hashBytes, hashLines, type BreakPrefix } from '../resume/break-prefix.j
 import { identify, inputChangedError, inputChanges, type InputIdentity } from '../resume/input-identity.js';
 import { readJournal, type Journal } from '../resume/journal.js';
 import { STDIN, type InputFile } from '../stages/1-read/resolve-inputs.js';
+import { FORMATS } from '../stages/1-read/formats/index.js';
 import { openZip } from '../stages/1-read/zip-reader.js';
 import { storageFor } from '../storage/index.js';
 
@@ -32,10 +33,6 @@ export async function identifyInputs(inputs: readonly InputFile[], spec: SourceS
   return out;
 }
 
-/** Inputs whose records start on lines of their own, so the lines before a break hold those records whole. */
-const lineBased = (input: InputFile): boolean =>
-  input.compression !== 'zip' && input.object.location !== STDIN && (input.format === 'csv' || input.format === 'ndjson');
-
 /** What a repaired input must begin with, the same as `prefix` measured it (see break-prefix.ts). */
 function prefixLike(input: InputFile, spec: SourceSpec, prefix: BreakPrefix): Promise<BreakPrefix> {
   const stream = storageFor(input.object.location, { s3: spec.s3 }).openStream(input.object);
@@ -43,30 +40,15 @@ function prefixLike(input: InputFile, spec: SourceSpec, prefix: BreakPrefix): Pr
 }
 
 /**
- * At a break on `line`: for a line-based input, its lines before it; for Parquet (`line` is the
- * first row not handed out, in the broken row group: at its start, or past the pages read before
- * the bad one), the bytes before that row group's first column chunk, which hold every row group
- * before it.
+ * At a break on `line`: what the input's format says a repaired copy must keep (CSV and NDJSON:
+ * the lines before it; Parquet: the row groups before it). Stdin cannot be read again, and an
+ * archive's entries start over.
  */
-async function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): Promise<BreakPrefix | undefined> {
-  if (lineBased(input)) return prefixLike(input, spec, { lines: Math.max(0, line - 1), hash: '' });
-  if (input.format !== 'parquet' || input.compression !== 'none') return undefined;
-  const storage = storageFor(input.object.location, { s3: spec.s3 });
-  // Imported here, as the Parquet format does (`sources/formats/parquet.ts`): only Parquet inputs load hyparquet.
-  const { openParquet } = await import('../stages/1-read/parquet/parquet-file.js');
-  const file = await openParquet(input.object, storage, { file: input.object.display }).catch(() => undefined);
-  if (file === undefined) return undefined;
-  let first = 1;
-  for (const group of file.metadata.row_groups) {
-    const rows = Number(group.num_rows);
-    if (line < first + rows) {
-      const offsets = group.columns.map((c) => Number(c.meta_data?.dictionary_page_offset ?? c.meta_data?.data_page_offset ?? Number.NaN));
-      const start = Math.min(...offsets);
-      return Number.isFinite(start) ? prefixLike(input, spec, { bytes: start, hash: '' }) : undefined;
-    }
-    first += rows;
-  }
-  return undefined;
+function prefixAtBreak(input: InputFile, spec: SourceSpec, line: number): Promise<BreakPrefix | undefined> {
+  if (input.compression === 'zip' || input.object.location === STDIN || input.format === null) return Promise.resolve(undefined);
+  const format = FORMATS.get(input.format);
+  if (format.resumePrefix === undefined) return Promise.resolve(undefined);
+  return format.resumePrefix(input, storageFor(input.object.location, { s3: spec.s3 }), line);
 }
 
 /**

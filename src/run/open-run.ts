@@ -15,7 +15,7 @@ import { RunCounts } from '../outcomes/index.js';
 import { DeferredPasses } from '../stages/7-send/deferred/index.js';
 import { RunProbe } from '../outputs/progress/run-probe.js';
 import { RunRecorder } from '../outputs/report/run-recorder.js';
-import { checkSourceColumns, MappedPaths } from '../preflight/index.js';
+import { checkFormatName, checkSourceColumns, MappedPaths } from '../preflight/index.js';
 import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import { checkInputs } from './input-check.js';
@@ -109,6 +109,7 @@ export class Run {
     const resource = RESOURCES[spec.resource];
     const mappedPaths = new MappedPaths(spec);
     const mapRecord = mappedPaths.watch(compileMapping(spec.mapping));
+    checkFormatName(spec);
     const inputs = await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources });
     await checkSourceColumns(spec, inputs);
     const directives = spec.resource === 'usergroups' ? directivesToRequest(spec.directives) : [];

@@ -14,7 +14,7 @@ import type { TargetChoice } from './connect-target.js';
 import type { RunSummary } from '../outcomes/summary.js';
 import { pathExists } from '../core/path-exists.js';
 import { checkRunJobOptions } from './run-options.js';
-import { checkSourceColumns } from '../preflight/index.js';
+import { checkFormatName, checkSourceColumns } from '../preflight/index.js';
 import { resolveInputs } from '../stages/1-read/resolve-inputs.js';
 import { keepSkipped, measureJob } from './measured.js';
 
@@ -42,6 +42,7 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
     const spec = await loadPipeline(step, { vars: { ...opts.vars }, env: opts.env ?? process.env });
     const mapRecord = compileMapping(spec.mapping);
     // As the step's own run checks them (open-run.ts): a Parquet file's mapped columns are checked when its footer is read.
+    checkFormatName(spec);
     await checkSourceColumns(spec, await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources }));
     specs.push(spec);
   }

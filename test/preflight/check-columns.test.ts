@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findMissingColumn, seemingDelimiter } from '../../src/preflight/check-columns.js';
-import { peekCsvColumns } from '../../src/preflight/peek-csv.js';
-import type { InputColumns } from '../../src/preflight/input-columns.js';
+import { peekCsvColumns } from '../../src/stages/1-read/formats/csv-peek.js';
+import type { InputColumns } from '../../src/stages/1-read/formats/input-columns.js';
 
 const header = (columns: string[], extra: Partial<InputColumns> = {}): InputColumns => ({
   where: { file: 'u.csv' },

@@ -15,6 +15,8 @@ export interface CsvRow {
   readonly fields: string[];
   /** 1-based line where the row starts. */
   readonly line: number;
+  /** The row's own text, without its line break: only when the splitter was asked to keep it. */
+  readonly raw?: string;
 }
 
 /**
@@ -88,6 +90,7 @@ function scanRows(
   hasMoreData: boolean,
   rows: CsvRow[],
   st: ScanState,
+  keepRaw: boolean,
 ): void {
   const n = text.length;
   let i = st.pos;
@@ -183,7 +186,8 @@ function scanRows(
           line = rowLine;
           break rowLoop;
         }
-        rows.push({ fields: rowFields(text, rowStart, i, quoteChar), line: rowLine });
+        const fields = rowFields(text, rowStart, i, quoteChar);
+        rows.push(keepRaw ? { fields, line: rowLine, raw: text.slice(rowStart, i) } : { fields, line: rowLine });
         break;
       }
       const rowEnd = i;
@@ -200,7 +204,8 @@ function scanRows(
         i++;
       }
       line++;
-      rows.push({ fields: rowFields(text, rowStart, rowEnd, quoteChar), line: rowLine });
+      const fields = rowFields(text, rowStart, rowEnd, quoteChar);
+      rows.push(keepRaw ? { fields, line: rowLine, raw: text.slice(rowStart, rowEnd) } : { fields, line: rowLine });
       break;
     }
   }
@@ -224,9 +229,12 @@ export class CsvRowSplitter {
   /** Delimiter and quote as char codes when the options allow the fast scanner, else null. */
   private readonly fast: { delimiter: number; quote: number; quoteChar: string } | null;
   private readonly scan: ScanState = { pos: 0, line: 1, stop: 'done' };
+  /** Each row also carries its own text (`raw`): for the delta filter's record splitter, not for reading. */
+  private readonly keepRaw: boolean;
 
-  constructor(options: CsvOptions, ctx: ReaderContext) {
+  constructor(options: CsvOptions, ctx: ReaderContext, opts: { keepRaw?: boolean } = {}) {
     this.ctx = ctx;
+    this.keepRaw = opts.keepRaw === true;
     this.parserOptions = new ParserOptions({
       delimiter: options.delimiter ?? ',',
       quote: options.quote ?? '"',
@@ -285,7 +293,7 @@ export class CsvRowSplitter {
       st.pos = 0;
       st.line = this.lineNo;
       st.stop = 'done';
-      scanRows(this.pending, this.fast.delimiter, this.fast.quote, this.fast.quoteChar, this.comment, hasMoreData, rows, st);
+      scanRows(this.pending, this.fast.delimiter, this.fast.quote, this.fast.quoteChar, this.comment, hasMoreData, rows, st, this.keepRaw);
       this.lineNo = st.line;
       const stop = st.stop as ScanState['stop'];
       if (stop === 'unterminated') {
@@ -327,10 +335,11 @@ export class CsvRowSplitter {
       }
       if (fields === null) break;
       const startLine = this.lineNo;
-      this.lineNo += countLineBreaks(before.slice(0, before.length - scanner.line.length));
+      const consumed = before.slice(0, before.length - scanner.line.length);
+      this.lineNo += countLineBreaks(consumed);
       // fast-csv gives a blank (or whitespace-only) line as a row without fields.
       if (fields.length === 0) continue;
-      rows.push({ fields, line: startLine });
+      rows.push(this.keepRaw ? { fields, line: startLine, raw: consumed.replace(/(\r\n|\n|\r)$/, '') } : { fields, line: startLine });
     }
     this.pending = hasMoreData ? scanner.line : '';
     return rows;

@@ -8,7 +8,7 @@ import { ERR, ConfigError } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, type Storage, type StoredObject } from '../../storage/index.js';
 import { gunzipIfNeeded, type GzipMode } from './decompress.js';
-import type { FormatRegistry, TextFormat } from './formats/index.js';
+import { DEFAULT_FORMAT, type FormatRegistry, type TextFormat } from './formats/index.js';
 import { readText } from './read-text.js';
 import type { FormatReader, ParsedItem, ReaderContext } from './reader.js';
 import type { InputFile } from './input-file.js';
@@ -121,7 +121,7 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
     return;
   }
   const where = { file: object.display };
-  const format = formats.get(input.format ?? 'csv');
+  const format = formats.get(input.format ?? DEFAULT_FORMAT);
   if (format.kind === 'binary') {
     yield binaryPart(format.read(object, meter.storage(storage), spec, where, { columns: ctx.columns }), where, 'none');
     return;

@@ -3,57 +3,46 @@
  * parse, or holds something other than an object, is a read reject; the run goes on.
  */
 import type { SourceData } from '../../core/record.js';
+import { LineSplitter } from './line-splitter.js';
 import { truncateRaw, type FormatReader, type ParsedItem } from './reader.js';
 
 export class NdjsonReader implements FormatReader {
-  private pending = '';
-  private lineNo = 1;
+  private readonly lines = new LineSplitter();
 
   get line(): number {
-    return this.lineNo;
+    return this.lines.line;
   }
 
   write(text: string): ParsedItem[] {
     const items: ParsedItem[] = [];
-    let start = 0;
-    let buf = this.pending + text;
-    for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n', start)) {
-      this.take(buf.slice(start, nl), items);
-      start = nl + 1;
-    }
-    buf = buf.slice(start);
-    this.pending = buf;
+    this.lines.write(text, (line, t) => take(line, t, items));
     return items;
   }
 
   end(): ParsedItem[] {
     const items: ParsedItem[] = [];
-    if (this.pending !== '') this.take(this.pending, items);
-    this.pending = '';
+    this.lines.end((line, t) => take(line, t, items));
     return items;
   }
 
   finish(): void {
     // Nothing is held back: a broken line is a reject, never a failure.
   }
+}
 
-  private take(rawLine: string, items: ParsedItem[]): void {
-    const line = this.lineNo++;
-    const text = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (text.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      items.push({ kind: 'reject', line, reason: `line is not valid JSON: ${why}`, raw: truncateRaw(text) });
-      return;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-      items.push({ kind: 'reject', line, reason: `line holds ${what}, not a JSON object`, raw: truncateRaw(text) });
-      return;
-    }
-    items.push({ kind: 'record', line, data: value as SourceData });
+function take(line: number, text: string, items: ParsedItem[]): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    items.push({ kind: 'reject', line, reason: `line is not valid JSON: ${why}`, raw: truncateRaw(text) });
+    return;
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    items.push({ kind: 'reject', line, reason: `line holds ${what}, not a JSON object`, raw: truncateRaw(text) });
+    return;
+  }
+  items.push({ kind: 'record', line, data: value as SourceData });
 }

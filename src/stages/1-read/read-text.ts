@@ -59,12 +59,12 @@ class EncodingCheck {
     const bad = this.decoder.invalid;
     if (bad === undefined || this.reason !== undefined) return;
     const guess = guessEncoding(this.first ?? Buffer.alloc(0));
-    const reason = notUtf8Reason(bad.byte, guess, this.format.name);
+    const reason = notUtf8Reason(bad.byte, guess, this.format);
     if (bad.offset < ENCODING_CHECK_BYTES && this.first !== undefined) {
       const line = 1 + countLineBreaks(this.first.subarray(0, bad.offset).toString('utf8'));
       throw new ConfigError(
         reason,
-        { ...this.where, line, ...(this.format.name === 'csv' ? { key: 'source.csv.encoding' } : {}) },
+        { ...this.where, line, ...(this.format.encodingKey !== undefined ? { key: this.format.encodingKey } : {}) },
         ERR.SOURCE_ENCODING,
       );
     }

@@ -12,7 +12,7 @@ import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, STDIN_OBJECT, storageFor, type Storage, type StoredObject } from '../../storage/index.js';
 import { checkEncodings } from './check-encoding.js';
 import { compressionFromMagic, compressionFromName } from './format.js';
-import { FORMATS, type FormatRegistry } from './formats/index.js';
+import { DEFAULT_FORMAT, FORMATS, type FormatRegistry } from './formats/index.js';
 import type { ParsedItem } from './reader.js';
 import type { InputFile } from './input-file.js';
 import { withEntryFile } from './zip-entry-file.js';
@@ -96,7 +96,7 @@ export async function resolveInputs(spec: SourceSpec, baseDir: string, options: 
   const formats = options.formats ?? FORMATS;
   const written = spec.path;
   if (written === STDIN) {
-    const format = formats.get(spec.format ?? 'csv');
+    const format = formats.get(spec.format ?? DEFAULT_FORMAT);
     if (format.kind === 'binary')
       throw new ConfigError(
         `${format.name} needs random access and cannot be read from stdin; pass the file's path instead of -`,

@@ -52,11 +52,12 @@ export function guessEncoding(head: Uint8Array): string {
 }
 
 /** The words for it, the same in the configuration error and in a reject. */
-export function notUtf8Reason(byte: number, guess: string, format: string): string {
+export function notUtf8Reason(byte: number, guess: string, format: { readonly name: string; readonly encodingKey?: string }): string {
   const hex = `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  return format === 'csv'
-    ? `not valid UTF-8 (byte ${hex}); the file looks like ${guess}: set source.csv.encoding: ${guess}`
-    : `not valid UTF-8 (byte ${hex}), which ${format.toUpperCase()} must be; the file looks like ${guess}: convert it to UTF-8`;
+  // A format whose encoding can be set says where; the others must be UTF-8.
+  return format.encodingKey !== undefined
+    ? `not valid UTF-8 (byte ${hex}); the file looks like ${guess}: set ${format.encodingKey}: ${guess}`
+    : `not valid UTF-8 (byte ${hex}), which ${format.name.toUpperCase()} must be; the file looks like ${guess}: convert it to UTF-8`;
 }
 
 function holdsReplacement(value: unknown): boolean {

@@ -64,7 +64,10 @@ function entryChooser(spec: SourceSpec, display: string, formats: FormatRegistry
 
 function noEntryMessage(spec: SourceSpec, formats: FormatRegistry): string {
   if (spec.zip?.entries !== undefined) return `no entry of the archive matches "${spec.zip.entries}"`;
-  if (spec.format === undefined) return 'the archive has no CSV, NDJSON, JSON or Parquet entry';
+  if (spec.format === undefined) {
+    const names = formats.names;
+    return `the archive has no ${names.slice(0, -1).join(', ')}${names.length > 1 ? ' or ' : ''}${names.at(-1) ?? ''} entry`;
+  }
   const format = formats.get(spec.format);
   const exts = format.entryExtensions.map((e) => `*${e}`).join(', ');
   return `the archive has no ${format.name} entry (${exts}); choose entries with source.zip.entries`;

@@ -1,5 +1,11 @@
 import { CsvReader } from '../csv-reader.js';
+import { peekCsvColumns } from './csv-peek.js';
+import { CsvRecords } from './csv-records.js';
+import { linesBefore } from './line-prefix.js';
 import type { TextFormat } from './source-format.js';
+
+/** The delimiters init tries: exports come with `,` or `;` (or tabs) and say nothing about which. */
+const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 export const csvFormat: TextFormat = {
   kind: 'text',
@@ -7,5 +13,13 @@ export const csvFormat: TextFormat = {
   extensions: ['.csv', '.tsv', '.txt'],
   entryExtensions: ['.csv', '.tsv'],
   encoding: (spec) => spec.csv?.encoding ?? 'utf8',
+  encodingKey: 'source.csv.encoding',
   createReader: (spec, where) => new CsvReader(spec.csv ?? {}, where),
+  recordBytes: (spec, where) => new CsvRecords(spec.csv ?? {}, where),
+  peekColumns: peekCsvColumns,
+  resumePrefix: linesBefore,
+  init: {
+    fields: 'columns',
+    tries: (base) => DELIMITERS.map((delimiter) => ({ ...base, csv: { ...base.csv, delimiter, headers: true } })),
+  },
 };

@@ -1,5 +1,23 @@
+import { LineSplitter } from '../line-splitter.js';
 import { NdjsonReader } from '../ndjson-reader.js';
+import { linesBefore } from './line-prefix.js';
+import type { RecordSplitter, RecordText } from './record-splitter.js';
 import type { TextFormat } from './source-format.js';
+
+/** Each non-blank line is one item of the reader (a record, or a reject when it does not parse): its text is the record's own. */
+function ndjsonRecords(): RecordSplitter {
+  const lines = new LineSplitter();
+  const collect = (each: (take: (line: number, text: string) => void) => void): RecordText[] => {
+    const out: RecordText[] = [];
+    each((line, text) => out.push({ line, text }));
+    return out;
+  };
+  return {
+    write: (text) => collect((take) => lines.write(text, take)),
+    end: () => collect((take) => lines.end(take)),
+    finish: () => undefined,
+  };
+}
 
 export const ndjsonFormat: TextFormat = {
   kind: 'text',
@@ -8,4 +26,7 @@ export const ndjsonFormat: TextFormat = {
   entryExtensions: ['.ndjson', '.jsonl'],
   encoding: () => 'utf8',
   createReader: () => new NdjsonReader(),
+  recordBytes: ndjsonRecords,
+  resumePrefix: linesBefore,
+  init: { fields: 'paths' },
 };

@@ -15,10 +15,18 @@ export class FormatRegistry {
   private readonly byExtension = new Map<string, SourceFormatDef>();
 
   constructor(formats: readonly SourceFormatDef[]) {
-    for (const f of formats) {
-      this.byName.set(f.name, f);
-      for (const ext of f.extensions) this.byExtension.set(ext, f);
-    }
+    for (const f of formats) this.register(f);
+  }
+
+  /** One more format: the same as a line in the list it was made with (a format's name and extensions are its own). */
+  register(format: SourceFormatDef): void {
+    if (this.byName.has(format.name)) throw new Error(`source format "${format.name}" is registered twice`);
+    this.byName.set(format.name, format);
+    for (const ext of format.extensions) this.byExtension.set(ext, format);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
   }
 
   get names(): string[] {

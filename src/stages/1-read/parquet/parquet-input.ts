@@ -45,3 +45,29 @@ export async function* readParquetObject(
 export async function parquetColumns(object: StoredObject, storage: RangeStorage, where: ReaderContext): Promise<ParquetColumnInfo[]> {
   return describeParquetColumns(await openParquet(object, storage, where));
 }
+
+/**
+ * Where the row group holding row `line` (1-based) starts: its first column chunk's offset. The
+ * bytes before it hold every row group before it, which a repaired copy must keep for a resume
+ * (`resumePrefix` of the Parquet format). Undefined when the file cannot be opened or the row is not in it.
+ */
+export async function rowGroupStart(
+  object: StoredObject,
+  storage: RangeStorage,
+  where: ReaderContext,
+  line: number,
+): Promise<number | undefined> {
+  const file = await openParquet(object, storage, where).catch(() => undefined);
+  if (file === undefined) return undefined;
+  let first = 1;
+  for (const group of file.metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    if (line < first + rows) {
+      const offsets = group.columns.map((c) => Number(c.meta_data?.dictionary_page_offset ?? c.meta_data?.data_page_offset ?? Number.NaN));
+      const start = Math.min(...offsets);
+      return Number.isFinite(start) ? start : undefined;
+    }
+    first += rows;
+  }
+  return undefined;
+}

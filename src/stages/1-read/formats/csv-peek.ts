@@ -3,8 +3,8 @@
  * (same delimiter, quote, skipLines, comment and encoding), so the header seen here is the
  * header the run will use.
  */
-import { createDecoder } from '../stages/1-read/decode.js';
-import { CsvRowSplitter, type CsvRow } from '../stages/1-read/csv-reader.js';
+import { createDecoder } from '../decode.js';
+import { CsvRowSplitter, type CsvRow } from '../csv-reader.js';
 import type { ColumnPeeker, InputColumns } from './input-columns.js';
 
 export const peekCsvColumns: ColumnPeeker = async ({ where, spec, bytes }) => {

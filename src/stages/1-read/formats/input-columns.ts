@@ -4,9 +4,9 @@
  * so a format with a schema (Parquet) plugs its own in; formats without (JSON, NDJSON) have
  * none and their mapped paths are watched while the run reads (see mapped-paths.ts).
  */
-import type { SourceSpec } from '../config/pipeline-spec.js';
-import type { ReaderContext } from '../stages/1-read/reader.js';
-import type { Storage, StoredObject } from '../storage/index.js';
+import type { SourceSpec } from '../../../config/pipeline-spec.js';
+import type { ReaderContext } from '../reader.js';
+import type { Storage, StoredObject } from '../../../storage/index.js';
 
 export interface InputColumns {
   readonly where: ReaderContext;
