@@ -2,7 +2,7 @@ import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ERR, ConfigError } from '../core/errors.js';
 import type { ReadEvent } from '../core/record.js';
 import { DEFAULT_FORMAT, FORMATS } from '../stages/1-read/formats/index.js';
-import { formatFromName, openSource, resolveInputs } from '../stages/1-read/index.js';
+import { openSource, resolveInputs } from '../stages/1-read/index.js';
 import { storageFor } from '../storage/index.js';
 
 /** A source column or path with the first distinct non-empty values seen under it. */
@@ -84,7 +84,7 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
  */
 export async function sampleSource(inputPath: string, opts: { cwd: string; pointer?: string; limit?: number }): Promise<SourceSample> {
   const limit = opts.limit ?? SAMPLE_RECORDS;
-  const format = FORMATS.get(formatFromName(inputPath) ?? DEFAULT_FORMAT);
+  const format = FORMATS.fromName(inputPath) ?? FORMATS.get(DEFAULT_FORMAT);
   const base: SourceSpec = {
     path: inputPath,
     format: format.name,

@@ -4,7 +4,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
-import { compressionFromMagic } from './format.js';
+import { compressionFromMagic } from './compression.js';
 
 export type GzipMode = 'gzip' | 'detect' | 'none';
 

@@ -8,7 +8,7 @@ export { createDecoder, type TextDecoderLike, type InvalidByte } from './decode.
 export { ENCODING_CHECK_BYTES } from './utf8-check.js';
 export { gunzipIfNeeded, type GzipMode } from './decompress.js';
 export { openZip, DEFAULT_MAX_ENTRY_BYTES, type ZipArchive, type ZipEntryInput } from './zip-reader.js';
-export { formatFromName, compressionFromName, compressionFromMagic, type Compression } from './format.js';
+export { compressionFromName, compressionFromMagic, type Compression } from './compression.js';
 export {
   FORMATS,
   FormatRegistry,

@@ -1,6 +1,6 @@
 /** One input to read, as resolve-inputs.ts settles it from `source.path` before the run starts. */
 import type { StoredObject } from '../../storage/index.js';
-import type { Compression } from './format.js';
+import type { Compression } from './compression.js';
 
 export interface InputFile {
   /** Where its bytes are: `object.display` names it in messages, `object.version` tells a changed input. */

@@ -11,7 +11,7 @@ import { ERR, ConfigError } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, STDIN_OBJECT, storageFor, type Storage, type StoredObject } from '../../storage/index.js';
 import { checkEncodings } from './check-encoding.js';
-import { compressionFromMagic, compressionFromName } from './format.js';
+import { compressionFromMagic, compressionFromName } from './compression.js';
 import { DEFAULT_FORMAT, FORMATS, type FormatRegistry } from './formats/index.js';
 import type { ParsedItem } from './reader.js';
 import type { InputFile } from './input-file.js';

@@ -1,12 +1,6 @@
-/** The format and compression of an input, from its name (and, for compression, its first bytes). */
-import { FORMATS } from './formats/index.js';
+/** The compression of an input, from its name or its first bytes. */
 
 export type Compression = 'none' | 'gzip' | 'zip';
-
-/** The built-in format a name implies once `.gz` / `.zip` is stripped (`users.csv.gz` is csv), or undefined. */
-export function formatFromName(name: string): string | undefined {
-  return FORMATS.fromName(name)?.name;
-}
 
 export function compressionFromName(name: string): Compression {
   const lower = name.toLowerCase();
