@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseVar } from './parse-var.js';
 import { ERR, EXIT } from '../core/errors.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { capYoungGeneration } from './young-generation.js';
@@ -10,12 +11,6 @@ import { addStateCommand } from './state-command.js';
 import { PUSHGATEWAY_ENV, type RunFlags } from './run-flags.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-function parseVar(value: string, acc: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}"`);
-  return { ...acc, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
 
 function parseCount(value: string): number {
   const n = Number(value);

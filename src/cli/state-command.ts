@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT, isEtlError } from '../core/errors.js';
+import { parseVar } from './parse-var.js';
 import type { StateFlags } from './state-report.js';
 
 export function addStateCommand(program: Command): void {
@@ -17,6 +18,7 @@ export function addStateCommand(program: Command): void {
     .option('--forget', 'drop the state (the next run sends everything)')
     .option('--yes', 'with --forget: do not ask')
     .option('--state <dir>', 'where the delta states live (default state/)')
+    .option('--var <key=value>', 'substitute ${KEY} in the pipeline file (repeatable), as run does', parseVar, {})
     .action(async (pipeline: string, flags: StateFlags) => {
       try {
         process.exit(await (await import('./state-report.js')).stateCommand(pipeline, flags));

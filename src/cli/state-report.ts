@@ -21,15 +21,17 @@ export interface StateFlags {
   forget?: boolean;
   yes?: boolean;
   state?: string;
+  /** `--var KEY=VALUE`: substituted as `${KEY}` before the environment, as in a run. */
+  var?: Record<string, string>;
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
 const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString());
 
 /** A pipeline file gives its `name:`; anything else is taken as the name itself. */
-async function pipelineName(arg: string): Promise<string> {
+async function pipelineName(arg: string, vars: Readonly<Record<string, string>>): Promise<string> {
   if (['.yaml', '.yml', '.json'].includes(extname(arg).toLowerCase()) && existsSync(arg))
-    return (await loadPipeline(arg, { env: process.env })).name;
+    return (await loadPipeline(arg, { vars: { ...vars }, env: process.env })).name;
   return arg;
 }
 
@@ -65,7 +67,7 @@ async function confirm(question: string): Promise<boolean> {
 
 export async function stateCommand(pipelineArg: string, flags: StateFlags): Promise<number> {
   const cwd = process.cwd();
-  const name = await pipelineName(pipelineArg);
+  const name = await pipelineName(pipelineArg, flags.var ?? {});
   const dir = stateDir(cwd, flags.state);
   const files = (await listStates(dir, name)).filter((f) => flags.target === undefined || targetOfFile(f) === flags.target);
   const out = (lines: readonly string[]): void => void process.stdout.write(lines.join('\n') + '\n');

@@ -115,6 +115,24 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(await readNdjson(join(dir, 'n3', 'orphans.ndjson'))).toHaveLength(50);
   });
 
+  it('state takes --var as run does: a pipeline whose source.path is ${EXPORT_DIR}/… can be inspected (issue 26)', async () => {
+    const dir = await deltaWorkspace(userIds(20, 'V').map((no) => ({ no, first: `f-${no}` })));
+    const text = (await readFile(join(dir, 'users.yaml'), 'utf8')).replace(
+      '"path": "users.ndjson"',
+      '"path": "${EXPORT_DIR}/users.ndjson"',
+    );
+    await writeFile(join(dir, 'users.yaml'), text);
+    const run = await runCli(['run', 'users.yaml', '--out', 'n1', '--var', 'EXPORT_DIR=.'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(run.code, run.stderr).toBe(0);
+    const shown = await runCli(['state', 'users.yaml', '--var', 'EXPORT_DIR=.'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/keys\s+20 acknowledged/);
+    // Without it the file cannot be read, as a run without it could not: exit 2 naming the variable.
+    const refused = await runCli(['state', 'users.yaml'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/EXPORT_DIR/);
+  });
+
   it('items the server refuses in run N are sent again in run N+1 with no change to the input, and nothing else; state --failing lists them', async () => {
     const ids = userIds(100, 'R');
     const dir = await deltaWorkspace(ids.map((no) => ({ no, first: `f-${no}` })));
