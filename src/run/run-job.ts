@@ -15,6 +15,7 @@ import type { RunSummary } from '../outcomes/summary.js';
 import { pathExists } from '../core/path-exists.js';
 import { checkRunJobOptions } from './run-options.js';
 import { checkFormatName, checkSourceColumns } from '../preflight/index.js';
+import { checkFirstEncoding } from '../stages/1-read/check-encoding.js';
 import { resolveInputs } from '../stages/1-read/resolve-inputs.js';
 import { keepSkipped, measureJob } from './measured.js';
 
@@ -43,7 +44,24 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
     const mapRecord = compileMapping(spec.mapping);
     // As the step's own run checks them (open-run.ts): a Parquet file's mapped columns are checked when its footer is read.
     checkFormatName(spec);
-    await checkSourceColumns(spec, await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources }));
+    const inputs = await resolveInputs(spec.source, dirname(spec.file), { columns: mapRecord.sources });
+    await checkSourceColumns(spec, inputs);
+    const mode = opts.mode ?? 'run';
+    // A run reaches its target before it reads, so it checks its inputs' encoding first: so does the job, for every step.
+    if (mode === 'run') await checkFirstEncoding(inputs, spec.source);
+    // The step's delta state as its run will open it (locked by another run? damaged? another target's?), then let go.
+    if (mode !== 'validate' && spec.delta !== undefined) {
+      const { DeltaRun } = await import('../stages/5-delta/delta-run.js');
+      await DeltaRun.check({
+        spec,
+        mode,
+        target: opts.target ?? 'propel',
+        env: opts.env ?? process.env,
+        cwd,
+        ...(opts.state !== undefined ? { stateDir: opts.state } : {}),
+        ...(opts.full === true ? { full: true } : {}),
+      });
+    }
     specs.push(spec);
   }
   const jobDir = await chooseRunFolder(opts.job.name, opts, cwd, JOB_FILE);

@@ -4,10 +4,11 @@
  * the culprit, and nothing sent (the emulator's request log is empty and no connection was made,
  * not even for a token).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_CLIENT, type Emulator } from '../../src/emulator/index.js';
+import { acquireLock } from '../../src/state/state-lock.js';
 import { buildZip } from '../stages/1-read/helpers.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { storedUsers } from '../support/emulator.js';
@@ -219,6 +220,46 @@ describe('empty input', () => {
     expect(r.stderr).toMatch(/second\.yaml, line \d+: mapping\.email reads column "email", which is not in the header of b\.csv/);
     expect(emu.log.snapshot().total).toBe(before.requests);
     expect(proxy.connections).toBe(before.connections);
+  });
+
+  it('in a job, a later step whose input is not UTF-8 stops the job before its first step sends (issue 26)', async () => {
+    const dir = await setUp(
+      'job-encoding',
+      { 'a.csv': 'id,first,email\nJ1,Ann,a@x.nl\n', 'b.csv': Buffer.from('id,first,email\nJ2,Ren\xe9,r@x.nl\n', 'latin1') },
+      pipelineYaml('path: a.csv', MAPPING),
+    );
+    await writeFile(join(dir, 'second.yaml'), pipelineYaml('path: b.csv', MAPPING));
+    await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml, second.yaml]\n');
+    const before = { requests: emu.log.snapshot().total, connections: proxy.connections };
+    const r = await runCli(['run', 'job.yaml', '--out', 'out', '--quiet'], { cwd: dir, env: targetEnv(proxy, SECRET) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/b\.csv, line 2: not valid UTF-8 \(byte 0xE9\); the file looks like windows-1252/);
+    expect(emu.log.snapshot().total).toBe(before.requests);
+    expect(proxy.connections).toBe(before.connections);
+  });
+
+  it('in a job, a later step whose delta state another run holds stops the job before its first step sends (issue 26)', async () => {
+    const dir = await setUp(
+      'job-lock',
+      { 'a.csv': 'id,first,email\nJ1,Ann,a@x.nl\n', 'b.csv': 'id,first,email\nJ2,Bob,b@x.nl\n' },
+      pipelineYaml('path: a.csv', MAPPING),
+    );
+    await writeFile(join(dir, 'second.yaml'), pipelineYaml('path: b.csv', MAPPING).replace('name: guarantees', 'name: second\ndelta: {}'));
+    await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml, second.yaml]\n');
+    // The second step's state exists from an earlier night; another run (this process, alive) holds its lock.
+    expect((await runCli(['run', 'second.yaml', '--out', 'night0', '--quiet'], { cwd: dir, env: targetEnv(proxy, SECRET) })).code).toBe(0);
+    const state = (await readdir(join(dir, 'state', 'second'))).find((f) => f.endsWith('.sqlite'));
+    const held = await acquireLock(join(dir, 'state', 'second', `${state}.lock`), { startedAt: new Date(), runId: 'another' });
+    try {
+      const before = { requests: emu.log.snapshot().total, connections: proxy.connections };
+      const r = await runCli(['run', 'job.yaml', '--out', 'out', '--quiet'], { cwd: dir, env: targetEnv(proxy, SECRET) });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/another run .*(holds|is starting on)|lock/);
+      expect(emu.log.snapshot().total).toBe(before.requests);
+      expect(proxy.connections).toBe(before.connections);
+    } finally {
+      await held.release();
+    }
   });
 
   it('a job step that reads nothing stops the job with exit 3', async () => {

@@ -95,6 +95,20 @@ export class DeltaRun {
     }
   }
 
+  /**
+   * Everything `open` would refuse, found now and let go: a job checks each step's state (another
+   * run holding it, damaged, newer, another target's) before its first step sends anything.
+   */
+  static async check(o: DeltaRunOptions): Promise<void> {
+    const run = await DeltaRun.open(o, new Date());
+    if (run === undefined) return;
+    try {
+      run.state.close();
+    } finally {
+      await run.lock?.release();
+    }
+  }
+
   /** The run's id is known (a resumed run continues its own): from here on the state can be used. */
   begin(runId: string, startedAt: Date): void {
     this.state.beginRun(runId, startedAt, this.opts.full === true);
