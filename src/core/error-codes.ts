@@ -44,6 +44,16 @@ export const ERR = {
     meaning: 'runPipeline()/runJob() got an unknown option, a wrong type or a missing one',
   },
   CONFIG_SOURCE_COLUMN: { code: 'ETL_CONFIG_SOURCE_COLUMN', kind: 'config', meaning: 'the mapping reads a column an input does not have' },
+  AUTH_REFUSED: {
+    code: 'ETL_AUTH_REFUSED',
+    kind: 'config',
+    meaning: 'the credentials were refused before the target accepted any item: fix them; a retry cannot',
+  },
+  ENDPOINT_MISSING: {
+    code: 'ETL_ENDPOINT_MISSING',
+    kind: 'config',
+    meaning: 'the bulk endpoint answered 404 before the target accepted any item: the base URL is wrong',
+  },
   USAGE: { code: 'ETL_USAGE', kind: 'config', meaning: 'the command line is not right (an unknown flag, flags that exclude each other)' },
   SOURCE_MISSING: {
     code: 'ETL_SOURCE_MISSING',
@@ -131,7 +141,11 @@ export const ERR = {
     meaning: 'the object store ignored a byte range, so an object cannot be resumed or read in parts',
   },
   // The target or the object store (exit 3): resumable.
-  AUTH_REFUSED: { code: 'ETL_AUTH_REFUSED', kind: 'auth', meaning: 'the token endpoint refused the credentials' },
+  AUTH_REVOKED: {
+    code: 'ETL_AUTH_REVOKED',
+    kind: 'auth',
+    meaning: 'the credentials were refused after the target had accepted items (revoked mid-run); resumable',
+  },
   TARGET_FAILED: {
     code: 'ETL_TARGET_FAILED',
     kind: 'transport',

@@ -74,10 +74,10 @@ export class SourceError extends EtlError {
   }
 }
 
-/** The token endpoint refused the credentials. Exit 3. Never carries the secret. */
+/** The credentials were refused. Exit 3 (a run restates it as exit 2 when no item was accepted yet: `restateRefusal`). Never carries the secret. */
 export class AuthError extends EtlError {
   constructor(message: string, context: ErrorContext = {}) {
-    super(ERR.AUTH_REFUSED, message, context);
+    super(ERR.AUTH_REVOKED, message, context);
   }
 }
 
@@ -112,6 +112,19 @@ export class InternalError extends EtlError {
   constructor(message: string, code: ErrorCodeOf<'internal'> = ERR.INTERNAL, options?: { cause?: unknown }) {
     super(code, message, {}, options);
   }
+}
+
+/**
+ * A refusal no retry can fix (the credentials refused, the bulk endpoint not there: a wrong base
+ * URL), met before the target accepted any item of the run, is a configuration error: exit 2, which
+ * a scheduler does not retry. Once items were accepted the same refusal stays exit 3 (credentials
+ * revoked mid-run, an API taken away): the run is resumable once it is back.
+ */
+export function restateRefusal(e: EtlError, accepted: number): EtlError {
+  if (accepted > 0) return e;
+  if (e.code === ERR.AUTH_REVOKED.code) return new ConfigError(e.message, e.context, ERR.AUTH_REFUSED);
+  if (e.code === ERR.TARGET_FAILED.code && e.context.status === 404) return new ConfigError(e.message, e.context, ERR.ENDPOINT_MISSING);
+  return e;
 }
 
 export function isEtlError(e: unknown): e is EtlError {

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { ERR, InternalError, isEtlError, type EtlError } from '../core/errors.js';
+import { ERR, InternalError, isEtlError, restateRefusal, type EtlError } from '../core/errors.js';
 import { runDeferredPasses } from './run-passes.js';
 import { RunHalt } from './run-halt.js';
 import { rejectBudgetCheck, restateBudgetError } from '../stages/2-gate/reject-budget.js';
@@ -97,5 +97,6 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
     await run.close();
   }
   // A budget passed while records flowed is stated with the settled counts, the summary's.
-  return finishRun(run, status, restateBudgetError(error, run.spec.errors, run.counts), emit);
+  const stated = error !== undefined ? restateRefusal(error, run.counts.imported) : undefined;
+  return finishRun(run, status, restateBudgetError(stated, run.spec.errors, run.counts), emit);
 }

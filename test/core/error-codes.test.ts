@@ -10,6 +10,7 @@ import {
   RejectBudgetError,
   SourceError,
   TransportError,
+  restateRefusal,
 } from '../../src/core/errors.js';
 import { ERR, exitCodeOf, type ErrorCodeName } from '../../src/core/error-codes.js';
 
@@ -68,7 +69,7 @@ describe('the error catalogue', () => {
       [new ConfigError('x', {}, ERR.SOURCE_MISSING), 'SOURCE_MISSING'],
       [new SourceError('x'), 'SOURCE'],
       [new SourceError('x', {}, ERR.SOURCE_CSV), 'SOURCE_CSV'],
-      [new AuthError('x'), 'AUTH_REFUSED'],
+      [new AuthError('x'), 'AUTH_REVOKED'],
       [new TransportError('x'), 'TARGET_FAILED'],
       [new TransportError('x', {}, ERR.S3_UNREACHABLE), 'S3_UNREACHABLE'],
       [new RejectBudgetError('x'), 'REJECT_BUDGET'],
@@ -88,5 +89,19 @@ describe('the error catalogue', () => {
     const moved = new ConfigError('x', { file: 'a' }, ERR.S3_URL).at({ file: 'p.yaml', line: 4, key: 'source.path' });
     expect(moved.code).toBe('ETL_S3_URL');
     expect(moved.describe()).toBe('p.yaml, line 4: x');
+  });
+
+  it('a refusal no retry can fix is exit 2 until the target accepted an item, exit 3 after (issue 26)', () => {
+    const refused = new AuthError('authentication refused by the token endpoint (HTTP 401)', {
+      status: 401,
+      url: 'https://t/oauth2/token',
+    });
+    expect(restateRefusal(refused, 0)).toMatchObject({ code: 'ETL_AUTH_REFUSED', exitCode: 2, context: { url: 'https://t/oauth2/token' } });
+    expect(restateRefusal(refused, 5)).toBe(refused);
+    const missing = new TransportError('https://api/v2/users/bulk/sourceId answered HTTP 404: not found', { status: 404, batch: 1 });
+    expect(restateRefusal(missing, 0)).toMatchObject({ code: 'ETL_ENDPOINT_MISSING', exitCode: 2 });
+    expect(restateRefusal(missing, 1)).toBe(missing);
+    const gone = new TransportError('gave up after 8 retries (last: HTTP 503)', { status: 503 });
+    expect(restateRefusal(gone, 0)).toBe(gone);
   });
 });

@@ -14,7 +14,7 @@ const SECRET = 'abort-Secret-5150';
 const fixture = emulatorPerFile(SECRET);
 
 describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
-  it('a wrong client secret: exit 3, "authentication refused", nothing sent, the secret in no output or file', async () => {
+  it('a wrong client secret: exit 2 (a retry cannot fix it; issue 26), "authentication refused", nothing sent, the secret in no output or file', async () => {
     const wrong = 'wrong-Secret-9876';
     const dir = await usersWorkspace(
       userIds(5).map((no) => ({ no })),
@@ -24,14 +24,50 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
       cwd: dir,
       env: targetEnv(fixture.emu, wrong),
     });
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/authentication refused/);
+    // The JSON error line names the token URL.
+    expect(run.stderr).toMatch(/"code":"ETL_AUTH_REFUSED".*"exitCode":2.*"url":"http:\/\/127\.0\.0\.1:\d+\/oauth2\/token"/);
     expect(fixture.emu.log.total).toBe(0);
     const files = await readdir(join(dir, 'out'));
     expect(files).toContain('summary.json');
     const texts = [run.stdout, run.stderr, ...(await Promise.all(files.map((f) => readFile(join(dir, 'out', f), 'utf8'))))];
     for (const t of texts) expect(t).not.toContain(wrong);
     expect((await summary(join(dir, 'out'))).error?.code).toBe('ETL_AUTH_REFUSED');
+  });
+
+  it('a base URL whose bulk endpoint is not there (404) before any item was accepted: exit 2 naming the URL, in both log formats (issue 26)', async () => {
+    const dir = await usersWorkspace(
+      userIds(5).map((no) => ({ no })),
+      { batchSize: 5, concurrency: 1 },
+    );
+    const wrongBase = { ...targetEnv(fixture.emu, SECRET), PROPEL_BASE_URL: `${fixture.emu.baseUrl}/v9` };
+    const pretty = await runCli(['run', 'users.yaml', '--out', 'p'], { cwd: dir, env: wrongBase });
+    expect(pretty.code).toBe(2);
+    expect(pretty.stderr).toMatch(/batch 1, HTTP 404: http:\/\/127\.0\.0\.1:\d+\S*\/v9\/users\/bulk\/sourceId answered HTTP 404/);
+    const json = await runCli(['run', 'users.yaml', '--out', 'j', '--log-format', 'json'], { cwd: dir, env: wrongBase });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/"code":"ETL_ENDPOINT_MISSING".*"url":"http:\/\/127\.0\.0\.1:\d+\S*\/v9\/users\/bulk\/sourceId"/);
+    expect((await summary(join(dir, 'j'))).error?.code).toBe('ETL_ENDPOINT_MISSING');
+  });
+
+  it('a 404 after items were accepted stays exit 3: the run resumes once the endpoint is back (issue 26)', async () => {
+    const dir = await usersWorkspace(
+      userIds(40).map((no) => ({ no })),
+      { batchSize: 10, concurrency: 1 },
+    );
+    fixture.emu.setFaults({ latencyMs: 150 });
+    const running = runCli(['run', 'users.yaml', '--out', 'out'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
+    await waitFor(() => fixture.emu.log.countByStatus(200) > 0, 'the first batch');
+    fixture.emu.setFaults({ failNext: { count: 1000, status: 404 } });
+    const first = await running;
+    expect(first.code).toBe(3);
+    expect((await summary(join(dir, 'out'))).error?.code).toBe('ETL_TARGET_FAILED');
+    fixture.emu.setFaults({});
+    expect((await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) })).code).toBe(
+      0,
+    );
+    expect(storedUsersById(fixture.emu).size).toBe(40);
   });
 
   it('retries used up: exit 3 naming the batch and status; --resume later completes without resending what was acknowledged', async () => {

@@ -179,7 +179,8 @@ export class BulkClient {
         const messages = errorMessages(parseJson(answer.text));
         if (status === 400) return { ok: true, value: { kind: 'refused', messages } };
         if (!isRetryStatus(status)) {
-          throw new TransportError(`the API answered HTTP ${status}${messages[0] !== undefined ? `: ${messages[0]}` : ''}`, {
+          // The URL is named: a 404 is most often a base URL that points elsewhere.
+          throw new TransportError(`${this.url} answered HTTP ${status}${messages[0] !== undefined ? `: ${messages[0]}` : ''}`, {
             ...ctx,
             status,
           });

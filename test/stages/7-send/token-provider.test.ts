@@ -85,7 +85,8 @@ describe('TokenProvider', () => {
     const e = err as AuthError;
     expect(e.message).toMatch(/^authentication refused/);
     expect(e.message).toContain('401');
-    expect(e.code).toBe('ETL_AUTH_REFUSED');
+    // On its own the refusal is exit 3; a run that had no item accepted yet restates it as exit 2 (restateRefusal).
+    expect(e.code).toBe('ETL_AUTH_REVOKED');
     expect(e.exitCode).toBe(3);
     expect(e.context.status).toBe(401);
     const everything = [e.message, e.stack ?? '', JSON.stringify(e), e.describe(), String(e.cause ?? '')].join('\n');
