@@ -51,6 +51,11 @@ export interface Faults {
    * client that pairs results with items by position must notice and fall back to their keys.
    */
   readonly reverseResults?: boolean;
+  /**
+   * A careless server: every refusal it answers (an item's `error`, a 400's messages) quotes the
+   * request's Authorization header, bearer token and all. A client must not write it anywhere.
+   */
+  readonly echoToken?: boolean;
   /** Lifetime of tokens issued from now on; otherwise the emulator's option. */
   readonly tokenLifetimeSec?: number;
   /** One-shot: invalidate every token issued so far. Not kept in the fault state. */
@@ -85,6 +90,7 @@ const faultsSchema = {
     invalidItems: { type: 'array', items: { type: 'string' } },
     opaqueItems: { type: 'array', items: { type: 'string' } },
     reverseResults: { type: 'boolean' },
+    echoToken: { type: 'boolean' },
     tokenLifetimeSec: { type: 'number', minimum: 0 },
     expireTokens: { type: 'boolean' },
   },
@@ -145,6 +151,10 @@ export class FaultState {
 
   get reverseResults(): boolean {
     return this.#faults.reverseResults === true;
+  }
+
+  get echoToken(): boolean {
+    return this.#faults.echoToken === true;
   }
 
   get tokenLifetimeSec(): number | undefined {

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lookupKey, RESOURCES, type ResourceName } from '../core/resource.js';
-import { handleBulk } from './bulk-handler.js';
+import { handleBulk, type BulkOutcome } from './bulk-handler.js';
 import { FaultState, faultsProblem, type Faults } from './faults.js';
 import { readBody, sendJson } from './http-io.js';
 import { propelErrors } from './propel-errors.js';
@@ -222,10 +222,21 @@ async function handleAdmitted(
   );
   if (outcome.status === 200) s.saver?.changed();
   if (outcome.status === 200 && s.faults.reverseResults) outcome.body.data.reverse();
+  if (s.faults.echoToken) echoAuthorization(outcome, req.headers.authorization ?? '');
   // A client that went away (killed, timed out) while this was handled never learns it was
   // applied: the store keeps it, as Propel would, but the log does not count it as acknowledged.
   log(res.destroyed || req.socket.destroyed ? 'abandoned' : outcome.status, outcome.directives);
   sendJson(res, outcome.status, outcome.body);
+}
+
+/** The echoToken fault: each refusal quotes the request's Authorization header. */
+function echoAuthorization(outcome: BulkOutcome, authorization: string): void {
+  const quote = ` (request authorization: ${authorization})`;
+  if (outcome.status === 200) {
+    for (const item of outcome.body.data) if (item.error !== undefined) item.error += quote;
+  } else {
+    outcome.body.error.messages = outcome.body.error.messages.map((m) => m + quote);
+  }
 }
 
 async function faultsRoute(req: IncomingMessage, res: ServerResponse, s: State): Promise<void> {

@@ -87,6 +87,7 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     send: opts.send,
     directives: opts.directives,
     onEvent,
+    redactor: tokens.redactor,
     ...gateThenLimit(adaptive, opts.send.rate !== undefined ? new RateLimiter({ rate: opts.send.rate }) : undefined),
   });
   return {

@@ -70,6 +70,26 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     expect(storedUsersById(fixture.emu).size).toBe(40);
   });
 
+  it('an API that quotes the bearer token back in its refusals: the token is in no output or file (issue 25)', async () => {
+    const ids = userIds(6);
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 3, concurrency: 1 },
+    );
+    fixture.emu.setFaults({ echoToken: true, refuseItems: [ids[1]!, ids[4]!] });
+    const run = await runCli(['run', 'users.yaml', '--out', 'out', '--log-format', 'json'], {
+      cwd: dir,
+      env: targetEnv(fixture.emu, SECRET),
+    });
+    expect(run.code).toBe(1);
+    const files = await readdir(join(dir, 'out'));
+    const texts = [run.stdout, run.stderr, ...(await Promise.all(files.map((f) => readFile(join(dir, 'out', f), 'utf8'))))].join('\n');
+    // The refusals are there, with the quoted header's token taken out.
+    expect(texts).toContain('was refused by the server. (request authorization: Bearer [redacted])');
+    expect(texts).not.toMatch(/Bearer (?!\[redacted\])[A-Za-z0-9._~+/=-]{8,}/);
+    expect(texts).not.toContain(SECRET);
+  });
+
   it('retries used up: exit 3 naming the batch and status; --resume later completes without resending what was acknowledged', async () => {
     const ids = userIds(40);
     const dir = await usersWorkspace(

@@ -12,6 +12,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { AuthError, TransportError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redactor.js';
 import type { Batch, ItemRecord, Outcome, RejectEvent } from '../../core/record.js';
 import type { ResourceInfo } from '../../core/resource.js';
 import { retry, retryPolicy, type RetryPolicy, type RetryStop, type RetryTuning, type TryResult } from '../../core/retry-policy.js';
@@ -45,6 +46,8 @@ export interface BulkClientOptions {
   readonly retry?: RetryTuning;
   /** For retry waits and request timings. Default the system clock. */
   readonly clock?: Clock;
+  /** Takes the run's secrets out of every answer before it is read (a server may quote the bearer token back). */
+  readonly redactor?: Pick<Redactor, 'redact'>;
 }
 
 /** A usable answer of the bulk endpoint: a 200 with its body, or a 400 with its messages. */
@@ -175,8 +178,9 @@ export class BulkClient {
           continue;
         }
         renewed = false;
-        if (status >= 200 && status < 300) return { ok: true, value: { kind: 'ok', status, body: parseJson(answer.text) } };
-        const messages = errorMessages(parseJson(answer.text));
+        const text = this.o.redactor?.redact(answer.text) ?? answer.text;
+        if (status >= 200 && status < 300) return { ok: true, value: { kind: 'ok', status, body: parseJson(text) } };
+        const messages = errorMessages(parseJson(text));
         if (status === 400) return { ok: true, value: { kind: 'refused', messages } };
         if (!isRetryStatus(status)) {
           // The URL is named: a 404 is most often a base URL that points elsewhere.

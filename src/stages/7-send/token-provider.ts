@@ -9,6 +9,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { AuthError, TransportError } from '../../core/errors.js';
+import { Redactor } from '../../core/redactor.js';
 import { retry, retryPolicy, type RetryPolicy, type RetryStop, type RetryTuning, type TryResult } from '../../core/retry-policy.js';
 import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -29,6 +30,8 @@ export interface TokenProviderOptions {
   readonly retry?: RetryTuning;
   /** For token lifetimes and retry waits. Default the system clock. */
   readonly clock?: Clock;
+  /** Learns each token issued, and takes the secrets out of what the token endpoint answers; default one of its own holding the client secret. */
+  readonly redactor?: Redactor;
   /** Before each retry of the token endpoint (1-based attempt), so a target that is down is never silent. */
   readonly onRetry?: (r: {
     readonly url: string;
@@ -91,6 +94,8 @@ export class TokenProvider {
   private readonly ownsDispatcher: boolean;
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
+  /** The client secret and every token issued: never let through from an answer. */
+  readonly redactor: Redactor;
   private cached: { token: string; renewAt: number } | undefined;
   private inFlight: Promise<string> | undefined;
 
@@ -98,6 +103,8 @@ export class TokenProvider {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.policy = retryPolicy(options.maxRetries, options.retry);
+    this.redactor = options.redactor ?? new Redactor();
+    this.redactor.add(options.clientSecret);
     if (options.dispatcher !== undefined) {
       this.dispatcher = options.dispatcher;
       this.ownsDispatcher = false;
@@ -150,12 +157,13 @@ export class TokenProvider {
       if (status >= 200 && status < 300) {
         const parsed = parseTokenResponse(parseJson(answer.text));
         const renewAt = sentAt + (parsed.expiresInSec - renewMarginSec(parsed.expiresInSec)) * 1000;
+        this.redactor.add(parsed.token);
         this.cached = { token: parsed.token, renewAt };
         return { ok: true, value: parsed.token };
       }
       if (status === 400 || status === 401 || status === 403) {
         throw new AuthError(
-          `authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(answer.text)}); check the client id and secret`,
+          `authentication refused by the token endpoint (HTTP ${status}${oauthErrorCode(this.redactor.redact(answer.text))}); check the client id and secret`,
           { status, url: shown },
         );
       }
