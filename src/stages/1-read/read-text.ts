@@ -8,6 +8,7 @@ import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { createDecoder, type TextDecoderLike } from './decode.js';
 import type { TextFormat } from './formats/index.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
+import { NulCheck } from './nul-check.js';
 import { ENCODING_CHECK_BYTES, guessEncoding, notUtf8Reason, rejectReplaced } from './utf8-check.js';
 
 /** The first `bytes` bytes as one chunk, then the rest as it comes. */
@@ -86,15 +87,19 @@ export async function* readText(
   const decoder = createDecoder(format.encoding(spec));
   const check = decoder.strict ? new EncodingCheck(decoder, format, where) : undefined;
   const source = check !== undefined ? holdHead(bytes, ENCODING_CHECK_BYTES) : bytes;
+  const nul = new NulCheck();
+  const checked = (items: ParsedItem[]): ParsedItem[] => nul.check(check?.check(items) ?? items);
   for await (const chunk of source) {
     const text = decoder.write(chunk);
     check?.afterWrite(chunk);
+    nul.watch(text);
     const items = reader.write(text);
-    if (items.length > 0) yield check?.check(items) ?? items;
+    if (items.length > 0) yield checked(items);
   }
   const text = decoder.end();
   check?.afterWrite(undefined);
+  nul.watch(text);
   const last = reader.write(text).concat(reader.end());
-  if (last.length > 0) yield check?.check(last) ?? last;
+  if (last.length > 0) yield checked(last);
   reader.finish();
 }

@@ -49,3 +49,12 @@ export function countLineBreaks(text: string): number {
   }
   return count;
 }
+
+/** Whether a parsed value holds `char` in any string or key, however deep (records from JSON nest). */
+export function holdsChar(value: unknown, char: string): boolean {
+  if (typeof value === 'string') return value.includes(char);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => holdsChar(v, char));
+  for (const [k, v] of Object.entries(value)) if (k.includes(char) || holdsChar(v, char)) return true;
+  return false;
+}

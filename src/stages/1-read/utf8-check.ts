@@ -4,7 +4,7 @@
  * (exit 2) before anything of it is sent. Later, only the records holding such bytes are rejected
  * at the read stage (an export that is UTF-8 but for a few damaged rows).
  */
-import type { ParsedItem } from './reader.js';
+import { holdsChar, type ParsedItem } from './reader.js';
 
 /** Invalid bytes within this many bytes of an input's start make it a configuration error. */
 export const ENCODING_CHECK_BYTES = 64 * 1024;
@@ -60,14 +60,6 @@ export function notUtf8Reason(byte: number, guess: string, format: { readonly na
     : `not valid UTF-8 (byte ${hex}), which ${format.name.toUpperCase()} must be; the file looks like ${guess}: convert it to UTF-8`;
 }
 
-function holdsReplacement(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\uFFFD');
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(holdsReplacement);
-  for (const [k, v] of Object.entries(value)) if (k.includes('\uFFFD') || holdsReplacement(v)) return true;
-  return false;
-}
-
 /**
  * Records holding U+FFFD, in an input where bytes that are not UTF-8 were found, become read
  * rejects. (A U+FFFD written as valid UTF-8 in such an input is rejected too: it cannot be told
@@ -75,6 +67,6 @@ function holdsReplacement(value: unknown): boolean {
  */
 export function rejectReplaced(items: ParsedItem[], reason: string): ParsedItem[] {
   return items.map((item) =>
-    item.kind === 'record' && holdsReplacement(item.data) ? { kind: 'reject', line: item.line, reason, raw: item.data } : item,
+    item.kind === 'record' && holdsChar(item.data, '\uFFFD') ? { kind: 'reject', line: item.line, reason, raw: item.data } : item,
   );
 }

@@ -10,6 +10,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
 import { ENCODING_CHECK_BYTES, openSource, resolveInputs } from '../../../src/stages/1-read/index.js';
+import { NUL_REASON } from '../../../src/stages/1-read/nul-check.js';
 import { buildZip, chunked, collect, collectUntilError, readStdin, summary } from './helpers.js';
 import { tmpDir, type TmpDir } from '../../support/files.js';
 
@@ -155,5 +156,34 @@ describe('UTF-8 input that is not UTF-8', () => {
       { line: 3, data: { id: '2', name: 'René' } },
       { line: 4, data: { id: '3', name: 'Müller' } },
     ]);
+  });
+});
+
+describe('a NUL character in a field (issue 25)', () => {
+  it('CSV: the record holding it is a read reject, the others are read; fed in pieces of every size', async () => {
+    const data = Buffer.from('id,name\nA1,Ann\nA2,An\u0000n\nA3,Cas\n');
+    for (const size of [1, 2, 3, 7, 64]) {
+      const events = await readStdin(data, size, { format: 'csv' });
+      expect(events.map((e) => (e.kind === 'record' ? e.data : e.reason))).toEqual([
+        { id: 'A1', name: 'Ann' },
+        NUL_REASON,
+        { id: 'A3', name: 'Cas' },
+      ]);
+    }
+  });
+
+  it('NDJSON and JSON: a \\u0000 escape, also split between two pieces, rejects its record', async () => {
+    const lines = Buffer.from('{"id":"N1","name":"Ann"}\n{"id":"N2","name":"An\\u0000n"}\n{"id":"N3","nested":{"k":["x\\u0000"]}}\n');
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const events = await readStdin(lines, size, { format: 'ndjson' });
+      expect(events.map((e) => e.kind)).toEqual(['record', 'reject', 'reject']);
+    }
+    const doc = Buffer.from('[{"id":"J1"},{"id":"J2","name":"\\u0000"}]');
+    expect((await readStdin(doc, 3, { format: 'json' })).map((e) => e.kind)).toEqual(['record', 'reject']);
+  });
+
+  it('text that merely spells \\u0000 in CSV is not a NUL and is read as it is', async () => {
+    const events = await readStdin(Buffer.from('id,note\nA1,\\u0000 is how JSON writes NUL\n'), 4, { format: 'csv' });
+    expect(events).toMatchObject([{ kind: 'record', data: { id: 'A1', note: '\\u0000 is how JSON writes NUL' } }]);
   });
 });
