@@ -4,10 +4,34 @@
  * YAML 1.2, and one parser means one way to find lines.
  */
 import { readFile } from 'node:fs/promises';
-import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { formatKeyPath, type KeyPath } from './key-path.js';
 import { SubstitutionError, hasReferences, substitute, type VarLookup } from './substitute-vars.js';
+
+/** Expansions of `*alias` a file may make: enough for a shared block or two, far short of a bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The tags a pipeline file may use: YAML's core schema (a `!!str 007` to keep a value text). Any
+ * other (`!!binary`, `!!timestamp`, `!!js/function`, a custom `!thing`) would make the data
+ * something other than strings, numbers, booleans, lists and maps, or be taken silently as a string.
+ */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+function refuseTags(doc: Document, lines: LineCounter, file: string): void {
+  visit(doc, {
+    Node(_key, node) {
+      if (node.tag === undefined || CORE_TAGS.has(node.tag)) return;
+      const shown = node.tag.replace(/^tag:yaml\.org,2002:/, '!!');
+      const pos = node.range !== undefined && node.range !== null ? lines.linePos(node.range[0]) : undefined;
+      throw new ConfigError(`the tag ${shown} is not allowed: a pipeline file holds plain data (text, numbers, booleans, lists, maps)`, {
+        file,
+        ...(pos !== undefined ? { line: pos.line, column: pos.col } : {}),
+      });
+    },
+  });
+}
 
 /** Plain (unquoted) YAML scalars that are exactly one reference take the type of what they expand to. */
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -38,6 +62,7 @@ export class SourceDocument {
       const hint = lineText.includes('${') ? ' (inside { … } or [ … ], quote a value that uses ${VAR}: "${VAR}")' : '';
       throw new ConfigError(what + hint, { file, line: pos?.line, column: pos?.col });
     }
+    refuseTags(doc, lines, file);
     return new SourceDocument(file, doc, lines);
   }
 
@@ -54,7 +79,17 @@ export class SourceDocument {
 
   /** The document as plain data (after substitution). Aliases are expanded, bounded against alias bombs. */
   toData(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // The yaml library's guard against a document that expands exponentially (an alias bomb).
+      if (e instanceof Error && /alias count/i.test(e.message)) {
+        throw new ConfigError(`the file expands its aliases (*name) more than ${MAX_ALIAS_COUNT} times; write the values out`, {
+          file: this.file,
+        });
+      }
+      throw e;
+    }
   }
 
   /**

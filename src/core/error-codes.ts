@@ -89,6 +89,11 @@ export const ERR = {
   INPUT_CHANGED: { code: 'ETL_INPUT_CHANGED', kind: 'config', meaning: '--resume over inputs that changed since the run started' },
   NO_CHECKPOINT: { code: 'ETL_NO_CHECKPOINT', kind: 'config', meaning: '--resume of a run folder that holds no checkpoint' },
   BAD_CHECKPOINT: { code: 'ETL_BAD_CHECKPOINT', kind: 'config', meaning: "the run folder's checkpoint is not a propel-etl checkpoint" },
+  RUN_FOLDER_UNUSABLE: {
+    code: 'ETL_RUN_FOLDER_UNUSABLE',
+    kind: 'config',
+    meaning: 'the run folder cannot be created: a folder above it is missing, read-only or not writable',
+  },
   RUN_FOLDER_USED: {
     code: 'ETL_RUN_FOLDER_USED',
     kind: 'config',

@@ -32,14 +32,37 @@ export function defaultRunFolder(name: string, now: Date, cwd: string, suffix: s
 export async function claimRunFolder(name: string, now: Date, cwd: string): Promise<string> {
   for (let tries = 0; ; tries++) {
     const dir = defaultRunFolder(name, now, cwd);
-    await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+    await makeFolder(dirname(dir), true);
     try {
       await mkdir(dir, { mode: 0o700 });
       return dir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 20) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 20) throw folderError(dir, e);
     }
   }
+}
+
+/**
+ * A run (or job) folder and the folders above it, private to the user. A parent that is missing
+ * behind a file, read-only or not the user's to write is the user's `--out` (or working folder)
+ * to fix: exit 2 naming the folder, never an internal error.
+ */
+export async function makeFolder(dir: string, recursive = true): Promise<void> {
+  try {
+    await mkdir(dir, { recursive, mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && !recursive) return;
+    throw folderError(dir, e);
+  }
+}
+
+function folderError(dir: string, e: unknown): ConfigError {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  return new ConfigError(
+    `cannot create the run folder (${code}): a folder above it is missing, read-only or not yours to write; choose another --out`,
+    { file: dir },
+    ERR.RUN_FOLDER_UNUSABLE,
+  );
 }
 
 /**
@@ -99,5 +122,5 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
     await Promise.all(RUN_FILES.map((f) => rm(join(dir, f), { force: true })));
     await rm(join(dir, BATCHES_DIR), { recursive: true, force: true });
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeFolder(dir);
 }

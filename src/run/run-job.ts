@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { loadPipeline, loadTarget } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
@@ -6,7 +6,7 @@ import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
 import { compileMapping } from '../stages/3-map/compile-mapping.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import type { Emulator } from '../emulator/index.js';
-import { chooseRunFolder } from './run-folder.js';
+import { chooseRunFolder, makeFolder } from './run-folder.js';
 import { runPipeline } from './run-pipeline.js';
 import type { JobOptions, JobResult, JobStepResult, RunResult } from './run-types.js';
 export type { JobOptions, JobResult, JobStepEvent, JobStepResult } from './run-types.js';
@@ -65,7 +65,7 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
     specs.push(spec);
   }
   const jobDir = await chooseRunFolder(opts.job.name, opts, cwd, JOB_FILE);
-  await mkdir(jobDir, { recursive: true, mode: 0o700 });
+  await makeFolder(jobDir);
   await writeFile(
     join(jobDir, JOB_FILE),
     JSON.stringify({ job: opts.job.name, file: opts.job.file, steps: opts.job.steps }, null, 2) + '\n',

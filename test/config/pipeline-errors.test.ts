@@ -226,3 +226,37 @@ describe('files that are not pipelines', () => {
     expect((await configError(loadRunFile(file))).message).toMatch(/\.yaml, \.yml or \.json/);
   });
 });
+
+describe('YAML that is not plain data: exit 2 with one line, never an internal error (issue 25)', () => {
+  it('an alias bomb is refused before it expands', async () => {
+    const bomb = [
+      'x: &a [l, l, l, l, l, l, l, l, l]',
+      'y: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'z: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'w: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
+    const error = await failure(`${BASE}${bomb}\n`);
+    expect(error.message).toBe('the file expands its aliases (*name) more than 100 times; write the values out');
+  });
+
+  it('!!binary, !!timestamp, !!js/function and custom tags are refused with their line', async () => {
+    for (const [value, shown] of [
+      ['!!binary aGVsbG8=', '!!binary'],
+      ['!!timestamp 2026-12-05', '!!timestamp'],
+      ['!!js/function "function () {}"', '!!js/function'],
+      ['!thing x', '!thing'],
+    ] as const) {
+      const error = await failure(BASE.replace('name: t', `name: t\ndescription: ${value}`));
+      expect(error.message).toBe(
+        `the tag ${shown} is not allowed: a pipeline file holds plain data (text, numbers, booleans, lists, maps)`,
+      );
+      expect(error.context.line).toBe(2);
+    }
+  });
+
+  it("the core schema's tags stay allowed: !!str keeps a value text", async () => {
+    const file = write('str.yaml', BASE.replace('sourceId: { from: id }', 'sourceId: { from: id }\n  source: { value: !!str 007 }'));
+    const spec = await loadPipeline(file);
+    expect(spec.mapping.source).toEqual({ value: '007' });
+  });
+});

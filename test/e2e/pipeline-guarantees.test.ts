@@ -262,6 +262,30 @@ describe('empty input', () => {
     }
   });
 
+  it('a run folder that cannot be created (a file where a folder should be) is exit 2 naming it, not an internal error (issue 25)', async () => {
+    const dir = await setUp(
+      'bad-out',
+      { 'users.csv': 'id,first,email\nJ1,Ann,a@x.nl\n', 'taken.txt': 'a file' },
+      pipelineYaml('path: users.csv', MAPPING),
+    );
+    const before = emu.log.snapshot().total;
+    for (const args of [
+      ['p.yaml', '--out', 'taken.txt/run'],
+      ['p.yaml', '--out', 'taken.txt/deeper/run'],
+    ]) {
+      const r = await runCli(['run', ...args, '--quiet'], { cwd: dir, env: targetEnv(proxy, SECRET) });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /taken\.txt\/(deeper\/)?run: cannot create the run folder \(E[A-Z]+\): a folder above it is missing, read-only or not yours to write/,
+      );
+      expect(r.stderr).not.toMatch(/internal error/);
+    }
+    await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml]\n');
+    const job = await runCli(['run', 'job.yaml', '--out', 'taken.txt/job', '--quiet'], { cwd: dir, env: targetEnv(proxy, SECRET) });
+    expect(job.code, job.stderr).toBe(2);
+    expect(emu.log.snapshot().total).toBe(before);
+  });
+
   it('a job step that reads nothing stops the job with exit 3', async () => {
     const dir = await setUp('job-empty', { 'users.csv': 'id,first,email\n' }, pipelineYaml('path: users.csv', MAPPING));
     await writeFile(join(dir, 'job.yaml'), 'name: nightly\nsteps: [p.yaml]\n');
