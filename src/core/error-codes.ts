@@ -94,6 +94,11 @@ export const ERR = {
     kind: 'config',
     meaning: 'the run folder cannot be created: a folder above it is missing, read-only or not writable',
   },
+  RUN_FOLDER_UNSAFE: {
+    code: 'ETL_RUN_FOLDER_UNSAFE',
+    kind: 'config',
+    meaning: 'the run folder, or a file in it, was not made by this user (a planted link, a folder others can write)',
+  },
   RUN_FOLDER_USED: {
     code: 'ETL_RUN_FOLDER_USED',
     kind: 'config',

@@ -1,4 +1,8 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, ERR } from './errors.js';
 
 /** Where the result sink appends lines; `sync` makes what was written so far durable. */
 export interface AppendFile {
@@ -6,10 +10,74 @@ export interface AppendFile {
   sync(): Promise<void>;
 }
 
+const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW } = constants;
+
 /**
- * An append-only file for data that may hold personal data: created 0600 (and tightened if it
- * already existed), each write handed to the kernel before its promise resolves, so what was
- * written survives a kill -9 of this process; `sync` (fdatasync) makes it survive a power loss.
+ * Refuses a file the run did not make for itself: a link planted where a run file goes would make
+ * the run write (and chmod) whatever the link names. Opened with O_NOFOLLOW, then the open file
+ * itself is checked: a regular file, this user's, with no other name (a hard link to a victim).
+ */
+async function openOwn(path: string, flags: number, mode: number): Promise<FileHandle> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, flags | O_NOFOLLOW, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw planted(path, 'is a symbolic link');
+    throw e;
+  }
+  const st = await fh.stat();
+  const uid = process.getuid?.();
+  const wrong = !st.isFile()
+    ? 'is not a regular file'
+    : st.nlink !== 1
+      ? 'has another name (a hard link)'
+      : uid !== undefined && st.uid !== uid
+        ? 'belongs to another user'
+        : undefined;
+  if (wrong !== undefined) {
+    await fh.close();
+    throw planted(path, wrong);
+  }
+  return fh;
+}
+
+/**
+ * A folder run files go into: made 0700 when missing; one that stands must be a real folder (not a
+ * link to one) of this user that no one else can write, or another user could plant links in it.
+ */
+export async function ownFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = await lstat(dir);
+  const uid = process.getuid?.();
+  if (st.isSymbolicLink()) throw planted(dir, 'is a symbolic link');
+  if (!st.isDirectory()) throw planted(dir, 'is not a folder');
+  if (uid !== undefined && st.uid !== uid) throw planted(dir, 'belongs to another user');
+  if ((st.mode & 0o022) !== 0) throw planted(dir, `can be written by others (mode ${(st.mode & 0o777).toString(8)})`);
+  // A link inside it would be written through by a tool that is less careful than this one, or
+  // replaced by this one without a word: either way someone put it there, and the user should know.
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isSymbolicLink()) throw planted(join(dir, entry.name), 'is a symbolic link');
+  }
+}
+
+function planted(path: string, what: string): ConfigError {
+  return new ConfigError(
+    `${what}; a run writes only files it made itself: remove it, or choose another --out`,
+    { file: path },
+    ERR.RUN_FOLDER_UNSAFE,
+  );
+}
+
+/**
+ * An append-only file for data that may hold personal data: 0600, made by this run or by an
+ * earlier attempt of it (never through a link), each write handed to the kernel before its promise
+ * resolves, so what was written survives a kill -9 of this process; `sync` (fdatasync) makes it
+ * survive a power loss. `w` starts the file anew: whatever stood at the path (a planted link
+ * included) is removed and the file is created exclusively.
  */
 export class PrivateFile implements AppendFile {
   /** Written since the last sync: a sync with nothing new costs no system call. */
@@ -21,7 +89,8 @@ export class PrivateFile implements AppendFile {
   ) {}
 
   static async open(path: string, flags: 'a' | 'w' = 'a'): Promise<PrivateFile> {
-    const fh = await open(path, flags, 0o600);
+    if (flags === 'w') await unlink(path).catch(() => undefined);
+    const fh = await openOwn(path, flags === 'w' ? O_WRONLY | O_CREAT | O_EXCL : O_WRONLY | O_CREAT | O_APPEND, 0o600);
     await fh.chmod(0o600);
     return new PrivateFile(path, fh);
   }
@@ -42,4 +111,25 @@ export class PrivateFile implements AppendFile {
   async close(): Promise<void> {
     await this.fh.close();
   }
+}
+
+/**
+ * A file written whole or not at all: into a temporary file beside it (created exclusively, never
+ * through a link), synced, then renamed over the path, which replaces a link planted there rather
+ * than writing through it. A reader, or a crash, never sees half of it.
+ */
+export async function writeWhole(path: string, text: string, mode = 0o600): Promise<void> {
+  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await openOwn(temp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode);
+  try {
+    await fh.writeFile(text);
+    await fh.chmod(mode);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  await rename(temp, path);
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../core/private-file.js';
 import { join } from 'node:path';
 import type { EtlError } from '../core/errors.js';
 import type { RejectGroupsResult } from '../outcomes/reject-groups.js';
@@ -36,7 +36,8 @@ export type RunOutput = (end: RunEnd) => Promise<void> | void;
 
 export const SUMMARY_FILE = 'summary.json';
 
-const summaryJson: RunOutput = (e) => writeFile(join(e.outDir, SUMMARY_FILE), JSON.stringify(e.summary, null, 2) + '\n', { mode: 0o600 });
+// Whole or not at all, never through a planted link: a full disk leaves the last summary, not an empty one.
+const summaryJson: RunOutput = (e) => writeWhole(join(e.outDir, SUMMARY_FILE), JSON.stringify(e.summary, null, 2) + '\n');
 const reportHtml: RunOutput = (e) => writeReport(e.outDir, e.summary, e.recorder, e.rejects);
 const orphansNdjson: RunOutput = async (e) => {
   await e.delta?.writeOrphans(e.outDir);

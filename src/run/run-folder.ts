@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ERR, ConfigError } from '../core/errors.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import { pathExists } from '../core/path-exists.js';
+import { ownFolder } from '../core/private-file.js';
 
 /** The files a run writes into its folder; --fresh removes exactly these, never anything else. */
 export const RUN_FILES = ['results.ndjson', 'rejects.ndjson', 'summary.json', JOURNAL_FILE] as const;
@@ -100,6 +101,9 @@ export async function latestRunFolder(name: string, cwd: string, marker: string 
  * without --resume or --fresh the run refuses (exit 2) before anything is sent.
  */
 export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<void> {
+  // A folder that stands is looked at first: another user's, writable by others, or holding a link
+  // someone planted is refused before anything in it is read or written (resumed runs included).
+  if (await pathExists(dir)) await ownFolder(dir);
   const used = (await Promise.all(RUN_FILES.map((f) => pathExists(join(dir, f))))).some(Boolean);
   if (mode === 'resume') {
     if (!(await pathExists(join(dir, JOURNAL_FILE)))) {
@@ -123,4 +127,5 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
     await rm(join(dir, BATCHES_DIR), { recursive: true, force: true });
   }
   await makeFolder(dir);
+  await ownFolder(dir);
 }

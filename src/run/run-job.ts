@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { ownFolder, writeWhole } from '../core/private-file.js';
 import { basename, dirname, extname, join } from 'node:path';
 import { loadPipeline, loadTarget } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
@@ -66,10 +67,10 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   }
   const jobDir = await chooseRunFolder(opts.job.name, opts, cwd, JOB_FILE);
   await makeFolder(jobDir);
-  await writeFile(
+  await ownFolder(jobDir);
+  await writeWhole(
     join(jobDir, JOB_FILE),
     JSON.stringify({ job: opts.job.name, file: opts.job.file, steps: opts.job.steps }, null, 2) + '\n',
-    { mode: 0o600 },
   );
 
   // `local` must be one emulator for the whole job: the users step needs the usergroups the first step stored.
@@ -140,9 +141,7 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
   } finally {
     await emulator?.close();
     const worst = steps.reduce<ExitCode>((a, s) => worse(a, s.exitCode), EXIT.ok);
-    await writeFile(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode: worst, steps }, null, 2) + '\n', {
-      mode: 0o600,
-    });
+    await writeWhole(join(jobDir, JOB_SUMMARY_FILE), JSON.stringify({ job: opts.job.name, exitCode: worst, steps }, null, 2) + '\n');
   }
   return { exitCode, outDir: jobDir, steps, runs };
 }

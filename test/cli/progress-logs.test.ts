@@ -107,7 +107,8 @@ describe('propel-etl run: progress and logs (issue 7)', () => {
       cwd: fx.dir,
       env: targetEnv(fx.emu, 'wrong-secret'),
     });
-    expect(r.code).toBe(3);
+    // Refused credentials before any item was accepted: exit 2 (issue 26).
+    expect(r.code).toBe(2);
     const logs = r.stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))

@@ -94,7 +94,8 @@ describe('propel-etl emulator', { timeout: 60_000 }, () => {
     );
     const emu = await emulatorProcess([], dir, { PROPEL_EMULATOR_CLIENT_SECRET: 'env-Secret-5150' });
     const refused = await runCli(['run', 'users.yaml', '--out', 'refused'], { cwd: dir, env: propelEnv(emu.baseUrl) });
-    expect(refused.code).toBe(3);
+    // Refused credentials before any item was accepted: exit 2 (issue 26).
+    expect(refused.code).toBe(2);
     const run = await runCli(['run', 'users.yaml', '--out', 'ok'], {
       cwd: dir,
       env: { ...propelEnv(emu.baseUrl), PROPEL_CLIENT_SECRET: 'env-Secret-5150' },

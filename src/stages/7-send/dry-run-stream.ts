@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Batch, Outcome, RejectEvent, ResultEvent } from '../../core/record.js';
-import { PrivateFile } from '../../core/private-file.js';
+import { PrivateFile, ownFolder } from '../../core/private-file.js';
 import { requestBody, type RequestEnvelope } from './request-body.js';
 import type { ResourceInfo } from '../../core/resource.js';
 import { sentKey } from './api-answer.js';
@@ -18,7 +17,7 @@ export function createDryRunStream(dir: string, envelope: RequestEnvelope, looku
     objectMode: true,
     transform(ev: Batch | RejectEvent, _enc, cb) {
       if (ev.kind === 'reject') return cb(null, ev);
-      made ??= mkdir(dir, { recursive: true, mode: 0o700 });
+      made ??= ownFolder(dir);
       write(ev).then(() => {
         for (const r of ev.records) {
           const out: ResultEvent = {

@@ -30,7 +30,7 @@ describe('run --pushgateway', { timeout: 60_000 }, () => {
     await gateway.stop();
   });
 
-  it('a failed run (exit 3) shows its exit code and keeps the last success of the run before it', async () => {
+  it('a failed run (refused credentials: exit 2) shows its exit code and keeps the last success of the run before it', async () => {
     const dir = await usersWorkspace(
       userIds(12, 'PG').map((no) => ({ no, first: 'A' })),
       { name: 'pg-users', batchSize: 5, concurrency: 1 },
@@ -48,18 +48,18 @@ describe('run --pushgateway', { timeout: 60_000 }, () => {
     expect(sample(pushed, 'propel_etl_exit_code', group)).toBe(0);
     expect(sample(pushed, 'propel_etl_records', { ...group, outcome: 'created' })).toBe(12);
 
-    // Refused credentials abort the run; the gateway comes from the environment this time.
+    // Refused credentials stop the run before any item was accepted (exit 2); the gateway comes from the environment this time.
     const failed = await runCli(['run', 'users.yaml', '--out', 'run2', '--quiet'], {
       cwd: dir,
       env: { ...targetEnv(emu, 'wrong-secret'), PROPEL_ETL_PUSHGATEWAY: gateway.url },
     });
-    expect(failed.code).toBe(3);
+    expect(failed.code).toBe(2);
     expect(failed.stderr).toMatch(/authentication refused/);
     expect(failed.stderr).not.toMatch(/warning/);
     const second = await readSummary(join(dir, 'run2'));
 
     pushed = await gateway.metrics();
-    expect(sample(pushed, 'propel_etl_exit_code', group)).toBe(3);
+    expect(sample(pushed, 'propel_etl_exit_code', group)).toBe(2);
     expect(sample(pushed, 'propel_etl_last_run_timestamp_seconds', group)).toBe(Date.parse(second.endedAt) / 1000);
     expect(sample(pushed, 'propel_etl_last_success_timestamp_seconds', group)).toBe(Date.parse(first.endedAt) / 1000);
     expect(sample(pushed, 'propel_etl_records', { ...group, outcome: 'created' })).toBe(second.counts.created);

@@ -9,7 +9,7 @@
  * would then pin a thousand 128 KB chunks. A JSON string of its own pins nothing.
  */
 import { createReadStream } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
 /** Where an entry lives: a slot in memory, or a line of the file. */
@@ -65,7 +65,9 @@ export class SpillQueue<T> {
 
   private async openFile(): Promise<FileHandle> {
     // 'w+': a file left by a crashed attempt is stale (resume re-reads the source), never appended to.
-    const fh = await open(this.path, 'w+', 0o600);
+    // Made by this run alone: whatever stands at the path (a planted link) is removed, and the file created exclusively.
+    await unlink(this.path).catch(() => undefined);
+    const fh = await open(this.path, 'wx+', 0o600);
     await fh.chmod(0o600);
     return fh;
   }
