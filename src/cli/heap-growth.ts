@@ -16,7 +16,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-/** The next heap limit at twice the live heap (see BENCHMARKS.md, "Heap growth"). */
+/** The next heap limit at twice the live heap (see bench/LOG.md, "Heap growth"). */
 export const HEAP_GROWING_PERCENT = 100;
 
 /** Node flags by which a user has already chosen how the heap is sized (dashes or underscores, as V8 takes both). */

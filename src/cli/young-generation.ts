@@ -3,7 +3,7 @@
  * its semi-spaces from the machine: on Node 22 and 24 they grow to 32 MB each on a large machine,
  * and a run's young generation then holds ~100 MB of RSS that is nearly all garbage a batch later.
  * Capping them at 8 MB took a 1M-row run on Node 24 from 358-415 MB to 232-290 MB at about the same
- * CPU per row (BENCHMARKS.md, "Node 24"). V8 reads the size once, when the heap is made, so it cannot be
+ * CPU per row (bench/LOG.md, "Node 24"). V8 reads the size once, when the heap is made, so it cannot be
  * set from inside the process: the CLI replaces itself with `process.execve` (Node 22.15+ and 23.11+;
  * the same process id, open files and signals, nothing left behind), before anything is read, for
  * the commands that process records. Where Node lacks execve (Node 20) the heap growth bound
@@ -25,7 +25,7 @@ export function reexecArgs(argv: readonly string[], execArgv: readonly string[],
   if (command === undefined || !RECORD_COMMANDS.has(command)) return undefined;
   if (userSizedHeap(nodeOptions, execArgv)) return undefined;
   // Without the growth bound: on Node 24 it cost 10-22% more CPU per row on top of this cap for
-  // 55-80 MB less (BENCHMARKS.md); the re-executed process has a heap flag, so heap-growth.ts leaves it.
+  // 55-80 MB less (bench/LOG.md); the re-executed process has a heap flag, so heap-growth.ts leaves it.
   return [argv[0] ?? process.execPath, `--max-semi-space-size=${SEMI_SPACE_MB}`, ...execArgv, ...argv.slice(1)];
 }
 

@@ -28,17 +28,23 @@ export interface InitResult {
   readonly columns: readonly string[];
 }
 
-/** `users.csv.gz` -> `users`: the name part of an input, fit for a pipeline name. */
+/**
+ * `users.csv.gz` -> `users`: the name part of an input, fit for a pipeline name. For a glob, the
+ * part before its first wildcard (`part-*.csv.gz` -> `part`, `data_0_*_0.csv` -> `data_0`, not
+ * `data_0__0`), or the folder's name when nothing comes before it (`exports/users/*.csv` -> `users`).
+ */
 export function stemOf(path: string): string {
-  // A glob's wildcards are left out: `part-*.csv.gz` -> `part`.
-  const stem = basename(path)
-    .replace(/(\.(gz|gzip|zip))+$/i, '')
-    .replace(/\.[^.]+$/, '')
-    .replace(/[*?[\]{}]+/g, '')
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[.-]+/, '')
-    .replace(/[._-]+$/, '');
-  return stem === '' ? 'pipeline' : stem;
+  const name = basename(path);
+  const wild = name.search(/[*?[\]{}]/);
+  const clean = (text: string): string =>
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[.-]+/, '')
+      .replace(/[._-]+$/, '');
+  const stem = clean(wild >= 0 ? name.slice(0, wild) : name.replace(/(\.(gz|gzip|zip))+$/i, '').replace(/\.[^.]+$/, ''));
+  if (stem !== '') return stem;
+  const folder = clean(basename(dirname(path)));
+  return folder !== '' && folder !== '.' ? folder : 'pipeline';
 }
 
 /**

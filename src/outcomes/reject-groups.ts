@@ -54,6 +54,9 @@ export function reasonShape(reason: string): string {
         named !== undefined ? m : '"…"',
       )
       .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
+      // A bracketed value standing as a word (`with sourceId [ann@x.nl] and source [CRM]`, as the
+      // API words it) is the record's; a bracket inside a rule (`^[A-Z]{2}$`) is not.
+      .replace(/(?<=\s)\[[^\][]*\](?=[\s.,;:)]|$)/g, (m) => (/^\[\d+\]$/.test(m) ? '[n]' : '[…]'))
       .replace(/\[\d+\]/g, '[n]')
       .replace(/\/\d+(?=[/:\s]|$)/g, '/n')
       .slice(0, 300)

@@ -16,7 +16,7 @@ import { DeferredPasses } from '../stages/7-send/deferred/index.js';
 import { RunProbe } from '../outputs/progress/run-probe.js';
 import { RunRecorder } from '../outputs/report/run-recorder.js';
 import { checkFormatName, checkSourceColumns, MappedPaths } from '../preflight/index.js';
-import { chooseRunFolder, prepareRunFolder, type FolderMode } from './run-folder.js';
+import { chooseRunFolder, prepareRunFolder, readSummary, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import { checkInputs } from './input-check.js';
 import { checkFirstEncoding } from '../stages/1-read/check-encoding.js';
@@ -69,6 +69,8 @@ export class Run {
   results!: PrivateFile;
   rejects!: PrivateFile;
   readonly stats = { batches: 0, requests: 0, retries: 0, throttled: 0 };
+  /** What earlier attempts of a resumed run sent, from their summary.json. */
+  private carried = { requests: 0, retries: 0, throttled: 0 };
   /** Archive entries the source passed over (not the pipeline's format, or not chosen by `zip.entries`): the summary lists them. */
   skippedEntries: readonly SkippedEntry[] = [];
   readonly #files: PrivateFile[] = [];
@@ -198,6 +200,12 @@ export class Run {
         this.runId = this.earlier.header.runId;
         this.attempt = this.earlier.attempts + 1;
         this.counts.resumeFrom(this.earlier.counts);
+        // The earlier attempts' requests and batches go on too, as their counts do: `sent` and `requests` tell the same run.
+        const before = await readSummary(this.outDir);
+        if (before !== undefined) {
+          this.carried = { requests: before.requests, retries: before.retries, throttled: before.throttled ?? 0 };
+          this.stats.batches = before.batches;
+        }
         this.journal = await Journal.append(journalPath, this.attempt, this.identities);
       } else {
         this.journal = await Journal.create(journalPath, {
@@ -224,9 +232,9 @@ export class Run {
     await Promise.allSettled([...this.#files.map((f) => f.close()), this.journal?.close(), this.target?.close(), this.deferred?.dispose()]);
     if (this.target !== undefined)
       Object.assign(this.stats, {
-        requests: this.target.stats.requests,
-        retries: this.target.stats.retries,
-        throttled: this.target.stats.throttled,
+        requests: this.carried.requests + this.target.stats.requests,
+        retries: this.carried.retries + this.target.stats.retries,
+        throttled: this.carried.throttled + this.target.stats.throttled,
       });
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import type { RunSummary } from '../outcomes/summary.js';
 import { dirname, join, resolve } from 'node:path';
 import { ERR, ConfigError } from '../core/errors.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
@@ -128,4 +129,13 @@ export async function prepareRunFolder(dir: string, mode: FolderMode): Promise<v
   }
   await makeFolder(dir);
   await ownFolder(dir);
+}
+
+/** The summary.json a run (or an earlier attempt of it) left in `dir`; undefined when there is none to read. */
+export async function readSummary(dir: string): Promise<RunSummary | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as RunSummary;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { ownFolder, writeWhole } from '../core/private-file.js';
 import { basename, dirname, extname, join } from 'node:path';
 import { loadPipeline, loadTarget } from '../config/index.js';
@@ -7,12 +6,11 @@ import { EXIT, isEtlError, type ExitCode } from '../core/errors.js';
 import { compileMapping } from '../stages/3-map/compile-mapping.js';
 import { JOURNAL_FILE } from '../resume/journal.js';
 import type { Emulator } from '../emulator/index.js';
-import { chooseRunFolder, makeFolder } from './run-folder.js';
+import { chooseRunFolder, makeFolder, readSummary } from './run-folder.js';
 import { runPipeline } from './run-pipeline.js';
 import type { JobOptions, JobResult, JobStepResult, RunResult } from './run-types.js';
 export type { JobOptions, JobResult, JobStepEvent, JobStepResult } from './run-types.js';
 import type { TargetChoice } from './connect-target.js';
-import type { RunSummary } from '../outcomes/summary.js';
 import { pathExists } from '../core/path-exists.js';
 import { checkRunJobOptions } from './run-options.js';
 import { checkFormatName, checkSourceColumns } from '../preflight/index.js';
@@ -149,12 +147,4 @@ async function runJobOnce(opts: JobOptions): Promise<JobResult> {
 /** Exit codes ordered by severity: an abort outranks rejects, rejects outrank success. */
 function worse(a: ExitCode, b: ExitCode): ExitCode {
   return b > a ? b : a;
-}
-
-async function readSummary(dir: string): Promise<RunSummary | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as RunSummary;
-  } catch {
-    return undefined;
-  }
 }

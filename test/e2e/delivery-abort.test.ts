@@ -117,6 +117,11 @@ describe('delivery: runs that stop with exit 3', { timeout: 60_000 }, () => {
     expect(s2).toMatchObject({ status: 'completed', attempt: 2 });
     expect(s2.counts.created).toBe(40);
     expect(s2.counts.skippedOnResume).toBe(s1.counts.created);
+    // `sent` counts every attempt, and so do requests, retries and batches (issue 26): the two agree.
+    const log = fixture.emu.log.snapshot();
+    expect(s2.requests).toBe(log.total);
+    expect(s2.batches).toBeGreaterThan(s1.batches);
+    expect(s2.counts.sent).toBe(40);
   });
 
   it('a fatal error settles the batches in flight: their results are kept, so --resume does not send them again', async () => {

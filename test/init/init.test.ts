@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { loadPipeline } from '../../src/config/index.js';
 import { writeDemoUsers } from '../../src/demo/demo-data.js';
 import { guessDateFormat, proposeMapping } from '../../src/init/propose-mapping.js';
-import { initPipeline } from '../../src/init/init-pipeline.js';
+import { initPipeline, stemOf } from '../../src/init/init-pipeline.js';
 import { runCli, targetEnv } from '../support/cli.js';
 import { emulatorPerFile } from '../support/emulator.js';
 import { tempDir } from '../support/files.js';
@@ -187,5 +187,16 @@ describe('propel-etl init', () => {
       ['emails[0]', 'email'],
     ]);
     await expect(initPipeline('customers', 'people.ndjson', { cwd: dir })).rejects.toThrow(/unknown resource "customers"/);
+  });
+});
+
+describe('the pipeline name init proposes (issue 26)', () => {
+  it('is the name part of a file, and for a glob the part before its first wildcard, else its folder', () => {
+    expect(stemOf('data/users.csv.gz')).toBe('users');
+    expect(stemOf('export/data_0_*_0.csv')).toBe('data_0');
+    expect(stemOf('export/part-*.parquet')).toBe('part');
+    expect(stemOf('exports/users/*.csv')).toBe('users');
+    expect(stemOf('s3://bucket/users/2026-12-05/*.csv.gz')).toBe('2026-12-05');
+    expect(stemOf('*.csv')).toBe('pipeline');
   });
 });

@@ -21,6 +21,13 @@ describe('reasonShape', () => {
     expect(reasonShape('#/users/12: must be string')).toBe('#/users/n: must be string');
     expect(reasonShape('HTTP 503')).toBe('HTTP 503');
   });
+
+  it('takes out values the API puts in brackets, so three bad e-mails are one kind (issue 26)', () => {
+    const shapes = ['ann@x', 'bob@y', 'cas@z'].map((e) => reasonShape(`User with sourceId [${e}] and source [CRM] already exists.`));
+    expect(new Set(shapes)).toEqual(new Set(['User with sourceId […] and source […] already exists.']));
+    expect(reasonShape('Parent usergroup with id [999] not found.')).toBe('Parent usergroup with id [n] not found.');
+    expect(reasonShape('email: must match ^[^@]+@[^@]+$ (got "x")')).toBe('email: must match ^[^@]+@[^@]+$ (got "…")');
+  });
 });
 
 describe('RejectGrouper', () => {
