@@ -100,6 +100,7 @@ export interface SummaryFile {
   };
   requests: number;
   retries: number;
+  batches: number;
   error?: { code: string; message: string };
 }
 
