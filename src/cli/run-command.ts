@@ -121,6 +121,7 @@ async function openMetrics(
       { ...(flags.metricsFile !== undefined ? { file: flags.metricsFile } : {}), ...(pushgateway !== undefined ? { pushgateway } : {}) },
       {
         cwd: process.cwd(),
+        env: process.env,
         warn: warningsTo(onEvent),
         keys: { file: '--metrics-file', pushgateway: flags.pushgateway !== undefined ? '--pushgateway' : PUSHGATEWAY_ENV },
       },

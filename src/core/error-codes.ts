@@ -54,6 +54,11 @@ export const ERR = {
     kind: 'config',
     meaning: 'the bulk endpoint answered 404 before the target accepted any item: the base URL is wrong',
   },
+  CONFIG_PROXY: {
+    code: 'ETL_CONFIG_PROXY',
+    kind: 'config',
+    meaning: 'HTTP_PROXY or HTTPS_PROXY (or their lower-case names) is set but not an http(s) proxy URL',
+  },
   USAGE: { code: 'ETL_USAGE', kind: 'config', meaning: 'the command line is not right (an unknown flag, flags that exclude each other)' },
   SOURCE_MISSING: {
     code: 'ETL_SOURCE_MISSING',

@@ -3,6 +3,7 @@ import { loadTarget, type TargetSpec } from '../config/index.js';
 import type { Directive } from '../stages/7-send/request-body.js';
 import type { ResourceInfo } from '../core/resource.js';
 import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { NO_PROXIES, proxyFor, readProxies } from '../core/proxy.js';
 import { BulkClient } from '../stages/7-send/bulk-client.js';
 import type { SendEvent } from '../stages/7-send/send-event.js';
 import { TokenProvider } from '../stages/7-send/token-provider.js';
@@ -61,6 +62,10 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     identity = httpIdentity(spec);
   }
 
+  // The embedded emulator is in this process: no proxy stands between.
+  const proxies = emulator !== undefined ? NO_PROXIES : readProxies(opts.env);
+  const tokenProxy = proxyFor(new URL(endpoint.tokenUrl), proxies);
+  const bulkProxy = proxyFor(new URL(endpoint.baseUrl), proxies);
   const stats = { requests: 0, retries: 0, throttled: 0 };
   // send.concurrency: auto gates every HTTP attempt; the send stream's concurrency is then only its ceiling.
   const adaptive = opts.send.adaptive === true ? new AdaptiveConcurrency({ max: opts.send.concurrency }) : undefined;
@@ -76,12 +81,14 @@ export async function connectTarget(choice: TargetChoice, opts: ConnectOptions):
     tokenUrl: endpoint.tokenUrl,
     clientId: endpoint.clientId,
     clientSecret: endpoint.clientSecret,
+    ...(tokenProxy !== undefined ? { proxy: tokenProxy } : {}),
     timeoutMs: opts.send.timeoutMs,
     maxRetries: opts.send.maxRetries,
     onRetry: (r) => onEvent({ type: 'token-retry', ...r }),
   });
   const client = new BulkClient({
     baseUrl: endpoint.baseUrl,
+    ...(bulkProxy !== undefined ? { proxy: bulkProxy } : {}),
     resource: opts.resource,
     tokens,
     send: opts.send,

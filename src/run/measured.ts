@@ -82,12 +82,12 @@ export function refusal(output: MetricsOutput, opts: Pick<RunPipelineOptions, 't
 }
 
 async function metricsOutputFor(
-  opts: Pick<RunPipelineOptions, 'metrics' | 'mode' | 'cwd' | 'onEvent'>,
+  opts: Pick<RunPipelineOptions, 'metrics' | 'mode' | 'cwd' | 'env' | 'onEvent'>,
 ): Promise<MetricsOutput | undefined> {
   if (opts.metrics === undefined || (opts.mode ?? 'run') !== 'run') return undefined;
   return opts.metrics instanceof MetricsOutput
     ? opts.metrics
-    : MetricsOutput.open(opts.metrics, { cwd: opts.cwd ?? process.cwd(), warn: warningsTo(opts.onEvent) });
+    : MetricsOutput.open(opts.metrics, { cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, warn: warningsTo(opts.onEvent) });
 }
 
 /** The `target` label: the target's name (`propel` by default). */

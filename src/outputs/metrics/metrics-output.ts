@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ERR, ConfigError } from '../../core/errors.js';
+import { readProxies } from '../../core/proxy.js';
 import { writeMetricsFile } from './metrics-file.js';
 import { parsePushgateway, pushRun, PUSH_JOB, type Pushgateway } from './pushgateway.js';
 import type { RunMetrics } from './run-metrics.js';
@@ -46,7 +47,7 @@ export class MetricsOutput {
    */
   static async open(
     opts: MetricsOptions,
-    at: { cwd: string; warn: (w: MetricsWarning) => void; keys?: { file: string; pushgateway: string } },
+    at: { cwd: string; env: NodeJS.ProcessEnv; warn: (w: MetricsWarning) => void; keys?: { file: string; pushgateway: string } },
   ): Promise<MetricsOutput> {
     const keys = at.keys ?? { file: 'metrics.file', pushgateway: 'metrics.pushgateway' };
     const file = opts.file !== undefined ? resolve(at.cwd, opts.file) : undefined;
@@ -55,7 +56,7 @@ export class MetricsOutput {
       if (folder?.isDirectory() !== true)
         throw new ConfigError(`${keys.file}: the folder ${dirname(file)} does not exist`, { key: keys.file });
     }
-    const gateway = opts.pushgateway !== undefined ? parsePushgateway(opts.pushgateway, keys.pushgateway) : undefined;
+    const gateway = opts.pushgateway !== undefined ? parsePushgateway(opts.pushgateway, keys.pushgateway, readProxies(at.env)) : undefined;
     return new MetricsOutput(file, gateway, opts.pushTimeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS, at.warn);
   }
 

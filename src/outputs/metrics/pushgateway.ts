@@ -1,6 +1,6 @@
-import { Client } from 'undici';
 import { ConfigError } from '../../core/errors.js';
 import { isLoopbackHost } from '../../core/loopback.js';
+import { dispatcherTo, proxyFor, type Proxies } from '../../core/proxy.js';
 import { postOnce } from '../../stages/7-send/http-exchange.js';
 import { metricsRegistry } from './metrics-registry.js';
 import type { RunMetrics } from './run-metrics.js';
@@ -13,13 +13,15 @@ export interface Pushgateway {
   readonly url: URL;
   /** `https://user:password@host/` becomes basic authentication; the URL kept here holds no credentials. */
   readonly authorization?: string;
+  /** The proxy its pushes go through, if the environment names one for it. */
+  readonly proxy?: URL;
 }
 
 /**
  * Checks a Pushgateway URL before the run: https, or plain http to this machine only (as for
  * targets). Messages show scheme, host and path, never credentials.
  */
-export function parsePushgateway(value: string, key: string): Pushgateway {
+export function parsePushgateway(value: string, key: string, proxies: Proxies): Pushgateway {
   let url: URL;
   try {
     url = new URL(value);
@@ -39,7 +41,8 @@ export function parsePushgateway(value: string, key: string): Pushgateway {
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ConfigError(`${key} must use https (plain http only to localhost/127.0.0.1); got http://${url.host}`, { key });
   }
-  return { url, ...(authorization !== undefined ? { authorization } : {}) };
+  const proxy = proxyFor(url, proxies);
+  return { url, ...(authorization !== undefined ? { authorization } : {}), ...(proxy !== undefined ? { proxy } : {}) };
 }
 
 /** `/metrics/job/propel_etl/pipeline/<p>/target/<t>` under the gateway's own path. */
@@ -66,7 +69,7 @@ function segment(value: string): string {
 export async function pushRun(gateway: Pushgateway, run: RunMetrics, timeoutMs: number): Promise<void> {
   const registry = await metricsRegistry([run]);
   const body = await registry.metrics();
-  const client = new Client(gateway.url.origin, { connect: { timeout: timeoutMs } });
+  const client = dispatcherTo(gateway.url, gateway.proxy, { timeout: timeoutMs });
   try {
     const headers: Record<string, string> = { 'content-type': registry.contentType };
     if (gateway.authorization !== undefined) headers.authorization = gateway.authorization;

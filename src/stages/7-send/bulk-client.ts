@@ -9,7 +9,8 @@
  * batcher's `maxBytes` is the knob for payload size, and silently halving would hide a wrong
  * setting behind many more requests.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { dispatcherTo, proxyLabel, proxyRefusal } from '../../core/proxy.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { AuthError, TransportError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redactor.js';
@@ -39,6 +40,8 @@ export interface BulkClientOptions {
   readonly directives?: readonly Directive[];
   /** Defaults to a Pool of this client's own, closed by close(). */
   readonly dispatcher?: Dispatcher;
+  /** The proxy to go through (core/proxy.ts decides); only with the default dispatcher. */
+  readonly proxy?: URL;
   /** Shared by every request of the run, retries and bisection halves included. */
   readonly limiter?: Pick<RateLimiter, 'acquire'>;
   readonly onEvent?: (e: SendEvent) => void;
@@ -81,7 +84,7 @@ export class BulkClient {
       this.dispatcher = options.dispatcher;
       this.ownsDispatcher = false;
     } else {
-      this.dispatcher = new Pool(new URL(this.url).origin);
+      this.dispatcher = dispatcherTo(new URL(this.url), options.proxy);
       this.ownsDispatcher = true;
     }
   }
@@ -229,8 +232,11 @@ export class BulkClient {
       );
       reason = `HTTP ${answer.status}`;
     } catch (e) {
-      if (!isTransientNetworkError(e)) throw new TransportError(`request failed: ${describeNetworkError(e)}`, ctx);
-      reason = describeNetworkError(e);
+      const refused = proxyRefusal(e, this.o.proxy);
+      if (refused !== undefined) throw refused;
+      const via = this.o.proxy !== undefined ? ` (through the proxy ${proxyLabel(this.o.proxy)})` : '';
+      if (!isTransientNetworkError(e)) throw new TransportError(`request failed: ${describeNetworkError(e)}${via}`, ctx);
+      reason = describeNetworkError(e) + via;
     }
     this.o.onEvent?.({
       type: 'request',

@@ -6,9 +6,10 @@
  * The client secret and the token never appear in an error message, an error's context or cause,
  * or an event: refusals say "authentication refused" with the HTTP status only.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { AuthError, TransportError } from '../../core/errors.js';
+import { dispatcherTo, proxyLabel, proxyRefusal } from '../../core/proxy.js';
 import { Redactor } from '../../core/redactor.js';
 import { retry, retryPolicy, type RetryPolicy, type RetryStop, type RetryTuning, type TryResult } from '../../core/retry-policy.js';
 import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
@@ -24,6 +25,8 @@ export interface TokenProviderOptions {
   readonly clientSecret: string;
   /** Defaults to a Pool of this provider's own, closed by close(). */
   readonly dispatcher?: Dispatcher;
+  /** The proxy to go through (core/proxy.ts decides); only with the default dispatcher. */
+  readonly proxy?: URL;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   /** Backoff, jitter and the longest Retry-After waited out (5 min: longer gives up). */
@@ -97,6 +100,8 @@ export class TokenProvider {
   /** The client secret and every token issued: never let through from an answer. */
   readonly redactor: Redactor;
   private cached: { token: string; renewAt: number } | undefined;
+  /** Said after a network failure's reason: which proxy the request went through. */
+  private readonly via: string;
   private inFlight: Promise<string> | undefined;
 
   constructor(options: TokenProviderOptions) {
@@ -105,11 +110,12 @@ export class TokenProvider {
     this.policy = retryPolicy(options.maxRetries, options.retry);
     this.redactor = options.redactor ?? new Redactor();
     this.redactor.add(options.clientSecret);
+    this.via = options.proxy !== undefined ? ` (through the proxy ${proxyLabel(options.proxy)})` : '';
     if (options.dispatcher !== undefined) {
       this.dispatcher = options.dispatcher;
       this.ownsDispatcher = false;
     } else {
-      this.dispatcher = new Pool(new URL(options.tokenUrl).origin);
+      this.dispatcher = dispatcherTo(new URL(options.tokenUrl), options.proxy);
       this.ownsDispatcher = true;
     }
   }
@@ -149,9 +155,11 @@ export class TokenProvider {
         answer = await postOnce(this.dispatcher, tokenUrl, headers, body, timeoutMs);
       } catch (e) {
         // The cause is left off on purpose: undici errors can carry request options, and those hold the secret.
+        const refused = proxyRefusal(e, this.options.proxy);
+        if (refused !== undefined) throw refused;
         if (!isTransientNetworkError(e))
-          throw new TransportError(`token endpoint ${shown} unreachable: ${describeNetworkError(e)}`, { url: shown });
-        return { ok: false, failure: { reason: describeNetworkError(e) } };
+          throw new TransportError(`token endpoint ${shown} unreachable: ${describeNetworkError(e)}${this.via}`, { url: shown });
+        return { ok: false, failure: { reason: describeNetworkError(e) + this.via } };
       }
       const { status } = answer;
       if (status >= 200 && status < 300) {

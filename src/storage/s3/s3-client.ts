@@ -2,9 +2,13 @@
  * The SDK client for a source: credentials from the SDK's default chain (environment, shared
  * config and profiles, web identity, instance metadata) unless the library caller passes its
  * own; the endpoint from `s3-endpoint.ts`. Requests are retried by the SDK (throttling, 5xx,
- * connection errors) before any failure reaches the run.
+ * connection errors) before any failure reaches the run. A proxy in the environment is taken as
+ * the SDK's guide says, through http(s) agents (hpagent, CONNECT tunnels): core/proxy.ts decides
+ * by the endpoint's host, or by `s3.<region>.amazonaws.com` on AWS.
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { proxyFor, readProxies } from '../../core/proxy.js';
 import { resolveEndpoint } from './s3-endpoint.js';
 import type { S3Settings } from './s3-settings.js';
 
@@ -47,6 +51,15 @@ export function createS3Client(options: S3ClientOptions = {}): ConfiguredClient 
   const endpoint = resolveEndpoint(settings.endpoint, env);
   const region = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const reached = endpoint?.url ?? new URL(`https://s3.${region !== undefined && region !== '' ? region : 'us-east-1'}.amazonaws.com`);
+  const proxy = proxyFor(reached, readProxies(env));
+  const agents =
+    proxy === undefined
+      ? {}
+      : {
+          httpAgent: new HttpProxyAgent({ proxy, keepAlive: true, timeout: SOCKET_TIMEOUT_MS }),
+          httpsAgent: new HttpsProxyAgent({ proxy, keepAlive: true, timeout: SOCKET_TIMEOUT_MS }),
+        };
   const client = new S3Client({
     ...(endpoint !== undefined ? { endpoint: endpoint.url.href } : {}),
     // An S3-compatible service ignores the region but the signature needs one.
@@ -55,7 +68,7 @@ export function createS3Client(options: S3ClientOptions = {}): ConfiguredClient 
     // A bucket in another AWS region than the one configured still answers.
     followRegionRedirects: true,
     maxAttempts,
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: SOCKET_TIMEOUT_MS },
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: SOCKET_TIMEOUT_MS, ...agents },
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
   });
   return { client, endpoint: endpoint !== undefined ? `${endpoint.url.protocol}//${endpoint.url.host}` : undefined, maxAttempts };
