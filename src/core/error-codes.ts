@@ -112,6 +112,11 @@ export const ERR = {
   STATE_LOCKED: { code: 'ETL_STATE_LOCKED', kind: 'config', meaning: "another run holds this pipeline's delta state for this target" },
   STATE_TARGET: { code: 'ETL_STATE_TARGET', kind: 'config', meaning: 'the delta state belongs to another target or pipeline' },
   STATE_VERSION: { code: 'ETL_STATE_VERSION', kind: 'config', meaning: 'the delta state was written by a newer propel-etl' },
+  STATE_NATIVE_MODULE: {
+    code: 'ETL_STATE_NATIVE_MODULE',
+    kind: 'config',
+    meaning: "better-sqlite3's native module was built for another Node version, or never built: run npm rebuild better-sqlite3",
+  },
   STATE_CORRUPT: { code: 'ETL_STATE_CORRUPT', kind: 'config', meaning: 'the delta state is damaged or not a propel-etl state' },
   STATE_CONFIRM: {
     code: 'ETL_STATE_CONFIRM',

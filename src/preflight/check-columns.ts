@@ -52,21 +52,31 @@ function inputName(input: InputColumns): string {
   return input.where.entry !== undefined ? `${input.where.file} (entry ${input.where.entry})` : input.where.file;
 }
 
+/**
+ * The columns to show when no name is close: those no read of the mapping takes, where a renamed
+ * column is, listed first (a long header would otherwise hide it past the cut); how many more.
+ */
+function describeColumns(reads: readonly MappedRead[], columns: readonly string[]): string {
+  const read = new Set(reads.flatMap((r) => [r.from, parsePath(r.from)?.[0]]));
+  const unread = columns.filter((c) => !read.has(c));
+  const count = columns.length === 1 ? 'one column' : `${columns.length} columns`;
+  const shown = unread.length === columns.length ? columns : unread;
+  const listed =
+    shown
+      .slice(0, LISTED)
+      .map((c) => JSON.stringify(c))
+      .join(', ') + (shown.length > LISTED ? `, and ${shown.length - LISTED} more` : '');
+  if (shown === columns) return `it has ${count}: ${listed}`;
+  return unread.length === 0 ? `it has ${count}, each read by the mapping` : `it has ${count}; not read by the mapping: ${listed}`;
+}
+
 /** The first read (in mapping order) this input does not offer, or undefined when all are there. */
 export function findMissingColumn(reads: readonly MappedRead[], input: InputColumns, configuredDelimiter = ','): MissingColumn | undefined {
   const offered = new Set(input.columns);
   const read = reads.find((r) => !isOffered(r.from, offered));
   if (read === undefined) return undefined;
   const suggestion = didYouMean(read.from, input.columns);
-  const names =
-    input.columns
-      .slice(0, LISTED)
-      .map((c) => JSON.stringify(c))
-      .join(', ') + (input.columns.length > LISTED ? ', …' : '');
-  const hint =
-    suggestion !== undefined
-      ? ` (did you mean "${suggestion}"?)`
-      : ` (it has ${input.columns.length === 1 ? 'one column' : `${input.columns.length} columns`}: ${names})`;
+  const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ` (${describeColumns(reads, input.columns)})`;
   let delimiter = '';
   if (input.singleField !== undefined) {
     const seems = seemingDelimiter(input.singleField, configuredDelimiter);

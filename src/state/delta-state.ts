@@ -12,6 +12,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { nativeModuleFailure } from './sqlite-native.js';
 import { ERR, ConfigError } from '../core/errors.js';
 import type { TargetIdentity } from './target-identity.js';
 
@@ -199,6 +200,8 @@ export class DeltaState {
     } catch (e) {
       db?.close();
       if (e instanceof ConfigError) throw e;
+      const native = nativeModuleFailure(e);
+      if (native !== undefined) throw native;
       if (e instanceof Database.SqliteError || (e instanceof Error && /database|malformed|not a/i.test(e.message))) throw notAState(path, e);
       throw e;
     }
@@ -219,7 +222,7 @@ export class DeltaState {
     } catch (e) {
       db?.close();
       if (e instanceof ConfigError) throw e;
-      throw notAState(path, e);
+      throw nativeModuleFailure(e) ?? notAState(path, e);
     }
   }
 

@@ -54,6 +54,19 @@ describe('findMissingColumn', () => {
     );
   });
 
+  it('lists first the columns the mapping does not read, where a renamed one is: a long header does not hide it past the cut', () => {
+    const mapped = ['id', 'first', 'last', 'phone', 'street', 'city', 'zip', 'country', 'company', 'vat', 'title', 'lang'];
+    const reads = [...mapped, 'email'].map((from) => ({ path: [from], from }));
+    const missing = findMissingColumn(reads, header([...mapped, 'primary_contact_email_address_v2']));
+    expect(missing?.message).toBe(
+      'mapping.email reads column "email", which is not in the header of u.csv (it has 13 columns; not read by the mapping: "primary_contact_email_address_v2")',
+    );
+    const many = Array.from({ length: 14 }, (_, i) => `c${i}`);
+    expect(findMissingColumn([{ path: ['email'], from: 'email' }], header(many))?.message).toBe(
+      'mapping.email reads column "email", which is not in the header of u.csv (it has 14 columns: "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", and 4 more)',
+    );
+  });
+
   it('says which delimiter a one-field header seems to use', () => {
     const missing = findMissingColumn(
       [{ path: ['sourceId'], from: 'id' }],
