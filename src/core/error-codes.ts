@@ -9,10 +9,10 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 
 /**
  * What kind of failure a code is. `config`: found before anything was sent, retrying cannot help
- * (exit 2). `source`, `auth`, `transport`, `budget`, `internal`: the run stopped and is resumable
+ * (exit 2). `source`, `auth`, `transport`, `budget`, `output`, `internal`: the run stopped and is resumable
  * (exit 3). `interrupted`: a signal (exit 130). `warning`: reported beside a run, its exit code unchanged.
  */
-export type ErrorKind = 'config' | 'source' | 'auth' | 'transport' | 'budget' | 'interrupted' | 'internal' | 'warning';
+export type ErrorKind = 'config' | 'source' | 'auth' | 'transport' | 'budget' | 'output' | 'interrupted' | 'internal' | 'warning';
 
 export const EXIT_OF_KIND: Readonly<Record<Exclude<ErrorKind, 'warning'>, ExitCode>> = {
   config: EXIT.usage,
@@ -20,6 +20,7 @@ export const EXIT_OF_KIND: Readonly<Record<Exclude<ErrorKind, 'warning'>, ExitCo
   auth: EXIT.aborted,
   transport: EXIT.aborted,
   budget: EXIT.aborted,
+  output: EXIT.aborted,
   internal: EXIT.aborted,
   interrupted: EXIT.interrupted,
 };
@@ -173,6 +174,11 @@ export const ERR = {
   },
   S3_UNREACHABLE: { code: 'ETL_S3_UNREACHABLE', kind: 'transport', meaning: 'the object store could not be reached after retries' },
   S3_FAILED: { code: 'ETL_S3_FAILED', kind: 'transport', meaning: 'the object store answered a request with an error' },
+  OUTPUT_WRITE: {
+    code: 'ETL_OUTPUT_WRITE',
+    kind: 'output',
+    meaning: 'a run file could not be written whole (a full disk, a quota): nothing was lost; make room, then --resume',
+  },
   REJECT_BUDGET: { code: 'ETL_REJECT_BUDGET', kind: 'budget', meaning: 'more records were rejected than errors.maxRejects allows' },
   SCHEMA_MISSING: {
     code: 'ETL_SCHEMA_MISSING',

@@ -93,6 +93,16 @@ export class TransportError extends EtlError {
   }
 }
 
+/**
+ * A run file could not be written whole (a full disk, a quota, an I/O error). What was not whole
+ * was taken back, so the checkpoint still covers exactly the lines on disk. Exit 3: resumable.
+ */
+export class OutputError extends EtlError {
+  constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(ERR.OUTPUT_WRITE, message, context, options);
+  }
+}
+
 /** The reject budget (errors.maxRejects) was passed. Exit 3. */
 export class RejectBudgetError extends EtlError {
   constructor(message: string) {

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, ERR } from './errors.js';
+import { ConfigError, ERR, OutputError } from './errors.js';
 
 /** Where the result sink appends lines; `sync` makes what was written so far durable. */
 export interface AppendFile {
+  /** Whole or not at all: a write that fails part way is taken back, and throws an OutputError. */
   write(text: string | Uint8Array): Promise<void>;
   sync(): Promise<void>;
+  /** Bytes in the file: every write that succeeded, whole. */
+  readonly size: number;
 }
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW } = constants;
@@ -86,26 +89,62 @@ export class PrivateFile implements AppendFile {
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
+    private length: number,
   ) {}
 
-  static async open(path: string, flags: 'a' | 'w' = 'a'): Promise<PrivateFile> {
+  /**
+   * `cutTo` (appending): the file is first cut back to that many bytes, dropping what an earlier
+   * attempt wrote after its last checkpoint (lines a resume writes again, or a torn one).
+   */
+  static async open(path: string, flags: 'a' | 'w' = 'a', cutTo?: number): Promise<PrivateFile> {
     if (flags === 'w') await unlink(path).catch(() => undefined);
     const fh = await openOwn(path, flags === 'w' ? O_WRONLY | O_CREAT | O_EXCL : O_WRONLY | O_CREAT | O_APPEND, 0o600);
-    await fh.chmod(0o600);
-    return new PrivateFile(path, fh);
+    try {
+      await fh.chmod(0o600);
+      let { size } = await fh.stat();
+      if (cutTo !== undefined && size > cutTo) {
+        await fh.truncate(cutTo);
+        size = cutTo;
+      }
+      return new PrivateFile(path, fh, size);
+    } catch (e) {
+      await fh.close();
+      throw outputFailure(path, e);
+    }
+  }
+
+  get size(): number {
+    return this.length;
   }
 
   async write(text: string | Uint8Array): Promise<void> {
     if (text.length === 0) return;
+    const bytes = typeof text === 'string' ? Buffer.from(text) : text;
     this.dirty = true;
-    if (typeof text === 'string') await this.fh.write(text);
-    else await this.fh.write(text);
+    let done = 0;
+    try {
+      // A write(2) may take fewer bytes than it was given (a disk filling up): the rest is written
+      // on, and the failure that follows undoes the part, so no torn line stays behind.
+      while (done < bytes.length) {
+        const { bytesWritten } = await this.fh.write(bytes, done, bytes.length - done);
+        if (bytesWritten === 0) throw Object.assign(new Error('the disk took no byte'), { code: 'EIO' });
+        done += bytesWritten;
+      }
+    } catch (e) {
+      if (done > 0) await this.fh.truncate(this.length).catch(() => undefined);
+      throw outputFailure(this.path, e);
+    }
+    this.length += bytes.length;
   }
 
   async sync(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    await this.fh.datasync();
+    try {
+      await this.fh.datasync();
+    } catch (e) {
+      throw outputFailure(this.path, e);
+    }
   }
 
   async close(): Promise<void> {
@@ -128,8 +167,29 @@ export async function writeWhole(path: string, text: string, mode = 0o600): Prom
   } catch (e) {
     await fh.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw e;
+    throw outputFailure(path, e);
   }
   await fh.close();
   await rename(temp, path);
+}
+
+const DISK_TROUBLE: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file would be larger than this file system allows',
+  EIO: 'an I/O error',
+  EROFS: 'the file system is read-only',
+};
+
+/** A file system's refusal as one line naming the file; anything else (a bug) as it is. */
+function outputFailure(path: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return e;
+  const why = DISK_TROUBLE[code] ?? (e as Error).message;
+  return new OutputError(
+    `could not be written whole: ${why}; what is on disk is whole and checkpointed: make room, then run again with --resume`,
+    {
+      file: path,
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import type { BreakPrefix } from './break-prefix.js';
 import type { InputIdentity } from './input-identity.js';
 import { PrivateFile } from '../core/private-file.js';
@@ -17,6 +17,14 @@ export interface JournalHeader {
   readonly startedAt: string;
   /** What the inputs were when the run started (absent in checkpoints written before it was kept). */
   readonly inputs?: readonly InputIdentity[];
+  /** Its settled entries say where results and rejects ended (absent in checkpoints written before). */
+  readonly ends?: true;
+}
+
+/** The lengths of results.ndjson and rejects.ndjson once a settled entry's lines were on disk. */
+export interface OutputEnds {
+  readonly results: number;
+  readonly rejects: number;
 }
 
 /** One line per flush of the sink: the record ordinals settled since the last line, and the counts they added. */
@@ -24,6 +32,7 @@ interface JournalEntry {
   readonly t: 'settled';
   readonly done: Range[];
   readonly delta: SettledCounts;
+  readonly ends?: OutputEnds;
 }
 
 /** A resumed attempt accepted these inputs (one changed after a break): later resumes compare with them. */
@@ -49,6 +58,12 @@ export interface JournalState {
   readonly inputs: readonly InputIdentity[] | undefined;
   /** Inputs that broke an attempt since then, by file, with the prefix a repaired file must keep. */
   readonly breaks: ReadonlyMap<string, BreakPrefix>;
+  /**
+   * Where results and rejects ended at the last settled entry: a resume cuts them back to it, so
+   * lines written after it (a kill -9, a full disk) are not there twice once their records are
+   * sent again. Undefined for a checkpoint written before this was kept.
+   */
+  readonly ends: OutputEnds | undefined;
 }
 
 /**
@@ -63,7 +78,14 @@ export class Journal {
 
   static async create(path: string, header: JournalHeader): Promise<Journal> {
     const file = await PrivateFile.open(path, 'w');
-    await file.write(JSON.stringify(header) + '\n');
+    try {
+      await file.write(JSON.stringify(header) + '\n');
+    } catch (e) {
+      // No header, no run: an empty checkpoint would make the folder look like a run that cannot be resumed.
+      await file.close();
+      await unlink(path).catch(() => undefined);
+      throw e;
+    }
     return new Journal(file);
   }
 
@@ -81,9 +103,9 @@ export class Journal {
     await this.file.sync();
   }
 
-  async settle(seqs: readonly number[], delta: SettledCounts): Promise<void> {
+  async settle(seqs: readonly number[], delta: SettledCounts, ends: OutputEnds): Promise<void> {
     if (seqs.length === 0) return;
-    const entry: JournalEntry = { t: 'settled', done: toRanges(seqs), delta };
+    const entry: JournalEntry = { t: 'settled', done: toRanges(seqs), delta, ends };
     await this.file.write(JSON.stringify(entry) + '\n');
     await this.file.sync();
   }
@@ -110,6 +132,7 @@ export async function readJournal(path: string): Promise<JournalState> {
   let attempts = 1;
   let inputs: readonly InputIdentity[] | undefined;
   const breaks = new Map<string, BreakPrefix>();
+  let ends: OutputEnds | undefined;
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
     let obj: unknown;
@@ -123,6 +146,7 @@ export async function readJournal(path: string): Promise<JournalState> {
     if (rec.t === 'start') {
       header = obj as JournalHeader;
       inputs = header.inputs;
+      if (header.ends === true) ends = { results: 0, rejects: 0 };
     } else if (rec.t === 'resume') attempts++;
     else if (rec.t === 'inputs') {
       inputs = (obj as InputsEntry).inputs;
@@ -132,10 +156,11 @@ export async function readJournal(path: string): Promise<JournalState> {
       const e = obj as JournalEntry;
       for (const [lo, hi] of e.done) done.addRange(lo, hi);
       addSettled(counts, e.delta);
+      if (e.ends !== undefined) ends = e.ends;
     }
   }
   if (header === undefined) {
     throw new ConfigError(`${path} is not a propel-etl checkpoint; run with --fresh to start over`, { file: path }, ERR.BAD_CHECKPOINT);
   }
-  return { header, done, counts, attempts, inputs, breaks };
+  return { header, done, counts, attempts, inputs, breaks, ends };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { EXIT, type EtlError, type ExitCode } from '../core/errors.js';
+import { EXIT, OutputError, type EtlError, type ExitCode } from '../core/errors.js';
 import { readRejectGroups, topRejectKinds } from '../outcomes/reject-groups.js';
 import type { Run } from './open-run.js';
 import type { RunResult } from './run-types.js';
@@ -51,7 +51,16 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
     ...reportingOf(run.opts, run.mode),
   };
   try {
-    for (const output of RUN_OUTPUTS) await output(end);
+    for (const output of RUN_OUTPUTS) {
+      try {
+        await output(end);
+      } catch (e) {
+        // A full disk that stopped the run fails its files too: the line to read is why the run
+        // stopped, and the outputs after (the end event) still tell it. Files are whole or absent.
+        if (e instanceof OutputError && error !== undefined) continue;
+        throw e;
+      }
+    }
   } finally {
     // Held to the end: orphans.ndjson is written from it, and the next run waits for its lock.
     await run.delta?.close(status, run.counts);

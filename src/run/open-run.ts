@@ -214,15 +214,17 @@ export class Run {
           pipeline: this.spec.name,
           resource: this.spec.resource,
           startedAt: this.startedAt.toISOString(),
+          ends: true,
           ...(this.identities !== undefined ? { inputs: this.identities } : {}),
         });
       }
     }
     this.delta?.begin(this.runId, this.startedAt);
     const flags = this.folderMode === 'resume' ? 'a' : 'w';
-    this.results = await PrivateFile.open(join(this.outDir, 'results.ndjson'), flags);
+    const ends = this.earlier?.ends;
+    this.results = await PrivateFile.open(join(this.outDir, 'results.ndjson'), flags, ends?.results);
     this.#files.push(this.results);
-    this.rejects = await PrivateFile.open(join(this.outDir, 'rejects.ndjson'), flags);
+    this.rejects = await PrivateFile.open(join(this.outDir, 'rejects.ndjson'), flags, ends?.rejects);
     this.#files.push(this.rejects);
     this.recorder.start();
   }

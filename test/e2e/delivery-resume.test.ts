@@ -3,7 +3,7 @@
  * acknowledged is sent again. The emulator lives in this process so its log outlives the CLI.
  */
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT } from '../../src/emulator/index.js';
 import { runCli, targetEnv, startCli } from '../support/cli.js';
@@ -40,6 +40,32 @@ describe('delivery: crash and interrupt, then --resume', { timeout: 60_000 }, ()
     const s = await summary(out);
     expect(s).toMatchObject({ status: 'completed', attempt: 2 });
     expect(s.counts).toMatchObject({ created: 200, updated: 0, skippedOnResume: acknowledgedBefore });
+  });
+
+  it('kill -9 after a result line was written but before the checkpoint named it: --resume cuts the line, so the record has one (issue 25)', async () => {
+    const ids = userIds(120, 'W');
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no })),
+      { batchSize: 10, concurrency: 1 },
+    );
+    const out = join(dir, 'out');
+    await killMidRun(fixture.emu, ['run', 'users.yaml', '--out', 'out'], dir, out, SECRET);
+    // The window the kill can land in: the lines of the batch that was being settled are on disk,
+    // the checkpoint does not have them yet (a torn last line with them).
+    const results = join(out, 'results.ndjson');
+    const unsettled = ids.find((id) => fixture.emu.log.timesAcknowledged(userKey(id)) === 0);
+    expect(unsettled).toBeDefined();
+    const line = { file: join(dir, 'users.ndjson'), line: 1, key: userKey(unsettled!), action: 'create', id: 1, success: true, batch: 99 };
+    await appendFile(results, `${JSON.stringify(line)}\n{"file":"torn`);
+    await appendFile(join(out, 'rejects.ndjson'), '{"file":"torn');
+
+    const second = await runCli(['run', 'users.yaml', '--out', 'out', '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
+    expect(second.code).toBe(0);
+    const lines = (await readFile(results, 'utf8')).split('\n').filter((l) => l !== '');
+    const keys = lines.map((l) => (JSON.parse(l) as { key: string }).key);
+    expect(keys).toHaveLength(120);
+    expect(new Set(keys).size).toBe(120);
+    expect(await readFile(join(out, 'rejects.ndjson'), 'utf8')).toBe('');
   });
 
   it('the emulator does not count as acknowledged an answer whose client had gone (killed or timed out)', async () => {

@@ -125,7 +125,7 @@ export function createResultSink(opts: ResultSinkOptions): Writable {
       // Without a journal nothing depends on the order, and the files are closed at the end anyway.
       await Promise.all([opts.results.sync(), opts.rejects.sync()]);
       opts.state?.settle(outcomes);
-      await opts.journal.settle(seqs, delta);
+      await opts.journal.settle(seqs, delta, { results: opts.results.size, rejects: opts.rejects.size });
     }
     opts.counts.settled(delta);
     opts.check?.();

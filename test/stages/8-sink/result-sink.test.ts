@@ -12,6 +12,7 @@ import type { AppendFile } from '../../../src/core/private-file.js';
 
 function recordingFile(name: string, log: string[]): AppendFile {
   return {
+    size: 0,
     async write(bytes) {
       const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
       if (text !== '') log.push(`write ${name} ${text.split('\n').length - 1}`);
