@@ -9,6 +9,7 @@ import { createDecoder, type TextDecoderLike } from './decode.js';
 import type { TextFormat } from './formats/index.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
 import { NulCheck } from './nul-check.js';
+import { checkDepth } from './depth-check.js';
 import { ENCODING_CHECK_BYTES, guessEncoding, notUtf8Reason, rejectReplaced } from './utf8-check.js';
 
 /** The first `bytes` bytes as one chunk, then the rest as it comes. */
@@ -88,7 +89,9 @@ export async function* readText(
   const check = decoder.strict ? new EncodingCheck(decoder, format, where) : undefined;
   const source = check !== undefined ? holdHead(bytes, ENCODING_CHECK_BYTES) : bytes;
   const nul = new NulCheck();
-  const checked = (items: ParsedItem[]): ParsedItem[] => nul.check(check?.check(items) ?? items);
+  // Depth before the NUL check, whose look through a record recurses.
+  const shallow = format.nests === true ? checkDepth : (items: ParsedItem[]): ParsedItem[] => items;
+  const checked = (items: ParsedItem[]): ParsedItem[] => nul.check(shallow(check?.check(items) ?? items));
   for await (const chunk of source) {
     const text = decoder.write(chunk);
     check?.afterWrite(chunk);

@@ -69,15 +69,22 @@ export function writeResultLine(out: LineBytes, r: ResultEvent, head: Provenance
 }
 
 export function rejectLine(r: RejectEvent): string {
-  return JSON.stringify({
-    file: r.prov.file,
-    ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
-    line: r.prov.line,
-    stage: r.stage,
-    reason: r.reason,
-    reasons: r.reasons ?? [r.reason],
-    record: r.record,
-  });
+  const line = (record: unknown): string =>
+    JSON.stringify({
+      file: r.prov.file,
+      ...(r.prov.entry !== undefined ? { entry: r.prov.entry } : {}),
+      line: r.prov.line,
+      stage: r.stage,
+      reason: r.reason,
+      reasons: r.reasons ?? [r.reason],
+      record,
+    });
+  try {
+    return line(r.record);
+  } catch (e) {
+    // A reject is never lost for its record: one JSON cannot show (a BigInt, a cycle) is named instead.
+    return line(`(the record cannot be written as JSON: ${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 function lines(list: string[]): string {

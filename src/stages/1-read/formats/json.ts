@@ -9,6 +9,7 @@ export const jsonFormat: TextFormat = {
   extensions: ['.json'],
   entryExtensions: ['.json'],
   encoding: () => 'utf8',
+  nests: true,
   createReader: (spec, where) => new JsonReader(spec.json?.pointer, where),
   init: { fields: 'paths', noRecordsHint: ' (is the array elsewhere in the document? give --pointer)' },
 };

@@ -25,6 +25,7 @@ export const ndjsonFormat: TextFormat = {
   extensions: ['.ndjson', '.jsonl'],
   entryExtensions: ['.ndjson', '.jsonl'],
   encoding: () => 'utf8',
+  nests: true,
   createReader: () => new NdjsonReader(),
   recordBytes: ndjsonRecords,
   resumePrefix: linesBefore,

@@ -73,6 +73,8 @@ export interface TextFormat extends FormatBase {
   /** The pipeline key that sets the encoding, named when the bytes are not in it; absent: the format must be UTF-8. */
   readonly encodingKey?: string;
   createReader(spec: SourceSpec, where: ReaderContext): FormatReader;
+  /** Its records can hold objects and arrays: each is checked against the nesting cap (depth-check.ts). */
+  readonly nests?: true;
   /**
    * Each record's own text, found without building the record (the delta filter compares it):
    * one string per record the reader yields, in the same order. Absent where records have no
