@@ -52,7 +52,10 @@ export const DEFAULTS = {
 interface RawPipeline {
   name: string;
   resource: ResourceName;
-  source: Omit<SourceSpec, 'zip'> & { zip?: { entries?: string; maxEntryBytes?: number | string } };
+  source: Omit<SourceSpec, 'zip' | 'maxRecordSize'> & {
+    zip?: { entries?: string; maxEntryBytes?: number | string; maxRatio?: number };
+    maxRecordSize?: number | string;
+  };
   mapping: MappingObject;
   batch?: { size?: number; maxBytes?: number | string };
   send?: { concurrency?: number | 'auto'; maxRetries?: number; timeout?: number | string; rate?: number | string };
@@ -149,12 +152,16 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
 
   checkTargetFields(doc, raw.resource, raw.mapping);
 
-  const { zip, ...sourceRest } = raw.source;
-  const source: SourceSpec = { ...sourceRest };
+  const { zip, maxRecordSize, ...sourceRest } = raw.source;
+  const source: SourceSpec = {
+    ...sourceRest,
+    ...(maxRecordSize !== undefined ? { maxRecordSize: at(['source', 'maxRecordSize'], maxRecordSize, parseSize) } : {}),
+  };
   if (zip !== undefined) {
     source.zip = {
       ...(zip.entries !== undefined ? { entries: zip.entries } : {}),
       ...(zip.maxEntryBytes !== undefined ? { maxEntryBytes: at(['source', 'zip', 'maxEntryBytes'], zip.maxEntryBytes, parseSize) } : {}),
+      ...(zip.maxRatio !== undefined ? { maxRatio: zip.maxRatio } : {}),
     };
   }
 

@@ -35,9 +35,11 @@ export interface SourceSpec {
   csv?: CsvOptions;
   json?: { pointer?: string };
   /** maxEntryBytes in bytes: the loader resolves `500mb` once (src/config/normalise.ts). */
-  zip?: { entries?: string; maxEntryBytes?: number };
+  zip?: { entries?: string; maxEntryBytes?: number; maxRatio?: number };
   /** For an `s3://` path: the service, when not AWS's defaults. */
   s3?: S3Settings;
+  /** The longest CSV record or NDJSON line, in characters: the loader resolves `64mb` once. Default 16 MiB. */
+  maxRecordSize?: number;
   /** A run that reads no record at all is an error (exit 3: a failed upstream export looks like that) unless this is true. */
   allowEmpty?: boolean;
 }

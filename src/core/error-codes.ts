@@ -147,6 +147,11 @@ export const ERR = {
   },
   SOURCE_CSV: { code: 'ETL_SOURCE_CSV', kind: 'source', meaning: 'a CSV input is broken (a quote left open, a record that never ends)' },
   SOURCE_CSV_HEADER: { code: 'ETL_SOURCE_CSV_HEADER', kind: 'source', meaning: 'a CSV header names a column twice, or leaves one unnamed' },
+  SOURCE_LIMIT: {
+    code: 'ETL_SOURCE_LIMIT',
+    kind: 'source',
+    meaning: 'an input holds or claims more than a cap allows (a record, a ZIP entry, a Parquet page): the message names the cap and its key',
+  },
   SOURCE_JSON: { code: 'ETL_SOURCE_JSON', kind: 'source', meaning: 'a JSON or NDJSON input is broken' },
   SOURCE_GZIP: { code: 'ETL_SOURCE_GZIP', kind: 'source', meaning: 'gzip data is corrupt' },
   SOURCE_ZIP: { code: 'ETL_SOURCE_ZIP', kind: 'source', meaning: 'a ZIP archive or one of its entries is corrupt' },

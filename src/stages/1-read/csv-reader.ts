@@ -10,6 +10,7 @@ import { RowParser, Scanner } from '@fast-csv/parse/build/src/parser/index.js';
 import { ERR, SourceError } from '../../core/errors.js';
 import type { CsvOptions } from '../../config/pipeline-spec.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
+import { DEFAULT_MAX_RECORD_CHARS } from './record-size.js';
 
 export interface CsvRow {
   readonly fields: string[];
@@ -23,7 +24,7 @@ export interface CsvRow {
  * A record still open after this many characters is taken for an unterminated quote: without
  * the cap one stray quote would buffer (and rescan) the whole rest of the file.
  */
-export const MAX_PENDING_CHARS = 16 * 1024 * 1024;
+export const MAX_PENDING_CHARS = DEFAULT_MAX_RECORD_CHARS;
 
 const CR = 13;
 const LF = 10;
@@ -232,8 +233,12 @@ export class CsvRowSplitter {
   /** Each row also carries its own text (`raw`): for the delta filter's record splitter, not for reading. */
   private readonly keepRaw: boolean;
 
-  constructor(options: CsvOptions, ctx: ReaderContext, opts: { keepRaw?: boolean } = {}) {
+  /** A record still open after this many characters stops the input (source.maxRecordSize). */
+  private readonly maxChars: number;
+
+  constructor(options: CsvOptions, ctx: ReaderContext, opts: { keepRaw?: boolean; maxChars?: number } = {}) {
     this.ctx = ctx;
+    this.maxChars = opts.maxChars ?? MAX_PENDING_CHARS;
     this.keepRaw = opts.keepRaw === true;
     this.parserOptions = new ParserOptions({
       delimiter: options.delimiter ?? ',',
@@ -263,9 +268,9 @@ export class CsvRowSplitter {
     if (this.failure !== null) throw this.failure;
     this.pending += text;
     const rows = this.drain(true);
-    if (this.pending.length > MAX_PENDING_CHARS) {
+    if (this.pending.length > this.maxChars) {
       throw new SourceError(
-        `a record starting here is still open after ${MAX_PENDING_CHARS} characters; is a quote left open?`,
+        `a record starting here is still open after ${this.maxChars} characters; is a quote left open? (source.maxRecordSize raises the cap)`,
         { ...this.ctx, line: this.lineNo },
         ERR.SOURCE_CSV,
       );
@@ -395,9 +400,9 @@ export class CsvReader implements FormatReader {
   private headers: string[] | null;
   private readonly headerLine: boolean;
 
-  constructor(options: CsvOptions, ctx: ReaderContext) {
+  constructor(options: CsvOptions, ctx: ReaderContext, maxChars?: number) {
     this.ctx = ctx;
-    this.splitter = new CsvRowSplitter(options, ctx);
+    this.splitter = new CsvRowSplitter(options, ctx, maxChars !== undefined ? { maxChars } : {});
     const h = options.headers ?? true;
     this.headers = Array.isArray(h) ? checkHeaderNames(h, ctx) : null;
     this.headerLine = h === true;

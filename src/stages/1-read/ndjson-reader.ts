@@ -4,29 +4,46 @@
  */
 import type { SourceData } from '../../core/record.js';
 import { LineSplitter } from './line-splitter.js';
-import { truncateRaw, type FormatReader, type ParsedItem } from './reader.js';
+import { truncateRaw, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
+import { lineTooLong } from './record-size.js';
 
 export class NdjsonReader implements FormatReader {
-  private readonly lines = new LineSplitter();
+  private readonly lines: LineSplitter;
+
+  constructor(where: ReaderContext, maxChars: number) {
+    this.lines = new LineSplitter(maxChars, lineTooLong(where));
+  }
 
   get line(): number {
     return this.lines.line;
   }
 
+  /** A line past the cap found after good lines of the same piece: those go out first, it is thrown next. */
+  private failure: Error | undefined;
+
   write(text: string): ParsedItem[] {
-    const items: ParsedItem[] = [];
-    this.lines.write(text, (line, t) => take(line, t, items));
-    return items;
+    return this.collect((items) => this.lines.write(text, (line, t) => take(line, t, items)));
   }
 
   end(): ParsedItem[] {
-    const items: ParsedItem[] = [];
-    this.lines.end((line, t) => take(line, t, items));
-    return items;
+    return this.collect((items) => this.lines.end((line, t) => take(line, t, items)));
   }
 
   finish(): void {
-    // Nothing is held back: a broken line is a reject, never a failure.
+    // A broken line is a reject, never a failure; only a line past the cap stops the input.
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private collect(fill: (items: ParsedItem[]) => void): ParsedItem[] {
+    if (this.failure !== undefined) throw this.failure;
+    const items: ParsedItem[] = [];
+    try {
+      fill(items);
+    } catch (e) {
+      if (items.length === 0 || !(e instanceof Error)) throw e;
+      this.failure = e;
+    }
+    return items;
   }
 }
 

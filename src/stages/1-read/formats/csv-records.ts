@@ -12,8 +12,8 @@ export class CsvRecords implements RecordSplitter {
   private readonly splitter: CsvRowSplitter;
   private headerPending: boolean;
 
-  constructor(options: CsvOptions, where: ReaderContext) {
-    this.splitter = new CsvRowSplitter(options, where, { keepRaw: true });
+  constructor(options: CsvOptions, where: ReaderContext, maxChars?: number) {
+    this.splitter = new CsvRowSplitter(options, where, { keepRaw: true, ...(maxChars !== undefined ? { maxChars } : {}) });
     this.headerPending = (options.headers ?? true) === true;
   }
 

@@ -2,6 +2,7 @@ import { CsvReader } from '../csv-reader.js';
 import { peekCsvColumns } from './csv-peek.js';
 import { CsvRecords } from './csv-records.js';
 import { linesBefore } from './line-prefix.js';
+import { maxRecordChars } from '../record-size.js';
 import type { TextFormat } from './source-format.js';
 
 /** The delimiters init tries: exports come with `,` or `;` (or tabs) and say nothing about which. */
@@ -14,8 +15,8 @@ export const csvFormat: TextFormat = {
   entryExtensions: ['.csv', '.tsv'],
   encoding: (spec) => spec.csv?.encoding ?? 'utf8',
   encodingKey: 'source.csv.encoding',
-  createReader: (spec, where) => new CsvReader(spec.csv ?? {}, where),
-  recordBytes: (spec, where) => new CsvRecords(spec.csv ?? {}, where),
+  createReader: (spec, where) => new CsvReader(spec.csv ?? {}, where, maxRecordChars(spec)),
+  recordBytes: (spec, where) => new CsvRecords(spec.csv ?? {}, where, maxRecordChars(spec)),
   peekColumns: peekCsvColumns,
   resumePrefix: linesBefore,
   init: {
