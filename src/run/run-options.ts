@@ -49,14 +49,16 @@ const target: Check = (v) => {
     ? undefined
     : 'must be a target name (from config/targets.yaml) or a target object with name and kind';
 };
-const job: Check = (v) =>
-  isObject(v) &&
-  typeof v.file === 'string' &&
-  typeof v.name === 'string' &&
-  Array.isArray(v.steps) &&
-  v.steps.every((s) => typeof s === 'string')
+const job: Check = (v) => {
+  if (typeof v === 'string') return v !== '' ? undefined : 'must be a job file path or a loaded job';
+  return isObject(v) &&
+    typeof v.file === 'string' &&
+    typeof v.name === 'string' &&
+    Array.isArray(v.steps) &&
+    v.steps.every((s) => typeof s === 'string')
     ? undefined
-    : 'must be a loaded job ({ file, name, steps } from loadRunFile)';
+    : 'must be a job file path or a loaded job ({ file, name, steps } from loadJob)';
+};
 
 /**
  * One rule per option, typed from the options themselves: an option added to RunPipelineOptions
