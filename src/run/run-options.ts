@@ -87,6 +87,12 @@ const COMMON: Rules<Omit<RunPipelineOptions, 'pipeline'>> = {
 const RUN_PIPELINE: Rules<RunPipelineOptions> = { pipeline, ...COMMON };
 const RUN_JOB: Rules<JobOptions> = { job, onStep: fn, ...COMMON };
 
+/** Every option each entry point takes: README's table of options is held against these. */
+export const OPTION_NAMES: { readonly runPipeline: readonly string[]; readonly runJob: readonly string[] } = {
+  runPipeline: Object.keys(RUN_PIPELINE),
+  runJob: Object.keys(RUN_JOB),
+};
+
 function check(options: unknown, rules: Readonly<Record<string, Check>>, required: string, fnName: string): void {
   if (!isObject(options)) throw new ConfigError(`${fnName}() takes an options object`, {}, ERR.CONFIG_OPTION);
   for (const [key, value] of Object.entries(options)) {
