@@ -77,7 +77,8 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
     }
     if (runFile.kind === 'job') {
       logger.jobStart({ id: randomUUID(), name: runFile.name, steps: runFile.steps.length });
-      const job = await runJob({ ...options, job: runFile, onStep: (s) => logger.onStep(s) });
+      // By its path, through the door a library caller uses: the same loading and checks.
+      const job = await runJob({ ...options, job: file, onStep: (s) => logger.onStep(s) });
       for (const r of job.runs) report(r);
       logger.jobEnd(
         job.exitCode,

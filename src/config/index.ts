@@ -1,5 +1,5 @@
 /** Loading pipeline files, job files and targets. */
-export { loadRunFile, loadPipeline, DEFAULTS, type RunFile, type LoadOptions } from './load-pipeline.js';
+export { loadRunFile, loadPipeline, loadJob, DEFAULTS, type RunFile, type JobFile, type LoadOptions } from './load-pipeline.js';
 export { isLoopbackHost } from '../core/loopback.js';
 export { loadTarget, findTargetsFile, type TargetSpec, type TargetOptions, type EmbeddedStore } from './load-target.js';
 export { parseSize, parseAgeMs, parseDurationMs, parseRate, parseMaxRejects, InvalidValueError } from './normalise.js';

@@ -27,16 +27,17 @@ export interface LoadOptions {
   allowPlaceholders?: boolean;
 }
 
-export type RunFile =
-  | { kind: 'pipeline'; spec: PipelineSpec }
-  | {
-      kind: 'job';
-      /** Absolute path of the job file. */
-      file: string;
-      name: string;
-      /** Absolute paths of the pipeline files, in run order. */
-      steps: string[];
-    };
+export type RunFile = { kind: 'pipeline'; spec: PipelineSpec } | JobFile;
+
+/** A job file as loaded: its steps are pipeline files, run in order. */
+export interface JobFile {
+  kind: 'job';
+  /** Absolute path of the job file. */
+  file: string;
+  name: string;
+  /** Absolute paths of the pipeline files, in run order. */
+  steps: string[];
+}
 
 export const DEFAULTS = {
   batchSize: 200,
@@ -89,7 +90,7 @@ export async function loadRunFile(file: string, options: LoadOptions = {}): Prom
       },
     );
   }
-  if (Object.prototype.hasOwnProperty.call(data, 'steps')) return loadJob(doc, data);
+  if (Object.prototype.hasOwnProperty.call(data, 'steps')) return readJob(doc, data);
   if (options.allowPlaceholders !== true) checkPlaceholders(doc, data);
   const spec = toPipelineSpec(doc, data);
   rememberLines(spec, doc);
@@ -103,7 +104,15 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
   return loaded.spec;
 }
 
-async function loadJob(doc: SourceDocument, data: unknown): Promise<RunFile> {
+/** A job file; a pipeline file here is a ConfigError (run it with runPipeline, or list it as a job's step). */
+export async function loadJob(file: string, options: LoadOptions = {}): Promise<JobFile> {
+  const loaded = await loadRunFile(file, options);
+  if (loaded.kind === 'pipeline')
+    throw new ConfigError('this is a pipeline file (it has no steps:), not a job file', { file: loaded.spec.file });
+  return loaded;
+}
+
+async function readJob(doc: SourceDocument, data: unknown): Promise<JobFile> {
   checkSchema<RawJob>(doc, data, schemaValidator<RawJob>('job.schema.json'));
   const dir = path.dirname(doc.file);
   const steps = await Promise.all(

@@ -1,5 +1,3 @@
-import { basename, extname } from 'node:path';
-import { loadPipeline } from '../config/index.js';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
 import { EXIT, isEtlError } from '../core/errors.js';
 import { MetricsOutput, type MetricsWarning } from '../outputs/metrics/metrics-output.js';
@@ -8,6 +6,7 @@ import type { TargetChoice } from './connect-target.js';
 import type { JobOptions, JobResult, RunEvent, RunPipelineOptions, RunResult } from './run-types.js';
 import type { RunMode, RunSummary } from '../outcomes/summary.js';
 import type { OpenRunOptions } from './open-run.js';
+import { fileLabel, jobOf, pipelineOf, type LoadedJob } from './run-file.js';
 
 /**
  * Runs with their metrics: every run that was asked for leaves them, so that monitoring sees each
@@ -23,12 +22,9 @@ export async function measureRun(opts: RunPipelineOptions, run: (opts: RunPipeli
   let spec: PipelineSpec;
   try {
     // Loaded here so that a run refused later is reported under the pipeline's own name.
-    spec =
-      typeof opts.pipeline === 'string'
-        ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env: opts.env ?? process.env })
-        : opts.pipeline;
+    spec = await pipelineOf(opts);
   } catch (e) {
-    throw await refused(typeof opts.pipeline === 'string' ? basename(opts.pipeline, extname(opts.pipeline)) : opts.pipeline.name, e);
+    throw await refused(typeof opts.pipeline === 'string' ? fileLabel(opts.pipeline) : opts.pipeline.name, e);
   }
   const before = output.recorded;
   try {
@@ -53,15 +49,24 @@ export function reportingOf(
  * A job: its steps share one output (one group per step on the Pushgateway, all steps in the
  * file). A job refused before its first step ran is reported under the job's name.
  */
-export async function measureJob(opts: JobOptions, run: (opts: JobOptions) => Promise<JobResult>): Promise<JobResult> {
+export async function measureJob(
+  opts: JobOptions,
+  run: (opts: JobOptions & { readonly job: LoadedJob }) => Promise<JobResult>,
+): Promise<JobResult> {
   const output = await metricsOutputFor(opts);
-  if (output === undefined) return run(opts);
+  if (output === undefined) return run({ ...opts, job: await jobOf(opts) });
   const refused = refusal(output, opts);
+  let job: LoadedJob;
+  try {
+    job = await jobOf(opts);
+  } catch (e) {
+    throw await refused(typeof opts.job === 'string' ? fileLabel(opts.job) : opts.job.name, e);
+  }
   const before = output.recorded;
   try {
-    return await run({ ...opts, metrics: output });
+    return await run({ ...opts, job, metrics: output });
   } catch (e) {
-    throw output.recorded === before ? await refused(opts.job.name, e) : e;
+    throw output.recorded === before ? await refused(job.name, e) : e;
   }
 }
 

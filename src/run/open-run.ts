@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { PipelineSpec } from '../config/pipeline-spec.js';
-import { loadPipeline } from '../config/index.js';
 import { RESOURCES, type ResourceInfo } from '../core/resource.js';
 import { directivesToRequest, requestEnvelope, type RequestEnvelope } from '../stages/7-send/request-body.js';
 import { compileMapping, type CompiledMapping } from '../stages/3-map/compile-mapping.js';
@@ -19,6 +18,7 @@ import { checkFormatName, checkSourceColumns, MappedPaths } from '../preflight/i
 import { chooseRunFolder, prepareRunFolder, readSummary, type FolderMode } from './run-folder.js';
 import { connectTarget, type ConnectedTarget, type TargetChoice } from './connect-target.js';
 import { checkInputs } from './input-check.js';
+import { pipelineOf } from './run-file.js';
 import { checkFirstEncoding } from '../stages/1-read/check-encoding.js';
 import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from '../outcomes/summary.js';
@@ -27,7 +27,7 @@ import type { MetricsOptions, MetricsOutput } from '../outputs/metrics/metrics-o
 
 /** What opening a run needs of runPipeline's options. */
 export interface OpenRunOptions {
-  /** A pipeline file, or an already loaded spec. */
+  /** A pipeline file (relative to `cwd`), or an already loaded spec. */
   readonly pipeline: string | PipelineSpec;
   /** `run` sends; `dry-run` writes the batches it would send; `validate` reads, maps and validates only. */
   readonly mode?: RunMode;
@@ -107,7 +107,7 @@ export class Run {
     const mode = opts.mode ?? 'run';
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
-    const spec = typeof opts.pipeline === 'string' ? await loadPipeline(opts.pipeline, { vars: { ...opts.vars }, env }) : opts.pipeline;
+    const spec = await pipelineOf(opts);
     const resource = RESOURCES[spec.resource];
     const mappedPaths = new MappedPaths(spec);
     const mapRecord = mappedPaths.watch(compileMapping(spec.mapping));

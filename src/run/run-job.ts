@@ -17,6 +17,7 @@ import { checkFormatName, checkSourceColumns } from '../preflight/index.js';
 import { checkFirstEncoding } from '../stages/1-read/check-encoding.js';
 import { resolveInputs } from '../stages/1-read/resolve-inputs.js';
 import { keepSkipped, measureJob } from './measured.js';
+import type { LoadedJob } from './run-file.js';
 
 export const JOB_SUMMARY_FILE = 'job-summary.json';
 /** Written when a job starts: it marks the folder as this job's, for --resume without --out. */
@@ -32,7 +33,7 @@ export async function runJob(opts: JobOptions): Promise<JobResult> {
   return measureJob(opts, runJobOnce);
 }
 
-async function runJobOnce(opts: JobOptions): Promise<JobResult> {
+async function runJobOnce(opts: JobOptions & { readonly job: LoadedJob }): Promise<JobResult> {
   const { job: _job, onStep: _onStep, ...runOptions } = opts;
   const cwd = opts.cwd ?? process.cwd();
   // Every step's configuration is checked before the first step sends anything: a typo in the

@@ -49,14 +49,16 @@ const target: Check = (v) => {
     ? undefined
     : 'must be a target name (from config/targets.yaml) or a target object with name and kind';
 };
-const job: Check = (v) =>
-  isObject(v) &&
-  typeof v.file === 'string' &&
-  typeof v.name === 'string' &&
-  Array.isArray(v.steps) &&
-  v.steps.every((s) => typeof s === 'string')
+const job: Check = (v) => {
+  if (typeof v === 'string') return v !== '' ? undefined : 'must be a job file path or a loaded job';
+  return isObject(v) &&
+    typeof v.file === 'string' &&
+    typeof v.name === 'string' &&
+    Array.isArray(v.steps) &&
+    v.steps.every((s) => typeof s === 'string')
     ? undefined
-    : 'must be a loaded job ({ file, name, steps } from loadRunFile)';
+    : 'must be a job file path or a loaded job ({ file, name, steps } from loadJob)';
+};
 
 /**
  * One rule per option, typed from the options themselves: an option added to RunPipelineOptions
@@ -84,6 +86,12 @@ const COMMON: Rules<Omit<RunPipelineOptions, 'pipeline'>> = {
 
 const RUN_PIPELINE: Rules<RunPipelineOptions> = { pipeline, ...COMMON };
 const RUN_JOB: Rules<JobOptions> = { job, onStep: fn, ...COMMON };
+
+/** Every option each entry point takes: README's table of options is held against these. */
+export const OPTION_NAMES: { readonly runPipeline: readonly string[]; readonly runJob: readonly string[] } = {
+  runPipeline: Object.keys(RUN_PIPELINE),
+  runJob: Object.keys(RUN_JOB),
+};
 
 function check(options: unknown, rules: Readonly<Record<string, Check>>, required: string, fnName: string): void {
   if (!isObject(options)) throw new ConfigError(`${fnName}() takes an options object`, {}, ERR.CONFIG_OPTION);

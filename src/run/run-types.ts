@@ -8,6 +8,7 @@ import type { RunStatus, RunSummary } from '../outcomes/summary.js';
 import type { ProgressSnapshot } from '../outputs/progress/run-probe.js';
 import type { SendEvent } from '../stages/7-send/send-event.js';
 import type { OpenRunOptions } from './open-run.js';
+import type { LoadedJob } from './run-file.js';
 
 export interface RunPipelineOptions extends Omit<OpenRunOptions, 'onSend'> {
   /** Aborting it stops the run: no new request starts, what is in flight settles, then the run ends as interrupted (exit 130). */
@@ -48,7 +49,8 @@ export interface RunResult {
 }
 
 export interface JobOptions extends Omit<RunPipelineOptions, 'pipeline'> {
-  readonly job: { readonly file: string; readonly name: string; readonly steps: readonly string[] };
+  /** The job file's path (relative to `cwd`), or the job loadRunFile or loadJob loaded. */
+  readonly job: string | LoadedJob;
   /** Before each step: its 1-based number (so a job resumed at step 2 names step 2), and whether it runs or was completed earlier. */
   readonly onStep?: (s: JobStepEvent) => void;
 }
