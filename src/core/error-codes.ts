@@ -150,7 +150,8 @@ export const ERR = {
   SOURCE_LIMIT: {
     code: 'ETL_SOURCE_LIMIT',
     kind: 'source',
-    meaning: 'an input holds or claims more than a cap allows (a record, a ZIP entry, a Parquet page): the message names the cap and its key',
+    meaning:
+      'an input holds or claims more than a cap allows (a record, a ZIP entry, a Parquet page): the message names the cap and its key',
   },
   SOURCE_JSON: { code: 'ETL_SOURCE_JSON', kind: 'source', meaning: 'a JSON or NDJSON input is broken' },
   SOURCE_GZIP: { code: 'ETL_SOURCE_GZIP', kind: 'source', meaning: 'gzip data is corrupt' },
