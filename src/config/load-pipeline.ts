@@ -56,10 +56,17 @@ interface RawPipeline {
   source: Omit<SourceSpec, 'zip' | 'maxRecordSize'> & {
     zip?: { entries?: string; maxEntryBytes?: number | string; maxRatio?: number };
     maxRecordSize?: number | string;
+    parquet?: { maxPageSize?: number | string };
   };
   mapping: MappingObject;
   batch?: { size?: number; maxBytes?: number | string };
-  send?: { concurrency?: number | 'auto'; maxRetries?: number; timeout?: number | string; rate?: number | string };
+  send?: {
+    concurrency?: number | 'auto';
+    maxRetries?: number;
+    timeout?: number | string;
+    rate?: number | string;
+    maxAnswerSize?: number | string;
+  };
   errors?: { maxRejects?: number | string };
   directives?: DirectivesSpec;
   delta?: { refreshAfter?: number | string; orphans?: 'report' | 'ignore' };
@@ -161,9 +168,12 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
 
   checkTargetFields(doc, raw.resource, raw.mapping);
 
-  const { zip, maxRecordSize, ...sourceRest } = raw.source;
+  const { zip, maxRecordSize, parquet, ...sourceRest } = raw.source;
   const source: SourceSpec = {
     ...sourceRest,
+    ...(parquet?.maxPageSize !== undefined
+      ? { parquet: { maxPageSize: at(['source', 'parquet', 'maxPageSize'], parquet.maxPageSize, parseSize) } }
+      : {}),
     ...(maxRecordSize !== undefined ? { maxRecordSize: at(['source', 'maxRecordSize'], maxRecordSize, parseSize) } : {}),
   };
   if (zip !== undefined) {
@@ -194,6 +204,9 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
       maxRetries: raw.send?.maxRetries ?? DEFAULTS.maxRetries,
       timeoutMs: at(['send', 'timeout'], raw.send?.timeout ?? DEFAULTS.timeout, parseDurationMs),
       ...(rate !== undefined ? { rate: at(['send', 'rate'], rate, parseRate) } : {}),
+      ...(raw.send?.maxAnswerSize !== undefined
+        ? { maxAnswerBytes: at(['send', 'maxAnswerSize'], raw.send.maxAnswerSize, parseSize) }
+        : {}),
     },
     errors: maxRejects !== undefined ? { maxRejects: at(['errors', 'maxRejects'], maxRejects, parseMaxRejects) } : {},
     file: doc.file,

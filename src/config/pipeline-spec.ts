@@ -38,6 +38,8 @@ export interface SourceSpec {
   zip?: { entries?: string; maxEntryBytes?: number; maxRatio?: number };
   /** For an `s3://` path: the service, when not AWS's defaults. */
   s3?: S3Settings;
+  /** maxPageSize in bytes (resolved from `256mb` by the loader): the largest page a Parquet page header may claim. Default 128 MiB. */
+  parquet?: { maxPageSize?: number };
   /** The longest CSV record or NDJSON line, in characters: the loader resolves `64mb` once. Default 16 MiB. */
   maxRecordSize?: number;
   /** A run that reads no record at all is an error (exit 3: a failed upstream export looks like that) unless this is true. */
@@ -93,6 +95,8 @@ export interface SendSpec {
   timeoutMs: number;
   /** Requests per second; undefined = unlimited. */
   rate?: number;
+  /** The largest answer of the bulk endpoint held to be read, bytes (`send.maxAnswerSize`); default 64 MiB. */
+  maxAnswerBytes?: number;
 }
 
 export interface ErrorsSpec {

@@ -181,11 +181,17 @@ const DISK_TROUBLE: Readonly<Record<string, string>> = {
   EROFS: 'the file system is read-only',
 };
 
+/** What a file system's refusal means, in words; undefined for anything else (a bug). */
+export function diskTrouble(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return undefined;
+  return DISK_TROUBLE[code] ?? (e as Error).message;
+}
+
 /** A file system's refusal as one line naming the file; anything else (a bug) as it is. */
 function outputFailure(path: string, e: unknown): unknown {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return e;
-  const why = DISK_TROUBLE[code] ?? (e as Error).message;
+  const why = diskTrouble(e);
+  if (why === undefined) return e;
   return new OutputError(
     `could not be written whole: ${why}; what is on disk is whole and checkpointed: make room, then run again with --resume`,
     {

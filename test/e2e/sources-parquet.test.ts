@@ -15,7 +15,7 @@ import { buildZip } from '../stages/1-read/helpers.js';
 import { CODECS, PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet } from '../stages/1-read/parquet-fixtures.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { httpTarget, storedUsers } from '../support/emulator.js';
-import { readJson, readNdjson } from '../support/files.js';
+import { readJson, readNdjson, tempLeft } from '../support/files.js';
 import { SECRET, countingProxy, emulatorPerScenario, tmp, writePipeline } from './sources-setup.js';
 
 const freshEmulator = emulatorPerScenario();
@@ -108,7 +108,7 @@ describe('part files', () => {
       entry: 'export/part-00001.parquet',
       line: 1,
     });
-    expect(await readdir(scratch)).toEqual([]);
+    expect(await tempLeft(scratch)).toEqual([]);
   });
 
   it('a mapped column missing from a later part is exit 2 before any connection, naming it and the closest names', async () => {

@@ -14,7 +14,7 @@ import { buildZip } from '../stages/1-read/helpers.js';
 import { PARQUET_MAPPING, TWO_GROUPS, expectedUsers, writeUsersParquet } from '../stages/1-read/parquet-fixtures.js';
 import { runCli, targetEnv, type CliRun } from '../support/cli.js';
 import { emulatorPerFile, storedUsers } from '../support/emulator.js';
-import { readJson, readNdjson, tempDir } from '../support/files.js';
+import { readJson, readNdjson, tempDir, tempLeft } from '../support/files.js';
 import { BUCKET, DropProxy, dropProxyPerBlock, s3ServerPerFile } from '../support/s3.js';
 import { SECRET, countingProxy, provenance, user, writePipeline } from './sources-setup.js';
 
@@ -105,7 +105,7 @@ describe('other formats from a bucket', () => {
       [`s3://${BUCKET}/mixed/users.zip`, 'export/users.csv', 2],
       [`s3://${BUCKET}/mixed/users.zip`, 'export/users.csv', 3],
     ]);
-    expect(await readdir(scratch)).toEqual([]);
+    expect(await tempLeft(scratch)).toEqual([]);
   });
 });
 
@@ -135,7 +135,7 @@ describe('a ZIP archive in a bucket', () => {
       proxy.requests.filter((line) => line.startsWith(`GET /${BUCKET}/mixed/users-padded.zip`) && !line.endsWith('(range)')),
     ).toHaveLength(1);
     // The shared download is removed at the run's end all the same.
-    expect(await readdir(scratch)).toEqual([]);
+    expect(await tempLeft(scratch)).toEqual([]);
   });
 });
 

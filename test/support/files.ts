@@ -1,6 +1,6 @@
 /** Scratch folders and the run folder's files, as every test reads them. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -45,4 +45,10 @@ export async function readNdjson(path: string, missing?: 'empty'): Promise<Recor
 
 export async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
+
+/** What a run left under `dir` used as its TMPDIR, but the empty folder of this user's that temporary copies go in. */
+export async function tempLeft(dir: string): Promise<string[]> {
+  const own = `propel-etl-${process.getuid?.() ?? 'user'}`;
+  return (await readdir(dir, { recursive: true })).filter((n) => n !== own);
 }

@@ -14,6 +14,15 @@ import type { Storage, StoredObject } from '../../storage/storage.js';
 import { FORMATS, type FormatRegistry, type SourceFormatDef } from './formats/index.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 ** 3;
+/** Exports deflate 5 to 20 times, sparse ones up to ~100; a zip bomb a thousand and more. */
+export const DEFAULT_MAX_RATIO = 200;
+/** Entries smaller than this are not judged by their ratio: a tiny file of blanks may deflate far. */
+const RATIO_FLOOR_BYTES = 1024 * 1024;
+
+/** The most an entry may inflate to: its size cap, and its ratio cap over what it takes in the archive. */
+function inflateLimit(compressedSize: number, maxBytes: number, maxRatio: number): number {
+  return Math.min(maxBytes, Math.max(RATIO_FLOOR_BYTES, compressedSize * maxRatio));
+}
 
 export interface ZipEntryInput {
   readonly name: string;
@@ -26,6 +35,8 @@ export interface ZipEntryInput {
 }
 
 export interface ZipArchive {
+  /** The archive as messages name it. */
+  readonly display: string;
   /** The chosen entries, in archive order. */
   readonly entries: readonly ZipEntryInput[];
   /** Names of the files in the archive that are not read (not data, or not chosen), in archive order. */
@@ -81,6 +92,7 @@ export async function openZip(
 ): Promise<ZipArchive> {
   const display = object.display;
   const maxBytes = spec.zip?.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const maxRatio = spec.zip?.maxRatio ?? DEFAULT_MAX_RATIO;
   const choose = entryChooser(spec, display, formats);
   // Imported for archives only: the library is ~10 MB of RSS that a run of plain files does not need.
   const { default: StreamZipLib } = await import('node-stream-zip');
@@ -119,6 +131,13 @@ export async function openZip(
           ERR.SOURCE_ZIP,
         );
       }
+      if (entry.size > inflateLimit(entry.compressedSize, maxBytes, maxRatio)) {
+        throw new SourceError(
+          `entry declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than ${maxRatio} times (source.zip.maxRatio): a zip bomb, or raise the cap`,
+          { file: display, entry: entry.name },
+          ERR.SOURCE_LIMIT,
+        );
+      }
       entries.push({ name: entry.name, format, size: entry.size, compressedSize: entry.compressedSize, crc: entry.crc });
     }
     if (entries.length === 0) {
@@ -143,6 +162,8 @@ export async function openZip(
       );
     }
     let total = 0;
+    // The header's sizes can lie: what the entry really inflates to is held to the same caps.
+    const limit = inflateLimit(entry.compressedSize, maxBytes, maxRatio);
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxBytes) {
@@ -152,9 +173,16 @@ export async function openZip(
           ERR.SOURCE_ZIP,
         );
       }
+      if (total > limit) {
+        throw new SourceError(
+          `entry inflates past ${maxRatio} times its ${entry.compressedSize} compressed bytes (source.zip.maxRatio); stopped reading it: a zip bomb, or raise the cap`,
+          { file: display, entry: entry.name },
+          ERR.SOURCE_LIMIT,
+        );
+      }
       yield chunk;
     }
   }
 
-  return { entries, skipped, open, close };
+  return { display, entries, skipped, open, close };
 }

@@ -19,7 +19,7 @@ import type { ResourceInfo } from '../../core/resource.js';
 import { retry, retryPolicy, type RetryPolicy, type RetryStop, type RetryTuning, type TryResult } from '../../core/retry-policy.js';
 import type { SendSpec } from '../../config/pipeline-spec.js';
 import { errorMessages, resultEvent, resultItems, resultKey, sentKey } from './api-answer.js';
-import { parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
+import { AnswerTooLarge, parseJson, postOnce, type HttpAnswer } from './http-exchange.js';
 import { matchResults } from './match-results.js';
 import { itemMessages } from './pointers.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -29,13 +29,16 @@ import type { TokenProvider } from './token-provider.js';
 import { requestBody, requestEnvelope, type Directive, type RequestEnvelope } from './request-body.js';
 import { describeNetworkError, isRetryStatus, isTransientNetworkError } from './transient.js';
 
+/** A bulk answer is ~200 bytes per item: 64 MiB holds batches far past the API's size limit. */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
 export interface BulkClientOptions {
   /** REST base URL including the version, e.g. `http://127.0.0.1:1234/v2`. */
   readonly baseUrl: string;
   readonly resource: ResourceInfo;
   readonly tokens: Pick<TokenProvider, 'get' | 'invalidate'>;
   /** concurrency and rate are the stream's and the limiter's business; this uses maxRetries and timeoutMs. */
-  readonly send: Pick<SendSpec, 'maxRetries' | 'timeoutMs'>;
+  readonly send: Pick<SendSpec, 'maxRetries' | 'timeoutMs' | 'maxAnswerBytes'>;
   /** Already in the endpoint's array form; sent as `directives` with every request (none when empty). */
   readonly directives?: readonly Directive[];
   /** Defaults to a Pool of this client's own, closed by close(). */
@@ -229,9 +232,16 @@ export class BulkClient {
         { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
         body,
         this.o.send.timeoutMs,
+        this.o.send.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
       );
       reason = `HTTP ${answer.status}`;
     } catch (e) {
+      if (e instanceof AnswerTooLarge) {
+        throw new TransportError(
+          `the API answered more than ${e.maxBytes} bytes (send.maxAnswerSize); a bulk answer of ${indices.length} items is far smaller: is the base URL right?`,
+          ctx,
+        );
+      }
       const refused = proxyRefusal(e, this.o.proxy);
       if (refused !== undefined) throw refused;
       const via = this.o.proxy !== undefined ? ` (through the proxy ${proxyLabel(this.o.proxy)})` : '';

@@ -1,7 +1,8 @@
 /**
  * One POST with a hard time limit covering connect, headers and the whole body, and the body
- * always read to the end (an unread undici body pins its connection). Returns the raw answer;
- * what it means is the caller's business.
+ * always read to the end (an unread undici body pins its connection) or, past `maxBytes`, dropped
+ * with its connection: an answer is held whole to be parsed, so its size is capped before memory
+ * is spent on it. Returns the raw answer; what it means is the caller's business.
  */
 import { request, type Dispatcher } from 'undici';
 
@@ -18,12 +19,24 @@ export class RequestTimeout extends Error {
   }
 }
 
+/** An answer larger than the caller takes (send.maxAnswerSize for the bulk endpoint). */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the answer is larger than ${maxBytes} bytes`);
+    this.name = 'AnswerTooLarge';
+  }
+}
+
+/** What a token endpoint or a Pushgateway answers is a few hundred bytes: 1 MiB is plenty. */
+export const SMALL_ANSWER_BYTES = 1024 * 1024;
+
 export async function postOnce(
   dispatcher: Dispatcher,
   url: string,
   headers: Record<string, string>,
   body: string | Uint8Array,
   timeoutMs: number,
+  maxBytes: number = SMALL_ANSWER_BYTES,
 ): Promise<HttpAnswer> {
   const controller = new AbortController();
   const timeout = new RequestTimeout(timeoutMs);
@@ -39,8 +52,16 @@ export async function postOnce(
       bodyTimeout: timeoutMs,
     });
     try {
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
+      const declared = Number(res.headers['content-length']);
+      if (declared > maxBytes) throw new AnswerTooLarge(maxBytes);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) throw new AnswerTooLarge(maxBytes);
+        chunks.push(chunk);
+      }
+      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') };
     } catch (e) {
       res.body.destroy();
       throw e;

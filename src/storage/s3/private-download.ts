@@ -5,11 +5,11 @@
  * there when the process exits is removed then.
  */
 import { createWriteStream, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { scratchDir, scratchFailure } from '../../core/scratch.js';
 import type { LocalFile } from '../storage.js';
 
 const pending = new Set<string>();
@@ -30,15 +30,15 @@ async function remove(dir: string): Promise<void> {
 }
 
 /** `name`: the file's base name (kept, so a reader that looks at the extension still can). */
-export async function downloadPrivately(bytes: Readable, name: string, parent = tmpdir()): Promise<LocalFile> {
-  const dir = await mkdtemp(join(parent, 'propel-etl-download-'));
+export async function downloadPrivately(bytes: Readable, name: string, parent?: string): Promise<LocalFile> {
+  const dir = await scratchDir('download', parent);
   removeAtExit(dir);
   const path = join(dir, name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'object');
   try {
     await pipeline(bytes, createWriteStream(path, { mode: 0o600, flags: 'wx' }));
   } catch (e) {
     await remove(dir);
-    throw e;
+    throw scratchFailure(e, { file: name });
   }
   let released = false;
   return {

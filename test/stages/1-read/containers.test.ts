@@ -35,6 +35,10 @@ beforeAll(() => {
     at('liar.zip'),
     buildZip([{ name: 'big.csv', data: Buffer.from(`id\n${'1\n'.repeat(2000)}`), declaredSize: 10, dataDescriptor: true }]),
   );
+  // 4 MiB of one repeated row: deflates about a thousand times, as a zip bomb does.
+  const blanks = Buffer.from(`id,name\n${'1,x\n'.repeat(1024 * 1024)}`);
+  writeFileSync(at('ratio-bomb.zip'), buildZip([{ name: 'rows.csv', data: blanks }]));
+  writeFileSync(at('ratio-liar.zip'), buildZip([{ name: 'rows.csv', data: blanks, declaredSize: 100, dataDescriptor: true }]));
   writeFileSync(at('lie-caught.zip'), buildZip([{ name: 'big.csv', data: Buffer.from(`id\n${'1\n'.repeat(2000)}`), declaredSize: 10 }]));
   const good = buildZip([{ name: 'a.csv', data: Buffer.from(`id\n${'1\n'.repeat(500)}`) }]);
   const corrupt = Buffer.from(good);
@@ -265,6 +269,28 @@ describe('ZIP archives', () => {
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).code).toBe('ETL_SOURCE_ZIP');
     expect((error as SourceError).describe()).toMatch(message);
+  });
+
+  it('refuses an entry declaring more than maxRatio times its compressed size before reading it (issue 25)', async () => {
+    const error = await resolveInputs({ path: 'ratio-bomb.zip' }, dir.path).catch((e: unknown) => e);
+    expect([(error as SourceError).code, (error as SourceError).exitCode]).toEqual(['ETL_SOURCE_LIMIT', 3]);
+    expect((error as SourceError).describe()).toMatch(
+      /^ratio-bomb\.zip, entry rows\.csv: entry declares 4194312 bytes from \d+ compressed, more than 200 times \(source\.zip\.maxRatio\)/,
+    );
+    // Raised, the same archive is read.
+    const spec = { path: 'ratio-bomb.zip', zip: { maxRatio: 5000 } };
+    const { events, error: none } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
+    expect([events.length, none]).toEqual([1024 * 1024, undefined]);
+  });
+
+  it('stops an entry inflating past maxRatio although its header declares little (issue 25)', async () => {
+    const spec = { path: 'ratio-liar.zip' };
+    const { events, error } = await collectUntilError(openSource(await resolveInputs(spec, dir.path), spec));
+    expect((error as SourceError).code).toBe('ETL_SOURCE_LIMIT');
+    expect((error as SourceError).describe()).toMatch(
+      /^ratio-liar\.zip, entry rows\.csv: entry inflates past 200 times its \d+ compressed bytes/,
+    );
+    expect(events.length).toBeLessThan(1024 * 1024);
   });
 
   it.each(['corrupt.zip', 'not-a.zip'])(

@@ -206,6 +206,30 @@ describe('a corrupt page in the middle of a row group', () => {
   });
 });
 
+describe('what a page header claims (issue 25)', () => {
+  it('a page claiming more than source.parquet.maxPageSize stops the read before the bytes are allocated, naming the cap', async () => {
+    const o = WASM_VARIANTS[4]!;
+    const path = join(dir.path, 'claims.parquet');
+    await writeFile(path, wasmBytes.get(wasmName(o))!);
+    const largest = Math.max(...headersOf(wasmBytes.get(wasmName(o))!, 0, 'email').map((h) => Number(h.uncompressed_page_size)));
+    const got: ParsedItem[] = [];
+    const e = await failure(
+      (async () => {
+        for await (const b of readParquet(await open(path), { columns: ['id', 'email'], maxPageBytes: largest - 1 })) got.push(...b);
+      })(),
+    );
+    expect(e).toBeInstanceOf(SourceError);
+    expect((e as SourceError).code).toBe('ETL_SOURCE_LIMIT');
+    expect((e as SourceError).describe()).toMatch(
+      new RegExp(
+        `^claims\\.parquet, line \\d+: row group \\d+ of 3 \\(rows \\d+-\\d+\\): a page claims ${largest} bytes uncompressed, more than source\\.parquet\\.maxPageSize \\(${largest - 1}\\); raise it if the file is right$`,
+      ),
+    );
+    // At the cap the same file is read whole.
+    expect(await drain(readParquet(await open(path), { columns: ['id', 'email'], maxPageBytes: largest }))).toHaveLength(WASM_ROWS);
+  });
+});
+
 describe('text straight from page bytes', () => {
   const decoder = new TextDecoder();
   const strict = (b: Uint8Array): string => {

@@ -16,6 +16,28 @@ function client(s: TestServer, extra: Partial<BulkClientOptions> = {}, events: S
 const results = (o: Outcome[]): ResultEvent[] => o.filter((x): x is ResultEvent => x.kind === 'result');
 const rejects = (o: Outcome[]): RejectEvent[] => o.filter((x): x is RejectEvent => x.kind === 'reject');
 
+describe('BulkClient: an answer too large to hold (issue 25)', () => {
+  it('an answer past send.maxAnswerSize stops the run naming the cap, declared or streamed, before it is held', async () => {
+    const huge = JSON.stringify({ data: 'x'.repeat(256 * 1024) });
+    for (const declared of [true, false]) {
+      const { server: s } = await propel((_req, res) => {
+        res.writeHead(
+          200,
+          declared ? { 'content-type': 'application/json', 'content-length': String(huge.length) } : { 'content-type': 'application/json' },
+        );
+        res.end(huge);
+      });
+      const e = await client(s, { send: { maxRetries: 0, timeoutMs: 5000, maxAnswerBytes: 64 * 1024 } })
+        .sendBatch(userBatch(3, [1, 2]))
+        .catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TransportError);
+      expect((e as TransportError).describe()).toMatch(
+        /^batch 3: the API answered more than 65536 bytes \(send\.maxAnswerSize\); a bulk answer of 2 items is far smaller: is the base URL right\?$/,
+      );
+    }
+  });
+});
+
 describe('BulkClient: answers', () => {
   it('sends the pre-serialised items with a Bearer token and directives, and maps results to records', async () => {
     const { server: s, bulkCalls } = await propel((req, res) => json(res, 200, okAnswer(sentUsers(req))));

@@ -9,8 +9,11 @@ export const parquetFormat: BinaryFormat = {
   name: 'parquet',
   extensions: ['.parquet'],
   entryExtensions: ['.parquet'],
-  read: async function* (object, storage, _spec, where, options) {
-    yield* (await parquetInput()).readParquetObject(object, storage, where, { sources: options.columns });
+  read: async function* (object, storage, spec, where, options) {
+    yield* (await parquetInput()).readParquetObject(object, storage, where, {
+      sources: options.columns,
+      maxPageBytes: spec.parquet?.maxPageSize,
+    });
   },
   check: async (object, storage, _spec, where, options) => (await parquetInput()).checkParquet(object, storage, where, options.columns),
   // The bytes before the broken row group hold every row group before it (`line` is the first row not handed out).

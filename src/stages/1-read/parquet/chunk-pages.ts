@@ -18,6 +18,19 @@ export interface RawPage {
 export const DEFAULT_WINDOW_BYTES = 4 << 20;
 /** Enough for most page headers; one with large statistics is parsed again with more bytes. */
 const HEADER_BYTES = 1 << 10;
+/** Writers make pages of about 1 MiB (Arrow, Spark); a page is decompressed whole, so what one claims is capped. */
+export const DEFAULT_MAX_PAGE_BYTES = 128 * 1024 * 1024;
+
+/** A page header claiming more bytes than the cap: refused before they are allocated. */
+export class PageTooLarge extends Error {
+  constructor(
+    readonly claimed: number,
+    readonly maxBytes: number,
+  ) {
+    super(`a page claims ${claimed} bytes uncompressed, more than source.parquet.maxPageSize (${maxBytes})`);
+    this.name = 'PageTooLarge';
+  }
+}
 
 export class ChunkPages {
   private window = new Uint8Array(0);
@@ -31,7 +44,12 @@ export class ChunkPages {
     start: number,
     private readonly end: number,
     private readonly windowBytes: number = DEFAULT_WINDOW_BYTES,
+    private readonly maxPageBytes: number = DEFAULT_MAX_PAGE_BYTES,
   ) {
+    // The footer's offsets are claims too: a chunk past the file's end is a broken file, not a read to try.
+    if (!(start >= 0) || !(end >= start) || end > buffer.byteLength) {
+      throw new Error(`column chunk at bytes ${start}-${end} runs past the end of the file (${buffer.byteLength} bytes)`);
+    }
     this.position = start;
     this.windowStart = start;
   }
@@ -66,6 +84,8 @@ export class ChunkPages {
           `page of ${header.compressed_page_size} bytes at offset ${bodyStart} runs past its column chunk (ends at ${this.end})`,
         );
       }
+      const claimed = Number(header.uncompressed_page_size);
+      if (!(claimed >= 0) || claimed > this.maxPageBytes) throw new PageTooLarge(claimed, this.maxPageBytes);
       await this.cover(bodyStart, bodyEnd);
       this.position = bodyEnd;
       return { header, bytes: this.window.subarray(bodyStart - this.windowStart, bodyEnd - this.windowStart) };

@@ -23,5 +23,7 @@ export type PageHook = (column: string, header: PageHeader) => void;
 export interface CursorOptions {
   readonly compressors: Compressors;
   readonly windowBytes?: number | undefined;
+  /** The largest page a header may claim (source.parquet.maxPageSize). */
+  readonly maxPageBytes?: number | undefined;
   readonly onPage?: PageHook | undefined;
 }

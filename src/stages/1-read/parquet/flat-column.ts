@@ -65,7 +65,13 @@ export class FlatColumn implements ColumnCursor {
     if (chunk === undefined) throw new Error(`row group ${group.index + 1} has no chunk for column ${this.name}`);
     // As hyparquet: a dictionary_page_offset of 0 (old writers) means none.
     const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
-    this.pages = new ChunkPages(this.file.buffer, start, start + Number(chunk.total_compressed_size), this.options.windowBytes);
+    this.pages = new ChunkPages(
+      this.file.buffer,
+      start,
+      start + Number(chunk.total_compressed_size),
+      this.options.windowBytes,
+      this.options.maxPageBytes,
+    );
     this.decoder.codec = chunk.codec;
     this.dictionary = undefined;
     this.queue.length = 0;

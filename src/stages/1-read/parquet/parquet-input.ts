@@ -14,6 +14,8 @@ import { readParquet } from './read-parquet.js';
 export interface ParquetReadOptions {
   /** The mapping's source paths; only their columns are read. Every column when undefined. */
   readonly sources?: readonly string[] | undefined;
+  /** source.parquet.maxPageSize. */
+  readonly maxPageBytes?: number | undefined;
 }
 
 function columnsToRead(file: ParquetFile, sources: readonly string[] | undefined): string[] {
@@ -38,7 +40,7 @@ export async function* readParquetObject(
   opts: ParquetReadOptions = {},
 ): AsyncGenerator<ParsedItem[]> {
   const file = await openParquet(object, storage, where);
-  yield* readParquet(file, { columns: columnsToRead(file, opts.sources) });
+  yield* readParquet(file, { columns: columnsToRead(file, opts.sources), maxPageBytes: opts.maxPageBytes });
 }
 
 /** The columns of a Parquet file, from its footer (for init). */

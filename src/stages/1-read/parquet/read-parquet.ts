@@ -10,6 +10,7 @@ import { compressors } from 'hyparquet-compressors';
 import { ERR, SourceError } from '../../../core/errors.js';
 import type { ParsedItem } from '../reader.js';
 import type { ColumnCursor, PageHook } from './column-cursor.js';
+import { PageTooLarge } from './chunk-pages.js';
 import { FlatColumn } from './flat-column.js';
 import { NestedColumn } from './nested-column.js';
 import { checkReadable, type ParquetFile, type RowGroupSpan } from './parquet-file.js';
@@ -31,6 +32,9 @@ interface Column {
 function rowGroupFailure(file: ParquetFile, group: RowGroupSpan, line: number, e: unknown): SourceError {
   const message = e instanceof Error ? e.message : String(e);
   const place = `row group ${group.index + 1} of ${file.rowGroups.length} (rows ${group.start + 1}-${group.start + group.rows})`;
+  if (e instanceof PageTooLarge) {
+    return new SourceError(`${place}: ${message}; raise it if the file is right`, { ...file.where, line }, ERR.SOURCE_LIMIT);
+  }
   const unsupported = /unsupported (compression codec|encoding): (\S+)/.exec(message);
   const what =
     unsupported !== null
@@ -46,12 +50,19 @@ export interface ReadParquetOptions {
   readonly windowBytes?: number;
   /** Called for every page of a flat column as it is decoded; for tests of what is held. */
   readonly onPage?: PageHook;
+  /** The largest page a header may claim (source.parquet.maxPageSize). */
+  readonly maxPageBytes?: number | undefined;
 }
 
 function cursorFor(file: ParquetFile, name: string, opts: ReadParquetOptions): ColumnCursor {
   const shape = file.columns.get(name);
   if (shape?.kind !== 'value' || shape.element.repetition_type === 'REPEATED') return new NestedColumn(file, name, compressors);
-  return new FlatColumn(file, name, textDecodingOf(shape.element), { compressors, windowBytes: opts.windowBytes, onPage: opts.onPage });
+  return new FlatColumn(file, name, textDecodingOf(shape.element), {
+    compressors,
+    windowBytes: opts.windowBytes,
+    onPage: opts.onPage,
+    maxPageBytes: opts.maxPageBytes,
+  });
 }
 
 function nextRecord(columns: readonly Column[], line: number): ParsedItem {
