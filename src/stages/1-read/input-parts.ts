@@ -9,6 +9,7 @@ import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { STDIN, type Storage, type StoredObject } from '../../storage/index.js';
 import { gunzipIfNeeded, type GzipMode } from './decompress.js';
 import { DEFAULT_FORMAT, type FormatRegistry, type TextFormat } from './formats/index.js';
+import { NulCheck } from './nul-check.js';
 import { readText } from './read-text.js';
 import type { FormatReader, ParsedItem, ReaderContext } from './reader.js';
 import type { InputFile } from './input-file.js';
@@ -92,7 +93,12 @@ export interface PartsContext {
 }
 
 function binaryPart(items: AsyncIterable<ParsedItem[]>, where: ReaderContext, container: Container): InputPart {
-  return { where, container, items, line: () => 0, decoded: false };
+  return { where, container, items: withoutNul(items), line: () => 0, decoded: false };
+}
+
+async function* withoutNul(items: AsyncIterable<ParsedItem[]>): AsyncGenerator<ParsedItem[]> {
+  const nul = NulCheck.always();
+  for await (const chunk of items) yield nul.check(chunk);
 }
 
 export async function* inputParts(input: InputFile, storage: Storage, ctx: PartsContext): AsyncGenerator<InputPart> {

@@ -2,13 +2,21 @@
  * A NUL character (U+0000) is never sent: Propel's fields are text, and a NUL in one is an export
  * gone wrong (a fixed-width field padded with zero bytes, a binary column). The record holding it
  * is a read reject. Records are only looked through once an input's text has shown a NUL (or a
- * JSON `\u0000` escape), so a clean input pays one search per chunk.
+ * JSON `\u0000` escape), so a clean input pays one search per chunk. A binary input (Parquet) has
+ * no text to watch: its records are always looked through.
  */
 import { holdsChar, type ParsedItem } from './reader.js';
 
 export const NUL_REASON = 'holds a NUL character (U+0000), which is never sent';
 
 export class NulCheck {
+  /** For an input with no text to watch. */
+  static always(): NulCheck {
+    const check = new NulCheck();
+    check.seen = true;
+    return check;
+  }
+
   private seen = false;
   /** The end of the last piece: a `\u0000` escape may be split between two. */
   private tail = '';

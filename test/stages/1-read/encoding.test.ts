@@ -6,13 +6,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
 import { ENCODING_CHECK_BYTES, openSource, resolveInputs } from '../../../src/stages/1-read/index.js';
 import { NUL_REASON } from '../../../src/stages/1-read/nul-check.js';
-import { buildZip, chunked, collect, collectUntilError, readStdin, summary } from './helpers.js';
-import { tmpDir, type TmpDir } from '../../support/files.js';
+import { buildZip, chunked, collect, collectUntilError, readSpec, readStdin, summary } from './helpers.js';
+import { tempDir, tmpDir, type TmpDir } from '../../support/files.js';
 
 const CP1252 = iconv.encode('id;name\n1;Ann\n2;René\n3;Müller\n', 'windows-1252');
 
@@ -180,6 +181,23 @@ describe('a NUL character in a field (issue 25)', () => {
     }
     const doc = Buffer.from('[{"id":"J1"},{"id":"J2","name":"\\u0000"}]');
     expect((await readStdin(doc, 3, { format: 'json' })).map((e) => e.kind)).toEqual(['record', 'reject']);
+  });
+
+  it('Parquet (written by DuckDB): a NUL in a string, also inside a struct, rejects its record', async () => {
+    const dir = await tempDir('nul-parquet-');
+    const path = join(dir, 'nul.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      await c.run(
+        `COPY (SELECT * FROM (VALUES ('P1', 'Ann', {'city': 'Delft'}), ('P2', 'An' || chr(0) || 'n', {'city': 'Ede'}), ('P3', 'Cas', {'city': 'Ee' || chr(0)}), ('P4', 'Dirk', {'city': 'Ulft'})) t(id, name, address)) TO '${path}' (FORMAT parquet)`,
+      );
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+    const events = await readSpec({ path: 'nul.parquet' }, dir);
+    expect(events.map((e) => (e.kind === 'record' ? e.data.id : e.reason))).toEqual(['P1', NUL_REASON, NUL_REASON, 'P4']);
   });
 
   it('text that merely spells \\u0000 in CSV is not a NUL and is read as it is', async () => {
