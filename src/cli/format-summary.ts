@@ -35,7 +35,9 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
     for (const k of OUTCOME_KINDS) if (k.inTerminal && k.delta !== true) lines.push(row(k.label, n(c[k.name] ?? 0)));
     if (c.unsent > 0) lines.push(row('not sent', `${n(c.unsent)} read but not sent (stopped first; --resume sends them)`));
   } else if (s.mode === 'dry-run') {
-    lines.push(row('batched', `${n(c.mapped - c.rejected.validate)} in ${n(s.batches)} batches (not sent)`));
+    // What the delta filter held back was never batched.
+    const batched = c.mapped - c.rejected.validate - (c.unchanged ?? 0);
+    lines.push(row('batched', `${n(batched)} in ${n(s.batches)} batches (not sent)`));
   }
   const r = c.rejected;
   lines.push(row('rejected', r.total === 0 ? '0' : `${n(r.total)} (${STAGES.map((st) => `${st} ${n(r[st])}`).join(', ')})`));

@@ -84,7 +84,9 @@ beforeAll(async () => {
   await writeFile(join(dir, 'a-file'), 'not a folder');
 });
 
-const cases: readonly (readonly [string, readonly string[], number, RegExp, NodeJS.ProcessEnv?])[] = [
+type Case = readonly [what: string, args: readonly string[], code: number, message: RegExp, env?: NodeJS.ProcessEnv];
+
+const cases: readonly Case[] = [
   ['no such pipeline file', ['run', 'nowhere.yaml', '--target', 'local'], 2, /nowhere\.yaml: file not found/],
   ['a pipeline that is not YAML', ['run', 'not-yaml.yaml', '--target', 'local'], 2, /not-yaml\.yaml, line \d/],
   ['a YAML alias bomb', ['run', 'alias-bomb.yaml', '--target', 'local'], 2, /alias/i],
@@ -140,15 +142,18 @@ const cases: readonly (readonly [string, readonly string[], number, RegExp, Node
 ];
 
 describe('every way the CLI fails on bad input', { timeout: 120_000 }, () => {
-  it.each(cases)('%s', async (_what, args, code, message, env) => {
-    const r = await runCli(args, { cwd: dir, env: { ...env } });
-    const said = r.stderr.trim();
-    expect(said, said).not.toMatch(/internal error|^\s+at |TypeError|RangeError|ReferenceError/m);
-    expect([r.code, code === 1 ? r.stdout : said], said).toEqual([code, expect.stringMatching(message)]);
-    if (code !== 1) {
-      // One line that says it (a run prints its start line before it fails; a usage error the hint to --help).
-      const lines = said.split('\n').filter((l) => !/^(starting|resuming) |^\(run with --help for usage\)$/.test(l));
-      expect(lines, said).toHaveLength(1);
-    }
-  });
+  it.each(cases.map((c) => ({ what: c[0], args: c[1], code: c[2], message: c[3], env: c[4] ?? {} })))(
+    '$what',
+    async ({ args, code, message, env }) => {
+      const r = await runCli(args, { cwd: dir, env });
+      const said = r.stderr.trim();
+      expect(said, said).not.toMatch(/internal error|^\s+at |TypeError|RangeError|ReferenceError/m);
+      expect([r.code, code === 1 ? r.stdout : said], said).toEqual([code, expect.stringMatching(message)]);
+      if (code !== 1) {
+        // One line that says it (a run prints its start line before it fails; a usage error the hint to --help).
+        const lines = said.split('\n').filter((l) => !/^(starting|resuming) |^\(run with --help for usage\)$/.test(l));
+        expect(lines, said).toHaveLength(1);
+      }
+    },
+  );
 });

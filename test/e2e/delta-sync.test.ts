@@ -307,6 +307,8 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     ).reduce((a, b) => a + b, 0);
     expect(sentInBatches).toBe(5);
     expect((await summary(join(dir, 'dry'))).counts).toMatchObject({ unchanged: 45 });
+    // The terminal summary counts what was batched, not what was read (issue 23).
+    expect(dry.stdout).toMatch(/^ {2}batched +5 in 1 batches \(not sent\)$/m);
     // The real run after it still sees the 5 as changed.
     expect((await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
     expect(itemsSent()).toHaveLength(5);
