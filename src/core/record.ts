@@ -42,6 +42,11 @@ export interface RejectEvent {
   readonly reasons?: readonly string[];
   /** The source record (or, when the reader could not make one, the raw text). */
   readonly record: unknown;
+  /**
+   * The item's lookup key, when its key fields could be mapped: the row is still in the export,
+   * so the delta state's key for it is no orphan. Not written to rejects.ndjson.
+   */
+  readonly key?: string;
 }
 
 /** A Propel item (a user or a usergroup) as it will be sent. */

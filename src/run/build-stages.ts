@@ -10,6 +10,7 @@ import type { RunHalt } from './run-halt.js';
 import { admit } from '../stages/2-gate/admit.js';
 import { firstLook } from '../stages/2-gate/first-look.js';
 import { createPrepareEvent } from '../stages/2-gate/prepare-event.js';
+import { keyMapping } from '../stages/3-map/compile-mapping.js';
 import { createDryRunStream } from '../stages/7-send/dry-run-stream.js';
 import { BATCHES_DIR } from './run-folder.js';
 import type { Run } from './open-run.js';
@@ -37,7 +38,12 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
   run.probe.watchSource(source);
   run.skippedEntries = source.skippedEntries;
   // Records travel as arrays (chunks) up to the batcher; map and validate run inside admit.
-  const prepare = createPrepareEvent(run.mapRecord, spec.resource);
+  // With delta, a refused row's key (when its key fields map) still tells the state the row is there: no orphan.
+  const prepare = createPrepareEvent(
+    run.mapRecord,
+    spec.resource,
+    run.delta !== undefined ? keyMapping(spec.mapping, spec.resource) : undefined,
+  );
   // With a reject budget, the first records are held until it was judged on them (first-look.ts).
   const hold = firstLook({ errors: spec.errors, counts: run.counts, onFail: (e) => halt.fail(e) });
   const streams: [Readable, ...(Transform | Writable)[]] = [

@@ -270,6 +270,22 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(fixture.emu.tokensIssued()).toBeGreaterThan(0); // from the first run only: the point is no bulk request
   });
 
+  it('a row still in the export but rejected is no orphan; only keys absent from the input are (issue 23)', async () => {
+    const ids = userIds(30, 'R');
+    const dir = await deltaWorkspace(ids.map((no) => ({ no, first: 'a' })));
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    // Night 2: R0001-R0003 are refused by the validator (a first name that is no text), R0004 by the
+    // mapper (a nested value where text goes), R0029 and R0030 are gone.
+    const rows = ids.slice(0, 28).map((no, i) => (i < 3 ? { no, first: 12 } : i === 3 ? { no, first: { a: 1 } } : { no, first: 'a' }));
+    await writeFile(join(dir, 'users.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const r = await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(r.code).toBe(1);
+    const s = await summary(join(dir, 'n2'));
+    expect(s.counts.rejected).toMatchObject({ total: 4 });
+    const orphans = await readNdjson(join(dir, 'n2', 'orphans.ndjson'));
+    expect(orphans.map((o) => o.key).sort()).toEqual(['R0029', 'R0030']);
+  });
+
   it('--dry-run compares but leaves the state untouched; validate does not need a state', async () => {
     const ids = userIds(50, 'D');
     const dir = await deltaWorkspace(ids.map((no) => ({ no, first: 'a' })));

@@ -5,6 +5,7 @@
 import type { MappingObject } from '../../config/pipeline-spec.js';
 import { ConfigError } from '../../core/errors.js';
 import { reasonsList, type PropelItem, type SourceData } from '../../core/record.js';
+import { lookupKey, type ResourceName } from '../../core/resource.js';
 import { isFieldSpec, isPlainObject } from '../../config/classify.js';
 import { compileField } from './field.js';
 import { type CompiledNode, type EvalContext, type NodeFn, childPath, configWhere } from './node.js';
@@ -95,6 +96,20 @@ function compileNode(node: unknown, path: string): CompiledNode {
     `${configWhere(path)}: expected a source column, a field spec, an object or a list, got ${JSON.stringify(node) ?? String(node)}` +
       (typeof node === 'number' || typeof node === 'boolean' ? ` (write { value: ${String(node)} } for a constant)` : ''),
   );
+}
+
+/**
+ * The lookup key of a record from its key fields alone (users: source, sourceId, language;
+ * usergroups: id), for a record the whole mapping refused; undefined when they cannot be mapped.
+ */
+export function keyMapping(mapping: MappingObject, resource: ResourceName): (data: SourceData) => string | undefined {
+  const fields = resource === 'users' ? ['source', 'sourceId', 'language'] : ['id'];
+  const picked = Object.fromEntries(Object.entries(mapping).filter(([k]) => fields.includes(k)));
+  const map = compileMapping(picked);
+  return (data) => {
+    const r = map(data);
+    return r.ok ? lookupKey(resource, r.item) : undefined;
+  };
 }
 
 /**

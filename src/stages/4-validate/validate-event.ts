@@ -5,5 +5,7 @@ import type { ItemValidator } from './item-validator.js';
 export function validateEvent(validate: ItemValidator, event: ItemEvent): ItemEvent {
   if (event.kind !== 'item') return event;
   const reason = validate(event.item);
-  return reason === undefined ? event : reject(event.prov, 'validate', reason, event.source, reasonsList(reason, validate.all(event.item)));
+  if (reason === undefined) return event;
+  const refused = reject(event.prov, 'validate', reason, event.source, reasonsList(reason, validate.all(event.item)));
+  return event.key !== '' ? { ...refused, key: event.key } : refused;
 }

@@ -48,8 +48,9 @@ export function filterChunk(events: readonly ItemEvent[], opts: DeltaFilterOptio
   const now = opts.now();
   return opts.ledger.transaction(() => {
     // One lookup for the whole chunk: a call into SQLite per record costs more than the lookup.
+    // A rejected row's key is visited too: the row is still in the export, so its key is no orphan.
     const keys: string[] = [];
-    for (const ev of events) if (ev.kind === 'item') keys.push(ev.key);
+    for (const ev of events) if (ev.kind === 'item' || ev.key !== undefined) keys.push(ev.key ?? '');
     const known = opts.ledger.visitAll(keys);
     // A key passed on earlier in this chunk is not in `known` as passed yet.
     const passedHere = new Set<string>();

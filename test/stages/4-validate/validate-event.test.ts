@@ -26,6 +26,8 @@ describe('validateEvent', () => {
       stage: 'validate',
       reason: 'gender: must be one of M, F, U (got "X")',
       record: { row: 1 },
+      // The row's key goes with it: a delta run then knows the row is still in the export.
+      key: '1',
     });
     expect(out[2]).toBe(earlier);
   });
