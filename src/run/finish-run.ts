@@ -36,7 +36,7 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
     ...run.stats,
     ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}),
     topRejects: topRejectKinds(rejects),
-    warnings: run.mappedPaths.warnings(run.inputs),
+    warnings: [...run.mappedPaths.warnings(run.inputs), ...(run.delta?.inputWarnings ?? [])],
     skippedEntries: run.skippedEntries,
     ...(error !== undefined ? { error } : {}),
   });

@@ -219,7 +219,11 @@ export class Run {
         });
       }
     }
-    this.delta?.begin(this.runId, this.startedAt);
+    this.delta?.begin(
+      this.runId,
+      this.startedAt,
+      this.inputs.map((i) => i.object.display),
+    );
     const flags = this.folderMode === 'resume' ? 'a' : 'w';
     const ends = this.earlier?.ends;
     this.results = await PrivateFile.open(join(this.outDir, 'results.ndjson'), flags, ends?.results);

@@ -41,7 +41,7 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
   let error: EtlError | undefined;
   try {
     await run.open();
-    for (const message of run.delta?.warnings ?? []) emit({ type: 'warning', message });
+    for (const message of [...(run.delta?.warnings ?? []), ...(run.delta?.inputWarnings ?? [])]) emit({ type: 'warning', message });
     emit({
       type: 'start',
       runId: run.runId,

@@ -233,6 +233,18 @@ export class DeltaState {
     this.run = this.db.prepare('SELECT n FROM runs WHERE run_id = ?').pluck().get(runId) as number;
   }
 
+  /** The inputs the last completed run over a whole export read (their names), or undefined before the first. */
+  lastInputs(): string[] | undefined {
+    const v = this.db.prepare("SELECT v FROM meta WHERE k = 'lastInputs'").pluck().get() as string | undefined;
+    return v === undefined ? undefined : (JSON.parse(v) as string[]);
+  }
+
+  /** Kept for the next run to compare its inputs with (a part file gone missing). */
+  setLastInputs(names: readonly string[]): void {
+    if (this.readonly) return;
+    this.db.prepare("INSERT INTO meta (k, v) VALUES ('lastInputs', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v").run(JSON.stringify(names));
+  }
+
   finishRun(status: string, endedAt: Date, counts: unknown): void {
     if (this.readonly) return;
     this.db.prepare('UPDATE runs SET ended_at = ?, status = ?, counts = ? WHERE n = ?').run(endedAt.toISOString(), status, JSON.stringify(counts), this.run);

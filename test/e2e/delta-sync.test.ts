@@ -3,14 +3,14 @@
  * loopback; the emulator lives in this process so its request log tells what was sent.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { runCli, startCli, targetEnv as env } from '../support/cli.js';
 import { emulatorPerFile, storedUsersById as storedUsers } from '../support/emulator.js';
-import { readNdjson } from '../support/files.js';
+import { readJson, readNdjson } from '../support/files.js';
 import { killMidRun, settledRecords, summary, userIds, usersWorkspace, waitFor, type UserRow } from './delivery-helpers.js';
 
 const SECRET = 'delta-Secret-4242';
@@ -284,6 +284,33 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(s.counts.rejected).toMatchObject({ total: 4 });
     const orphans = await readNdjson(join(dir, 'n2', 'orphans.ndjson'));
     expect(orphans.map((o) => o.key).sort()).toEqual(['R0029', 'R0030']);
+  });
+
+  it('one part file of four missing: a warning naming it in the log, summary and report; the run goes on (issue 23)', async () => {
+    const ids = userIds(40, 'M');
+    const dir = await deltaWorkspace([]);
+    const pipeline = join(dir, 'users.yaml');
+    await writeFile(pipeline, (await readFile(pipeline, 'utf8')).replace('"users.ndjson"', '"parts/part-*.ndjson"'));
+    await mkdir(join(dir, 'parts'));
+    const writeParts = async (parts: readonly number[]): Promise<void> => {
+      for (const p of parts) {
+        const rows = ids.slice(p * 10, p * 10 + 10).map((no) => JSON.stringify({ no, first: 'a' }));
+        await writeFile(join(dir, 'parts', `part-000${p}.ndjson`), rows.join('\n') + '\n');
+      }
+    };
+    await writeParts([0, 1, 2, 3]);
+    const n1 = await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect([n1.code, n1.stderr]).toEqual([0, expect.not.stringMatching(/warning/)]);
+    await rm(join(dir, 'parts', 'part-0002.ndjson'));
+    const n2 = await runCli(['run', 'users.yaml', '--out', 'n2', '--log-format', 'json'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(n2.code).toBe(0);
+    const said =
+      "this export has 3 inputs, the last completed run read 4; missing: part-0002.ndjson (a partial export? the missing part's keys count as orphans)";
+    expect(n2.stderr).toContain(JSON.stringify(said));
+    const s = (await readJson(join(dir, 'n2', 'summary.json'))) as { warnings: string[]; counts: { orphans: number } };
+    expect(s.warnings).toContain(said);
+    expect(s.counts.orphans).toBe(10);
+    expect(await readFile(join(dir, 'n2', 'report.html'), 'utf8')).toContain('missing: part-0002.ndjson');
   });
 
   it('--dry-run compares but leaves the state untouched; validate does not need a state', async () => {

@@ -16,6 +16,7 @@ import { stateDir, statePath } from '../../state/state-location.js';
 import { resolveIdentity, type TargetIdentity } from '../../state/target-identity.js';
 import { createDeltaStream } from './delta-stream.js';
 import { DeltaRecorder } from './delta-recorder.js';
+import { missingInputs } from './missing-inputs.js';
 import { ORPHANS_FILE, writeOrphans } from './orphans-file.js';
 
 export interface DeltaRunOptions {
@@ -109,8 +110,18 @@ export class DeltaRun {
     }
   }
 
-  /** The run's id is known (a resumed run continues its own): from here on the state can be used. */
-  begin(runId: string, startedAt: Date): void {
+  /** Said in the run's summary, terminal and report: fewer inputs than the last completed run read. */
+  readonly inputWarnings: string[] = [];
+  private inputs: readonly string[] = [];
+
+  /**
+   * The run's id is known (a resumed run continues its own): from here on the state can be used.
+   * `inputs`: the names of the inputs this run reads, compared with the last completed run's.
+   */
+  begin(runId: string, startedAt: Date, inputs: readonly string[] = []): void {
+    this.inputs = inputs;
+    const missing = missingInputs(this.state.lastInputs(), inputs);
+    if (missing !== undefined) this.inputWarnings.push(missing);
     this.state.beginRun(runId, startedAt, this.opts.full === true);
     if (this.opts.mode === 'run') this.recorder = new DeltaRecorder(this.state, RESOURCES[this.opts.spec.resource].lookupKey, this.now);
   }
@@ -142,7 +153,10 @@ export class DeltaRun {
    * `--limit` (a part of the input says nothing about the rest) nor in a dry run.
    */
   countOrphans(counts: { orphansFound(keys: number): void }, limited: boolean): void {
-    if (this.spec.orphans !== 'report' || this.opts.mode !== 'run' || limited) return;
+    if (this.opts.mode !== 'run' || limited) return;
+    // A whole export, read to its end: the next night compares its inputs with these.
+    this.state.setLastInputs(this.inputs);
+    if (this.spec.orphans !== 'report') return;
     this.orphansDue = true;
     counts.orphansFound(this.state.countOrphans());
   }
