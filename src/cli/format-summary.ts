@@ -36,7 +36,8 @@ export function formatSummary(s: RunSummary, outDir: string, cwd: string, reject
     if (c.unsent > 0) lines.push(row('not sent', `${n(c.unsent)} read but not sent (stopped first; --resume sends them)`));
   } else if (s.mode === 'dry-run') {
     // What the delta filter held back was never batched.
-    const batched = c.mapped - c.rejected.validate - (c.unchanged ?? 0);
+    const heldBack = OUTCOME_KINDS.reduce((sum, k) => sum + (k.heldBack === true ? (c[k.name] ?? 0) : 0), 0);
+    const batched = c.mapped - c.rejected.validate - heldBack;
     lines.push(row('batched', `${n(batched)} in ${n(s.batches)} batches (not sent)`));
   }
   const r = c.rejected;

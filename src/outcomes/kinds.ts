@@ -28,6 +28,8 @@ interface OutcomeKindEntry {
   readonly delta?: true;
   /** Said after the number in the terminal summary. */
   readonly note?: string;
+  /** Records read and mapped that were never batched (the delta filter held them back): a dry run's `batched` leaves them out. */
+  readonly heldBack?: true;
 }
 
 const KINDS = [
@@ -45,6 +47,7 @@ const KINDS = [
     inMetrics: true,
     inProgress: true,
     delta: true,
+    heldBack: true,
     note: '(not sent: Propel has them as they are)',
   },
   {
