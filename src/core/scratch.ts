@@ -9,23 +9,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERR, SourceError, type ErrorContext } from './errors.js';
+import { processAlive } from './process-alive.js';
 import { diskTrouble, ownFolder } from './private-file.js';
 
 let swept: Promise<void> | undefined;
 
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 async function sweep(root: string): Promise<void> {
   for (const name of await readdir(root)) {
     const pid = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isGone(pid))
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid))
       await rm(join(root, name), { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { ERR, ConfigError } from '../core/errors.js';
+import { processAlive } from '../core/process-alive.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -70,12 +71,3 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
   return undefined;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, under another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

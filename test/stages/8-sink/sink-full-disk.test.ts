@@ -19,6 +19,7 @@ import type { Outcome } from '../../../src/core/record.js';
 import { emptyCounts } from '../../../src/outcomes/index.js';
 import { Journal, readJournal } from '../../../src/resume/journal.js';
 import { createResultSink } from '../../../src/stages/8-sink/result-sink.js';
+import { prng } from '../../../src/demo/demo-data.js';
 import { tempDir } from '../../support/files.js';
 
 const RECORDS = 3000;
@@ -43,18 +44,6 @@ afterAll(async () => {
     await rm(disk, { recursive: true, force: true });
   }
 });
-
-/** mulberry32: small, seeded, good enough to pick sizes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Record `seq`'s outcome: mostly results, some rejects with a record of varying size and non-ASCII text. */
 function outcome(seq: number, rnd: () => number): Outcome {
@@ -107,7 +96,7 @@ describe('the sink on a disk that fills at any byte', { timeout: 120_000 }, () =
     if (disk === undefined) ctx.skip(notMounted);
     let filled = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const rnd = random(seed);
+      const rnd = prng(seed);
       const all = Array.from({ length: RECORDS }, (_, i) => outcome(i, rnd));
       const out = join(disk!, `run-${seed}`);
       await mkdir(out);
