@@ -76,6 +76,7 @@ commonRunOptions(
     .option('--fresh', 'start over in a used run folder')
     .option('--state <dir>', 'pipelines with delta: where the delta states live (default state/)')
     .option('--full', 'pipelines with delta: send everything, and refresh the state from the answers')
+    .option('--accept-delta', 'pipelines with delta: send this one night although it passes delta.maxChanged or delta.maxOrphans')
     .option(
       '--metrics-file <file>',
       "write the run's metrics there at the end, Prometheus text format (for node_exporter's textfile collector)",

@@ -58,6 +58,7 @@ export async function runCommand(file: string, flags: RunFlags, mode: 'run' | 'v
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(flags.state !== undefined ? { state: flags.state } : {}),
     ...(flags.full === true ? { full: true } : {}),
+    ...(flags.acceptDelta === true ? { acceptDelta: true } : {}),
     ...(metrics !== undefined ? { metrics } : {}),
   };
   const report = (result: RunResult): void => {

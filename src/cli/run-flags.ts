@@ -17,6 +17,7 @@ export interface RunFlags {
   debug?: boolean;
   state?: string;
   full?: boolean;
+  acceptDelta?: boolean;
   metricsFile?: string;
   pushgateway?: string;
 }

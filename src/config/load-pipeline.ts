@@ -9,7 +9,7 @@ import type { ResourceName } from '../core/resource.js';
 import type { KeyPath } from './key-path.js';
 import { formatKeyPath } from './key-path.js';
 import { SourceDocument } from './load-document.js';
-import { InvalidValueError, parseAgeMs, parseDurationMs, parseMaxRejects, parseRate, parseSize } from './normalise.js';
+import { InvalidValueError, parseAgeMs, parseDurationMs, parseCountOrShare, parseMaxRejects, parseRate, parseSize } from './normalise.js';
 import type { DirectivesSpec, MappingObject, PipelineSpec, SourceSpec } from './pipeline-spec.js';
 import { checkSchema, describeValue, schemaValidator } from './schema-check.js';
 import { varLookup } from './substitute-vars.js';
@@ -69,7 +69,7 @@ interface RawPipeline {
   };
   errors?: { maxRejects?: number | string };
   directives?: DirectivesSpec;
-  delta?: { refreshAfter?: number | string; orphans?: 'report' | 'ignore' };
+  delta?: { refreshAfter?: number | string; orphans?: 'report' | 'ignore'; maxChanged?: number | string; maxOrphans?: number | string };
 }
 
 interface RawJob {
@@ -222,6 +222,12 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
     spec.delta = {
       orphans: raw.delta.orphans ?? 'report',
       ...(refresh !== undefined ? { refreshAfterMs: at(['delta', 'refreshAfter'], refresh, parseAgeMs) } : {}),
+      ...(raw.delta.maxChanged !== undefined
+        ? { maxChanged: at(['delta', 'maxChanged'], raw.delta.maxChanged, (v) => parseCountOrShare(v, 'maxChanged')) }
+        : {}),
+      ...(raw.delta.maxOrphans !== undefined
+        ? { maxOrphans: at(['delta', 'maxOrphans'], raw.delta.maxOrphans, (v) => parseCountOrShare(v, 'maxOrphans')) }
+        : {}),
     };
   }
   return spec;

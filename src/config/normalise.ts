@@ -84,8 +84,13 @@ const PERCENT = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
 
 /** A reject budget: a count of records, or `1%` as the fraction 0.01 of the records read. */
 export function parseMaxRejects(input: number | string): { count: number } | { fraction: number } {
+  return parseCountOrShare(input, 'maxRejects');
+}
+
+/** A count (`1000`) or a percentage (`5%`, as a fraction) of something the caller names. */
+export function parseCountOrShare(input: number | string, what: string): { count: number } | { fraction: number } {
   if (typeof input === 'number') {
-    if (!Number.isInteger(input) || input < 0) throw new InvalidValueError(`maxRejects must be a whole number of at least 0, got ${input}`);
+    if (!Number.isInteger(input) || input < 0) throw new InvalidValueError(`${what} must be a whole number of at least 0, got ${input}`);
     return { count: input };
   }
   const m = PERCENT.exec(input);

@@ -115,6 +115,10 @@ export interface DeltaSpec {
   refreshAfterMs?: number;
   /** `report`: keys the state knows but this run's input lacks go to orphans.ndjson and are counted. */
   orphans: 'report' | 'ignore';
+  /** Most new plus changed items a night may send: a count, or a fraction of the state's keys. Past it nothing is sent (exit 3). */
+  maxChanged?: { count: number } | { fraction: number };
+  /** Most orphans a night may leave, likewise. */
+  maxOrphans?: { count: number } | { fraction: number };
 }
 
 export interface PipelineSpec {

@@ -185,6 +185,11 @@ export const ERR = {
     kind: 'output',
     meaning: 'a run file could not be written whole (a full disk, a quota): nothing was lost; make room, then --resume',
   },
+  DELTA_THRESHOLD: {
+    code: 'ETL_DELTA_THRESHOLD',
+    kind: 'budget',
+    meaning: 'a delta night would send more than delta.maxChanged or leave more than delta.maxOrphans: nothing was sent',
+  },
   REJECT_BUDGET: { code: 'ETL_REJECT_BUDGET', kind: 'budget', meaning: 'more records were rejected than errors.maxRejects allows' },
   SCHEMA_MISSING: {
     code: 'ETL_SCHEMA_MISSING',

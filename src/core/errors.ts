@@ -103,6 +103,16 @@ export class OutputError extends EtlError {
   }
 }
 
+/**
+ * A delta night past delta.maxChanged or delta.maxOrphans, found after the whole export was
+ * compared and before anything was sent: a broken export looks like that. Exit 3.
+ */
+export class DeltaThresholdError extends EtlError {
+  constructor(message: string) {
+    super(ERR.DELTA_THRESHOLD, `${message}; nothing was sent: check the export, or run again with --accept-delta to send this one night`);
+  }
+}
+
 /** The reject budget (errors.maxRejects) was passed. Exit 3. */
 export class RejectBudgetError extends EtlError {
   constructor(message: string) {

@@ -39,6 +39,26 @@ const KINDS = [
   // What the delta filter (`delta:`) adds: items not sent because Propel acknowledged them as they are, and keys acknowledged in
   // earlier runs that this input no longer holds (found at the end of a completed run). Neither is settled by the sink, so neither
   // is in the journal: `unchanged` is counted again by each attempt, as `read` is.
+  // What the delta filter passes on, told apart: keys the state does not hold, and keys whose item changed (or is due a refresh).
+  // Known before the first request when the night is compared first (a state with keys, no --full).
+  {
+    name: 'new',
+    label: 'new',
+    inTerminal: true,
+    imported: false,
+    inMetrics: true,
+    delta: true,
+    note: '(keys the state does not hold: sent)',
+  },
+  {
+    name: 'changed',
+    label: 'changed',
+    inTerminal: true,
+    imported: false,
+    inMetrics: true,
+    delta: true,
+    note: '(sent)',
+  },
   {
     name: 'unchanged',
     label: 'unchanged',

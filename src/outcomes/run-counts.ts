@@ -71,6 +71,12 @@ export class RunCounts implements SettledCounts {
     this.unchanged += records;
   }
 
+  /** The delta filter passed these on: keys the state does not hold, and keys whose item changed. */
+  changesFound(fresh: number, changed: number): void {
+    this.new += fresh;
+    this.changed += changed;
+  }
+
   orphansFound(keys: number): void {
     this.orphans = keys;
   }

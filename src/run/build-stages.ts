@@ -13,6 +13,7 @@ import { createPrepareEvent } from '../stages/2-gate/prepare-event.js';
 import { keyMapping } from '../stages/3-map/compile-mapping.js';
 import { createDryRunStream } from '../stages/7-send/dry-run-stream.js';
 import { BATCHES_DIR } from './run-folder.js';
+import { ChangesSpill } from '../stages/5-delta/changes-spill.js';
 import type { Run } from './open-run.js';
 
 export interface RunStages {
@@ -23,6 +24,8 @@ export interface RunStages {
   /** The sink's options, shared with the deferred passes: same files, journal, counts and budget. */
   readonly sink: ResultSinkOptions;
   readonly batch: BatcherOptions;
+  /** A delta night compared first: the changes wait here for the pass that sends them (run-passes.ts). */
+  readonly changes?: ChangesSpill;
 }
 
 /** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects; with `delta:` the filter sits before the batcher. */
@@ -55,22 +58,28 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
       ...(hold !== undefined ? { hold } : {}),
     }),
   ];
+  let changes: ChangesSpill | undefined;
   const batch: BatcherOptions = { size: spec.batch.size, maxBytes: spec.batch.maxBytes, envelopeBytes: run.envelope.bytes };
   if (run.mode === 'validate') {
     streams.push(onlyRejects());
   } else {
     if (run.delta !== undefined) streams.push(run.delta.stage(run.counts));
-    streams.push(createBatchStream(batch, () => run.stats.batches++, { highWaterMark: 1 }));
-    streams.push(
-      sender !== undefined
-        ? createSendStream(sender, {
-            concurrency: spec.send.concurrency,
-            stop: halt.signal,
-            onFailure: (e) => halt.fail(e),
-            onUnsent: (b) => run.counts.notSent(b.records.length),
-          })
-        : createDryRunStream(join(run.outDir, BATCHES_DIR), run.envelope, run.resource.lookupKey),
-    );
+    if (run.delta?.comparesFirst === true && sender !== undefined) {
+      changes = new ChangesSpill(run.outDir);
+      streams.push(changes.stage());
+    } else {
+      streams.push(createBatchStream(batch, () => run.stats.batches++, { highWaterMark: 1 }));
+      streams.push(
+        sender !== undefined
+          ? createSendStream(sender, {
+              concurrency: spec.send.concurrency,
+              stop: halt.signal,
+              onFailure: (e) => halt.fail(e),
+              onUnsent: (b) => run.counts.notSent(b.records.length),
+            })
+          : createDryRunStream(join(run.outDir, BATCHES_DIR), run.envelope, run.resource.lookupKey),
+      );
+    }
   }
   const sink: ResultSinkOptions = {
     results: run.results,
@@ -81,7 +90,7 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
     ...(check !== undefined ? { check } : {}),
   };
   streams.push(createResultSink(sink));
-  return { streams, source, sink, batch };
+  return { streams, source, sink, batch, ...(changes !== undefined ? { changes } : {}) };
 }
 
 /** Valid items end here in a validation: only rejects are outcomes for the sink. */

@@ -50,6 +50,8 @@ export interface OpenRunOptions {
   readonly state?: string;
   /** Pipelines with `delta:`: send everything, and refresh the state from the answers. */
   readonly full?: boolean;
+  /** Pipelines with `delta:`: this one run may go past delta.maxChanged and delta.maxOrphans. */
+  readonly acceptDelta?: boolean;
   /** Where the run's metrics go at its end (a file, a Pushgateway), or an output several runs share; `run` mode only. */
   readonly metrics?: MetricsOptions | MetricsOutput;
 }
@@ -161,6 +163,7 @@ export class Run {
                   ...(target !== undefined ? { identity: target.identity } : {}),
                   ...(opts.state !== undefined ? { stateDir: opts.state } : {}),
                   ...(opts.full === true ? { full: true } : {}),
+                  ...(opts.acceptDelta === true ? { acceptDelta: true } : {}),
                 },
                 new Date(),
               ),

@@ -81,6 +81,7 @@ const COMMON: Rules<Omit<RunPipelineOptions, 'pipeline'>> = {
   onEvent: fn,
   state: string,
   full: boolean,
+  acceptDelta: boolean,
   metrics: (v) => (isObject(v) ? undefined : 'must be { file?, pushgateway? } or a MetricsOutput'),
 };
 

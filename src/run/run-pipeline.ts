@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { ERR, InternalError, isEtlError, restateRefusal, type EtlError } from '../core/errors.js';
-import { runDeferredPasses } from './run-passes.js';
+import { runDeferredPasses, sendChanges } from './run-passes.js';
+import type { ChangesSpill } from '../stages/5-delta/changes-spill.js';
 import { RunHalt } from './run-halt.js';
 import { rejectBudgetCheck, restateBudgetError } from '../stages/2-gate/reject-budget.js';
 import { Run } from './open-run.js';
@@ -39,6 +40,8 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
   const halt = new RunHalt(opts.stop);
   let status: RunStatus = 'completed';
   let error: EtlError | undefined;
+  // A night compared first keeps its changes in a spill file of the run folder until they are sent.
+  let changes: ChangesSpill | undefined;
   try {
     await run.open();
     for (const message of [...(run.delta?.warnings ?? []), ...(run.delta?.inputWarnings ?? [])]) emit({ type: 'warning', message });
@@ -59,6 +62,7 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
         ? composeSender(run.target.client, { probe: run.probe, ...(run.deferred !== undefined ? { deferred: run.deferred } : {}) })
         : undefined;
     const stages = buildStages(run, halt, sender, halt.guard(budget));
+    changes = stages.changes;
     await pipeline(stages.streams as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
     halt.throwIfFailed();
     // A broken input ended the reading early (deferFailure); what was read before the break has been settled.
@@ -73,6 +77,21 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
       limit: opts.limit,
       stopped: opts.stop?.aborted === true,
     });
+    if (changes !== undefined && run.delta !== undefined && sender !== undefined) {
+      // The whole night was compared: its counts are known before the first request.
+      run.delta.checkThresholds(run.counts);
+      await sendChanges(changes, run.delta, {
+        sender,
+        batch: stages.batch,
+        concurrency: run.spec.send.concurrency,
+        sink: stages.sink,
+        onBatch: () => run.stats.batches++,
+        stop: halt.signal,
+        onFailure: (e) => halt.fail(e),
+        onUnsent: (records) => run.counts.notSent(records),
+      });
+      halt.throwIfFailed();
+    }
     if (run.deferred !== undefined && sender !== undefined) {
       await runDeferredPasses(run.deferred, {
         sender,
@@ -94,6 +113,7 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
       ? e
       : new InternalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, ERR.INTERNAL, { cause: e });
   } finally {
+    await changes?.dispose().catch(() => undefined);
     await run.close();
   }
   // A budget passed while records flowed is stated with the settled counts, the summary's.

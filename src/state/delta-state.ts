@@ -292,6 +292,19 @@ export class DeltaState {
     });
   }
 
+  /** Keys Propel acknowledged in any run: what a threshold's percentage is of. */
+  countAcknowledged(): number {
+    return this.db.prepare('SELECT count(*) FROM items WHERE hash IS NOT NULL').pluck().get() as number;
+  }
+
+  /** Up to `n` keys of countOrphans(), in key order. */
+  someOrphans(n: number): string[] {
+    return this.db
+      .prepare('SELECT coalesce(sent_key, key) FROM items WHERE hash IS NOT NULL AND seen_run <> ? ORDER BY key LIMIT ?')
+      .pluck()
+      .all(this.run, n) as string[];
+  }
+
   countOrphans(): number {
     return this.db.prepare('SELECT count(*) FROM items WHERE hash IS NOT NULL AND seen_run <> ?').pluck().get(this.run) as number;
   }

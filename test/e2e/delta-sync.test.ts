@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { runCli, startCli, targetEnv as env } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, runCli, startCli, targetEnv as env } from '../support/cli.js';
 import { emulatorPerFile, storedUsersById as storedUsers } from '../support/emulator.js';
 import { readJson, readNdjson } from '../support/files.js';
 import { killMidRun, settledRecords, summary, userIds, usersWorkspace, waitFor, type UserRow } from './delivery-helpers.js';
@@ -106,8 +107,13 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
       updated: 200,
       unchanged: 750,
       orphans: 50,
+      // The night was compared whole first: new and changed are told apart (issue 23).
+      new: 100,
+      changed: 200,
     });
     expect(r.stdout).toMatch(/orphans\s+50 \(keys Propel has that this export no longer holds/);
+    expect(r.stdout).toMatch(/^ {2}new +100 /m);
+    expect(r.stdout).toMatch(/^ {2}changed +200 /m);
     // Orphans stay in the state: the night after, they are orphans still.
     fixture.emu.log.clear();
     expect((await runCli(['run', 'users.yaml', '--out', 'n3'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
@@ -224,6 +230,73 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     });
   });
 
+  it('a night compared first, killed -9 while it sends, then a plain new run: every change stored once, nothing acknowledged sent again (issue 23)', async () => {
+    const ids = userIds(200, 'S');
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no, first: 'a' })),
+      { batchSize: 10, concurrency: 1, delta: {} },
+    );
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    fixture.emu.log.clear();
+    await writeRows(
+      dir,
+      ids.map((no, i) => ({ no, first: i < 150 ? 'b' : 'a' })),
+    );
+    await killMidRun(fixture.emu, ['run', 'users.yaml', '--out', 'killed'], dir, join(dir, 'killed'), SECRET);
+    const acknowledgedBefore = ids.filter((id) => fixture.emu.log.timesAcknowledged(JSON.stringify(['ERP', id, 'NL'])) > 0).length;
+    expect(acknowledgedBefore).toBeGreaterThanOrEqual(30);
+    expect(acknowledgedBefore).toBeLessThan(150);
+    const next = await runCli(['run', 'users.yaml', '--out', 'next'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(next.code).toBe(0);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
+    const stored = storedUsers(fixture.emu);
+    expect(ids.every((id, i) => stored.get(id)?.firstName === (i < 150 ? 'b' : 'a'))).toBe(true);
+    expect((await summary(join(dir, 'next'))).counts).toMatchObject({ changed: 150 - acknowledgedBefore, sent: 150 - acknowledgedBefore });
+  });
+
+  it('a night compared first, killed -9 while it compares (nothing sent yet), then --resume: every change sent once (issue 23)', async () => {
+    const ids = userIds(2000, 'C');
+    const dir = await usersWorkspace([], { batchSize: 100, concurrency: 2, delta: {} });
+    // From stdin: the night is cut off while its input is still coming, so the kill lands in the comparison.
+    const pipelineFile = join(dir, 'users.yaml');
+    const spec = JSON.parse(await readFile(pipelineFile, 'utf8')) as { source: Record<string, unknown> };
+    spec.source = { path: '-', format: 'ndjson' };
+    await writeFile(pipelineFile, JSON.stringify(spec));
+    const lines = (rows: readonly UserRow[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    // Rows of ~150 bytes: half the night is past the 64 KiB the reader holds to check the encoding.
+    const last = 'x'.repeat(100);
+    const night1 = lines(ids.map((no) => ({ no, first: 'a', last })));
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET), input: night1 })).code).toBe(0);
+    fixture.emu.log.clear();
+    // Five rows without an id first: their rejects reach the checkpoint while the rest is still to come.
+    const night2 = lines([
+      ...Array.from({ length: 5 }, () => ({ no: '' })),
+      ...ids.map((no, i) => ({ no, first: i % 10 === 0 ? 'b' : 'a', last })),
+    ]);
+    const half = night2.indexOf('\n', night2.length / 2) + 1;
+    const child = spawn(process.execPath, [CLI, 'run', 'users.yaml', '--out', 'killed'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...env(fixture.emu, SECRET) },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(night2.slice(0, half));
+    await waitFor(async () => (await settledRecords(join(dir, 'killed'))) >= 5, 'the first rejects in the checkpoint');
+    child.kill('SIGKILL');
+    await exited;
+    expect(fixture.emu.log.total).toBe(0);
+    const resumed = await runCli(['run', 'users.yaml', '--out', 'killed', '--resume'], {
+      cwd: dir,
+      env: env(fixture.emu, SECRET),
+      input: night2,
+    });
+    expect(resumed.code).toBe(1);
+    expect(itemsSent()).toHaveLength(200);
+    expect(fixture.emu.log.duplicates()).toEqual([]);
+    expect((await summary(join(dir, 'killed'))).counts).toMatchObject({ changed: 200, unchanged: 1800 });
+  });
+
   it('two runs at once on one pipeline and target: the second exits 2 naming the first (pid, start time), nothing sent by it', async () => {
     // Slow enough (40 requests of 300 ms, two at a time) that the first is still running when the second starts.
     const dir = await deltaWorkspace(userIds(1000, 'L').map((no) => ({ no })));
@@ -311,6 +384,48 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(s.warnings).toContain(said);
     expect(s.counts.orphans).toBe(10);
     expect(await readFile(join(dir, 'n2', 'report.html'), 'utf8')).toContain('missing: part-0002.ndjson');
+  });
+
+  it('thresholds: a night past delta.maxChanged or delta.maxOrphans sends nothing (exit 3, the counts and a few keys); --accept-delta sends it (issue 23)', async () => {
+    const ids = userIds(100, 'T');
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no, first: 'a' })),
+      { batchSize: 25, concurrency: 2, delta: { maxChanged: 5, maxOrphans: '2%' } },
+    );
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    fixture.emu.log.clear();
+    // 20 changed: past 5.
+    await writeRows(
+      dir,
+      ids.map((no, i) => ({ no, first: i < 20 ? 'b' : 'a' })),
+    );
+    const past = await runCli(['run', 'users.yaml', '--out', 'n2'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(past.code).toBe(3);
+    expect(past.stderr).toMatch(
+      /this night would send 20 new or changed items \(0 new, 20 changed; delta\.maxChanged 5; e\.g\. T0001, T0002, T0003\); nothing was sent: check the export, or run again with --accept-delta/,
+    );
+    expect(fixture.emu.log.total).toBe(0);
+    const s2 = await summary(join(dir, 'n2'));
+    expect([s2.status, s2.error?.code]).toEqual(['aborted', 'ETL_DELTA_THRESHOLD']);
+    expect(s2.counts).toMatchObject({ read: 100, unchanged: 80, changed: 20, sent: 0 });
+    expect(existsSync(join(dir, 'n2', 'orphans.ndjson'))).toBe(false);
+
+    const accepted = await runCli(['run', 'users.yaml', '--out', 'n3', '--accept-delta'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(accepted.code).toBe(0);
+    expect(itemsSent()).toHaveLength(20);
+
+    // 3 of 100 gone: past 2% of the state's keys.
+    fixture.emu.log.clear();
+    await writeRows(
+      dir,
+      ids.slice(3).map((no, i) => ({ no, first: i < 17 ? 'b' : 'a' })),
+    );
+    const orphaned = await runCli(['run', 'users.yaml', '--out', 'n4'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect(orphaned.code).toBe(3);
+    expect(orphaned.stderr).toMatch(
+      /this night would send 3 orphans \(delta\.maxOrphans 2 \(2% of 100 keys\); e\.g\. T0001, T0002, T0003\)/,
+    );
+    expect(fixture.emu.log.total).toBe(0);
   });
 
   it('--dry-run compares but leaves the state untouched; validate does not need a state', async () => {

@@ -29,8 +29,10 @@ export interface DeltaFilterOptions {
   readonly now: () => number;
   /** Every item passed on, with its hash: the recorder writes the hash once Propel acknowledged it. */
   readonly onPass?: (rec: ItemRecord, hash: string) => void;
-  /** Told how many items of each chunk were held back because Propel already has them (RunCounts.heldBack). */
-  readonly counts: { heldBack(records: number): void };
+  /** Told how many items of each chunk were held back because Propel already has them (RunCounts.heldBack), and how many passed on were new or changed. */
+  readonly counts: { heldBack(records: number): void; changesFound(fresh: number, changed: number): void };
+  /** Items passed on, as new or changed (DeltaRun keeps a few keys for its messages). */
+  readonly onChange?: (ev: ItemEvent & { readonly kind: 'item' }, fresh: boolean) => void;
 }
 
 export type Decision = 'send' | 'unchanged';
@@ -57,6 +59,8 @@ export function filterChunk(events: readonly ItemEvent[], opts: DeltaFilterOptio
     const passed: string[] = [];
     const out: ItemEvent[] = [];
     let unchanged = 0;
+    let fresh = 0;
+    let changed = 0;
     for (const ev of events) {
       if (ev.kind === 'reject') {
         out.push(ev);
@@ -70,6 +74,11 @@ export function filterChunk(events: readonly ItemEvent[], opts: DeltaFilterOptio
         unchanged++;
         continue;
       }
+      // New: the state never acknowledged this key (and this run has not passed it on before).
+      const isNew = (k === undefined || k.hash === null) && !passedHere.has(ev.key) && k?.passed !== true;
+      if (isNew) fresh++;
+      else changed++;
+      opts.onChange?.(ev, isNew);
       passed.push(ev.key);
       passedHere.add(ev.key);
       const rec: ItemRecord = { ...ev, json };
@@ -78,6 +87,7 @@ export function filterChunk(events: readonly ItemEvent[], opts: DeltaFilterOptio
     }
     if (passed.length > 0) opts.ledger.passAll(passed);
     if (unchanged > 0) opts.counts.heldBack(unchanged);
+    if (fresh + changed > 0) opts.counts.changesFound(fresh, changed);
     return out;
   });
 }

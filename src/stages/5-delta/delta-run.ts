@@ -9,7 +9,10 @@ import { pathExists } from '../../core/path-exists.js';
 import type { PipelineSpec, DeltaSpec } from '../../config/pipeline-spec.js';
 import type { TargetSpec } from '../../config/index.js';
 import { RESOURCES } from '../../core/resource.js';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, DeltaThresholdError } from '../../core/errors.js';
+import type { ItemRecord } from '../../core/record.js';
+import { itemHash } from './item-hash.js';
+import { sentKey } from '../7-send/api-answer.js';
 import { DeltaState } from '../../state/delta-state.js';
 import { acquireLock, type StateLock } from '../../state/state-lock.js';
 import { stateDir, statePath } from '../../state/state-location.js';
@@ -30,12 +33,19 @@ export interface DeltaRunOptions {
     | { readonly name: string; readonly kind: 'emulator'; readonly options?: { readonly stateFile?: string } };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** `--accept-delta`: this one run may go past delta.maxChanged and delta.maxOrphans. */
+  readonly acceptDelta?: boolean;
   /** `--state DIR` (default `state/` in cwd). */
   readonly stateDir?: string;
   /** `--full`: send everything, refresh the state from the answers. */
   readonly full?: boolean;
   readonly now?: () => number;
 }
+
+/** Keys kept of each kind passed on, for messages. */
+const SAMPLE_KEYS = 10;
+
+const n = (v: number): string => v.toLocaleString('en-US');
 
 export class DeltaRun {
   readonly warnings: string[] = [];
@@ -113,6 +123,10 @@ export class DeltaRun {
   /** Said in the run's summary, terminal and report: fewer inputs than the last completed run read. */
   readonly inputWarnings: string[] = [];
   private inputs: readonly string[] = [];
+  /** Acknowledged keys when the run began: what the thresholds' percentages are of. */
+  private stateKeys = 0;
+  /** A few keys passed on, for the threshold's message (and plan). */
+  private readonly samples = { fresh: [] as string[], changed: [] as string[] };
 
   /**
    * The run's id is known (a resumed run continues its own): from here on the state can be used.
@@ -122,24 +136,76 @@ export class DeltaRun {
     this.inputs = inputs;
     const missing = missingInputs(this.state.lastInputs(), inputs);
     if (missing !== undefined) this.inputWarnings.push(missing);
+    this.stateKeys = this.state.countAcknowledged();
     this.state.beginRun(runId, startedAt, this.opts.full === true);
     if (this.opts.mode === 'run') this.recorder = new DeltaRecorder(this.state, RESOURCES[this.opts.spec.resource].lookupKey, this.now);
   }
 
-  /** The filter stage, between the admit gate and the batcher. */
-  stage(counts: { heldBack(records: number): void }): Transform {
+  /**
+   * The night is compared whole before the first request: the filter's changes wait in a spill
+   * (build-stages.ts), the thresholds judge the counts, then the changes are sent. So for a real
+   * run on a state that holds keys; a first night (nothing to compare) and `--full` send as they read.
+   */
+  get comparesFirst(): boolean {
+    return this.opts.mode === 'run' && this.opts.full !== true && this.stateKeys > 0;
+  }
+
+  /** The filter stage, between the admit gate and the batcher (or the spill of changes). */
+  stage(counts: { heldBack(records: number): void; changesFound(fresh: number, changed: number): void }): Transform {
     const recorder = this.recorder;
+    // Compared first, an item is told to the recorder as it is sent (sending()), not as it waits:
+    // the recorder then holds only what is in flight, however much changed.
+    const onPass =
+      recorder !== undefined && !this.comparesFirst ? { onPass: (rec: ItemRecord, hash: string) => recorder.expect(rec, hash) } : {};
     return createDeltaStream(
       {
         ledger: this.state,
         counts,
         now: this.now,
+        onChange: (ev, fresh) => {
+          const list = fresh ? this.samples.fresh : this.samples.changed;
+          // Named as the export names it (a sourceId, a usergroup id), as orphans.ndjson does.
+          if (list.length < SAMPLE_KEYS) list.push(sentKey(ev.item, RESOURCES[this.opts.spec.resource].lookupKey) ?? ev.key);
+        },
         ...(this.opts.full === true ? { full: true } : {}),
         ...(this.spec.refreshAfterMs !== undefined ? { refreshAfterMs: this.spec.refreshAfterMs } : {}),
-        ...(recorder !== undefined ? { onPass: (rec, hash) => recorder.expect(rec, hash) } : {}),
+        ...onPass,
       },
       this.filterTime,
     );
+  }
+
+  /** A change read back from the spill, about to be batched: the recorder learns its hash now. */
+  sending(rec: ItemRecord): ItemRecord {
+    this.recorder?.expect(rec, itemHash(rec.json ?? JSON.stringify(rec.item)));
+    return rec;
+  }
+
+  /**
+   * After the whole night was compared, before anything is sent: past delta.maxChanged (new plus
+   * changed) or delta.maxOrphans, a DeltaThresholdError (exit 3, nothing sent) with the counts
+   * and a few keys, unless `--accept-delta`.
+   */
+  checkThresholds(counts: { readonly new: number; readonly changed: number }): void {
+    const { maxChanged, maxOrphans } = this.spec;
+    if ((maxChanged === undefined && maxOrphans === undefined) || this.opts.acceptDelta === true) return;
+    const allowed = (t: { count: number } | { fraction: number }): number =>
+      'count' in t ? t.count : Math.floor(t.fraction * this.stateKeys);
+    const shown = (t: { count: number } | { fraction: number }): string =>
+      'count' in t ? n(t.count) : `${n(allowed(t))} (${+(t.fraction * 100).toFixed(4)}% of ${n(this.stateKeys)} keys)`;
+    const changed = counts.new + counts.changed;
+    const orphans = this.state.countOrphans();
+    const past: string[] = [];
+    if (maxChanged !== undefined && changed > allowed(maxChanged)) {
+      const keys = [...this.samples.fresh.slice(0, 3), ...this.samples.changed.slice(0, 3)];
+      past.push(
+        `${n(changed)} new or changed items (${n(counts.new)} new, ${n(counts.changed)} changed; delta.maxChanged ${shown(maxChanged)}; e.g. ${keys.join(', ')})`,
+      );
+    }
+    if (maxOrphans !== undefined && orphans > allowed(maxOrphans)) {
+      past.push(`${n(orphans)} orphans (delta.maxOrphans ${shown(maxOrphans)}; e.g. ${this.state.someOrphans(5).join(', ')})`);
+    }
+    if (past.length > 0) throw new DeltaThresholdError(`this night would send ${past.join(' and leave ')}`);
   }
 
   /** The sink's hook (a run only): answers whose lines are on disk go into the state. */

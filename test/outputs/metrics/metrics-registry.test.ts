@@ -20,11 +20,13 @@ const summary = (over: Partial<MetricsSummary> = {}): MetricsSummary => ({
 });
 
 describe('metricsOfSummary', () => {
-  it('reports unchanged and orphans as 0 until the counts carry them, and theirs once they do', () => {
+  it('reports the delta kinds as 0 until the counts carry them, and theirs once they do', () => {
     expect(metricsOfSummary(summary(), 'propel').records).toEqual({
       read: 10,
       created: 6,
       updated: 2,
+      new: 0,
+      changed: 0,
       unchanged: 0,
       rejected: 2,
       orphans: 0,

@@ -63,8 +63,14 @@ describe('delta filter (pure)', () => {
     const bad = reject({ file: 'f', line: 9, seq: 99 }, 'validate', 'no', {});
     const counts = {
       unchanged: 0,
+      fresh: 0,
+      changed: 0,
       heldBack(n: number) {
         this.unchanged += n;
+      },
+      changesFound(f: number, c: number) {
+        this.fresh += f;
+        this.changed += c;
       },
     };
     const passed: [string, string][] = [];
@@ -75,7 +81,7 @@ describe('delta filter (pure)', () => {
       onPass: (r, h) => passed.push([r.key, h]),
     });
     expect(out.map((e) => (e.kind === 'item' ? e.key : e.kind))).toEqual(['reject', 'B', 'C']);
-    expect(counts.unchanged).toBe(1);
+    expect([counts.unchanged, counts.fresh, counts.changed]).toEqual([1, 1, 1]);
     const b = out[1] as ItemRecord;
     // The batcher sends exactly the string that was hashed.
     expect(b.json).toBe(JSON.stringify(changed.item));
@@ -94,8 +100,14 @@ describe('delta filter (pure)', () => {
     ledger.acked.set('K', { hash: hashOf(v2), ackedAt: 0 });
     const counts = {
       unchanged: 0,
+      fresh: 0,
+      changed: 0,
       heldBack(n: number) {
         this.unchanged += n;
+      },
+      changesFound(f: number, c: number) {
+        this.fresh += f;
+        this.changed += c;
       },
     };
     const out = filterChunk([v1, v2], { ledger, counts, now: () => 0 });
@@ -115,8 +127,14 @@ describe('delta filter (pure)', () => {
     ledger.acked.set('A', { hash: hashOf(a), ackedAt: 1_000 });
     const counts = {
       unchanged: 0,
+      fresh: 0,
+      changed: 0,
       heldBack(n: number) {
         this.unchanged += n;
+      },
+      changesFound(f: number, c: number) {
+        this.fresh += f;
+        this.changed += c;
       },
     };
     expect(filterChunk([a], { ledger, counts, now: () => 1_000 + 86_400_000, refreshAfterMs: 86_400_000 })).toHaveLength(0);

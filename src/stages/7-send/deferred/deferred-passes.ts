@@ -28,7 +28,7 @@
 import { join } from 'node:path';
 import type { Batch, ItemRecord, Outcome, RejectEvent, ResultEvent } from '../../../core/record.js';
 import type { BatchSender } from '../send-stream.js';
-import { DEFAULT_MEMORY_LIMIT, SpillQueue, type SpillLocator } from './spill-file.js';
+import { DEFAULT_MEMORY_LIMIT, SpillQueue, type SpillLocator } from '../../../core/spill-queue.js';
 import { refused, type DeferredAnswer, type DeferredEntry } from './refused.js';
 
 interface Waiting {

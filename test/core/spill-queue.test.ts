@@ -2,8 +2,8 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SpillQueue } from '../../../../src/stages/7-send/deferred/spill-file.js';
-import { pathExists } from '../../../../src/core/path-exists.js';
+import { SpillQueue } from '../../src/core/spill-queue.js';
+import { pathExists } from '../../src/core/path-exists.js';
 
 interface Row {
   readonly n: number;
