@@ -8,6 +8,7 @@ import { capYoungGeneration } from './young-generation.js';
 import { addEmulatorCommand } from './emulator-command.js';
 import { addInitCommand } from './init-command.js';
 import { addStateCommand } from './state-command.js';
+import { addPlanCommand } from './plan-command.js';
 import { PUSHGATEWAY_ENV, type RunFlags } from './run-flags.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -96,6 +97,7 @@ commonRunOptions(
 addInitCommand(program);
 addEmulatorCommand(program);
 addStateCommand(program);
+addPlanCommand(program);
 
 capYoungGeneration();
 limitHeapGrowth();

@@ -47,6 +47,14 @@ export interface RunSummary {
   /** Archive entries not read as records (a readme, a manifest, entries `zip.entries` did not choose). */
   readonly skippedEntries: readonly { readonly file: string; readonly entry: string }[];
   readonly error?: { readonly code: string; readonly message: string };
+  /** The pipeline has `delta:`: up to ten keys of each kind (as the export names them), and a night past its thresholds. */
+  readonly delta?: DeltaReport;
+}
+
+export interface DeltaReport {
+  readonly keys: { readonly new: readonly string[]; readonly changed: readonly string[]; readonly orphans: readonly string[] };
+  /** The thresholds' verdict when the night passes one (a dry run or `plan` says it; a real run stops on it). */
+  readonly pastThresholds?: string;
 }
 
 /** What the run knows at its end; the summary is derived from it. */
@@ -75,7 +83,7 @@ export interface SummaryInput
   readonly endedAt: Date;
   readonly counts: RunCounts;
   /** The pipeline has `delta:`: the counts include its kinds (unchanged, orphans), the durations the filter's CPU time. */
-  readonly delta?: { readonly filterCpuMs: number };
+  readonly delta?: { readonly filterCpuMs: number; readonly report?: DeltaReport };
   readonly error?: EtlError;
 }
 
@@ -131,6 +139,7 @@ export function buildSummary(s: SummaryInput): RunSummary {
     warnings: warnings ?? [],
     skippedEntries: (skippedEntries ?? []).map(({ file, entry }) => ({ file, entry })),
     ...(s.error !== undefined ? { error: { code: s.error.code, message: s.error.describe() } } : {}),
+    ...(s.delta?.report !== undefined ? { delta: s.delta.report } : {}),
   };
 }
 

@@ -34,7 +34,7 @@ export async function finishRun(run: Run, status: RunStatus, error: EtlError | u
     endedAt,
     counts: run.counts,
     ...run.stats,
-    ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms } } : {}),
+    ...(run.delta !== undefined ? { delta: { filterCpuMs: run.delta.filterTime.ms, report: run.delta.report() } } : {}),
     topRejects: topRejectKinds(rejects),
     warnings: [...run.mappedPaths.warnings(run.inputs), ...(run.delta?.inputWarnings ?? [])],
     skippedEntries: run.skippedEntries,

@@ -138,6 +138,8 @@ export class DeltaState {
   private run = 0;
   private readonly visitStmt: Statement;
   private readonly passStmt: Statement;
+  /** Read only: notes the keys the input holds in a temporary table. */
+  private readonly seenStmt: Statement | undefined;
   private readonly ackStmt: Statement;
   private readonly refuseStmt: Statement;
 
@@ -150,6 +152,9 @@ export class DeltaState {
     if (readonly) {
       // Nothing may change in the file: what this run passed on is noted in a temporary table.
       db.exec('CREATE TEMP TABLE passed (key TEXT PRIMARY KEY) WITHOUT ROWID');
+      // ...and what its input held, for the orphans a dry run (or plan) reports.
+      db.exec('CREATE TEMP TABLE seen (key TEXT PRIMARY KEY) WITHOUT ROWID');
+      this.seenStmt = db.prepare('INSERT OR IGNORE INTO temp.seen (key) SELECT value FROM json_each(@keys)');
       this.visitStmt = db.prepare('SELECT key, hash, acked_at AS ackedAt, EXISTS (SELECT 1 FROM temp.passed p WHERE p.key = i.key) AS passed FROM main.items i WHERE i.key IN (SELECT value FROM json_each(@keys))');
       this.passStmt = db.prepare('INSERT OR IGNORE INTO temp.passed (key) SELECT value FROM json_each(@keys)');
     } else {
@@ -255,6 +260,7 @@ export class DeltaState {
     const found = new Map<string, Visit>();
     if (keys.length === 0) return found;
     const params = this.readonly ? { keys: JSON.stringify(keys) } : { keys: JSON.stringify(keys), run: this.run };
+    this.seenStmt?.run({ keys: params.keys });
     for (const row of this.visitStmt.all(params) as { key: string; hash: string | null; ackedAt: number | null; passed: number }[]) {
       found.set(row.key, { hash: row.hash, ackedAt: row.ackedAt, passed: row.passed === 1 });
     }
@@ -299,14 +305,20 @@ export class DeltaState {
 
   /** Up to `n` keys of countOrphans(), in key order. */
   someOrphans(n: number): string[] {
-    return this.db
-      .prepare('SELECT coalesce(sent_key, key) FROM items WHERE hash IS NOT NULL AND seen_run <> ? ORDER BY key LIMIT ?')
-      .pluck()
-      .all(this.run, n) as string[];
+    return this.db.prepare(`SELECT coalesce(sent_key, key) FROM items WHERE ${this.orphanWhere} ORDER BY key LIMIT @n`).pluck().all({ n, ...this.orphanParams }) as string[];
   }
 
   countOrphans(): number {
-    return this.db.prepare('SELECT count(*) FROM items WHERE hash IS NOT NULL AND seen_run <> ?').pluck().get(this.run) as number;
+    return this.db.prepare(`SELECT count(*) FROM items WHERE ${this.orphanWhere}`).pluck().get(this.orphanParams) as number;
+  }
+
+  /** Acknowledged keys this run's input did not hold: by seen_run, or read only by the temporary table. */
+  private get orphanWhere(): string {
+    return this.readonly ? 'hash IS NOT NULL AND key NOT IN (SELECT key FROM temp.seen)' : 'hash IS NOT NULL AND seen_run <> @run';
+  }
+
+  private get orphanParams(): Record<string, number> {
+    return this.readonly ? {} : { run: this.run };
   }
 
   /** Keys Propel acknowledged in an earlier run that this run's input did not hold, in key order. */

@@ -423,9 +423,50 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     const orphaned = await runCli(['run', 'users.yaml', '--out', 'n4'], { cwd: dir, env: env(fixture.emu, SECRET) });
     expect(orphaned.code).toBe(3);
     expect(orphaned.stderr).toMatch(
-      /this night would send 3 orphans \(delta\.maxOrphans 2 \(2% of 100 keys\); e\.g\. T0001, T0002, T0003\)/,
+      /this night would leave 3 orphans \(delta\.maxOrphans 2 \(2% of 100 keys\); e\.g\. T0001, T0002, T0003\)/,
     );
     expect(fixture.emu.log.total).toBe(0);
+  });
+
+  it('plan: the diff without sending, its counts and keys, the verdict; exit 3 past a threshold, 0 within; state and store untouched (issue 23)', async () => {
+    const ids = userIds(100, 'P');
+    const dir = await usersWorkspace(
+      ids.map((no) => ({ no, first: 'a' })),
+      { batchSize: 25, concurrency: 2, delta: { maxChanged: 30, maxOrphans: '2%' } },
+    );
+    expect((await runCli(['run', 'users.yaml', '--out', 'n1'], { cwd: dir, env: env(fixture.emu, SECRET) })).code).toBe(0);
+    const [file] = await stateFiles(dir);
+    const before = await readFile(file!);
+    fixture.emu.log.clear();
+    // 20 changed, P0098-P0100 gone, two new, one rejected (P0001: a first name that is no text).
+    const rows: UserRow[] = [
+      ...ids.slice(0, 97).map((no, i) => (i === 0 ? ({ no, first: 7 } as unknown as UserRow) : { no, first: i <= 20 ? 'b' : 'a' })),
+      { no: 'Q0001', first: 'n' },
+      { no: 'Q0002', first: 'n' },
+    ];
+    await writeRows(dir, rows);
+    const p = await runCli(['plan', 'users.yaml', '--json'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect([p.code, p.stderr]).toEqual([3, '']);
+    const said = JSON.parse(p.stdout) as {
+      counts: Record<string, number>;
+      keys: Record<string, string[]>;
+      pastThresholds: string | null;
+    };
+    expect(said.counts).toEqual({ new: 2, changed: 20, unchanged: 76, rejected: 1, orphans: 3 });
+    expect(said.keys).toEqual({ new: ['Q0001', 'Q0002'], changed: ids.slice(1, 11), orphans: ['P0098', 'P0099', 'P0100'] });
+    expect(said.pastThresholds).toMatch(/^this night would leave 3 orphans \(delta\.maxOrphans 2 \(2% of 100 keys\)/);
+    expect(fixture.emu.log.total).toBe(0);
+    expect((await readFile(file!)).equals(before)).toBe(true);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+
+    // In words, and within the thresholds once the gone rows are back: exit 0.
+    await writeRows(dir, [...rows, ...ids.slice(97).map((no) => ({ no, first: 'a' }))]);
+    const ok = await runCli(['plan', 'users.yaml'], { cwd: dir, env: env(fixture.emu, SECRET) });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toMatch(/^delivery: plan \(nothing sent\)$/m);
+    expect(ok.stdout).toMatch(/^ {2}changed +20 {2}e\.g\. P0002, P0003/m);
+    expect(ok.stdout).toMatch(/^ {2}orphans +0$/m);
+    expect(ok.stdout).toMatch(/thresholds within them/);
   });
 
   it('--dry-run compares but leaves the state untouched; validate does not need a state', async () => {

@@ -11,6 +11,7 @@ import type { TargetSpec } from '../../config/index.js';
 import { RESOURCES } from '../../core/resource.js';
 import { ConfigError, DeltaThresholdError } from '../../core/errors.js';
 import type { ItemRecord } from '../../core/record.js';
+import type { DeltaReport } from '../../outcomes/summary.js';
 import { itemHash } from './item-hash.js';
 import { sentKey } from '../7-send/api-answer.js';
 import { DeltaState } from '../../state/delta-state.js';
@@ -127,6 +128,8 @@ export class DeltaRun {
   private stateKeys = 0;
   /** A few keys passed on, for the threshold's message (and plan). */
   private readonly samples = { fresh: [] as string[], changed: [] as string[] };
+  private orphanKeys: string[] = [];
+  private pastThresholds: string | undefined;
 
   /**
    * The run's id is known (a resumed run continues its own): from here on the state can be used.
@@ -187,8 +190,15 @@ export class DeltaRun {
    * and a few keys, unless `--accept-delta`.
    */
   checkThresholds(counts: { readonly new: number; readonly changed: number }): void {
+    if (this.opts.acceptDelta === true) return;
+    const past = this.thresholdVerdict(counts);
+    if (past !== undefined) throw new DeltaThresholdError(past);
+  }
+
+  /** What a night past delta.maxChanged or delta.maxOrphans would send, in words; undefined within them. */
+  thresholdVerdict(counts: { readonly new: number; readonly changed: number }): string | undefined {
     const { maxChanged, maxOrphans } = this.spec;
-    if ((maxChanged === undefined && maxOrphans === undefined) || this.opts.acceptDelta === true) return;
+    if (maxChanged === undefined && maxOrphans === undefined) return undefined;
     const allowed = (t: { count: number } | { fraction: number }): number =>
       'count' in t ? t.count : Math.floor(t.fraction * this.stateKeys);
     const shown = (t: { count: number } | { fraction: number }): string =>
@@ -199,13 +209,13 @@ export class DeltaRun {
     if (maxChanged !== undefined && changed > allowed(maxChanged)) {
       const keys = [...this.samples.fresh.slice(0, 3), ...this.samples.changed.slice(0, 3)];
       past.push(
-        `${n(changed)} new or changed items (${n(counts.new)} new, ${n(counts.changed)} changed; delta.maxChanged ${shown(maxChanged)}; e.g. ${keys.join(', ')})`,
+        `send ${n(changed)} new or changed items (${n(counts.new)} new, ${n(counts.changed)} changed; delta.maxChanged ${shown(maxChanged)}; e.g. ${keys.join(', ')})`,
       );
     }
     if (maxOrphans !== undefined && orphans > allowed(maxOrphans)) {
-      past.push(`${n(orphans)} orphans (delta.maxOrphans ${shown(maxOrphans)}; e.g. ${this.state.someOrphans(5).join(', ')})`);
+      past.push(`leave ${n(orphans)} orphans (delta.maxOrphans ${shown(maxOrphans)}; e.g. ${this.state.someOrphans(5).join(', ')})`);
     }
-    if (past.length > 0) throw new DeltaThresholdError(`this night would send ${past.join(' and leave ')}`);
+    return past.length > 0 ? `this night would ${past.join(' and ')}` : undefined;
   }
 
   /** The sink's hook (a run only): answers whose lines are on disk go into the state. */
@@ -218,13 +228,28 @@ export class DeltaRun {
    * longer holds (for the counts); `writeOrphans`, one of the run's outputs, lists them. Not after
    * `--limit` (a part of the input says nothing about the rest) nor in a dry run.
    */
-  countOrphans(counts: { orphansFound(keys: number): void }, limited: boolean): void {
-    if (this.opts.mode !== 'run' || limited) return;
-    // A whole export, read to its end: the next night compares its inputs with these.
-    this.state.setLastInputs(this.inputs);
+  countOrphans(counts: { orphansFound(keys: number): void; readonly new: number; readonly changed: number }, limited: boolean): void {
+    if (limited) return;
+    if (this.opts.mode === 'run') {
+      // A whole export, read to its end: the next night compares its inputs with these.
+      this.state.setLastInputs(this.inputs);
+    } else {
+      // A dry run (and plan) judges the night as a run would, and says so instead of stopping.
+      this.pastThresholds = this.thresholdVerdict(counts);
+    }
     if (this.spec.orphans !== 'report') return;
-    this.orphansDue = true;
+    // A dry run counts them too (its state is read only: what its input held is in a temporary table), and writes no file.
+    this.orphansDue = this.opts.mode === 'run';
     counts.orphansFound(this.state.countOrphans());
+    this.orphanKeys = this.state.someOrphans(SAMPLE_KEYS);
+  }
+
+  /** For summary.json: up to ten keys of each kind, and a night past its thresholds (a dry run). */
+  report(): DeltaReport {
+    return {
+      keys: { new: [...this.samples.fresh], changed: [...this.samples.changed], orphans: [...this.orphanKeys] },
+      ...(this.pastThresholds !== undefined ? { pastThresholds: this.pastThresholds } : {}),
+    };
   }
 
   /** orphans.ndjson in the run folder, when `countOrphans` found the run complete. */
