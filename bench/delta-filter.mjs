@@ -49,6 +49,7 @@ function measure(state, evs, runId) {
     heldBack(n) {
       this.unchanged += n;
     },
+    changesFound() {},
   };
   const passed = [];
   const opts = {
