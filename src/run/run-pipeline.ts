@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { ERR, InternalError, isEtlError, restateRefusal, type EtlError } from '../core/errors.js';
-import { runDeferredPasses, sendChanges } from './run-passes.js';
+import { runDeferredPasses, sendChanges, type PassWiring } from './run-passes.js';
 import type { ChangesSpill } from '../stages/5-delta/changes-spill.js';
 import { RunHalt } from './run-halt.js';
 import { rejectBudgetCheck, restateBudgetError } from '../stages/2-gate/reject-budget.js';
@@ -77,32 +77,26 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
       limit: opts.limit,
       stopped: opts.stop?.aborted === true,
     });
-    if (changes !== undefined && run.delta !== undefined && sender !== undefined) {
+    // Passes after the main stream (the night's changes, then the held refusals) send through the same sender and sink.
+    const wiring: PassWiring | undefined =
+      sender !== undefined
+        ? {
+            sender,
+            batch: stages.batch,
+            concurrency: run.spec.send.concurrency,
+            sink: stages.sink,
+            onBatch: () => run.stats.batches++,
+            stop: halt.signal,
+            onFailure: (e) => halt.fail(e),
+          }
+        : undefined;
+    if (changes !== undefined && run.delta !== undefined && wiring !== undefined) {
       // The whole night was compared: its counts are known before the first request.
       run.delta.checkThresholds(run.counts);
-      await sendChanges(changes, run.delta, {
-        sender,
-        batch: stages.batch,
-        concurrency: run.spec.send.concurrency,
-        sink: stages.sink,
-        onBatch: () => run.stats.batches++,
-        stop: halt.signal,
-        onFailure: (e) => halt.fail(e),
-        onUnsent: (records) => run.counts.notSent(records),
-      });
+      await sendChanges(changes, run.delta, { ...wiring, onUnsent: (records) => run.counts.notSent(records) });
       halt.throwIfFailed();
     }
-    if (run.deferred !== undefined && sender !== undefined) {
-      await runDeferredPasses(run.deferred, {
-        sender,
-        batch: stages.batch,
-        concurrency: run.spec.send.concurrency,
-        sink: stages.sink,
-        onBatch: () => run.stats.batches++,
-        stop: halt.signal,
-        onFailure: (e) => halt.fail(e),
-      });
-    }
+    if (run.deferred !== undefined && wiring !== undefined) await runDeferredPasses(run.deferred, wiring);
     halt.throwIfFailed();
     if (!halt.signal.aborted) budget?.(true);
     if (opts.stop?.aborted === true) status = 'interrupted';

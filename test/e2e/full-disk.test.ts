@@ -5,37 +5,17 @@
  * once the disk has room, --resume completes and every record has exactly one parseable
  * outcome line.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, targetEnv } from '../support/cli.js';
 import { emulatorPerFile } from '../support/emulator.js';
-import { tempDir } from '../support/files.js';
+import { tmpfsPerFile } from '../support/tmpfs.js';
 import { userIds, usersWorkspace } from './delivery-helpers.js';
 
 const SECRET = 'full-Disk-Secret-31';
 const fixture = emulatorPerFile(SECRET);
-let mountPoint: string | undefined;
-let notMounted = '';
-
-beforeAll(async () => {
-  const at = await tempDir('full-disk-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', at], { stdio: 'pipe' });
-    mountPoint = at;
-  } catch (e) {
-    notMounted = `tmpfs cannot be mounted here (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): the full-disk test is skipped`;
-    console.warn(notMounted);
-  }
-});
-
-afterAll(async () => {
-  if (mountPoint !== undefined) {
-    execFileSync('umount', [mountPoint]);
-    await rm(mountPoint, { recursive: true, force: true });
-  }
-});
+const tmpfs = tmpfsPerFile('1m');
 
 function lines(text: string): unknown[] {
   return text
@@ -46,8 +26,8 @@ function lines(text: string): unknown[] {
 
 describe('a run folder on a disk that fills up', { timeout: 120_000 }, () => {
   it('exit 3 with one line; after room is made, --resume leaves exactly one parseable line per record', async (ctx) => {
-    if (mountPoint === undefined) ctx.skip(notMounted);
-    const disk = mountPoint!;
+    if (tmpfs.path === undefined) ctx.skip(tmpfs.why);
+    const disk = tmpfs.path!;
     // 20,000 results of ~130 bytes: well past 1 MiB. Every 50th row has no id: a reject line too.
     const ids = userIds(20_000, 'D');
     const dir = await usersWorkspace(
@@ -70,7 +50,7 @@ describe('a run folder on a disk that fills up', { timeout: 120_000 }, () => {
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
     lines(await readFile(join(out, 'results.ndjson'), 'utf8'));
 
-    execFileSync('mount', ['-o', 'remount,size=64m', disk]);
+    tmpfs.resize('64m');
     const second = await runCli(['run', 'users.yaml', '--out', out, '--resume'], { cwd: dir, env: targetEnv(fixture.emu, SECRET) });
     expect(second.code).toBe(1);
     const results = lines(await readFile(join(out, 'results.ndjson'), 'utf8')) as { key: string }[];

@@ -11,7 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OutputError } from '../../../src/core/errors.js';
 import { IntervalSet } from '../../../src/core/interval-set.js';
 import { PrivateFile } from '../../../src/core/private-file.js';
@@ -20,30 +20,11 @@ import { emptyCounts } from '../../../src/outcomes/index.js';
 import { Journal, readJournal } from '../../../src/resume/journal.js';
 import { createResultSink } from '../../../src/stages/8-sink/result-sink.js';
 import { prng } from '../../../src/demo/demo-data.js';
-import { tempDir } from '../../support/files.js';
+import { tmpfsPerFile } from '../../support/tmpfs.js';
 
 const RECORDS = 3000;
 const SEEDS = 24;
-let disk: string | undefined;
-let notMounted = '';
-
-beforeAll(async () => {
-  const at = await tempDir('sink-disk-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', at], { stdio: 'pipe' });
-    disk = at;
-  } catch (e) {
-    notMounted = `tmpfs cannot be mounted here (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): the sink's full-disk property is skipped`;
-    console.warn(notMounted);
-  }
-});
-
-afterAll(async () => {
-  if (disk !== undefined) {
-    execFileSync('umount', [disk]);
-    await rm(disk, { recursive: true, force: true });
-  }
-});
+const tmpfs = tmpfsPerFile('2m');
 
 /** Record `seq`'s outcome: mostly results, some rejects with a record of varying size and non-ASCII text. */
 function outcome(seq: number, rnd: () => number): Outcome {
@@ -93,16 +74,17 @@ function parsed(text: string): { key?: string; record?: { id: string } }[] {
 
 describe('the sink on a disk that fills at any byte', { timeout: 120_000 }, () => {
   it('stops with an OutputError; a resume leaves exactly one line per record', async (ctx) => {
-    if (disk === undefined) ctx.skip(notMounted);
+    if (tmpfs.path === undefined) ctx.skip(tmpfs.why);
+    const disk = tmpfs.path ?? '';
     let filled = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const rnd = prng(seed);
       const all = Array.from({ length: RECORDS }, (_, i) => outcome(i, rnd));
-      const out = join(disk!, `run-${seed}`);
+      const out = join(disk, `run-${seed}`);
       await mkdir(out);
       // Leave between 0 and ~400 KiB free: the disk fills somewhere in the run's writes.
-      const free = Number(execFileSync('df', ['--output=avail', '-B1', disk!]).toString().split('\n')[1]);
-      const filler = join(disk!, 'filler');
+      const free = Number(execFileSync('df', ['--output=avail', '-B1', disk]).toString().split('\n')[1]);
+      const filler = join(disk, 'filler');
       await writeFile(filler, Buffer.alloc(Math.max(0, free - Math.floor(rnd() * 400 * 1024))));
 
       const failure = await sinkInto(out, all, false).then(
