@@ -11,6 +11,8 @@
 import { createReadStream } from 'node:fs';
 import { open, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { OutputError } from './errors.js';
+import { diskTrouble } from './private-file.js';
 
 /** Where an entry lives: a slot in memory, or a line of the file. */
 export type SpillLocator = { readonly mem: number } | { readonly offset: number; readonly length: number };
@@ -59,7 +61,19 @@ export class SpillQueue<T> {
     this.spilledCount++;
     this.opening ??= this.openFile();
     const fh = await this.opening;
-    await fh.write(line, 0, line.length, offset);
+    // Whole or a stop: a short write (a disk filling up) is written on, and a full disk is one line naming the file.
+    let done = 0;
+    try {
+      while (done < line.length) {
+        const { bytesWritten } = await fh.write(line, done, line.length - done, offset + done);
+        if (bytesWritten === 0) throw Object.assign(new Error('the disk took no byte'), { code: 'EIO' });
+        done += bytesWritten;
+      }
+    } catch (e) {
+      const why = diskTrouble(e);
+      if (why === undefined) throw e;
+      throw new OutputError(`could not be written whole: ${why}; make room, then run again with --resume`, { file: this.path });
+    }
     return { offset, length: line.length };
   }
 

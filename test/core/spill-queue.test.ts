@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpillQueue } from '../../src/core/spill-queue.js';
 import { pathExists } from '../../src/core/path-exists.js';
+import { OutputError } from '../../src/core/errors.js';
+import { tmpfsPerFile } from '../support/tmpfs.js';
 
 interface Row {
   readonly n: number;
@@ -16,7 +18,22 @@ async function all<T>(q: SpillQueue<T>): Promise<T[]> {
   return out;
 }
 
+const tmpfs = tmpfsPerFile('64k');
+
 describe('SpillQueue', () => {
+  it('on a full disk: an OutputError naming the file, never a raw ENOSPC (issue 25)', async (ctx) => {
+    if (tmpfs.path === undefined) ctx.skip(tmpfs.why);
+    const q = new SpillQueue<Row>(join(tmpfs.path ?? '', 'spill.ndjson'), { memoryLimit: 0 });
+    const e = await (async () => {
+      for (let n = 0; n < 10_000; n++) await q.push({ n, text: 'x'.repeat(100) });
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OutputError);
+    expect((e as OutputError).describe()).toMatch(
+      /spill\.ndjson: could not be written whole: no space left on the device; make room, then run again with --resume$/,
+    );
+    await q.dispose();
+  });
+
   it('keeps entries in memory up to the limit and writes no file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spill-'));
     const q = new SpillQueue<Row>(join(dir, 'q.ndjson'), { memoryLimit: 5 });
