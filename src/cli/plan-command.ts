@@ -115,6 +115,10 @@ function format(p: PipelinePlan): string {
   lines.push(row('new', p.counts.new, p.keys.new), row('changed', p.counts.changed, p.keys.changed), row('unchanged', p.counts.unchanged));
   lines.push(row('rejected', p.counts.rejected), row('orphans', p.counts.orphans, p.keys.orphans));
   for (const w of p.warnings) lines.push(`  warning    ${w}\n`);
-  lines.push(p.pastThresholds !== null ? `  STOP       ${p.pastThresholds}\n` : '  thresholds within them: a run would send this night\n');
+  lines.push(
+    p.pastThresholds !== null
+      ? `  STOP       ${p.pastThresholds}\n`
+      : '  thresholds none passed (delta.maxChanged, delta.maxOrphans): a run would send this night\n',
+  );
   return lines.join('');
 }
