@@ -39,6 +39,28 @@ function item(key: string, first: string): ItemRecord {
 }
 const hashOf = (r: ItemRecord): string => itemHash(JSON.stringify(r.item));
 
+/** What the filter tells the run's counts: held back, and passed on as new or changed. */
+function countsSpy(): {
+  unchanged: number;
+  fresh: number;
+  changed: number;
+  heldBack(n: number): void;
+  changesFound(f: number, c: number): void;
+} {
+  return {
+    unchanged: 0,
+    fresh: 0,
+    changed: 0,
+    heldBack(n) {
+      this.unchanged += n;
+    },
+    changesFound(f, c) {
+      this.fresh += f;
+      this.changed += c;
+    },
+  };
+}
+
 describe('delta filter (pure)', () => {
   it('decide: unknown, never acknowledged, changed, too old and --full are sent; equal and fresh is unchanged', () => {
     const h = 'h1';
@@ -61,18 +83,7 @@ describe('delta filter (pure)', () => {
     ledger.acked.set('A', { hash: hashOf(same), ackedAt: 0 });
     ledger.acked.set('B', { hash: 'stale', ackedAt: 0 });
     const bad = reject({ file: 'f', line: 9, seq: 99 }, 'validate', 'no', {});
-    const counts = {
-      unchanged: 0,
-      fresh: 0,
-      changed: 0,
-      heldBack(n: number) {
-        this.unchanged += n;
-      },
-      changesFound(f: number, c: number) {
-        this.fresh += f;
-        this.changed += c;
-      },
-    };
+    const counts = countsSpy();
     const passed: [string, string][] = [];
     const out = filterChunk([same, bad, changed, fresh] as ItemEvent[], {
       ledger,
@@ -98,18 +109,7 @@ describe('delta filter (pure)', () => {
     const v2 = item('K', 'new');
     // Propel has v2 already; v1 differs, so v1 goes, and v2 must follow or Propel ends with v1.
     ledger.acked.set('K', { hash: hashOf(v2), ackedAt: 0 });
-    const counts = {
-      unchanged: 0,
-      fresh: 0,
-      changed: 0,
-      heldBack(n: number) {
-        this.unchanged += n;
-      },
-      changesFound(f: number, c: number) {
-        this.fresh += f;
-        this.changed += c;
-      },
-    };
+    const counts = countsSpy();
     const out = filterChunk([v1, v2], { ledger, counts, now: () => 0 });
     expect(out).toHaveLength(2);
     expect(counts.unchanged).toBe(0);
@@ -125,18 +125,7 @@ describe('delta filter (pure)', () => {
     const ledger = new MapLedger();
     const a = item('A', 'Anna');
     ledger.acked.set('A', { hash: hashOf(a), ackedAt: 1_000 });
-    const counts = {
-      unchanged: 0,
-      fresh: 0,
-      changed: 0,
-      heldBack(n: number) {
-        this.unchanged += n;
-      },
-      changesFound(f: number, c: number) {
-        this.fresh += f;
-        this.changed += c;
-      },
-    };
+    const counts = countsSpy();
     expect(filterChunk([a], { ledger, counts, now: () => 1_000 + 86_400_000, refreshAfterMs: 86_400_000 })).toHaveLength(0);
     const l2 = new MapLedger();
     l2.acked.set('A', { hash: hashOf(a), ackedAt: 1_000 });
