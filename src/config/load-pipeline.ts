@@ -69,7 +69,13 @@ interface RawPipeline {
   };
   errors?: { maxRejects?: number | string };
   directives?: DirectivesSpec;
-  delta?: { refreshAfter?: number | string; orphans?: 'report' | 'ignore'; maxChanged?: number | string; maxOrphans?: number | string };
+  delta?: {
+    refreshAfter?: number | string;
+    orphans?: 'report' | 'ignore';
+    maxChanged?: number | string;
+    maxOrphans?: number | string;
+    compareBytes?: boolean;
+  };
 }
 
 interface RawJob {
@@ -225,6 +231,7 @@ function toPipelineSpec(doc: SourceDocument, data: unknown): PipelineSpec {
       ...(raw.delta.maxChanged !== undefined
         ? { maxChanged: at(['delta', 'maxChanged'], raw.delta.maxChanged, (v) => parseCountOrShare(v, 'maxChanged')) }
         : {}),
+      ...(raw.delta.compareBytes === false ? { compareBytes: false } : {}),
       ...(raw.delta.maxOrphans !== undefined
         ? { maxOrphans: at(['delta', 'maxOrphans'], raw.delta.maxOrphans, (v) => parseCountOrShare(v, 'maxOrphans')) }
         : {}),

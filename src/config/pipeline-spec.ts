@@ -119,6 +119,8 @@ export interface DeltaSpec {
   maxChanged?: { count: number } | { fraction: number };
   /** Most orphans a night may leave, likewise. */
   maxOrphans?: { count: number } | { fraction: number };
+  /** false: records are never known by their own bytes (core/known-bytes.ts); every one is compared as an item. */
+  compareBytes?: false;
 }
 
 export interface PipelineSpec {

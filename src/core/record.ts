@@ -27,6 +27,34 @@ export interface SourceRecord {
   readonly kind: 'record';
   readonly prov: Provenance;
   readonly data: SourceData;
+  /** Its own text's hash under the run's fingerprint (known-bytes.ts), where the format gives that text and the run has a delta state: the state keeps it once Propel acknowledged the item. */
+  readonly textHash?: string;
+}
+
+/**
+ * A record whose own text hashes to what the delta state holds for an item Propel acknowledged
+ * (a delta night's fast path): unchanged, known before anything of it was built. The delta filter
+ * counts it, or, where the night's rules still send it (an earlier version of its key was sent
+ * tonight, a refresh is due), reads it from its text after all (`from`).
+ */
+export interface KnownRecord {
+  readonly kind: 'known';
+  readonly prov: Provenance;
+  /** Where the state's index holds it. */
+  readonly slot: number;
+  readonly textHash: string;
+  /** The record's own text, as its reader cut it. */
+  readonly text: string;
+  readonly from: Reread;
+}
+
+/** The reader that cut a known record, which can still make the record of its text. */
+export interface Reread {
+  reread(
+    text: string,
+    line: number,
+    textHash: string,
+  ): { readonly kind: 'record'; readonly data: SourceData } | { readonly kind: 'reject'; readonly reason: string; readonly raw: unknown };
 }
 
 /** A record that will not be imported, and why. Flows to rejects.ndjson. */
@@ -62,6 +90,8 @@ export interface ItemRecord {
   readonly source: SourceData;
   /** The item serialised, when a stage before the batcher needed it (the delta filter hashes it): the batcher sends exactly this. */
   readonly json?: string;
+  /** Its record's text hash (SourceRecord.textHash), for the delta state. */
+  readonly textHash?: string;
 }
 
 /** Items grouped for one bulk request. `items` holds their serialisation, made once. */
@@ -94,8 +124,14 @@ export type Outcome = ResultEvent | RejectEvent;
 /** What a reader emits. */
 export type ReadEvent = SourceRecord | RejectEvent;
 
-/** What the mapper and validator emit. */
+/** What the source stream emits: with a delta night's fast path, also the records the state knows by their text. */
+export type SourceEvent = ReadEvent | KnownRecord;
+
+/** What the delta filter passes on (and, without delta, the mapper and validator). */
 export type ItemEvent = ItemRecord | RejectEvent;
+
+/** What the mapper and validator emit: a known record goes on untouched, to the delta filter. */
+export type PreparedEvent = ItemEvent | KnownRecord;
 
 export function reject(prov: Provenance, stage: Stage, reason: string, record: unknown, reasons?: readonly string[]): RejectEvent {
   return reasons !== undefined && reasons.length > 1

@@ -55,6 +55,8 @@ export interface DeltaReport {
   readonly keys: { readonly new: readonly string[]; readonly changed: readonly string[]; readonly orphans: readonly string[] };
   /** The thresholds' verdict when the night passes one (a dry run or `plan` says it; a real run stops on it). */
   readonly pastThresholds?: string;
+  /** Records the state knew by their own bytes (a CSV record, an NDJSON line), before anything of them was built. */
+  readonly byBytes: number;
 }
 
 /** What the run knows at its end; the summary is derived from it. */

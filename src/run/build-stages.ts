@@ -35,6 +35,8 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
     deferFailure: true,
     chunked: true,
     columns: run.mapRecord.sources,
+    // A delta night: records the state knows by their text come unbuilt (core/known-bytes.ts).
+    ...(run.delta?.knownBytes !== undefined ? { known: run.delta.knownBytes } : {}),
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   });
@@ -63,7 +65,7 @@ export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undef
   if (run.mode === 'validate') {
     streams.push(onlyRejects());
   } else {
-    if (run.delta !== undefined) streams.push(run.delta.stage(run.counts));
+    if (run.delta !== undefined) streams.push(run.delta.stage(run.counts, prepare));
     if (run.delta?.comparesFirst === true && sender !== undefined) {
       changes = new ChangesSpill(run.outDir);
       streams.push(changes.stage());

@@ -23,6 +23,7 @@ import { checkFirstEncoding } from '../stages/1-read/check-encoding.js';
 import type { InputIdentity } from '../resume/input-identity.js';
 import type { RunMode } from '../outcomes/summary.js';
 import type { DeltaRun } from '../stages/5-delta/delta-run.js';
+import { itemSchemaText } from '../stages/4-validate/schema-registry.js';
 import type { MetricsOptions, MetricsOutput } from '../outputs/metrics/metrics-output.js';
 
 /** What opening a run needs of runPipeline's options. */
@@ -151,11 +152,12 @@ export class Run {
     const delta =
       mode === 'validate' || spec.delta === undefined
         ? undefined
-        : await import('../stages/5-delta/delta-run.js')
-            .then(({ DeltaRun }) =>
+        : await Promise.all([import('../stages/5-delta/delta-run.js'), import('../stages/5-delta/fingerprint.js')])
+            .then(([{ DeltaRun }, { runFingerprint }]) =>
               DeltaRun.open(
                 {
                   spec,
+                  ...(spec.delta?.compareBytes !== false ? { fingerprint: runFingerprint(spec, itemSchemaText(spec.resource)) } : {}),
                   mode,
                   target: opts.target ?? 'propel',
                   env,

@@ -13,11 +13,17 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { nativeModuleFailure } from './sqlite-native.js';
+import { INDEX_CHARS } from './record-index.js';
 import { ERR, ConfigError } from '../core/errors.js';
 import type { TargetIdentity } from './target-identity.js';
 
-/** The file format this build reads and writes (PRAGMA user_version). */
-export const STATE_FORMAT = 1;
+/**
+ * The file format this build reads and writes (PRAGMA user_version). 2 added `items.raw`, the
+ * acknowledged record's text hash: a format-1 state is upgraded in place when a run opens it, and
+ * a build that knows only format 1 refuses a format-2 state, as it must: it would acknowledge
+ * items without their text hash, leaving an older one behind that a later night would trust.
+ */
+export const STATE_FORMAT = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
@@ -41,7 +47,8 @@ CREATE TABLE items (
   passed_run INTEGER NOT NULL DEFAULT 0,
   refusals INTEGER NOT NULL DEFAULT 0,
   refused_run INTEGER,
-  last_reason TEXT
+  last_reason TEXT,
+  raw TEXT
 ) WITHOUT ROWID;
 CREATE INDEX items_failing ON items (refusals) WHERE refusals > 0;
 `;
@@ -52,14 +59,18 @@ export interface Visit {
   readonly hash: string | null;
   /** Epoch ms of the acknowledgement. */
   readonly ackedAt: number | null;
-  /** A version of this key was already passed on to the API in this run. */
+  /** A version of this key was already sent in this run (an earlier attempt of it acknowledged or refused it). */
   readonly passed: boolean;
+  /** The acknowledged record's text hash (core/known-bytes.ts), where its format gives one. */
+  readonly raw: string | null;
 }
 
 export interface Acknowledged {
   readonly key: string;
   readonly sentKey: string;
   readonly hash: string;
+  /** The record's text hash, where its format gives one. */
+  readonly raw?: string | undefined;
   readonly id: number | string | null;
 }
 
@@ -137,34 +148,52 @@ type Statement = Database.Statement<unknown[], unknown>;
 export class DeltaState {
   private run = 0;
   private readonly visitStmt: Statement;
-  private readonly passStmt: Statement;
   /** Read only: notes the keys the input holds in a temporary table. */
   private readonly seenStmt: Statement | undefined;
-  private readonly ackStmt: Statement;
-  private readonly refuseStmt: Statement;
+  /** Undefined read only: nothing is recorded. */
+  private readonly ackStmt: Statement | undefined;
+  private readonly refuseStmt: Statement | undefined;
+  private readonly rawStmt: Statement | undefined;
+  /** The texts the run's index held and its input did not (findOrphans): only those of the file's keys with a text hash can be orphans. */
+  private unseenNoted = false;
+  /** temp.orphans holds this run's orphans (findOrphans). */
+  private orphansFound = false;
 
   private constructor(
     private readonly db: Database.Database,
     /** The file, or `:memory:`. */
     readonly path: string,
     private readonly readonly: boolean,
+    /** The file has `items.raw` (format 2; a format-1 file opened read only has not). */
+    private readonly hasRaw: boolean,
   ) {
+    db.exec('CREATE TEMP TABLE unseen (p TEXT PRIMARY KEY) WITHOUT ROWID');
+    db.exec('CREATE TEMP TABLE orphans (key TEXT PRIMARY KEY) WITHOUT ROWID');
+    const raw = hasRaw ? 'raw' : 'NULL AS raw';
     if (readonly) {
-      // Nothing may change in the file: what this run passed on is noted in a temporary table.
-      db.exec('CREATE TEMP TABLE passed (key TEXT PRIMARY KEY) WITHOUT ROWID');
-      // ...and what its input held, for the orphans a dry run (or plan) reports.
+      // Nothing may change in the file: what its input held goes to a temporary table, for the orphans a dry run (or plan) reports.
       db.exec('CREATE TEMP TABLE seen (key TEXT PRIMARY KEY) WITHOUT ROWID');
       this.seenStmt = db.prepare('INSERT OR IGNORE INTO temp.seen (key) SELECT value FROM json_each(@keys)');
-      this.visitStmt = db.prepare('SELECT key, hash, acked_at AS ackedAt, EXISTS (SELECT 1 FROM temp.passed p WHERE p.key = i.key) AS passed FROM main.items i WHERE i.key IN (SELECT value FROM json_each(@keys))');
-      this.passStmt = db.prepare('INSERT OR IGNORE INTO temp.passed (key) SELECT value FROM json_each(@keys)');
+      this.visitStmt = db.prepare(`SELECT key, hash, acked_at AS ackedAt, 0 AS passed, ${raw} FROM main.items WHERE key IN (SELECT value FROM json_each(@keys))`);
+      this.rawStmt = undefined;
     } else {
       // One statement per chunk both looks the keys up and notes that this run's input holds them (orphans).
-      this.visitStmt = db.prepare('UPDATE items SET seen_run = @run WHERE key IN (SELECT value FROM json_each(@keys)) RETURNING key, hash, acked_at AS ackedAt, passed_run = @run AS passed');
-      // `WHERE true`: SQLite's parser needs it between a SELECT and an upsert's ON CONFLICT.
-      this.passStmt = db.prepare('INSERT INTO items (key, seen_run, passed_run) SELECT value, @run, @run FROM json_each(@keys) WHERE true ON CONFLICT (key) DO UPDATE SET seen_run = @run, passed_run = @run');
+      // Passed: a version went to the API in an earlier attempt of this run (a resume); this attempt's own are in memory (PassedKeys).
+      this.visitStmt = db.prepare(
+        `UPDATE items SET seen_run = @run WHERE key IN (SELECT value FROM json_each(@keys)) RETURNING key, hash, acked_at AS ackedAt, (passed_run = @run OR acked_run = @run OR refused_run = @run) AS passed, ${raw}`,
+      );
+      this.rawStmt = db.prepare('UPDATE items SET raw = j.value ->> 1 FROM json_each(@rows) AS j WHERE items.key = j.value ->> 0');
     }
-    this.ackStmt = db.prepare(`INSERT INTO items (key, sent_key, hash, acked_at, propel_id, acked_run, seen_run) VALUES (@key, @sentKey, @hash, @now, @id, @run, @run)
-      ON CONFLICT (key) DO UPDATE SET sent_key = @sentKey, hash = @hash, acked_at = @now, propel_id = @id, acked_run = @run, seen_run = @run, refusals = 0, refused_run = NULL, last_reason = NULL`);
+    if (readonly) {
+      this.ackStmt = undefined;
+      this.refuseStmt = undefined;
+      return;
+    }
+    // A settled batch's acknowledgements in one statement: SQLite reads them from one JSON text, not one binding per item.
+    this.ackStmt = db.prepare(`INSERT INTO items (key, sent_key, hash, raw, acked_at, propel_id, acked_run, seen_run)
+      SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, @now, j.value ->> 4, @run, @run FROM json_each(@acks) AS j WHERE true
+      ON CONFLICT (key) DO UPDATE SET sent_key = excluded.sent_key, hash = excluded.hash, raw = excluded.raw, acked_at = excluded.acked_at, propel_id = excluded.propel_id,
+        acked_run = excluded.acked_run, seen_run = excluded.seen_run, refusals = 0, refused_run = NULL, last_reason = NULL`);
     // A key refused twice in one run (a later version, a deferred pass) is one run in the streak.
     this.refuseStmt = db.prepare(`INSERT INTO items (key, sent_key, seen_run, refusals, refused_run, last_reason) VALUES (@key, @sentKey, @run, 1, @run, @reason)
       ON CONFLICT (key) DO UPDATE SET sent_key = coalesce(sent_key, @sentKey), refusals = CASE WHEN refused_run = @run THEN refusals ELSE refusals + 1 END, refused_run = @run, last_reason = @reason`);
@@ -200,8 +229,9 @@ export class DeltaState {
         create(db, opts);
       }
       checkOwner(db, path, opts);
-      const state = new DeltaState(db, path, opts.readonly === true && !memory);
-      return state;
+      const readonly = opts.readonly === true && !memory;
+      if (format === 1 && !readonly) upgradeFrom1(db);
+      return new DeltaState(db, path, readonly, format !== 1 || !readonly);
     } catch (e) {
       db?.close();
       if (e instanceof ConfigError) throw e;
@@ -223,7 +253,7 @@ export class DeltaState {
       }
       if (format === 0) throw notAState(path);
       db.prepare('SELECT count(*) FROM meta').get();
-      return new DeltaState(db, path, true);
+      return new DeltaState(db, path, true, format >= 2);
     } catch (e) {
       db?.close();
       if (e instanceof ConfigError) throw e;
@@ -261,8 +291,8 @@ export class DeltaState {
     if (keys.length === 0) return found;
     const params = this.readonly ? { keys: JSON.stringify(keys) } : { keys: JSON.stringify(keys), run: this.run };
     this.seenStmt?.run({ keys: params.keys });
-    for (const row of this.visitStmt.all(params) as { key: string; hash: string | null; ackedAt: number | null; passed: number }[]) {
-      found.set(row.key, { hash: row.hash, ackedAt: row.ackedAt, passed: row.passed === 1 });
+    for (const row of this.visitStmt.all(params) as { key: string; hash: string | null; ackedAt: number | null; passed: number; raw: string | null }[]) {
+      found.set(row.key, { hash: row.hash, ackedAt: row.ackedAt, passed: row.passed === 1, raw: row.raw });
     }
     return found;
   }
@@ -272,16 +302,69 @@ export class DeltaState {
     return this.visitAll([key]).get(key);
   }
 
-  /** Versions of these keys go to the API in this run: a later record of the same key must follow it. One statement for all. */
-  passAll(keys: readonly string[]): void {
-    if (keys.length === 0) return;
-    const params = this.readonly ? { keys: JSON.stringify(keys) } : { keys: JSON.stringify(keys), run: this.run };
-    this.passStmt.run(params);
+  /**
+   * Keys whose record was unchanged by its item but not by its text (quoting, another mapping, a
+   * new header order): their text hash now, so the next night knows them by their text again.
+   */
+  refreshTexts(rows: readonly (readonly [key: string, raw: string])[]): void {
+    if (rows.length === 0 || this.rawStmt === undefined) return;
+    this.rawStmt.run({ rows: JSON.stringify(rows) });
   }
 
-  /** One key (tests, tools); the filter passes a chunk's keys at a time. */
-  passOn(key: string): void {
-    this.passAll([key]);
+  /** Whether the file holds any key (none: a first night, with nothing to look up) and how many Propel acknowledged: one pass, when a run begins. */
+  counts(): { any: boolean; acknowledged: number } {
+    const [any, acknowledged] = this.db.prepare('SELECT EXISTS (SELECT 1 FROM items), (SELECT count(hash) FROM items)').raw(true).get() as [number, number];
+    return { any: any === 1, acknowledged };
+  }
+
+  /**
+   * The text hashes of every acknowledged item that has one, each cut to INDEX_CHARS characters,
+   * handed to `take` a page at a time as one string of them back to back (`at` is where one
+   * starts): a million rows become twenty strings rather than a million arrays and strings to collect. `withAckedAt` (refreshAfter)
+   * reads them row by row instead, with their acknowledgement time.
+   */
+  acknowledgedTexts(take: (prefixes: string, ackedAt: number | null, at: number) => void, withAckedAt = false): void {
+    if (!this.hasRaw) return;
+    const rows = 'FROM items WHERE hash IS NOT NULL AND raw IS NOT NULL';
+    if (withAckedAt) {
+      for (const [raw, ackedAt] of this.db.prepare(`SELECT substr(raw, 1, ${INDEX_CHARS}), acked_at ${rows}`).raw(true).iterate() as Iterable<[string, number | null]>) take(raw, ackedAt, 0);
+      return;
+    }
+    const page = this.db.prepare(`SELECT group_concat(p, ''), max(key) FROM (SELECT substr(raw, 1, ${INDEX_CHARS}) AS p, key ${rows} AND key > ? ORDER BY key LIMIT 50000)`).raw(true);
+    for (let after = ''; ; ) {
+      const [joined, last] = page.get(after) as [string | null, string | null];
+      if (joined === null || last === null) return;
+      for (let at = 0; at + INDEX_CHARS <= joined.length; at += INDEX_CHARS) take(joined, null, at);
+      after = last;
+    }
+  }
+
+  /**
+   * After the whole input was read: the orphans, found once and kept for the counts, the sample
+   * and orphans.ndjson. `unseen`: the first INDEX_CHARS characters of the texts the run's
+   * RecordIndex held and its input did not; an acknowledged key with a text hash is then an
+   * orphan only if its text is among these and no record of its key was looked up either.
+   */
+  findOrphans(unseen?: Iterable<string>): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM temp.unseen');
+      if (unseen !== undefined) {
+        const insert = this.db.prepare('INSERT OR IGNORE INTO temp.unseen (p) SELECT value FROM json_each(?)');
+        let part: string[] = [];
+        for (const p of unseen) {
+          part.push(p);
+          if (part.length === 10_000) {
+            insert.run(JSON.stringify(part));
+            part = [];
+          }
+        }
+        if (part.length > 0) insert.run(JSON.stringify(part));
+        this.unseenNoted = true;
+      }
+      this.db.exec('DELETE FROM temp.orphans');
+      this.db.prepare(`INSERT INTO temp.orphans (key) SELECT key FROM items WHERE ${this.orphanWhere}`).run(this.orphanParams);
+    });
+    this.orphansFound = true;
   }
 
   /** Runs `fn` in one transaction: a chunk of lookups or of outcomes costs one commit. */
@@ -291,30 +374,34 @@ export class DeltaState {
 
   /** What Propel answered for items of this run, after their result lines are on disk. */
   record(acks: readonly Acknowledged[], refusals: readonly Refused[], now: number): void {
-    if (this.readonly || (acks.length === 0 && refusals.length === 0)) return;
+    const { ackStmt, refuseStmt } = this;
+    if (ackStmt === undefined || refuseStmt === undefined || (acks.length === 0 && refusals.length === 0)) return;
     this.transaction(() => {
-      for (const a of acks) this.ackStmt.run({ key: a.key, sentKey: a.sentKey, hash: a.hash, now, id: a.id, run: this.run });
-      for (const r of refusals) this.refuseStmt.run({ key: r.key, sentKey: r.sentKey, reason: r.reason, run: this.run });
+      if (acks.length > 0) ackStmt.run({ acks: JSON.stringify(acks.map((a) => [a.key, a.sentKey, a.hash, a.raw ?? null, a.id])), now, run: this.run });
+      for (const r of refusals) refuseStmt.run({ key: r.key, sentKey: r.sentKey, reason: r.reason, run: this.run });
     });
   }
 
-  /** Keys Propel acknowledged in any run: what a threshold's percentage is of. */
-  countAcknowledged(): number {
-    return this.db.prepare('SELECT count(*) FROM items WHERE hash IS NOT NULL').pluck().get() as number;
-  }
 
   /** Up to `n` keys of countOrphans(), in key order. */
   someOrphans(n: number): string[] {
-    return this.db.prepare(`SELECT coalesce(sent_key, key) FROM items WHERE ${this.orphanWhere} ORDER BY key LIMIT @n`).pluck().all({ n, ...this.orphanParams }) as string[];
+    this.requireOrphans();
+    return this.db.prepare('SELECT coalesce(i.sent_key, i.key) FROM temp.orphans o JOIN items i ON i.key = o.key ORDER BY o.key LIMIT ?').pluck().all(n) as string[];
   }
 
   countOrphans(): number {
-    return this.db.prepare(`SELECT count(*) FROM items WHERE ${this.orphanWhere}`).pluck().get(this.orphanParams) as number;
+    this.requireOrphans();
+    return this.db.prepare('SELECT count(*) FROM temp.orphans').pluck().get() as number;
   }
 
-  /** Acknowledged keys this run's input did not hold: by seen_run, or read only by the temporary table. */
+  private requireOrphans(): void {
+    if (!this.orphansFound) this.findOrphans();
+  }
+
+  /** Acknowledged keys this run's input did not hold: not looked up (seen_run, or read only the temporary table), nor known by their text. */
   private get orphanWhere(): string {
-    return this.readonly ? 'hash IS NOT NULL AND key NOT IN (SELECT key FROM temp.seen)' : 'hash IS NOT NULL AND seen_run <> @run';
+    const looked = this.readonly ? 'hash IS NOT NULL AND key NOT IN (SELECT key FROM temp.seen)' : 'hash IS NOT NULL AND seen_run <> @run';
+    return this.unseenNoted ? `${looked} AND (raw IS NULL OR substr(raw, 1, ${INDEX_CHARS}) IN (SELECT p FROM temp.unseen))` : looked;
   }
 
   private get orphanParams(): Record<string, number> {
@@ -323,7 +410,8 @@ export class DeltaState {
 
   /** Keys Propel acknowledged in an earlier run that this run's input did not hold, in key order. */
   *orphans(): Generator<Orphan> {
-    const rows = this.db.prepare('SELECT key, sent_key AS sentKey, propel_id AS id, acked_at AS ackedAt FROM items WHERE hash IS NOT NULL AND seen_run <> ? ORDER BY key').iterate(this.run);
+    this.requireOrphans();
+    const rows = this.db.prepare('SELECT i.key, i.sent_key AS sentKey, i.propel_id AS id, i.acked_at AS ackedAt FROM temp.orphans o JOIN items i ON i.key = o.key ORDER BY o.key').iterate();
     for (const r of rows) yield r as Orphan;
   }
 
@@ -374,6 +462,14 @@ function create(db: Database.Database, opts: OpenStateOptions): void {
     db.exec(SCHEMA);
     const meta = db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)');
     for (const [k, v] of Object.entries({ pipeline: opts.pipeline, resource: opts.resource, target: opts.identity.name, baseUrl: opts.identity.baseUrl, clientId: opts.identity.clientId, createdAt: new Date().toISOString() })) meta.run(k, v);
+    db.pragma(`user_version = ${STATE_FORMAT}`);
+  })();
+}
+
+/** Format 1 had no text hashes: the column is added (no row is rewritten), and the keys get theirs as they are next acknowledged. */
+function upgradeFrom1(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec('ALTER TABLE items ADD COLUMN raw TEXT');
     db.pragma(`user_version = ${STATE_FORMAT}`);
   })();
 }

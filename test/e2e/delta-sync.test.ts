@@ -331,7 +331,7 @@ describe('delta sync: nightly runs send only what changed', { timeout: 90_000 },
     expect(newer.code).toBe(2);
     expect(newer.stderr.trim().split('\n')).toHaveLength(1);
     expect(newer.stderr).toMatch(
-      /^propel-etl: .*\.sqlite: the delta state was written by a newer propel-etl \(state format 99, this one reads 1\)/,
+      /^propel-etl: .*\.sqlite: the delta state was written by a newer propel-etl \(state format 99, this one reads 2\)/,
     );
 
     await writeFile(file!, Buffer.alloc(8192, 0x5a));

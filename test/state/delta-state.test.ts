@@ -35,16 +35,16 @@ describe('delta state (SQLite)', () => {
     const s = DeltaState.open(path, owner());
     s.beginRun('run-1', new Date(0), false);
     expect(s.visit('A')).toBeUndefined();
-    s.passOn('A');
-    s.passOn('B');
-    expect(s.visit('A')).toEqual({ hash: null, ackedAt: null, passed: true });
-    s.record([{ key: 'A', sentKey: 'a', hash: 'hA', id: 7 }], [{ key: 'B', sentKey: 'b', reason: 'parent missing' }, { key: 'B', sentKey: 'b', reason: 'parent missing' }], 1_000);
+    s.record([{ key: 'A', sentKey: 'a', hash: 'hA', raw: 'tA', id: 7 }], [{ key: 'B', sentKey: 'b', reason: 'parent missing' }, { key: 'B', sentKey: 'b', reason: 'parent missing' }], 1_000);
+    // Acknowledged or refused in this run: a version was sent, as a resumed attempt must know.
+    expect(s.visit('A')).toEqual({ hash: 'hA', ackedAt: 1_000, passed: true, raw: 'tA' });
+    expect(s.visit('B')).toEqual({ hash: null, ackedAt: null, passed: true, raw: null });
     s.finishRun('completed', new Date(1), {});
     s.close();
 
     const again = DeltaState.open(path, owner());
     again.beginRun('run-2', new Date(2), false);
-    expect(again.visit('A')).toEqual({ hash: 'hA', ackedAt: 1_000, passed: false });
+    expect(again.visit('A')).toEqual({ hash: 'hA', ackedAt: 1_000, passed: false, raw: 'tA' });
     again.record([], [{ key: 'B', sentKey: 'b', reason: 'still missing' }], 2_000);
     expect(again.lookup('b')).toMatchObject([{ key: 'B', hash: null, refusals: 2, lastReason: 'still missing' }]);
     expect(again.lookup('a')).toMatchObject([{ key: 'A', sentKey: 'a', hash: 'hA', propelId: 7, ackedAt: 1_000, ackedRunId: 'run-1', refusals: 0 }]);
@@ -63,10 +63,69 @@ describe('delta state (SQLite)', () => {
     s.record(['A', 'B', 'C'].map((k) => ({ key: k, sentKey: k, hash: 'h', id: k })), [], 5);
     s.beginRun('r2', new Date(1), false);
     s.visit('A');
-    s.passOn('C');
-    s.passOn('NEW');
+    s.visit('C');
+    s.visit('NEW');
     expect([...s.orphans()]).toEqual([{ key: 'B', sentKey: 'B', id: 'B', ackedAt: 5 }]);
     expect(s.countOrphans()).toBe(1);
+    s.close();
+  });
+
+  it('orphans of a night that knew records by their text: a key is one only if neither its text nor its key was seen', async () => {
+    const path = await freshPath();
+    const s = DeltaState.open(path, owner());
+    s.beginRun('r1', new Date(0), false);
+    const text = (k: string): string => `${k}-text-hash-0123456789`;
+    s.record(['A', 'B', 'C', 'D'].map((k) => ({ key: k, sentKey: k, hash: 'h', raw: text(k), id: k })), [], 5);
+    s.record([{ key: 'E', sentKey: 'E', hash: 'h', id: 'E' }], [], 5);
+    s.beginRun('r2', new Date(1), false);
+    expect(s.counts()).toEqual({ any: true, acknowledged: 5 });
+    const texts = (withAckedAt: boolean): [string, number | null][] => {
+      const out: [string, number | null][] = [];
+      s.acknowledgedTexts((p, ackedAt, at) => out.push([p.slice(at, at + 15), ackedAt]), withAckedAt);
+      return out;
+    };
+    expect(texts(false)).toEqual(['A', 'B', 'C', 'D'].map((k) => [text(k).slice(0, 15), null]));
+    expect(texts(true)).toEqual(['A', 'B', 'C', 'D'].map((k) => [text(k).slice(0, 15), 5]));
+    // A's text was seen (not listed), B's key was looked up though its text changed, C and D were not in the input; E has no text.
+    s.visit('B');
+    s.findOrphans([text('B'), text('C'), text('D')].map((t) => t.slice(0, 15)));
+    expect([...s.orphans()].map((o) => o.key)).toEqual(['C', 'D', 'E']);
+    expect(s.countOrphans()).toBe(3);
+    expect(s.someOrphans(2)).toEqual(['C', 'D']);
+    // B's item was unchanged: its new text is kept for the next night.
+    s.refreshTexts([['B', 'B-new-text']]);
+    expect(s.visit('B')?.raw).toBe('B-new-text');
+    s.close();
+  });
+
+  it('upgrades a format-1 state in place; read only, a format-1 state is used without text hashes', async () => {
+    const path = await freshPath();
+    DeltaState.open(path, owner()).close();
+    // As format 1 left it: no raw column.
+    const db = new Database(path);
+    db.exec('CREATE TABLE items_old AS SELECT key, sent_key, hash, acked_at, propel_id, acked_run, seen_run, passed_run, refusals, refused_run, last_reason FROM items; DROP TABLE items;');
+    db.exec('CREATE TABLE items (key TEXT PRIMARY KEY, sent_key TEXT, hash TEXT, acked_at INTEGER, propel_id, acked_run INTEGER, seen_run INTEGER NOT NULL DEFAULT 0, passed_run INTEGER NOT NULL DEFAULT 0, refusals INTEGER NOT NULL DEFAULT 0, refused_run INTEGER, last_reason TEXT) WITHOUT ROWID; DROP TABLE items_old;');
+    db.prepare("INSERT INTO items (key, hash, acked_at) VALUES ('A', 'h', 5)").run();
+    db.pragma('user_version = 1');
+    db.close();
+
+    const ro = DeltaState.open(path, { ...owner(), readonly: true });
+    ro.beginRun('dry', new Date(0), false);
+    expect(ro.counts()).toEqual({ any: true, acknowledged: 1 });
+    ro.acknowledgedTexts(() => {
+      throw new Error('a format-1 state has no texts');
+    });
+    expect(ro.visit('A')).toEqual({ hash: 'h', ackedAt: 5, passed: false, raw: null });
+    ro.close();
+
+    const s = DeltaState.open(path, owner());
+    expect(s.info().format).toBe(STATE_FORMAT);
+    s.beginRun('r', new Date(0), false);
+    expect(s.visit('A')).toEqual({ hash: 'h', ackedAt: 5, passed: false, raw: null });
+    s.record([{ key: 'A', sentKey: 'A', hash: 'h2', raw: 'text-hash-of-A-0000', id: 1 }], [], 6);
+    const texts: string[] = [];
+    s.acknowledgedTexts((p, _at, at) => texts.push(p.slice(at, at + 15)));
+    expect(texts).toEqual(['text-hash-of-A-']);
     s.close();
   });
 
@@ -80,11 +139,12 @@ describe('delta state (SQLite)', () => {
     const ro = DeltaState.open(path, { ...owner(), readonly: true });
     ro.beginRun('dry', new Date(0), false);
     ro.transaction(() => {
-      expect(ro.visit('A')).toEqual({ hash: 'h', ackedAt: 5, passed: false });
-      ro.passOn('A');
-      expect(ro.visit('A')?.passed).toBe(true);
+      expect(ro.visit('A')).toEqual({ hash: 'h', ackedAt: 5, passed: false, raw: null });
     });
     ro.record([{ key: 'B', sentKey: 'B', hash: 'h', id: 2 }], [], 6);
+    ro.refreshTexts([['A', 'some-text-hash']]);
+    ro.findOrphans(['some-text-hash-']);
+    expect(ro.countOrphans()).toBe(0);
     ro.close();
     expect((await readFile(path)).equals(before)).toBe(true);
   });
@@ -100,7 +160,7 @@ describe('delta state (SQLite)', () => {
     db.close();
     const newer = errorOf(() => DeltaState.open(path, owner()));
     expect(newer).toMatchObject({ code: 'ETL_STATE_VERSION', exitCode: 2 });
-    expect(newer.describe()).toMatch(/newer propel-etl \(state format 2, this one reads 1\)/);
+    expect(newer.describe()).toContain(`newer propel-etl (state format ${STATE_FORMAT + 1}, this one reads ${STATE_FORMAT})`);
 
     const junk = await freshPath();
     await writeFile(junk, 'this is not SQLite, just text that happens to be here\n'.repeat(200));

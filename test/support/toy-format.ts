@@ -4,7 +4,7 @@
  * read, checked and resumed by the same generic code as the built-in formats.
  */
 import { linesBefore } from '../../src/stages/1-read/formats/line-prefix.js';
-import type { RecordText, TextFormat } from '../../src/stages/1-read/formats/index.js';
+import type { TextFormat } from '../../src/stages/1-read/formats/index.js';
 import { LineSplitter } from '../../src/stages/1-read/line-splitter.js';
 import type { FormatReader, ParsedItem } from '../../src/stages/1-read/reader.js';
 
@@ -42,19 +42,6 @@ export const toyFormat: TextFormat = {
   entryExtensions: ['.kv'],
   encoding: () => 'utf8',
   createReader: () => toyReader(),
-  recordBytes: () => {
-    const lines = new LineSplitter();
-    const texts = (each: (take: (line: number, text: string) => void) => void): RecordText[] => {
-      const out: RecordText[] = [];
-      each((line, text) => out.push({ line, text }));
-      return out;
-    };
-    return {
-      write: (text) => texts((take) => lines.write(text, take)),
-      end: () => texts((take) => lines.end(take)),
-      finish: () => undefined,
-    };
-  },
   resumePrefix: linesBefore,
   init: { fields: 'columns' },
 };

@@ -11,6 +11,8 @@ import { ERR, SourceError } from '../../core/errors.js';
 import type { CsvOptions } from '../../config/pipeline-spec.js';
 import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
 import { DEFAULT_MAX_RECORD_CHARS } from './record-size.js';
+import { textHash, type KnownBytes } from '../../core/known-bytes.js';
+import type { Reread } from '../../core/record.js';
 
 export interface CsvRow {
   readonly fields: string[];
@@ -18,7 +20,20 @@ export interface CsvRow {
   readonly line: number;
   /** The row's own text, without its line break: only when the splitter was asked to keep it. */
   readonly raw?: string;
+  /** Its text's hash, when the splitter's `look` made it (a delta night). */
+  readonly hash?: string;
+  /** Set when `look` found the row known: its fields were never cut (`fields` is empty). */
+  readonly slot?: number;
 }
+
+/**
+ * A delta night's look at a row's text before its fields are cut (CsvReader): a known row (its
+ * `slot` set, no fields), the text's hash when it is not known, or undefined when it cannot tell
+ * yet (the header is not read).
+ */
+export type RowLook = (raw: string, line: number) => CsvRow | string | undefined;
+
+const NO_FIELDS: string[] = [];
 
 /**
  * A record still open after this many characters is taken for an unterminated quote: without
@@ -92,10 +107,14 @@ function scanRows(
   rows: CsvRow[],
   st: ScanState,
   keepRaw: boolean,
+  look: RowLook | undefined,
 ): void {
   const n = text.length;
   let i = st.pos;
   let line = st.line;
+  // Where the next quote and the next CR are (n: none): a row before both ends at its LF.
+  let nextQuote = -1;
+  let nextCr = -1;
   rowLoop: while (i < n) {
     const rowStart = i;
     const rowLine = line;
@@ -118,6 +137,27 @@ function scanRows(
     if ((c <= 32 || c >= 0xa0) && WHITESPACE.test(text.charAt(i))) {
       st.stop = 'bail';
       break;
+    }
+    let hash: string | undefined;
+    if (look !== undefined) {
+      // A delta night: a row with no quote and no lone CR is its text up to the line break; the
+      // state may know it, and then no field of it is cut.
+      const lf = text.indexOf('\n', i);
+      if (lf !== -1) {
+        if (nextQuote < i) nextQuote = text.indexOf(quoteChar, i) >>> 0;
+        if (nextCr < i) nextCr = text.indexOf('\r', i) >>> 0;
+        const end = nextCr === lf - 1 ? lf - 1 : lf;
+        if (nextQuote > lf && (nextCr > lf || nextCr === end)) {
+          const seen = look(text.slice(rowStart, end), rowLine);
+          if (typeof seen === 'object') {
+            rows.push(seen);
+            i = lf + 1;
+            line++;
+            continue;
+          }
+          hash = seen;
+        }
+      }
     }
     bounds.length = 0;
     for (;;) {
@@ -206,7 +246,8 @@ function scanRows(
       }
       line++;
       const fields = rowFields(text, rowStart, rowEnd, quoteChar);
-      rows.push(keepRaw ? { fields, line: rowLine, raw: text.slice(rowStart, rowEnd) } : { fields, line: rowLine });
+      if (hash !== undefined) rows.push({ fields, line: rowLine, raw: text.slice(rowStart, rowEnd), hash });
+      else rows.push(keepRaw ? { fields, line: rowLine, raw: text.slice(rowStart, rowEnd) } : { fields, line: rowLine });
       break;
     }
   }
@@ -236,7 +277,10 @@ export class CsvRowSplitter {
   /** A record still open after this many characters stops the input (source.maxRecordSize). */
   private readonly maxChars: number;
 
-  constructor(options: CsvOptions, ctx: ReaderContext, opts: { keepRaw?: boolean; maxChars?: number } = {}) {
+  private readonly look: RowLook | undefined;
+
+  constructor(options: CsvOptions, ctx: ReaderContext, opts: { keepRaw?: boolean; maxChars?: number; look?: RowLook } = {}) {
+    this.look = opts.look;
     this.ctx = ctx;
     this.maxChars = opts.maxChars ?? MAX_PENDING_CHARS;
     this.keepRaw = opts.keepRaw === true;
@@ -298,7 +342,18 @@ export class CsvRowSplitter {
       st.pos = 0;
       st.line = this.lineNo;
       st.stop = 'done';
-      scanRows(this.pending, this.fast.delimiter, this.fast.quote, this.fast.quoteChar, this.comment, hasMoreData, rows, st, this.keepRaw);
+      scanRows(
+        this.pending,
+        this.fast.delimiter,
+        this.fast.quote,
+        this.fast.quoteChar,
+        this.comment,
+        hasMoreData,
+        rows,
+        st,
+        this.keepRaw,
+        this.look,
+      );
       this.lineNo = st.line;
       const stop = st.stop as ScanState['stop'];
       if (stop === 'unterminated') {
@@ -392,20 +447,35 @@ export function checkHeaderNames(names: readonly string[], ctx: ReaderContext, l
   return [...names];
 }
 
-/** CSV rows to records keyed by header name; a row whose width differs from the header is a read reject. */
-export class CsvReader implements FormatReader {
+/**
+ * CSV rows to records keyed by header name; a row whose width differs from the header is a read
+ * reject. Given `known` (a delta night), each row's own text is hashed under the fingerprint and
+ * this input's header, and a row the state knows is a `known` item, never built.
+ */
+export class CsvReader implements FormatReader, Reread {
   private readonly splitter: CsvRowSplitter;
   private readonly ctx: ReaderContext;
   /** Column names; null until the header line is read, or for ever when `headers: false`. */
   private headers: string[] | null;
   private readonly headerLine: boolean;
+  /** What a row's text is hashed under: the fingerprint and this input's header, themselves hashed once. */
+  private prefix: string | undefined;
 
-  constructor(options: CsvOptions, ctx: ReaderContext, maxChars?: number) {
+  constructor(
+    private readonly options: CsvOptions,
+    ctx: ReaderContext,
+    maxChars?: number,
+    private readonly known?: KnownBytes,
+  ) {
     this.ctx = ctx;
-    this.splitter = new CsvRowSplitter(options, ctx, maxChars !== undefined ? { maxChars } : {});
     const h = options.headers ?? true;
     this.headers = Array.isArray(h) ? checkHeaderNames(h, ctx) : null;
     this.headerLine = h === true;
+    if (!this.headerLine) this.prefix = this.prefixFor(this.headers);
+    this.splitter = new CsvRowSplitter(options, ctx, {
+      ...(maxChars !== undefined ? { maxChars } : {}),
+      ...(known !== undefined ? { keepRaw: true, look: (raw, line) => this.look(raw, line) } : {}),
+    });
   }
 
   get line(): number {
@@ -424,9 +494,38 @@ export class CsvReader implements FormatReader {
     this.splitter.finish();
   }
 
+  /** A known row's record after all, from its own text (the delta filter, when the night still sends it). */
+  reread(text: string, line: number, textHash: string): ParsedItem & { kind: 'record' | 'reject' } {
+    // Its text is one whole row: no lines to skip, no comment, whatever the file's options say.
+    const oneRow: CsvOptions = { ...this.options, skipLines: 0 };
+    delete oneRow.comment;
+    const splitter = new CsvRowSplitter(oneRow, this.ctx);
+    const row = [...splitter.write(text), ...splitter.end()][0];
+    const item = this.toItem({ fields: row?.fields ?? [], line }, undefined);
+    return item.kind === 'record' ? { ...item, textHash } : item;
+  }
+
+  private prefixFor(headers: readonly string[] | null): string | undefined {
+    return this.known !== undefined ? `${textHash(this.known.fingerprint, `\ncsv\n${JSON.stringify(headers)}`)}\n` : undefined;
+  }
+
+  /** The splitter's look at a plain row's text before cutting its fields (RowLook). */
+  private look(raw: string, line: number): CsvRow | string | undefined {
+    const prefix = this.prefix;
+    if (prefix === undefined || this.known === undefined) return undefined;
+    const hash = textHash(prefix, raw);
+    const slot = this.known.take(hash);
+    return slot >= 0 ? { fields: NO_FIELDS, line, raw, hash, slot } : hash;
+  }
+
   private toItems(rows: CsvRow[]): ParsedItem[] {
     const items: ParsedItem[] = [];
+    const known = this.known;
     for (const row of rows) {
+      if (row.slot !== undefined) {
+        items.push({ kind: 'known', line: row.line, slot: row.slot, textHash: row.hash as string, text: row.raw as string, from: this });
+        continue;
+      }
       if (this.headers === null && this.headerLine) {
         // Header names are trimmed always: a stray space would make a column silently unmappable.
         this.headers = checkHeaderNames(
@@ -434,26 +533,39 @@ export class CsvReader implements FormatReader {
           this.ctx,
           row.line,
         );
+        this.prefix = this.prefixFor(this.headers);
         continue;
       }
-      items.push(this.toItem(row));
+      if (known === undefined || this.prefix === undefined) {
+        items.push(this.toItem(row, undefined));
+        continue;
+      }
+      // Rows the splitter did not look at (quoted, cut by fast-csv, before the header was known).
+      if (row.hash !== undefined) {
+        items.push(this.toItem(row, row.hash));
+        continue;
+      }
+      const raw = row.raw ?? '';
+      const hash = textHash(this.prefix, raw);
+      const slot = known.take(hash);
+      items.push(slot >= 0 ? { kind: 'known', line: row.line, slot, textHash: hash, text: raw, from: this } : this.toItem(row, hash));
     }
     return items;
   }
 
-  private toItem(row: CsvRow): ParsedItem {
+  private toItem(row: CsvRow, hash: string | undefined): ParsedItem & { kind: 'record' | 'reject' } {
     const { fields, line } = row;
     const headers = this.headers;
     const data: Record<string, string> = {};
     if (headers === null) {
       // `headers: false`: no names at all, so columns are keyed by 0-based position.
       for (let i = 0; i < fields.length; i++) data[String(i)] = fields[i] as string;
-      return { kind: 'record', line, data: data };
+      return hash !== undefined ? { kind: 'record', line, data, textHash: hash } : { kind: 'record', line, data };
     }
     if (fields.length !== headers.length) {
       return { kind: 'reject', line, reason: `row has ${fields.length} fields, header has ${headers.length}`, raw: fields };
     }
     for (let i = 0; i < headers.length; i++) data[headers[i] as string] = fields[i] as string;
-    return { kind: 'record', line, data };
+    return hash !== undefined ? { kind: 'record', line, data, textHash: hash } : { kind: 'record', line, data };
   }
 }

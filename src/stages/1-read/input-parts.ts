@@ -3,6 +3,7 @@
  * Each part's items come from its format's reader (text: decoded bytes; binary: ranges of the
  * stored object). The bytes taken from storage are counted here, for progress and its ETA.
  */
+import type { KnownBytes } from '../../core/known-bytes.js';
 import type { Readable } from 'node:stream';
 import { ERR, ConfigError } from '../../core/errors.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
@@ -71,8 +72,9 @@ function textPart(
   spec: SourceSpec,
   where: ReaderContext,
   container: Container,
+  known: KnownBytes | undefined,
 ): InputPart {
-  const reader: FormatReader = format.createReader(spec, where);
+  const reader: FormatReader = format.createReader(spec, where, format.recordBytes === true ? known : undefined);
   return { where, container, items: readText(bytes, format, reader, spec, where), line: () => reader.line, decoded: true };
 }
 
@@ -90,6 +92,8 @@ export interface PartsContext {
   readonly skipped: SkippedEntry[];
   /** The mapping's source columns, for a columnar binary format; every column when undefined. */
   readonly columns?: readonly string[] | undefined;
+  /** A delta night's fast path, for the formats whose records have text of their own. */
+  readonly known?: KnownBytes | undefined;
 }
 
 function binaryPart(items: AsyncIterable<ParsedItem[]>, where: ReaderContext, container: Container): InputPart {
@@ -119,7 +123,7 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
           yield binaryPart(withEntryFile(archive, entry, read), where, 'zip');
           continue;
         }
-        yield textPart(gunzipIfNeeded(meter.count(archive.open(entry), ratio), 'detect'), format, spec, where, 'zip');
+        yield textPart(gunzipIfNeeded(meter.count(archive.open(entry), ratio), 'detect'), format, spec, where, 'zip', ctx.known);
       }
     } finally {
       await archive.close().catch(() => undefined);
@@ -143,5 +147,5 @@ export async function* inputParts(input: InputFile, storage: Storage, ctx: Parts
         )
     : undefined;
   const bytes = gunzipIfNeeded(meter.count(storage.openStream(object)), mode, refuseZip);
-  yield textPart(bytes, format, spec, where, mode === 'none' ? 'none' : 'gzip');
+  yield textPart(bytes, format, spec, where, mode === 'none' ? 'none' : 'gzip', ctx.known);
 }

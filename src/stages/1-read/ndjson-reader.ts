@@ -2,16 +2,34 @@
  * NDJSON / JSON Lines as an incremental reader: one JSON object per line. A line that does not
  * parse, or holds something other than an object, is a read reject; the run goes on.
  */
-import type { SourceData } from '../../core/record.js';
+import type { Reread, SourceData } from '../../core/record.js';
+import { textHash, type KnownBytes } from '../../core/known-bytes.js';
 import { LineSplitter } from './line-splitter.js';
 import { truncateRaw, type FormatReader, type ParsedItem, type ReaderContext } from './reader.js';
 import { lineTooLong } from './record-size.js';
 
-export class NdjsonReader implements FormatReader {
+/** Given `known` (a delta night), each line is hashed first, and a line the state knows is a `known` item, never parsed. */
+export class NdjsonReader implements FormatReader, Reread {
   private readonly lines: LineSplitter;
+  private readonly take: (line: number, text: string, items: ParsedItem[]) => void;
 
-  constructor(where: ReaderContext, maxChars: number) {
+  constructor(where: ReaderContext, maxChars: number, known?: KnownBytes) {
     this.lines = new LineSplitter(maxChars, lineTooLong(where));
+    if (known === undefined) {
+      this.take = (line, text, items) => items.push(parseLine(line, text));
+    } else {
+      const prefix = `${known.fingerprint}\nndjson\n`;
+      this.take = (line, text, items) => {
+        const hash = textHash(prefix, text);
+        const slot = known.take(hash);
+        items.push(slot >= 0 ? { kind: 'known', line, slot, textHash: hash, text, from: this } : parseLine(line, text, hash));
+      };
+    }
+  }
+
+  /** A known line's record after all (the delta filter, when the night still sends it). */
+  reread(text: string, line: number, textHash: string): ParsedItem & { kind: 'record' | 'reject' } {
+    return parseLine(line, text, textHash);
   }
 
   get line(): number {
@@ -22,11 +40,11 @@ export class NdjsonReader implements FormatReader {
   private failure: Error | undefined;
 
   write(text: string): ParsedItem[] {
-    return this.collect((items) => this.lines.write(text, (line, t) => take(line, t, items)));
+    return this.collect((items) => this.lines.write(text, (line, t) => this.take(line, t, items)));
   }
 
   end(): ParsedItem[] {
-    return this.collect((items) => this.lines.end((line, t) => take(line, t, items)));
+    return this.collect((items) => this.lines.end((line, t) => this.take(line, t, items)));
   }
 
   finish(): void {
@@ -47,19 +65,19 @@ export class NdjsonReader implements FormatReader {
   }
 }
 
-function take(line: number, text: string, items: ParsedItem[]): void {
+function parseLine(line: number, text: string, hash?: string): ParsedItem & { kind: 'record' | 'reject' } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    items.push({ kind: 'reject', line, reason: `line is not valid JSON: ${why}`, raw: truncateRaw(text) });
-    return;
+    return { kind: 'reject', line, reason: `line is not valid JSON: ${why}`, raw: truncateRaw(text) };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    items.push({ kind: 'reject', line, reason: `line holds ${what}, not a JSON object`, raw: truncateRaw(text) });
-    return;
+    return { kind: 'reject', line, reason: `line holds ${what}, not a JSON object`, raw: truncateRaw(text) };
   }
-  items.push({ kind: 'record', line, data: value as SourceData });
+  return hash !== undefined
+    ? { kind: 'record', line, data: value as SourceData, textHash: hash }
+    : { kind: 'record', line, data: value as SourceData };
 }

@@ -4,11 +4,20 @@
  * items out — so they can be tested chunk by chunk without streams; the source stream adds
  * the run-wide provenance (file, entry, seq).
  */
-import type { SourceData } from '../../core/record.js';
+import type { Reread, SourceData } from '../../core/record.js';
 
 export type ParsedItem =
-  | { readonly kind: 'record'; readonly line: number; readonly data: SourceData }
-  | { readonly kind: 'reject'; readonly line: number; readonly reason: string; readonly raw: unknown };
+  | { readonly kind: 'record'; readonly line: number; readonly data: SourceData; readonly textHash?: string }
+  | { readonly kind: 'reject'; readonly line: number; readonly reason: string; readonly raw: unknown }
+  /** A record the delta state knows by its text (core/known-bytes.ts): not built. */
+  | {
+      readonly kind: 'known';
+      readonly line: number;
+      readonly slot: number;
+      readonly textHash: string;
+      readonly text: string;
+      readonly from: Reread;
+    };
 
 export interface FormatReader {
   /** Feed the next piece of decoded text; returns the items completed by it. */

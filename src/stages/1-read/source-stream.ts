@@ -1,5 +1,5 @@
 /**
- * All inputs as one object stream of ReadEvents. Every record, rejected or not, takes the next
+ * All inputs as one object stream of SourceEvents. Every record, rejected or not, takes the next
  * `seq`, so reading the same inputs again numbers them the same — resume relies on it.
  * Backpressure: the next chunk of a file is only read when the stream is asked for more; one
  * chunk's worth of events is the most ever held.
@@ -9,8 +9,9 @@
  * (`Numbering`), byte counting (`ByteMeter`) and the deferred failure (`pull`) are each done once here.
  */
 import { Readable } from 'node:stream';
+import type { KnownBytes } from '../../core/known-bytes.js';
 import { ERR, EtlError, SourceError } from '../../core/errors.js';
-import type { Provenance, ReadEvent } from '../../core/record.js';
+import type { Provenance, SourceEvent } from '../../core/record.js';
 import type { SourceSpec } from '../../config/pipeline-spec.js';
 import { storageFor } from '../../storage/index.js';
 import { FORMATS, type FormatRegistry } from './formats/index.js';
@@ -42,6 +43,8 @@ export interface OpenSourceOptions {
   formats?: FormatRegistry;
   /** The mapping's source columns and paths: a columnar format (Parquet) reads only these. Every column when undefined. */
   columns?: readonly string[];
+  /** A delta night's fast path: records the state knows by their text come as `known` events (core/known-bytes.ts). */
+  known?: KnownBytes;
 }
 
 /**
@@ -82,8 +85,8 @@ class Numbering {
     return this.emitted >= this.limit;
   }
 
-  events(batch: readonly ParsedItem[], where: ReaderContext): ReadEvent[] {
-    const events: ReadEvent[] = [];
+  events(batch: readonly ParsedItem[], where: ReaderContext): SourceEvent[] {
+    const events: SourceEvent[] = [];
     for (const item of batch) {
       if (this.full) break;
       const s = this.seq++;
@@ -94,8 +97,12 @@ class Numbering {
           : { file: where.file, line: item.line, seq: s };
       events.push(
         item.kind === 'record'
-          ? { kind: 'record', prov, data: item.data }
-          : { kind: 'reject', prov, stage: 'read', reason: item.reason, record: item.raw },
+          ? item.textHash !== undefined
+            ? { kind: 'record', prov, data: item.data, textHash: item.textHash }
+            : { kind: 'record', prov, data: item.data }
+          : item.kind === 'known'
+            ? { kind: 'known', prov, slot: item.slot, textHash: item.textHash, text: item.text, from: item.from }
+            : { kind: 'reject', prov, stage: 'read', reason: item.reason, record: item.raw },
       );
       this.emitted++;
     }
@@ -125,7 +132,7 @@ export class SourceStream extends Readable {
   private readonly meter = new ByteMeter();
   private readonly deferFailure: boolean;
   private readonly chunked: boolean;
-  private readonly batches: AsyncGenerator<ReadEvent[]>;
+  private readonly batches: AsyncGenerator<SourceEvent[]>;
   private pulling = false;
   private pendingError: Error | undefined;
 
@@ -201,9 +208,16 @@ export class SourceStream extends Readable {
     }
   }
 
-  private async *events(inputs: readonly InputFile[], spec: SourceSpec, options: OpenSourceOptions): AsyncGenerator<ReadEvent[]> {
+  private async *events(inputs: readonly InputFile[], spec: SourceSpec, options: OpenSourceOptions): AsyncGenerator<SourceEvent[]> {
     const numbering = new Numbering(options.limit ?? Number.POSITIVE_INFINITY, options.startSeq ?? 0);
-    const ctx = { spec, formats: options.formats ?? FORMATS, meter: this.meter, skipped: this.skippedEntries, columns: options.columns };
+    const ctx = {
+      spec,
+      formats: options.formats ?? FORMATS,
+      meter: this.meter,
+      skipped: this.skippedEntries,
+      columns: options.columns,
+      known: options.known,
+    };
     if (numbering.full) return;
     for (const input of inputs) {
       const storage = storageFor(input.object.location, { s3: spec.s3, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });

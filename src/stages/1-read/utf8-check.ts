@@ -66,7 +66,12 @@ export function notUtf8Reason(byte: number, guess: string, format: { readonly na
  * apart, and the input is damaged anyway.)
  */
 export function rejectReplaced(items: ParsedItem[], reason: string): ParsedItem[] {
-  return items.map((item) =>
-    item.kind === 'record' && holdsChar(item.data, '\uFFFD') ? { kind: 'reject', line: item.line, reason, raw: item.data } : item,
-  );
+  return items.map((item) => {
+    // A known record's text decodes as a version Propel took, yet here its bytes may be what was replaced: read it after all.
+    const it =
+      item.kind === 'known' && item.text.includes('\uFFFD')
+        ? { ...item.from.reread(item.text, item.line, item.textHash), line: item.line }
+        : item;
+    return it.kind === 'record' && holdsChar(it.data, '\uFFFD') ? { kind: 'reject', line: it.line, reason, raw: it.data } : it;
+  });
 }

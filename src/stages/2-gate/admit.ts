@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import type { ReadEvent } from '../../core/record.js';
+import type { Provenance } from '../../core/record.js';
 import type { IntervalSet } from '../../core/interval-set.js';
 import type { RunCounts } from '../../outcomes/run-counts.js';
 
-export interface AdmitOptions<T> {
+export interface AdmitOptions<S, T> {
   /** Ordinals settled by an earlier attempt: read again (to keep ordinals stable) but not passed on. */
   readonly done?: IntervalSet;
   /** Stop reading once this is aborted (SIGINT/SIGTERM): what was read still flows to the end. */
@@ -15,7 +15,7 @@ export interface AdmitOptions<T> {
    * loop, so a record costs a function call instead of a promise and a Transform per stage.
    * A throw is a bug (bad data is a reject) and fails the pipeline.
    */
-  readonly prepare: (ev: ReadEvent) => T;
+  readonly prepare: (ev: S) => T;
   /** Holds the first records back until they were judged (see FirstLook); absent, every chunk goes on at once. */
   readonly hold?: AdmitHold<T>;
 }
@@ -34,7 +34,7 @@ export interface AdmitHold<T> {
  * closes the reader (the iterator's return() destroys it) while the downstream stages still
  * flush normally: that is how an interrupt stops reading yet settles everything already read.
  */
-export function admit<T>(source: AsyncIterable<readonly ReadEvent[]>, opts: AdmitOptions<T>): Readable {
+export function admit<S extends { readonly prov: Provenance }, T>(source: AsyncIterable<readonly S[]>, opts: AdmitOptions<S, T>): Readable {
   const hold = opts.hold;
   async function* chunks(): AsyncGenerator<T[], boolean> {
     for await (const chunk of source) {

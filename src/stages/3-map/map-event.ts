@@ -3,7 +3,7 @@
  * map-stage RejectEvent; rejects from earlier stages pass unchanged. The run calls it per record
  * inside the admit gate (src/run/prepare-event.ts).
  */
-import { type ItemEvent, type ReadEvent, type SourceData, reject } from '../../core/record.js';
+import { type ItemEvent, type PreparedEvent, type ReadEvent, type SourceEvent, type SourceData, reject } from '../../core/record.js';
 import { type ResourceName, lookupKey } from '../../core/resource.js';
 import type { CompiledMapping } from './compile-mapping.js';
 
@@ -16,8 +16,20 @@ export function mapEvent(
   resource: ResourceName,
   event: ReadEvent,
   keyOf?: (data: SourceData) => string | undefined,
-): ItemEvent {
-  if (event.kind === 'reject') return event;
+): ItemEvent;
+export function mapEvent(
+  mapping: CompiledMapping,
+  resource: ResourceName,
+  event: SourceEvent,
+  keyOf?: (data: SourceData) => string | undefined,
+): PreparedEvent;
+export function mapEvent(
+  mapping: CompiledMapping,
+  resource: ResourceName,
+  event: SourceEvent,
+  keyOf?: (data: SourceData) => string | undefined,
+): PreparedEvent {
+  if (event.kind !== 'record') return event;
   const result = mapping(event.data);
   if (!result.ok) {
     const refused = reject(event.prov, 'map', result.reason, event.data, result.reasons);
@@ -26,5 +38,7 @@ export function mapEvent(
   }
   // A missing key still flows on: the validator rejects the item and names the missing fields.
   const key = lookupKey(resource, result.item) ?? '';
-  return { kind: 'item', prov: event.prov, item: result.item, key, source: event.data };
+  return event.textHash !== undefined
+    ? { kind: 'item', prov: event.prov, item: result.item, key, source: event.data, textHash: event.textHash }
+    : { kind: 'item', prov: event.prov, item: result.item, key, source: event.data };
 }

@@ -51,6 +51,11 @@ function createAjv(allErrors: boolean): Ajv {
   });
 }
 
+/** The item schema a resource's items are judged by, with the common definitions, as its files hold them (the delta fingerprint covers it). */
+export function itemSchemaText(resource: ResourceName): string {
+  return [FILES.common, FILES[resource]].map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8')).join('\n');
+}
+
 /** The `$id` of a resource's item schema, for `$ref` from other schemas. */
 export function itemSchemaId(resource: ResourceName): string {
   return new URL(FILES[resource], 'https://propel-etl.local/schemas/').href;

@@ -16,6 +16,7 @@ interface Passed {
   readonly key: string;
   readonly sentKey: string;
   readonly hash: string;
+  readonly raw: string | undefined;
 }
 
 export class DeltaRecorder {
@@ -29,7 +30,7 @@ export class DeltaRecorder {
 
   /** The filter passed this item on. */
   expect(rec: ItemRecord, hash: string): void {
-    this.pending.set(rec.prov.seq, { key: rec.key, sentKey: sentKey(rec.item, this.lookupKey) ?? rec.key, hash });
+    this.pending.set(rec.prov.seq, { key: rec.key, sentKey: sentKey(rec.item, this.lookupKey) ?? rec.key, hash, raw: rec.textHash });
   }
 
   /** Items passed on and not settled yet. */
@@ -47,7 +48,7 @@ export class DeltaRecorder {
       if (o.kind === 'result') {
         // success:false comes with an api reject, which records the refusal.
         if (!o.success) continue;
-        acks.push({ key: p.key, sentKey: p.sentKey, hash: p.hash, id: o.id });
+        acks.push({ key: p.key, sentKey: p.sentKey, hash: p.hash, raw: p.raw, id: o.id });
       } else if (o.stage === 'api') {
         refusals.push({ key: p.key, sentKey: p.sentKey, reason: o.reason });
       }

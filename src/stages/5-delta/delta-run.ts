@@ -10,7 +10,10 @@ import type { PipelineSpec, DeltaSpec } from '../../config/pipeline-spec.js';
 import type { TargetSpec } from '../../config/index.js';
 import { RESOURCES } from '../../core/resource.js';
 import { ConfigError, DeltaThresholdError } from '../../core/errors.js';
-import type { ItemRecord } from '../../core/record.js';
+import type { ItemRecord, PreparedEvent, SourceEvent } from '../../core/record.js';
+import type { KnownBytes } from '../../core/known-bytes.js';
+import { RecordIndex } from '../../state/record-index.js';
+import { PassedKeys } from './passed-keys.js';
 import type { DeltaReport } from '../../outcomes/summary.js';
 import { itemHash } from './item-hash.js';
 import { sentKey } from '../7-send/api-answer.js';
@@ -41,6 +44,8 @@ export interface DeltaRunOptions {
   /** `--full`: send everything, refresh the state from the answers. */
   readonly full?: boolean;
   readonly now?: () => number;
+  /** The run's fingerprint (fingerprint.ts): records are then known by their text where their format gives it. */
+  readonly fingerprint?: string;
 }
 
 /** Keys kept of each kind passed on, for messages. */
@@ -126,6 +131,15 @@ export class DeltaRun {
   private inputs: readonly string[] = [];
   /** Acknowledged keys when the run began: what the thresholds' percentages are of. */
   private stateKeys = 0;
+  /** No key of any kind when the run began: a first night, with nothing to look up. */
+  private stateEmpty = false;
+  /** The state's text hashes, loaded once when the run began (not for --full, which sends everything). */
+  private index: RecordIndex | undefined;
+  private orphansFound = false;
+  /** Records the index knew by their text. */
+  private byBytes = 0;
+  /** The keys passed on in this run. */
+  private readonly passed = new PassedKeys();
   /** A few keys passed on, for the threshold's message (and plan). */
   private readonly samples = { fresh: [] as string[], changed: [] as string[] };
   private orphanKeys: string[] = [];
@@ -139,8 +153,17 @@ export class DeltaRun {
     this.inputs = inputs;
     const missing = missingInputs(this.state.lastInputs(), inputs);
     if (missing !== undefined) this.inputWarnings.push(missing);
-    this.stateKeys = this.state.countAcknowledged();
+    const counts = this.state.counts();
+    this.stateKeys = counts.acknowledged;
+    this.stateEmpty = !counts.any;
     this.state.beginRun(runId, startedAt, this.opts.full === true);
+    if (counts.acknowledged > 0 && this.opts.full !== true && this.opts.fingerprint !== undefined) {
+      const refresh = this.spec.refreshAfterMs !== undefined;
+      // Sized for every acknowledged key: those without a text hash (another format, an older state) leave room unused.
+      const index = new RecordIndex(counts.acknowledged, refresh);
+      this.state.acknowledgedTexts((prefixes, ackedAt, at) => index.add(prefixes, ackedAt, at), refresh);
+      if (index.size > 0) this.index = index;
+    }
     if (this.opts.mode === 'run') this.recorder = new DeltaRecorder(this.state, RESOURCES[this.opts.spec.resource].lookupKey, this.now);
   }
 
@@ -153,8 +176,35 @@ export class DeltaRun {
     return this.opts.mode === 'run' && this.opts.full !== true && this.stateKeys > 0;
   }
 
-  /** The filter stage, between the admit gate and the batcher (or the spill of changes). */
-  stage(counts: { heldBack(records: number): void; changesFound(fresh: number, changed: number): void }): Transform {
+  /**
+   * For the reader (openSource's `known`): each record's text is hashed under the fingerprint, so
+   * the state can keep it, and looked up in the index, so a known one need not be built. Undefined
+   * without a fingerprint. With --full nothing is looked up, but the hashes are still made: the
+   * state is refreshed with them.
+   */
+  get knownBytes(): KnownBytes | undefined {
+    const fingerprint = this.opts.fingerprint;
+    if (fingerprint === undefined) return undefined;
+    const index = this.index;
+    if (index === undefined) return { fingerprint, take: () => -1 };
+    return {
+      fingerprint,
+      take: (hash) => {
+        const slot = index.find(hash);
+        if (slot >= 0) {
+          index.markSeen(slot);
+          this.byBytes++;
+        }
+        return slot;
+      },
+    };
+  }
+
+  /** The filter stage, between the admit gate and the batcher (or the spill of changes); `prepare` maps and validates a known record the night sends after all. */
+  stage(
+    counts: { heldBack(records: number): void; changesFound(fresh: number, changed: number): void },
+    prepare?: (ev: SourceEvent) => PreparedEvent,
+  ): Transform {
     const recorder = this.recorder;
     // Compared first, an item is told to the recorder as it is sent (sending()), not as it waits:
     // the recorder then holds only what is in flight, however much changed.
@@ -163,6 +213,10 @@ export class DeltaRun {
     return createDeltaStream(
       {
         ledger: this.state,
+        passed: this.passed,
+        ...(this.index !== undefined ? { index: this.index } : {}),
+        ...(prepare !== undefined ? { prepare } : {}),
+        ...(this.stateEmpty ? { empty: true } : {}),
         counts,
         now: this.now,
         onChange: (ev, fresh) => {
@@ -204,6 +258,7 @@ export class DeltaRun {
     const shown = (t: { count: number } | { fraction: number }): string =>
       'count' in t ? n(t.count) : `${n(allowed(t))} (${+(t.fraction * 100).toFixed(4)}% of ${n(this.stateKeys)} keys)`;
     const changed = counts.new + counts.changed;
+    this.findOrphans();
     const orphans = this.state.countOrphans();
     const past: string[] = [];
     if (maxChanged !== undefined && changed > allowed(maxChanged)) {
@@ -240,14 +295,23 @@ export class DeltaRun {
     if (this.spec.orphans !== 'report') return;
     // A dry run counts them too (its state is read only: what its input held is in a temporary table), and writes no file.
     this.orphansDue = this.opts.mode === 'run';
+    this.findOrphans();
     counts.orphansFound(this.state.countOrphans());
     this.orphanKeys = this.state.someOrphans(SAMPLE_KEYS);
+  }
+
+  /** Once the whole input was read (its orphans are then settled): found once, with the index's texts the input did not hold. */
+  private findOrphans(): void {
+    if (this.orphansFound) return;
+    this.state.findOrphans(this.index?.unseen());
+    this.orphansFound = true;
   }
 
   /** For summary.json: up to ten keys of each kind, and a night past its thresholds (a dry run). */
   report(): DeltaReport {
     return {
       keys: { new: [...this.samples.fresh], changed: [...this.samples.changed], orphans: [...this.orphanKeys] },
+      byBytes: this.byBytes,
       ...(this.pastThresholds !== undefined ? { pastThresholds: this.pastThresholds } : {}),
     };
   }

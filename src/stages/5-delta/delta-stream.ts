@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import type { ItemEvent } from '../../core/record.js';
+import type { ItemEvent, PreparedEvent } from '../../core/record.js';
 import { filterChunk, type DeltaFilterOptions } from './delta-filter.js';
 
 /**
@@ -12,7 +12,7 @@ export function createDeltaStream(opts: DeltaFilterOptions, time?: { ms: number 
     objectMode: true,
     writableHighWaterMark: 1,
     readableHighWaterMark: 1,
-    transform(chunk: readonly ItemEvent[], _enc, cb) {
+    transform(chunk: readonly PreparedEvent[], _enc, cb) {
       let out: ItemEvent[];
       const started = process.cpuUsage();
       try {

@@ -3,16 +3,19 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SourceSpec } from '../../../src/config/pipeline-spec.js';
-import { FORMATS, type RecordText, type TextFormat } from '../../../src/stages/1-read/formats/index.js';
+import { textHash, type KnownBytes } from '../../../src/core/known-bytes.js';
+import { FORMATS, type TextFormat } from '../../../src/stages/1-read/formats/index.js';
 import type { ParsedItem } from '../../../src/stages/1-read/reader.js';
 
-// A record's own text (the format definition's `recordBytes`) must be cut exactly where the reader
-// cuts its items: the delta filter will take a text match for an unchanged item. So every case
-// is read both ways, in tiny pieces, and the two must agree item for item: same count, same line,
-// and the text read alone (after the header) gives the very item the reader gave.
+// A delta night takes a record whose own text hashes to an acknowledged one for unchanged
+// (core/known-bytes.ts). So the reader must hash exactly the record's text, cut where it cuts
+// the record, whatever the pieces the text comes in; and a known record read again from its text
+// must be the very record the reader makes of it. Every case is read in tiny pieces, twice: once
+// knowing nothing (each record carries its hash), once knowing every hash (each comes as known).
 
 const where = { file: 'input' };
 const PIECES = [1, 2, 3, 5, 7, 1 << 20];
+const FP = 'fingerprint';
 
 function pieces(text: string, size: number): string[] {
   const out: string[] = [];
@@ -26,111 +29,113 @@ function textFormat(name: string): TextFormat {
   return f;
 }
 
-function readBoth(format: TextFormat, spec: SourceSpec, text: string, size: number): { items: ParsedItem[]; texts: RecordText[] } {
-  const reader = format.createReader(spec, where);
-  const splitter = format.recordBytes?.(spec, where);
-  if (splitter === undefined) throw new Error(`${format.name} has no record bytes`);
+/** Knows the hashes in `known` (slot = their order); notes every hash it is asked about. */
+function knowing(known: readonly string[] = []): KnownBytes & { asked: string[] } {
+  const asked: string[] = [];
+  return { fingerprint: FP, asked, take: (h) => (asked.push(h), known.indexOf(h)) };
+}
+
+function read(format: TextFormat, spec: SourceSpec, text: string, size: number, known: KnownBytes): ParsedItem[] {
+  const reader = format.createReader(spec, where, known);
   const items: ParsedItem[] = [];
-  const texts: RecordText[] = [];
-  for (const piece of pieces(text, size)) {
-    items.push(...reader.write(piece));
-    texts.push(...splitter.write(piece));
-  }
+  for (const piece of pieces(text, size)) items.push(...reader.write(piece));
   items.push(...reader.end());
-  texts.push(...splitter.end());
-  return { items, texts };
+  reader.finish();
+  return items;
 }
 
-/** The item the reader makes of one record's text alone (with the header line before it, as the file has it). */
-function itemOf(format: TextFormat, spec: SourceSpec, header: string | undefined, record: RecordText): ParsedItem | undefined {
-  // Lines skipped before the header are not part of a record.
-  const alone = spec.csv?.skipLines !== undefined ? { ...spec, csv: { ...spec.csv, skipLines: 0 } } : spec;
-  const reader = format.createReader(alone, where);
-  const items = [...reader.write(header !== undefined ? `${header}\n${record.text}` : record.text), ...reader.end()];
-  expect(items.length, `"${record.text}" alone`).toBe(1);
-  const item = items[0];
-  return item === undefined ? undefined : { ...item, line: record.line };
+/** What the reader makes without a delta night: the records and rejects, no hash. */
+function plain(format: TextFormat, spec: SourceSpec, text: string): ParsedItem[] {
+  const reader = format.createReader(spec, where);
+  return [...reader.write(text), ...reader.end()];
 }
 
-function agree(name: string, spec: SourceSpec, text: string, header?: string): void {
+function agree(name: string, spec: SourceSpec, text: string): ParsedItem[] {
   const format = textFormat(name);
-  const whole = readBoth(format, spec, text, 1 << 20);
+  const first = read(format, spec, text, 1 << 20, knowing());
+  const expected = plain(format, spec, text);
+  // Hashing changes nothing of the records: they carry their hash besides.
+  expect(first.map((i) => (i.kind === 'record' ? { kind: i.kind, line: i.line, data: i.data } : i))).toEqual(expected);
+  const hashes = first.flatMap((i) => (i.kind === 'record' ? [i.textHash as string] : []));
+  expect(hashes.every((h) => typeof h === 'string' && h.length === 22)).toBe(true);
   for (const size of PIECES) {
-    const { items, texts } = readBoth(format, spec, text, size);
+    expect(read(format, spec, text, size, knowing()), `pieces of ${size}`).toEqual(first);
+    const again = read(format, spec, text, size, knowing(hashes));
     expect(
-      texts.map((t) => t.line),
-      `lines, pieces of ${size}`,
-    ).toEqual(items.map((i) => i.line));
-    expect(texts, `texts, pieces of ${size}`).toEqual(whole.texts);
+      again.map((i) => [i.kind, i.line]),
+      `known, pieces of ${size}`,
+    ).toEqual(first.map((i) => [i.kind === 'record' ? 'known' : i.kind, i.line]));
+    again.forEach((i, k) => {
+      if (i.kind !== 'known') return;
+      expect(i.textHash).toBe(hashes[i.slot]);
+      // Read again from its text alone, it is the record the reader made in its place.
+      expect({ ...i.from.reread(i.text, i.line, i.textHash), line: i.line }, `record ${k}: ${i.text}`).toEqual(first[k]);
+    });
   }
-  whole.texts.forEach((t, k) => {
-    const item = whole.items[k] as ParsedItem;
-    const again = itemOf(format, spec, header, t);
-    if (item.kind === 'record') expect(again, `record ${k}: ${t.text}`).toEqual(item);
-    else expect(again?.kind, `reject ${k}: ${t.text}`).toBe('reject');
-  });
+  return first;
 }
 
-describe("record bytes: a record's own text, cut where the reader cuts", () => {
+const csvPrefix = (headers: readonly string[] | null): string => `${textHash(FP, `\ncsv\n${JSON.stringify(headers)}`)}\n`;
+
+describe("record bytes: a record's own text, cut where the reader cuts, hashed before anything is built", () => {
   it('CSV: csv-spectrum, every file (quotes, escaped quotes, newlines in quotes, CRLF, UTF-8)', () => {
     const dir = join(createRequire(import.meta.url).resolve('csv-spectrum/package.json'), '..', 'csvs');
     const files = readdirSync(dir).filter((f) => f.endsWith('.csv'));
     expect(files.length).toBeGreaterThan(10);
-    for (const file of files) {
-      const text = readFileSync(join(dir, file), 'utf8');
-      const header = text.split(/\r?\n/)[0];
-      agree('csv', { path: file, csv: {} }, text, header);
-    }
+    for (const file of files) agree('csv', { path: file, csv: {} }, readFileSync(join(dir, file), 'utf8'));
   });
 
-  it('CSV: the exact bytes of each record, quotes and escapes kept, the line break left out', () => {
+  it('CSV: the exact text of each record, quotes and escapes kept, the line break left out, under the header', () => {
     const text = 'id,name,note\r\n1,"Ann ""A"" Smith","two\nlines"\r\n\r\n2,Bob,\n3,Cé,"x,y"';
-    const { texts } = readBoth(textFormat('csv'), { path: 'x', csv: {} }, text, 3);
-    expect(texts).toEqual([
-      { line: 2, text: '1,"Ann ""A"" Smith","two\nlines"' },
-      { line: 5, text: '2,Bob,' },
-      { line: 6, text: '3,Cé,"x,y"' },
-    ]);
-    agree('csv', { path: 'x', csv: {} }, text, 'id,name,note');
+    const items = agree('csv', { path: 'x', csv: {} }, text);
+    const prefix = csvPrefix(['id', 'name', 'note']);
+    expect(items.map((i) => (i.kind === 'record' ? i.textHash : undefined))).toEqual(
+      ['1,"Ann ""A"" Smith","two\nlines"', '2,Bob,', '3,Cé,"x,y"'].map((t) => textHash(prefix, t)),
+    );
+    // Another header order is another prefix: the same row text is another hash.
+    const swapped = agree('csv', { path: 'x', csv: {} }, 'name,id,note\r\n1,"Ann ""A"" Smith","two\nlines"');
+    expect(swapped[0]?.kind === 'record' && swapped[0].textHash).not.toBe(textHash(prefix, '1,"Ann ""A"" Smith","two\nlines"'));
   });
 
   it('CSV: rows fast-csv reads in its own way (spaces, a quote inside a field, trim, another escape, comments, skipLines)', () => {
     const header = 'id;name;city';
-    agree('csv', { path: 'x', csv: { delimiter: ';' } }, `${header}\n 1;a b ;c\n2;x"y;z\n3; "q" ;w\n`, header);
-    agree('csv', { path: 'x', csv: { delimiter: ';', trim: true } }, `${header}\n 1 ; a ;  c\n2;b;c`, header);
-    agree('csv', { path: 'x', csv: { escape: '\\' } }, 'a,b\n"x\\"y",z\n"p",q\n', 'a,b');
-    agree('csv', { path: 'x', csv: { comment: '#' } }, 'a,b\n# a note\n1,2\n#another\n3,4\n', 'a,b');
-    agree('csv', { path: 'x', csv: { skipLines: 2 } }, 'export of\n2026-12-05\na,b\n1,2\n3,4', 'a,b');
+    agree('csv', { path: 'x', csv: { delimiter: ';' } }, `${header}\n 1;a b ;c\n2;x"y;z\n3; "q" ;w\n`);
+    agree('csv', { path: 'x', csv: { delimiter: ';', trim: true } }, `${header}\n 1 ; a ;  c\n2;b;c`);
+    agree('csv', { path: 'x', csv: { escape: '\\' } }, 'a,b\n"x\\"y",z\n"p",q\n');
+    agree('csv', { path: 'x', csv: { comment: '#' } }, 'a,b\n# a note\n1,2\n#another\n3,4\n');
+    agree('csv', { path: 'x', csv: { skipLines: 2 } }, 'export of\n2026-12-05\na,b\n1,2\n3,4');
   });
 
-  it('CSV: rows the reader rejects (wrong width) still have their text, in their place', () => {
-    const format = textFormat('csv');
-    const { items, texts } = readBoth(format, { path: 'x', csv: {} }, 'a,b\n1,2\n1,2,3\n4,5\n', 2);
+  it('CSV: rows the reader rejects (wrong width) stay rejects, never known, in their place', () => {
+    const known = knowing();
+    const items = read(textFormat('csv'), { path: 'x', csv: {} }, 'a,b\n1,2\n1,2,3\n4,5\n', 2, known);
     expect(items.map((i) => i.kind)).toEqual(['record', 'reject', 'record']);
-    expect(texts.map((t) => t.text)).toEqual(['1,2', '1,2,3', '4,5']);
+    agree('csv', { path: 'x', csv: {} }, 'a,b\n1,2\n1,2,3\n4,5\n');
   });
 
-  it('CSV without a header line: every row is a record', () => {
-    agree('csv', { path: 'x', csv: { headers: false } }, '1,2\n3,4\n', undefined);
-    agree('csv', { path: 'x', csv: { headers: ['a', 'b'] } }, '1,2\n3,4', undefined);
+  it('CSV without a header line: every row is a record, hashed under the configured names', () => {
+    agree('csv', { path: 'x', csv: { headers: false } }, '1,2\n3,4\n');
+    const named = agree('csv', { path: 'x', csv: { headers: ['a', 'b'] } }, '1,2\n3,4');
+    expect(named[0]?.kind === 'record' && named[0].textHash).toBe(textHash(csvPrefix(['a', 'b']), '1,2'));
   });
 
-  it('NDJSON: each non-blank line, CR dropped; broken lines are rejects in their place', () => {
+  it('NDJSON: each non-blank line, CR dropped; broken lines are rejects in their place, never known', () => {
     const text = '{"a":1}\r\n\n  \n{"a":"x\\ny"}\n[1]\nnot json\n{"a":3}';
-    const { items, texts } = readBoth(textFormat('ndjson'), { path: 'x' }, text, 2);
-    expect(texts).toEqual([
-      { line: 1, text: '{"a":1}' },
-      { line: 4, text: '{"a":"x\\ny"}' },
-      { line: 5, text: '[1]' },
-      { line: 6, text: 'not json' },
-      { line: 7, text: '{"a":3}' },
-    ]);
+    const items = agree('ndjson', { path: 'x' }, text);
     expect(items.map((i) => i.kind)).toEqual(['record', 'record', 'reject', 'reject', 'record']);
-    agree('ndjson', { path: 'x' }, text);
+    expect(items.map((i) => (i.kind === 'record' ? i.textHash : undefined))).toEqual([
+      textHash(`${FP}\nndjson\n`, '{"a":1}'),
+      textHash(`${FP}\nndjson\n`, '{"a":"x\\ny"}'),
+      undefined,
+      undefined,
+      textHash(`${FP}\nndjson\n`, '{"a":3}'),
+    ]);
   });
 
   it('a JSON document and Parquet have no record bytes of their own: their items are compared instead', () => {
     expect(textFormat('json').recordBytes).toBeUndefined();
+    expect(textFormat('csv').recordBytes).toBe(true);
+    expect(textFormat('ndjson').recordBytes).toBe(true);
     expect(FORMATS.get('parquet').kind).toBe('binary');
   });
 });

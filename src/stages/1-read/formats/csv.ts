@@ -1,6 +1,5 @@
 import { CsvReader } from '../csv-reader.js';
 import { peekCsvColumns } from './csv-peek.js';
-import { CsvRecords } from './csv-records.js';
 import { linesBefore } from './line-prefix.js';
 import { maxRecordChars } from '../record-size.js';
 import type { TextFormat } from './source-format.js';
@@ -15,8 +14,8 @@ export const csvFormat: TextFormat = {
   entryExtensions: ['.csv', '.tsv'],
   encoding: (spec) => spec.csv?.encoding ?? 'utf8',
   encodingKey: 'source.csv.encoding',
-  createReader: (spec, where) => new CsvReader(spec.csv ?? {}, where, maxRecordChars(spec)),
-  recordBytes: (spec, where) => new CsvRecords(spec.csv ?? {}, where, maxRecordChars(spec)),
+  createReader: (spec, where, known) => new CsvReader(spec.csv ?? {}, where, maxRecordChars(spec), known),
+  recordBytes: true,
   peekColumns: peekCsvColumns,
   resumePrefix: linesBefore,
   init: {

@@ -12,7 +12,6 @@ import { FormatRegistry } from './registry.js';
 
 export { FormatRegistry } from './registry.js';
 export type { BinaryFormat, BinaryReadOptions, DeclaredField, InitSampling, SourceFormatDef, TextFormat } from './source-format.js';
-export type { RecordSplitter, RecordText } from './record-splitter.js';
 
 export const FORMATS = new FormatRegistry([csvFormat, ndjsonFormat, jsonFormat, parquetFormat]);
 

@@ -18,7 +18,7 @@ import type { Storage, StoredObject } from '../../../storage/storage.js';
 import type { InputFile } from '../input-file.js';
 import type { FormatReader, ParsedItem, ReaderContext } from '../reader.js';
 import type { ColumnPeeker } from './input-columns.js';
-import type { RecordSplitter } from './record-splitter.js';
+import type { KnownBytes } from '../../../core/known-bytes.js';
 
 interface FormatBase {
   /** `source.format` value. */
@@ -72,15 +72,17 @@ export interface TextFormat extends FormatBase {
   encoding(spec: SourceSpec): CsvEncoding;
   /** The pipeline key that sets the encoding, named when the bytes are not in it; absent: the format must be UTF-8. */
   readonly encodingKey?: string;
-  createReader(spec: SourceSpec, where: ReaderContext): FormatReader;
+  /** `known`: only for a format with `recordBytes` (a delta night's fast path). */
+  createReader(spec: SourceSpec, where: ReaderContext, known?: KnownBytes): FormatReader;
   /** Its records can hold objects and arrays: each is checked against the nesting cap (depth-check.ts). */
   readonly nests?: true;
   /**
-   * Each record's own text, found without building the record (the delta filter compares it):
-   * one string per record the reader yields, in the same order. Absent where records have no
-   * text of their own to compare (a JSON document's records are found by parsing it).
+   * Its records have text of their own (a CSV record, an NDJSON line), cut by its reader: given a
+   * KnownBytes, the reader hashes each record's text before building anything and yields what the
+   * delta state knows as `known` items (core/known-bytes.ts). Absent where records have no text of
+   * their own (a JSON document's records are found by parsing it): those compare item hashes.
    */
-  recordBytes?(spec: SourceSpec, where: ReaderContext): RecordSplitter;
+  readonly recordBytes?: true;
 }
 
 export interface BinaryReadOptions {
