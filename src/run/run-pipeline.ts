@@ -93,6 +93,7 @@ async function runOnce(opts: RunPipelineOptions): Promise<RunResult> {
     if (changes !== undefined && run.delta !== undefined && wiring !== undefined) {
       // The whole night was compared: its counts are known before the first request.
       run.delta.checkThresholds(run.counts);
+      run.probe.beginSending(run.counts.new + run.counts.changed);
       await sendChanges(changes, run.delta, { ...wiring, onUnsent: (records) => run.counts.notSent(records) });
       halt.throwIfFailed();
     }

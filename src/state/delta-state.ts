@@ -148,12 +148,11 @@ type Statement = Database.Statement<unknown[], unknown>;
 export class DeltaState {
   private run = 0;
   private readonly visitStmt: Statement;
-  /** Read only: notes the keys the input holds in a temporary table. */
-  private readonly seenStmt: Statement | undefined;
+  private readonly seenStmt: Statement;
+  private readonly textsStmt: Statement;
   /** Undefined read only: nothing is recorded. */
   private readonly ackStmt: Statement | undefined;
   private readonly refuseStmt: Statement | undefined;
-  private readonly rawStmt: Statement | undefined;
   /** The texts the run's index held and its input did not (findOrphans): only those of the file's keys with a text hash can be orphans. */
   private unseenNoted = false;
   /** temp.orphans holds this run's orphans (findOrphans). */
@@ -169,21 +168,17 @@ export class DeltaState {
   ) {
     db.exec('CREATE TEMP TABLE unseen (p TEXT PRIMARY KEY) WITHOUT ROWID');
     db.exec('CREATE TEMP TABLE orphans (key TEXT PRIMARY KEY) WITHOUT ROWID');
+    // What the run learns as it reads (keys its input holds, texts to keep) waits in temporary
+    // tables, outside the file and its WAL: a chunk's lookup then writes nothing, and a run writes
+    // them once, at its end (keepMarks), in one statement each.
+    db.exec('CREATE TEMP TABLE seen (key TEXT PRIMARY KEY) WITHOUT ROWID');
+    db.exec('CREATE TEMP TABLE texts (key TEXT PRIMARY KEY, raw TEXT NOT NULL) WITHOUT ROWID');
+    this.seenStmt = db.prepare('INSERT OR IGNORE INTO temp.seen (key) SELECT value FROM json_each(@keys)');
+    this.textsStmt = db.prepare('INSERT OR REPLACE INTO temp.texts (key, raw) SELECT value ->> 0, value ->> 1 FROM json_each(@rows)');
     const raw = hasRaw ? 'raw' : 'NULL AS raw';
-    if (readonly) {
-      // Nothing may change in the file: what its input held goes to a temporary table, for the orphans a dry run (or plan) reports.
-      db.exec('CREATE TEMP TABLE seen (key TEXT PRIMARY KEY) WITHOUT ROWID');
-      this.seenStmt = db.prepare('INSERT OR IGNORE INTO temp.seen (key) SELECT value FROM json_each(@keys)');
-      this.visitStmt = db.prepare(`SELECT key, hash, acked_at AS ackedAt, 0 AS passed, ${raw} FROM main.items WHERE key IN (SELECT value FROM json_each(@keys))`);
-      this.rawStmt = undefined;
-    } else {
-      // One statement per chunk both looks the keys up and notes that this run's input holds them (orphans).
-      // Passed: a version went to the API in an earlier attempt of this run (a resume); this attempt's own are in memory (PassedKeys).
-      this.visitStmt = db.prepare(
-        `UPDATE items SET seen_run = @run WHERE key IN (SELECT value FROM json_each(@keys)) RETURNING key, hash, acked_at AS ackedAt, (passed_run = @run OR acked_run = @run OR refused_run = @run) AS passed, ${raw}`,
-      );
-      this.rawStmt = db.prepare('UPDATE items SET raw = j.value ->> 1 FROM json_each(@rows) AS j WHERE items.key = j.value ->> 0');
-    }
+    // Passed: a version went to the API in an earlier attempt of this run (a resume); this attempt's own are in memory (PassedKeys).
+    const passed = readonly ? '0' : '(passed_run = @run OR acked_run = @run OR refused_run = @run)';
+    this.visitStmt = db.prepare(`SELECT key, hash, acked_at AS ackedAt, ${passed} AS passed, ${raw} FROM main.items WHERE key IN (SELECT value FROM json_each(@keys))`);
     if (readonly) {
       this.ackStmt = undefined;
       this.refuseStmt = undefined;
@@ -290,7 +285,7 @@ export class DeltaState {
     const found = new Map<string, Visit>();
     if (keys.length === 0) return found;
     const params = this.readonly ? { keys: JSON.stringify(keys) } : { keys: JSON.stringify(keys), run: this.run };
-    this.seenStmt?.run({ keys: params.keys });
+    this.seenStmt.run({ keys: params.keys });
     for (const row of this.visitStmt.all(params) as { key: string; hash: string | null; ackedAt: number | null; passed: number; raw: string | null }[]) {
       found.set(row.key, { hash: row.hash, ackedAt: row.ackedAt, passed: row.passed === 1, raw: row.raw });
     }
@@ -305,38 +300,60 @@ export class DeltaState {
   /**
    * Keys whose record was unchanged by its item but not by its text (quoting, another mapping, a
    * new header order): their text hash now, so the next night knows them by their text again.
+   * Kept at the end of the run (keepMarks).
    */
   refreshTexts(rows: readonly (readonly [key: string, raw: string])[]): void {
-    if (rows.length === 0 || this.rawStmt === undefined) return;
-    this.rawStmt.run({ rows: JSON.stringify(rows) });
-  }
-
-  /** Whether the file holds any key (none: a first night, with nothing to look up) and how many Propel acknowledged: one pass, when a run begins. */
-  counts(): { any: boolean; acknowledged: number } {
-    const [any, acknowledged] = this.db.prepare('SELECT EXISTS (SELECT 1 FROM items), (SELECT count(hash) FROM items)').raw(true).get() as [number, number];
-    return { any: any === 1, acknowledged };
+    if (rows.length > 0) this.textsStmt.run({ rows: JSON.stringify(rows) });
   }
 
   /**
-   * The text hashes of every acknowledged item that has one, each cut to INDEX_CHARS characters,
-   * handed to `take` a page at a time as one string of them back to back (`at` is where one
-   * starts): a million rows become twenty strings rather than a million arrays and strings to collect. `withAckedAt` (refreshAfter)
-   * reads them row by row instead, with their acknowledgement time.
+   * At the end of a run, whatever its end: the keys its input held into `seen_run` (a resumed
+   * attempt, which does not read again what was settled, still knows them), and the texts it
+   * learned into `raw`, except for a key acknowledged in this run, whose text came with it.
+   * Nothing in a read-only state.
    */
-  acknowledgedTexts(take: (prefixes: string, ackedAt: number | null, at: number) => void, withAckedAt = false): void {
-    if (!this.hasRaw) return;
-    const rows = 'FROM items WHERE hash IS NOT NULL AND raw IS NOT NULL';
-    if (withAckedAt) {
-      for (const [raw, ackedAt] of this.db.prepare(`SELECT substr(raw, 1, ${INDEX_CHARS}), acked_at ${rows}`).raw(true).iterate() as Iterable<[string, number | null]>) take(raw, ackedAt, 0);
-      return;
-    }
-    const page = this.db.prepare(`SELECT group_concat(p, ''), max(key) FROM (SELECT substr(raw, 1, ${INDEX_CHARS}) AS p, key ${rows} AND key > ? ORDER BY key LIMIT 50000)`).raw(true);
+  keepMarks(): void {
+    if (this.readonly) return;
+    this.transaction(() => {
+      this.db.prepare('UPDATE items SET seen_run = @run WHERE key IN (SELECT key FROM temp.seen)').run({ run: this.run });
+      this.db.prepare('UPDATE items SET raw = t.raw FROM temp.texts AS t WHERE items.key = t.key AND items.acked_run IS NOT @run').run({ run: this.run });
+    });
+  }
+
+  /** Whether the file holds any key (none: a first night, with nothing to look up) and any Propel acknowledged: no pass over the file. */
+  counts(): { any: boolean; acknowledged: boolean } {
+    const [any, acknowledged] = this.db.prepare('SELECT EXISTS (SELECT 1 FROM items), EXISTS (SELECT 1 FROM items WHERE hash IS NOT NULL)').raw(true).get() as [number, number];
+    return { any: any === 1, acknowledged: acknowledged === 1 };
+  }
+
+  /** Keys Propel acknowledged in any run (one pass over the file): what a threshold's percentage is of. */
+  countAcknowledged(): number {
+    return this.db.prepare('SELECT count(hash) FROM items').pluck().get() as number;
+  }
+
+  /**
+   * The text hashes of every acknowledged item that has one, each cut to INDEX_CHARS characters
+   * and given back to back in pages: a million rows become twenty strings rather than a million
+   * arrays and strings to collect.
+   */
+  textPages(): string[] {
+    if (!this.hasRaw) return [];
+    const page = this.db
+      .prepare(`SELECT group_concat(p, ''), max(key) FROM (SELECT substr(raw, 1, ${INDEX_CHARS}) AS p, key FROM items WHERE hash IS NOT NULL AND raw IS NOT NULL AND key > ? ORDER BY key LIMIT 50000)`)
+      .raw(true);
+    const pages: string[] = [];
     for (let after = ''; ; ) {
       const [joined, last] = page.get(after) as [string | null, string | null];
-      if (joined === null || last === null) return;
-      for (let at = 0; at + INDEX_CHARS <= joined.length; at += INDEX_CHARS) take(joined, null, at);
+      if (joined === null || last === null) return pages;
+      pages.push(joined);
       after = last;
     }
+  }
+
+  /** The same, row by row with each acknowledgement's time (a pipeline with refreshAfter). */
+  *textsWithAckedAt(): Generator<[prefix: string, ackedAt: number | null]> {
+    if (!this.hasRaw) return;
+    yield* this.db.prepare(`SELECT substr(raw, 1, ${INDEX_CHARS}), acked_at FROM items WHERE hash IS NOT NULL AND raw IS NOT NULL`).raw(true).iterate() as Iterable<[string, number | null]>;
   }
 
   /**
@@ -398,9 +415,9 @@ export class DeltaState {
     if (!this.orphansFound) this.findOrphans();
   }
 
-  /** Acknowledged keys this run's input did not hold: not looked up (seen_run, or read only the temporary table), nor known by their text. */
+  /** Acknowledged keys this run's input did not hold: not looked up (temp.seen, and an earlier attempt's seen_run), nor known by their text. */
   private get orphanWhere(): string {
-    const looked = this.readonly ? 'hash IS NOT NULL AND key NOT IN (SELECT key FROM temp.seen)' : 'hash IS NOT NULL AND seen_run <> @run';
+    const looked = `hash IS NOT NULL AND key NOT IN (SELECT key FROM temp.seen)${this.readonly ? '' : ' AND seen_run <> @run'}`;
     return this.unseenNoted ? `${looked} AND (raw IS NULL OR substr(raw, 1, ${INDEX_CHARS}) IN (SELECT p FROM temp.unseen))` : looked;
   }
 

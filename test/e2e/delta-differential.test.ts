@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, startEmulator, type Emulator } from '../../src/index.js';
+import { prng } from '../../src/demo/demo-data.js';
 
 interface Row {
   no: string;
@@ -26,18 +27,6 @@ interface Row {
 }
 
 const COLUMNS = ['no', 'first', 'last', 'dob', 'note'] as const;
-
-/** A small seeded generator (mulberry32): the nights are the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['Anna', 'Bram', 'Chloé', 'Dirk, jr.', 'Eva "Evi"', 'Fenna\nvan Dijk', 'Gijs', 'Øystein', '  Hanna ', '李', ''];
 

@@ -78,23 +78,49 @@ describe('delta state (SQLite)', () => {
     s.record(['A', 'B', 'C', 'D'].map((k) => ({ key: k, sentKey: k, hash: 'h', raw: text(k), id: k })), [], 5);
     s.record([{ key: 'E', sentKey: 'E', hash: 'h', id: 'E' }], [], 5);
     s.beginRun('r2', new Date(1), false);
-    expect(s.counts()).toEqual({ any: true, acknowledged: 5 });
-    const texts = (withAckedAt: boolean): [string, number | null][] => {
-      const out: [string, number | null][] = [];
-      s.acknowledgedTexts((p, ackedAt, at) => out.push([p.slice(at, at + 15), ackedAt]), withAckedAt);
-      return out;
-    };
-    expect(texts(false)).toEqual(['A', 'B', 'C', 'D'].map((k) => [text(k).slice(0, 15), null]));
-    expect(texts(true)).toEqual(['A', 'B', 'C', 'D'].map((k) => [text(k).slice(0, 15), 5]));
+    expect(s.counts()).toEqual({ any: true, acknowledged: true });
+    expect(s.countAcknowledged()).toBe(5);
+    expect(s.textPages()).toEqual([['A', 'B', 'C', 'D'].map((k) => text(k).slice(0, 15)).join('')]);
+    expect([...s.textsWithAckedAt()]).toEqual(['A', 'B', 'C', 'D'].map((k) => [text(k).slice(0, 15), 5]));
     // A's text was seen (not listed), B's key was looked up though its text changed, C and D were not in the input; E has no text.
     s.visit('B');
     s.findOrphans([text('B'), text('C'), text('D')].map((t) => t.slice(0, 15)));
     expect([...s.orphans()].map((o) => o.key)).toEqual(['C', 'D', 'E']);
     expect(s.countOrphans()).toBe(3);
     expect(s.someOrphans(2)).toEqual(['C', 'D']);
-    // B's item was unchanged: its new text is kept for the next night.
-    s.refreshTexts([['B', 'B-new-text']]);
+    // B's item was unchanged: its new text is kept for the next night, at the run's end; not so a
+    // key acknowledged in this run (a later version of it was sent), whose text came with it.
+    s.refreshTexts([
+      ['B', 'B-new-text'],
+      ['F', 'F-unchanged-text'],
+    ]);
+    s.record([{ key: 'F', sentKey: 'F', hash: 'h', raw: 'F-sent-text', id: 'F' }], [], 6);
+    expect(s.visit('B')?.raw).toBe(text('B'));
+    s.keepMarks();
     expect(s.visit('B')?.raw).toBe('B-new-text');
+    expect(s.visit('F')?.raw).toBe('F-sent-text');
+    // The keys this run looked up are kept too: a resumed attempt, which does not read them again, knows them.
+    s.close();
+    const resumed = DeltaState.open(path, owner());
+    resumed.beginRun('r2', new Date(1), false);
+    resumed.findOrphans([text('C'), text('D')].map((t) => t.slice(0, 15)));
+    expect([...resumed.orphans()].map((o) => o.key)).toEqual(['C', 'D', 'E']);
+    resumed.close();
+  });
+
+  it('the text hashes come in pages, each of them once, however many there are', async () => {
+    const s = DeltaState.open(await freshPath(), owner());
+    s.beginRun('r1', new Date(0), false);
+    const n = 50_001;
+    const raw = (i: number): string => `t${String(i).padStart(14, '0')}-rest`;
+    const acks = Array.from({ length: n }, (_, i) => ({ key: `K${String(i).padStart(6, '0')}`, sentKey: 'k', hash: 'h', raw: raw(i), id: i }));
+    for (let i = 0; i < n; i += 5000) s.record(acks.slice(i, i + 5000), [], 5);
+    const pages = s.textPages();
+    expect(pages.length).toBe(2);
+    const all = pages.join('');
+    expect(all.length).toBe(n * 15);
+    expect(all.slice(0, 15)).toBe(raw(0).slice(0, 15));
+    expect(all.slice(-15)).toBe(raw(n - 1).slice(0, 15));
     s.close();
   });
 
@@ -111,10 +137,9 @@ describe('delta state (SQLite)', () => {
 
     const ro = DeltaState.open(path, { ...owner(), readonly: true });
     ro.beginRun('dry', new Date(0), false);
-    expect(ro.counts()).toEqual({ any: true, acknowledged: 1 });
-    ro.acknowledgedTexts(() => {
-      throw new Error('a format-1 state has no texts');
-    });
+    expect(ro.counts()).toEqual({ any: true, acknowledged: true });
+    expect(ro.textPages()).toEqual([]);
+    expect([...ro.textsWithAckedAt()]).toEqual([]);
     expect(ro.visit('A')).toEqual({ hash: 'h', ackedAt: 5, passed: false, raw: null });
     ro.close();
 
@@ -123,9 +148,7 @@ describe('delta state (SQLite)', () => {
     s.beginRun('r', new Date(0), false);
     expect(s.visit('A')).toEqual({ hash: 'h', ackedAt: 5, passed: false, raw: null });
     s.record([{ key: 'A', sentKey: 'A', hash: 'h2', raw: 'text-hash-of-A-0000', id: 1 }], [], 6);
-    const texts: string[] = [];
-    s.acknowledgedTexts((p, _at, at) => texts.push(p.slice(at, at + 15)));
-    expect(texts).toEqual(['text-hash-of-A-']);
+    expect(s.textPages()).toEqual(['text-hash-of-A-']);
     s.close();
   });
 

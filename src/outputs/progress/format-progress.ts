@@ -14,9 +14,17 @@ export function formatDuration(ms: number): string {
 
 /**
  * Time left, from the share of input bytes read so far: the one measure known before the
- * records are (a CSV's record count is not). Undefined until there is something to go on.
+ * records are (a CSV's record count is not). A delta night compared first, once read, knows how
+ * many changes it sends: from then on, from the share of them sent. Undefined until there is
+ * something to go on.
  */
 export function etaMs(p: ProgressSnapshot): number | undefined {
+  if (p.sending !== undefined) {
+    const { total, done, elapsedMs } = p.sending;
+    if (done >= total) return 0;
+    if (done <= 0 || elapsedMs < 500) return undefined;
+    return (elapsedMs * (total - done)) / done;
+  }
   if (p.totalBytes <= 0 || p.bytesRead <= 0 || p.elapsedMs < 500) return undefined;
   const done = Math.min(1, p.bytesRead / p.totalBytes);
   return (p.elapsedMs * (1 - done)) / done;
@@ -33,10 +41,14 @@ export function formatProgress(p: ProgressSnapshot, width = 120): string {
     `${n(rate)} records/s`,
     `${p.batchesInFlight} in flight`,
   ];
-  if (p.totalBytes > 0) {
+  const eta = etaMs(p);
+  const etaText = eta !== undefined ? `ETA ${formatDuration(eta)}` : 'ETA …';
+  if (p.sending !== undefined) {
+    const pct = p.sending.total > 0 ? Math.min(100, (p.sending.done * 100) / p.sending.total) : 100;
+    parts.push(`sending ${n(p.sending.done)} of ${n(p.sending.total)} changes ${pct.toFixed(0)}%`, etaText);
+  } else if (p.totalBytes > 0) {
     const pct = Math.min(100, (p.bytesRead * 100) / p.totalBytes);
-    const eta = etaMs(p);
-    parts.push(`${pct.toFixed(0)}%`, eta !== undefined ? `ETA ${formatDuration(eta)}` : 'ETA …');
+    parts.push(`${pct.toFixed(0)}%`, etaText);
   }
   parts.push(formatDuration(p.elapsedMs));
   const line = parts.join(' · ');

@@ -15,6 +15,11 @@ interface ProgressCounts {
   /** Input bytes taken so far and the inputs' total size (0 when unknown, e.g. stdin). */
   readonly bytesRead: number;
   readonly totalBytes: number;
+  /**
+   * A delta night compared first, once the whole input was read: its changes (new + changed)
+   * being sent, how many of them reached the API so far, and for how long they have been sent.
+   */
+  readonly sending?: { readonly total: number; readonly done: number; readonly elapsedMs: number };
 }
 
 /** What the probe needs of the source stream (SourceStream has both). */
@@ -36,6 +41,7 @@ export class RunProbe {
   private readonly startedAt = Date.now();
   private source: ByteCounter | undefined;
   private inFlight = 0;
+  private sendPhase: { total: number; sentBefore: number; startedAt: number } | undefined;
 
   constructor(
     private readonly counts: RunCounts,
@@ -62,6 +68,11 @@ export class RunProbe {
     };
   }
 
+  /** A night compared first starts sending its `total` changes: progress and ETA follow them from here. */
+  beginSending(total: number): void {
+    this.sendPhase = { total, sentBefore: this.counts.sent, startedAt: Date.now() };
+  }
+
   snapshot(): ProgressSnapshot {
     const c = this.counts;
     const kinds: Partial<Record<ProgressKind, number>> = {};
@@ -76,6 +87,15 @@ export class RunProbe {
       batchesInFlight: this.inFlight,
       bytesRead: this.source?.bytesRead ?? 0,
       totalBytes: this.source?.totalBytes ?? 0,
+      ...(this.sendPhase !== undefined
+        ? {
+            sending: {
+              total: this.sendPhase.total,
+              done: Math.min(this.sendPhase.total, c.sent - this.sendPhase.sentBefore),
+              elapsedMs: Date.now() - this.sendPhase.startedAt,
+            },
+          }
+        : {}),
     };
   }
 }

@@ -12,7 +12,7 @@ import { RESOURCES } from '../../core/resource.js';
 import { ConfigError, DeltaThresholdError } from '../../core/errors.js';
 import type { ItemRecord, PreparedEvent, SourceEvent } from '../../core/record.js';
 import type { KnownBytes } from '../../core/known-bytes.js';
-import { RecordIndex } from '../../state/record-index.js';
+import { INDEX_CHARS, RecordIndex } from '../../state/record-index.js';
 import { PassedKeys } from './passed-keys.js';
 import type { DeltaReport } from '../../outcomes/summary.js';
 import { itemHash } from './item-hash.js';
@@ -129,8 +129,10 @@ export class DeltaRun {
   /** Said in the run's summary, terminal and report: fewer inputs than the last completed run read. */
   readonly inputWarnings: string[] = [];
   private inputs: readonly string[] = [];
-  /** Acknowledged keys when the run began: what the thresholds' percentages are of. */
-  private stateKeys = 0;
+  /** Propel acknowledged keys before this run (not a first night). */
+  private anyAcknowledged = false;
+  /** Acknowledged keys when the run began, counted when a threshold's percentage needs them (a pass over the state). */
+  private stateKeysCount: number | undefined;
   /** No key of any kind when the run began: a first night, with nothing to look up. */
   private stateEmpty = false;
   /** The state's text hashes, loaded once when the run began (not for --full, which sends everything). */
@@ -154,16 +156,10 @@ export class DeltaRun {
     const missing = missingInputs(this.state.lastInputs(), inputs);
     if (missing !== undefined) this.inputWarnings.push(missing);
     const counts = this.state.counts();
-    this.stateKeys = counts.acknowledged;
+    this.anyAcknowledged = counts.acknowledged;
     this.stateEmpty = !counts.any;
     this.state.beginRun(runId, startedAt, this.opts.full === true);
-    if (counts.acknowledged > 0 && this.opts.full !== true && this.opts.fingerprint !== undefined) {
-      const refresh = this.spec.refreshAfterMs !== undefined;
-      // Sized for every acknowledged key: those without a text hash (another format, an older state) leave room unused.
-      const index = new RecordIndex(counts.acknowledged, refresh);
-      this.state.acknowledgedTexts((prefixes, ackedAt, at) => index.add(prefixes, ackedAt, at), refresh);
-      if (index.size > 0) this.index = index;
-    }
+    if (counts.acknowledged && this.opts.full !== true && this.opts.fingerprint !== undefined) this.index = this.loadIndex();
     if (this.opts.mode === 'run') this.recorder = new DeltaRecorder(this.state, RESOURCES[this.opts.spec.resource].lookupKey, this.now);
   }
 
@@ -173,7 +169,7 @@ export class DeltaRun {
    * run on a state that holds keys; a first night (nothing to compare) and `--full` send as they read.
    */
   get comparesFirst(): boolean {
-    return this.opts.mode === 'run' && this.opts.full !== true && this.stateKeys > 0;
+    return this.opts.mode === 'run' && this.opts.full !== true && this.anyAcknowledged;
   }
 
   /**
@@ -198,6 +194,26 @@ export class DeltaRun {
         return slot;
       },
     };
+  }
+
+  /** The state's text hashes, in typed arrays (RecordIndex): undefined when none is known by its text. */
+  private loadIndex(): RecordIndex | undefined {
+    let index: RecordIndex;
+    if (this.spec.refreshAfterMs !== undefined) {
+      index = new RecordIndex(this.stateKeys, true);
+      for (const [prefix, ackedAt] of this.state.textsWithAckedAt()) index.add(prefix, ackedAt);
+    } else {
+      const pages = this.state.textPages();
+      index = new RecordIndex(pages.reduce((sum, p) => sum + p.length / INDEX_CHARS, 0));
+      for (const page of pages) for (let at = 0; at + INDEX_CHARS <= page.length; at += INDEX_CHARS) index.add(page, null, at);
+    }
+    return index.size > 0 ? index : undefined;
+  }
+
+  /** Acknowledged keys when the run began (counted once, when asked: acknowledgements of this run come later). */
+  private get stateKeys(): number {
+    this.stateKeysCount ??= this.state.countAcknowledged();
+    return this.stateKeysCount;
   }
 
   /** The filter stage, between the admit gate and the batcher (or the spill of changes); `prepare` maps and validates a known record the night sends after all. */
@@ -324,6 +340,7 @@ export class DeltaRun {
   /** Records how the run ended, closes the state and lets the next run in. */
   async close(status: string, counts: unknown): Promise<void> {
     try {
+      this.state.keepMarks();
       this.state.finishRun(status, new Date(), counts);
     } finally {
       this.state.close();

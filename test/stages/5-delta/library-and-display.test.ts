@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, startEmulator, type Emulator } from '../../../src/index.js';
-import { formatProgress } from '../../../src/outputs/progress/format-progress.js';
+import { etaMs, formatProgress } from '../../../src/outputs/progress/format-progress.js';
+import { RunProbe } from '../../../src/outputs/progress/run-probe.js';
 import { formatSummary } from '../../../src/cli/format-summary.js';
 import { buildSummary } from '../../../src/outcomes/summary.js';
 import { RunCounts } from '../../../src/outcomes/index.js';
@@ -41,10 +42,25 @@ describe('unchanged and orphans where people and programs read counts', () => {
     expect(emu.log.total).toBe(before);
   });
 
+  it('the probe counts the changes sent from the moment sending began', () => {
+    const counts = Object.assign(new RunCounts(), { read: 1000, answered: 30 });
+    const probe = new RunProbe(counts, 'run', true);
+    expect(probe.snapshot().sending).toBeUndefined();
+    probe.beginSending(50);
+    counts.answered += 20;
+    expect(probe.snapshot().sending).toMatchObject({ total: 50, done: 20 });
+  });
+
   it('the progress line, the terminal summary and summary.json show them with delta only', () => {
     const snap = { elapsedMs: 2000, read: 1000, imported: 10, rejected: 0, batchesInFlight: 1, bytesRead: 0, totalBytes: 0 };
     expect(formatProgress({ ...snap, unchanged: 990 })).toMatch(/^read 1,000 · unchanged 990 · imported 10 · /);
     expect(formatProgress(snap)).not.toMatch(/unchanged/);
+    // A night compared first, read whole and now sending its changes: progress and ETA follow the changes sent.
+    const sending = { ...snap, bytesRead: 500, totalBytes: 500, elapsedMs: 9000, sending: { total: 400, done: 100, elapsedMs: 2000 } };
+    expect(etaMs(sending)).toBe(6000);
+    expect(formatProgress(sending, 400)).toMatch(/ · sending 100 of 400 changes 25% · ETA 6s · 9s$/);
+    expect(etaMs({ ...sending, sending: { total: 400, done: 0, elapsedMs: 2000 } })).toBeUndefined();
+    expect(etaMs({ ...sending, sending: { total: 400, done: 400, elapsedMs: 2000 } })).toBe(0);
     const counts = Object.assign(new RunCounts(), { read: 1000, answered: 10, updated: 10, unchanged: 990, orphans: 4 });
     const base = {
       runId: 'r',
