@@ -89,7 +89,7 @@ export function filterChunk(chunk: readonly PreparedEvent[], opts: DeltaFilterOp
     if (chunk.length > 0) opts.counts.heldBack(chunk.length);
     return [];
   }
-  return opts.ledger.transaction(() => {
+  const compare = (): ItemEvent[] => {
     // One lookup for the whole chunk: a call into SQLite per record costs more than the lookup.
     // A rejected row's key is visited too: the row is still in the export, so its key is no orphan.
     const lookup = (events: readonly PreparedEvent[]): Map<string, Visit> => {
@@ -152,5 +152,7 @@ export function filterChunk(chunk: readonly PreparedEvent[], opts: DeltaFilterOp
     if (unchanged > 0) opts.counts.heldBack(unchanged);
     if (fresh + changed > 0) opts.counts.changesFound(fresh, changed);
     return out;
-  });
+  };
+  // A first night touches nothing in SQLite: no transaction to open and commit per chunk.
+  return opts.empty === true ? compare() : opts.ledger.transaction(compare);
 }

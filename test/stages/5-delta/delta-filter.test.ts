@@ -32,7 +32,9 @@ class MapLedger implements DeltaLedger {
   refreshTexts(rows: readonly (readonly [string, string])[]): void {
     for (const [k, r] of rows) this.texts.push([k, r]);
   }
+  transactions = 0;
   transaction<T>(fn: () => T): T {
+    this.transactions++;
     return fn();
   }
 }
@@ -195,11 +197,11 @@ describe('delta filter (pure)', () => {
     expect(ledger.texts).toEqual([['A', th('A;"Anna"')]]);
   });
 
-  it('a first night (empty state) looks nothing up, and still counts a key twice as one new and one changed', () => {
+  it('a first night (empty state) looks nothing up, opens no transaction, and still counts a key twice as one new and one changed', () => {
     const ledger = new MapLedger();
     const counts = countsSpy();
     const out = filterChunk([item('N', 'one'), item('N', 'two')], opts(ledger, counts, { empty: true }));
     expect(out).toHaveLength(2);
-    expect([ledger.lookups, counts.fresh, counts.changed]).toEqual([0, 1, 1]);
+    expect([ledger.lookups, ledger.transactions, counts.fresh, counts.changed]).toEqual([0, 0, 1, 1]);
   });
 });
