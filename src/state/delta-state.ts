@@ -315,8 +315,7 @@ export class DeltaState {
   keepMarks(): void {
     if (this.readonly) return;
     this.transaction(() => {
-      this.db.prepare('UPDATE items SET seen_run = @run WHERE key IN (SELECT key FROM temp.seen)').run({ run: this.run });
-      this.db.prepare('UPDATE items SET raw = t.raw FROM temp.texts AS t WHERE items.key = t.key AND items.acked_run IS NOT @run').run({ run: this.run });
+      for (const sql of KEEP_MARKS) this.db.prepare(sql).run({ run: this.run });
     });
   }
 
@@ -482,6 +481,15 @@ function create(db: Database.Database, opts: OpenStateOptions): void {
     db.pragma(`user_version = ${STATE_FORMAT}`);
   })();
 }
+
+/**
+ * keepMarks' statements. Each is driven by its temporary table and finds each item by its key:
+ * an `UPDATE … FROM temp.texts` had SQLite scan every item instead (300 ms at 1M keys).
+ */
+export const KEEP_MARKS = [
+  'UPDATE items SET seen_run = @run WHERE key IN (SELECT key FROM temp.seen)',
+  'UPDATE items SET raw = (SELECT t.raw FROM temp.texts AS t WHERE t.key = items.key) WHERE key IN (SELECT key FROM temp.texts) AND acked_run IS NOT @run',
+] as const;
 
 /** Format 1 had no text hashes: the column is added (no row is rewritten), and the keys get theirs as they are next acknowledged. */
 function upgradeFrom1(db: Database.Database): void {
