@@ -31,12 +31,13 @@ export interface RunStages {
 /** The chain for the run's mode: `run` sends through `sender`, `dry-run` writes batch files, `validate` keeps only rejects; with `delta:` the filter sits before the batcher. */
 export function buildStages(run: Run, halt: RunHalt, sender: BatchSender | undefined, check: (() => void) | undefined): RunStages {
   const { spec, opts } = run;
+  // A delta night: records the state knows by their text come unbuilt (core/known-bytes.ts).
+  const known = run.delta?.knownBytes;
   const source = openSource(run.inputs, spec.source, {
     deferFailure: true,
     chunked: true,
     columns: run.mapRecord.sources,
-    // A delta night: records the state knows by their text come unbuilt (core/known-bytes.ts).
-    ...(run.delta?.knownBytes !== undefined ? { known: run.delta.knownBytes } : {}),
+    ...(known !== undefined ? { known } : {}),
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   });

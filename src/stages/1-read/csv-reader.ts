@@ -520,12 +520,7 @@ export class CsvReader implements FormatReader, Reread {
 
   private toItems(rows: CsvRow[]): ParsedItem[] {
     const items: ParsedItem[] = [];
-    const known = this.known;
     for (const row of rows) {
-      if (row.slot !== undefined) {
-        items.push({ kind: 'known', line: row.line, slot: row.slot, textHash: row.hash as string, text: row.raw as string, from: this });
-        continue;
-      }
       if (this.headers === null && this.headerLine) {
         // Header names are trimmed always: a stray space would make a column silently unmappable.
         this.headers = checkHeaderNames(
@@ -536,19 +531,14 @@ export class CsvReader implements FormatReader, Reread {
         this.prefix = this.prefixFor(this.headers);
         continue;
       }
-      if (known === undefined || this.prefix === undefined) {
-        items.push(this.toItem(row, undefined));
-        continue;
-      }
-      // Rows the splitter did not look at (quoted, cut by fast-csv, before the header was known).
-      if (row.hash !== undefined) {
-        items.push(this.toItem(row, row.hash));
-        continue;
-      }
-      const raw = row.raw ?? '';
-      const hash = textHash(this.prefix, raw);
-      const slot = known.take(hash);
-      items.push(slot >= 0 ? { kind: 'known', line: row.line, slot, textHash: hash, text: raw, from: this } : this.toItem(row, hash));
+      // Rows the splitter did not look at (quoted, cut by fast-csv, read before the header) are looked at here.
+      const seen = row.hash !== undefined || row.slot !== undefined ? row : this.look(row.raw ?? '', row.line);
+      const r = seen === undefined ? row : typeof seen === 'string' ? { ...row, hash: seen } : seen;
+      items.push(
+        r.slot !== undefined
+          ? { kind: 'known', line: r.line, slot: r.slot, textHash: r.hash as string, text: r.raw as string, from: this }
+          : this.toItem(r, r.hash),
+      );
     }
     return items;
   }
