@@ -28,7 +28,7 @@ async function narrow(csv, path) {
   await writeAll(out, NARROW_COLUMNS.join(',') + '\n');
   const emit = async (items) => {
     let text = '';
-    for (const item of items) if (item.kind === 'record') text += NARROW_FROM.map((c) => csvField(item.data[c])).join(',') + '\n';
+    for (const item of items) if (item.kind === 'record') text += NARROW_FROM.map((c) => csvField(item.data.get(c))).join(',') + '\n';
     await writeAll(out, text);
   };
   for await (const chunk of createReadStream(csv, { highWaterMark: 1 << 20 })) await emit(reader.write(decoder.write(chunk)));

@@ -2,6 +2,9 @@
  * The envelopes that flow between pipeline stages. A record keeps its provenance from the
  * reader to the sink so every result and reject points back at the source row.
  */
+import { FieldRow } from './field-row.js';
+import type { Stage } from './stages.js';
+import type { ItemBytes } from './item-bytes.js';
 
 /** Where a record came from. `line` is the 1-based line where the record starts. */
 export interface Provenance {
@@ -14,11 +17,16 @@ export interface Provenance {
   readonly seq: number;
 }
 
-/** A source row: CSV columns by header name, or a JSON object. */
-export type SourceData = Readonly<Record<string, unknown>>;
+/** A source row as an object: a JSON record, or a CSV record keyed by header name. */
+export type SourceObject = Readonly<Record<string, unknown>>;
 
-import type { Stage } from './stages.js';
-import type { ItemBytes } from './item-bytes.js';
+/** A source row: a CSV record's fields by position (FieldRow), or a JSON object. */
+export type SourceData = SourceObject | FieldRow;
+
+/** The row as an object keyed by column name: for what must look at it whole (init's sample). */
+export function sourceObject(data: SourceData): SourceObject {
+  return data instanceof FieldRow ? data.toJSON() : data;
+}
 
 export type { Stage };
 
@@ -88,7 +96,7 @@ export interface ItemRecord {
   /** The item's identity at the API (see lookupKey); two records with the same key are the same object. */
   readonly key: string;
   readonly source: SourceData;
-  /** The item serialised, when a stage before the batcher needed it (the delta filter hashes it): the batcher sends exactly this. */
+  /** The item serialised, once, by its mapping (item-json.ts): the batcher sends exactly this and the delta filter hashes it. Absent only on items made by hand (the batcher serialises those itself). */
   readonly json?: string;
   /** Its record's text hash (SourceRecord.textHash), for the delta state. */
   readonly textHash?: string;

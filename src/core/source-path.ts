@@ -3,6 +3,7 @@
  * so reading a record walks a prepared list instead of re-parsing the path per record.
  */
 import type { SourceData } from './record.js';
+import { FieldRow, columnReader } from './field-row.js';
 
 /** A property name, or an index into an array. */
 export type PathStep = string | number;
@@ -38,12 +39,15 @@ function readStep(current: unknown, step: PathStep): unknown {
  * reading, because CSV headers can contain dots (`address.city` as one column).
  */
 export function compilePath(path: string): Accessor {
+  // A CSV field is text: no path leads into it, so in a row the path is a column name or nothing.
+  const column = columnReader(path);
   const steps = parsePath(path);
   if (steps === undefined || steps.length === 1) {
-    return (data) => (Object.hasOwn(data, path) ? data[path] : undefined);
+    return (data) => (data instanceof FieldRow ? column(data) : Object.hasOwn(data, path) ? data[path] : undefined);
   }
   const count = steps.length;
   return (data) => {
+    if (data instanceof FieldRow) return column(data);
     if (Object.hasOwn(data, path)) return data[path];
     let current: unknown = data;
     for (let i = 0; i < count && current !== undefined; i++) current = readStep(current, steps[i] as PathStep);

@@ -1,6 +1,6 @@
 import type { SourceSpec } from '../config/pipeline-spec.js';
 import { ERR, ConfigError } from '../core/errors.js';
-import type { ReadEvent } from '../core/record.js';
+import { sourceObject, type ReadEvent } from '../core/record.js';
 import { DEFAULT_FORMAT, FORMATS } from '../stages/1-read/formats/index.js';
 import { openSource, resolveInputs } from '../stages/1-read/index.js';
 import { storageFor } from '../storage/index.js';
@@ -72,7 +72,7 @@ async function sampleWith(spec: SourceSpec, baseDir: string, limit: number): Pro
   for await (const ev of openSource(inputs, spec, { limit }) as AsyncIterable<ReadEvent>) {
     if (ev.kind !== 'record') continue;
     records++;
-    collector.add(ev.data);
+    collector.add(sourceObject(ev.data));
   }
   return { records, collector };
 }

@@ -46,7 +46,7 @@ export class MappedPaths {
       if (this.unseen.length > 0) this.observe(data);
       return map(data);
     };
-    return Object.assign(watched, { sources: map.sources });
+    return Object.assign(watched, { sources: map.sources, json: map.json });
   }
 
   observe(data: SourceData): void {

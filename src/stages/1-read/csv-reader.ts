@@ -13,6 +13,7 @@ import { countLineBreaks, type FormatReader, type ParsedItem, type ReaderContext
 import { DEFAULT_MAX_RECORD_CHARS } from './record-size.js';
 import { textHash, type KnownBytes } from '../../core/known-bytes.js';
 import type { Reread } from '../../core/record.js';
+import { Columns, FieldRow } from '../../core/field-row.js';
 
 export interface CsvRow {
   readonly fields: string[];
@@ -448,8 +449,8 @@ export function checkHeaderNames(names: readonly string[], ctx: ReaderContext, l
 }
 
 /**
- * CSV rows to records keyed by header name; a row whose width differs from the header is a read
- * reject. Given `known` (a delta night), each row's own text is hashed under the fingerprint and
+ * CSV rows to records, their fields by position under the input's header (FieldRow); a row whose
+ * width differs from the header is a read reject. Given `known` (a delta night), each row's own text is hashed under the fingerprint and
  * this input's header, and a row the state knows is a `known` item, never built.
  */
 export class CsvReader implements FormatReader, Reread {
@@ -457,6 +458,8 @@ export class CsvReader implements FormatReader, Reread {
   private readonly ctx: ReaderContext;
   /** Column names; null until the header line is read, or for ever when `headers: false`. */
   private headers: string[] | null;
+  /** The header as the records carry it: one per input, so a mapping resolves its positions once per input. */
+  private columns: Columns;
   private readonly headerLine: boolean;
   /** What a row's text is hashed under: the fingerprint and this input's header, themselves hashed once. */
   private prefix: string | undefined;
@@ -470,6 +473,7 @@ export class CsvReader implements FormatReader, Reread {
     this.ctx = ctx;
     const h = options.headers ?? true;
     this.headers = Array.isArray(h) ? checkHeaderNames(h, ctx) : null;
+    this.columns = new Columns(this.headers);
     this.headerLine = h === true;
     if (!this.headerLine) this.prefix = this.prefixFor(this.headers);
     this.splitter = new CsvRowSplitter(options, ctx, {
@@ -528,6 +532,7 @@ export class CsvReader implements FormatReader, Reread {
           this.ctx,
           row.line,
         );
+        this.columns = new Columns(this.headers);
         this.prefix = this.prefixFor(this.headers);
         continue;
       }
@@ -546,16 +551,11 @@ export class CsvReader implements FormatReader, Reread {
   private toItem(row: CsvRow, hash: string | undefined): ParsedItem & { kind: 'record' | 'reject' } {
     const { fields, line } = row;
     const headers = this.headers;
-    const data: Record<string, string> = {};
-    if (headers === null) {
-      // `headers: false`: no names at all, so columns are keyed by 0-based position.
-      for (let i = 0; i < fields.length; i++) data[String(i)] = fields[i] as string;
-      return hash !== undefined ? { kind: 'record', line, data, textHash: hash } : { kind: 'record', line, data };
-    }
-    if (fields.length !== headers.length) {
+    // `headers: false`: no names at all, so a column is named by its 0-based position (Columns).
+    if (headers !== null && fields.length !== headers.length) {
       return { kind: 'reject', line, reason: `row has ${fields.length} fields, header has ${headers.length}`, raw: fields };
     }
-    for (let i = 0; i < headers.length; i++) data[headers[i] as string] = fields[i] as string;
+    const data = new FieldRow(this.columns, fields);
     return hash !== undefined ? { kind: 'record', line, data, textHash: hash } : { kind: 'record', line, data };
   }
 }

@@ -5,6 +5,7 @@
  * the run-wide provenance (file, entry, seq).
  */
 import type { Reread, SourceData } from '../../core/record.js';
+import { FieldRow } from '../../core/field-row.js';
 
 export type ParsedItem =
   | { readonly kind: 'record'; readonly line: number; readonly data: SourceData; readonly textHash?: string }
@@ -62,6 +63,7 @@ export function countLineBreaks(text: string): number {
 /** Whether a parsed value holds `char` in any string or key, however deep (records from JSON nest). */
 export function holdsChar(value: unknown, char: string): boolean {
   if (typeof value === 'string') return value.includes(char);
+  if (value instanceof FieldRow) return holdsChar(value.fields, char) || holdsChar(value.columns.names, char);
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) return value.some((v) => holdsChar(v, char));
   for (const [k, v] of Object.entries(value)) if (k.includes(char) || holdsChar(v, char)) return true;

@@ -8,6 +8,8 @@ import { reasonsList, type PropelItem, type SourceData } from '../../core/record
 import { lookupKey, type ResourceName } from '../../core/resource.js';
 import { isFieldSpec, isPlainObject } from '../../config/classify.js';
 import { compileField } from './field.js';
+import { buildObject } from './object-builder.js';
+import { compileItemJson, type Shape } from './item-json.js';
 import { type CompiledNode, type EvalContext, type NodeFn, childPath, configWhere } from './node.js';
 
 /** `reasons`: every problem of the record, `reason` first (present when there are several). */
@@ -15,12 +17,15 @@ export type MapResult = { ok: true; item: PropelItem } | { ok: false; reason: st
 export type CompiledMapping = ((data: SourceData) => MapResult) & {
   /** The source columns or paths the mapping reads (each once, in mapping order): what a columnar reader must fetch. */
   readonly sources: readonly string[];
+  /** An item's JSON, compiled from the shape this mapping gives it: what the batch sends and the delta state hashes. */
+  readonly json: (item: PropelItem) => string;
 };
 
 function compileObject(mapping: Record<string, unknown>, path: string, droppable: boolean): CompiledNode {
   const keys = Object.keys(mapping);
   if (keys.length === 0) throw new ConfigError(`${configWhere(path)}: an empty object maps nothing`);
   const fns: NodeFn[] = [];
+  const shapes: Shape[] = [];
   const sources: string[] = [];
   let takesSource = false;
   for (const key of keys) {
@@ -30,27 +35,14 @@ function compileObject(mapping: Record<string, unknown>, path: string, droppable
       throw new ConfigError(`${configWhere(at)}: ${JSON.stringify(key)} is not a valid target field name`);
     const node = compileNode(mapping[key], at);
     fns.push(node.evaluate);
+    shapes.push(node.shape);
     sources.push(...node.sources);
     takesSource ||= node.takesSource;
   }
   // An object of constants only is deliberate config and is always sent; one with
   // source-taken fields is dropped when none of them found a value.
-  const dropWhenNoHit = droppable && takesSource;
-  const count = keys.length;
-  const evaluate: NodeFn = (data, ctx) => {
-    const outerHit = ctx.hit;
-    ctx.hit = false;
-    let out: Record<string, unknown> | undefined;
-    for (let i = 0; i < count; i++) {
-      const v = (fns[i] as NodeFn)(data, ctx);
-      if (ctx.error !== undefined) return undefined;
-      if (v !== undefined) (out ??= {})[keys[i] as string] = v;
-    }
-    const hit = ctx.hit;
-    ctx.hit = outerHit || hit;
-    return dropWhenNoHit && !hit ? undefined : out;
-  };
-  return { evaluate, takesSource, sources };
+  const evaluate = buildObject(keys, fns, droppable && takesSource);
+  return { evaluate, takesSource, sources, shape: { kind: 'object', keys, fields: shapes } };
 }
 
 /**
@@ -85,7 +77,12 @@ function compileArray(mapping: readonly unknown[], path: string): CompiledNode {
     }
     return out;
   };
-  return { evaluate, takesSource: fns.some((n) => n.takesSource), sources: fns.flatMap((n) => n.sources) };
+  return {
+    evaluate,
+    takesSource: fns.some((n) => n.takesSource),
+    sources: fns.flatMap((n) => n.sources),
+    shape: { kind: 'list', elements: fns.map((n) => n.shape) },
+  };
 }
 
 function compileNode(node: unknown, path: string): CompiledNode {
@@ -132,5 +129,5 @@ export function compileMapping(mapping: MappingObject): CompiledMapping {
     }
     return { ok: true, item: (item as PropelItem | undefined) ?? {} };
   };
-  return Object.assign(map, { sources: [...new Set(root.sources)] });
+  return Object.assign(map, { sources: [...new Set(root.sources)], json: compileItemJson(root.shape) });
 }

@@ -7,6 +7,7 @@ import { ConfigError, SourceError } from '../../../src/core/errors.js';
 import { openSource, resolveInputs } from '../../../src/stages/1-read/index.js';
 import { buildZip, chunked, collect, collectUntilError, readSpec, readStdin, summary } from './helpers.js';
 import { tmpDir, type TmpDir } from '../../support/files.js';
+import { sourceObject } from '../../../src/core/record.js';
 
 let dir: TmpDir;
 
@@ -106,7 +107,7 @@ describe('encodings', () => {
 describe('gzip and globs', () => {
   it('reads a glob of gzipped parts in sorted order as one stream, each with its own header', async () => {
     const events = await readSpec({ path: 'exports/users_*_part_*.csv.gz', csv: { delimiter: ';' } }, dir.path);
-    expect(events.map((e) => [e.prov.file, e.prov.line, e.prov.seq, e.kind === 'record' ? e.data : null])).toEqual([
+    expect(events.map((e) => [e.prov.file, e.prov.line, e.prov.seq, e.kind === 'record' ? sourceObject(e.data) : null])).toEqual([
       ['exports/users_0_part_1.csv.gz', 2, 0, { id: '101', name: 'Ann 1' }],
       ['exports/users_0_part_1.csv.gz', 3, 1, { id: '102', name: 'Bob 1' }],
       ['exports/users_0_part_2.csv.gz', 2, 2, { id: '201', name: 'Ann 2' }],
@@ -188,7 +189,9 @@ describe('gzip and globs', () => {
 describe('ZIP archives', () => {
   it('reads chosen entries in archive order, each by its own format, nested folders included', async () => {
     const events = await readSpec({ path: 'bundle.zip' }, dir.path);
-    expect(events.map((e) => [e.prov.file, e.prov.entry, e.prov.line, e.prov.seq, e.kind === 'record' ? e.data : e.reason])).toEqual([
+    expect(
+      events.map((e) => [e.prov.file, e.prov.entry, e.prov.line, e.prov.seq, e.kind === 'record' ? sourceObject(e.data) : e.reason]),
+    ).toEqual([
       ['bundle.zip', 'a.csv', 2, 0, { id: '1', name: 'Ann' }],
       ['bundle.zip', 'a.csv', 3, 1, { id: '2', name: 'Bob' }],
       ['bundle.zip', 'deep/er/b.csv', 2, 2, { id: '3', name: 'Cé\nline' }],
@@ -202,7 +205,7 @@ describe('ZIP archives', () => {
     const spec = { path: 'delivery.zip', format: 'csv' as const };
     const stream = openSource(await resolveInputs(spec, dir.path), spec);
     const events = await collect(stream);
-    expect(events.map((e) => [e.prov.entry, e.prov.line, e.kind === 'record' ? e.data : e.reason])).toEqual([
+    expect(events.map((e) => [e.prov.entry, e.prov.line, e.kind === 'record' ? sourceObject(e.data) : e.reason])).toEqual([
       ['users.csv', 2, { id: '1', name: 'Ann' }],
     ]);
     expect(stream.skippedEntries).toEqual(

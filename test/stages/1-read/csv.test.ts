@@ -9,6 +9,7 @@ import type { ParsedItem } from '../../../src/stages/1-read/index.js';
 import { collectUntilError, readSpec, readStdin, summary, records } from './helpers.js';
 import { openSource, resolveInputs } from '../../../src/stages/1-read/index.js';
 import { chunked } from './helpers.js';
+import { sourceObject } from '../../../src/core/record.js';
 
 const spectrumDir = dirname(createRequire(import.meta.url).resolve('csv-spectrum/package.json'));
 const spectrumFiles = readdirSync(join(spectrumDir, 'csvs')).filter((f) => f.endsWith('.csv'));
@@ -43,8 +44,9 @@ const SAMPLE_EXPECTED = [
   },
 ];
 
+/** The reader's items, a record's fields shown as the object keyed by column name that rejects.ndjson shows. */
 function readText(reader: CsvReader, text: string): ParsedItem[] {
-  return [...reader.write(text), ...reader.end()];
+  return [...reader.write(text), ...reader.end()].map((it) => (it.kind === 'record' ? { ...it, data: sourceObject(it.data) } : it));
 }
 
 /**

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEPTH_REASON, MAX_DEPTH, cutBelow, nestsDeeperThan } from '../../../src/stages/1-read/depth-check.js';
 import { rejectLine } from '../../../src/stages/8-sink/result-sink.js';
 import { readStdin } from './helpers.js';
+import { sourceObject } from '../../../src/core/record.js';
 
 /** `{"a":{"a":…{"a":1}}}` with `levels` objects. */
 const nested = (levels: number): string => '{"a":'.repeat(levels - 1) + '{"a":1}' + '}'.repeat(levels - 1);
@@ -32,10 +33,10 @@ describe('the nesting cap', () => {
     const lines = Buffer.from(`{"id":"N1"}\n{"id":"N2","x":${nested(5000)}}\n{"id":"N3","x":${nested(MAX_DEPTH - 1)}}\n`);
     for (const size of [1, 3, 7, 4096]) {
       const events = await readStdin(lines, size, { format: 'ndjson' });
-      expect(events.map((e) => (e.kind === 'record' ? e.data.id : e.reason))).toEqual(['N1', DEPTH_REASON, 'N3']);
+      expect(events.map((e) => (e.kind === 'record' ? sourceObject(e.data).id : e.reason))).toEqual(['N1', DEPTH_REASON, 'N3']);
     }
     const events = await readStdin(Buffer.from(`[{"id":"J1"},{"id":"J2","x":[${nested(3000)}]},{"id":"J3"}]`), 5, { format: 'json' });
-    expect(events.map((e) => (e.kind === 'record' ? e.data.id : e.reason))).toEqual(['J1', DEPTH_REASON, 'J3']);
+    expect(events.map((e) => (e.kind === 'record' ? sourceObject(e.data).id : e.reason))).toEqual(['J1', DEPTH_REASON, 'J3']);
     const reject = events[1]!;
     if (reject.kind !== 'reject') throw new Error('not a reject');
     const line = JSON.parse(rejectLine(reject)) as { record: unknown };

@@ -13,6 +13,7 @@ import {
 } from '../../../src/stages/1-read/index.js';
 import { buildZip, chunked, collect, summary } from './helpers.js';
 import { tmpDir, type TmpDir } from '../../support/files.js';
+import { sourceObject } from '../../../src/core/record.js';
 
 /**
  * A test-only binary format: fixed 4-byte records (a big-endian uint32 id) after an 8-byte
@@ -106,7 +107,7 @@ describe('a binary format', () => {
     ]);
     const stream = openSource(inputs, spec, { formats });
     const events = await collect(stream);
-    expect(events.map((e) => [e.prov.file, e.prov.line, e.prov.seq, e.kind === 'record' ? e.data : e.reason])).toEqual([
+    expect(events.map((e) => [e.prov.file, e.prov.line, e.prov.seq, e.kind === 'record' ? sourceObject(e.data) : e.reason])).toEqual([
       ['a.fixed', 1, 0, { id: 11 }],
       ['a.fixed', 2, 1, { id: 12 }],
       ['a.fixed', 3, 2, 'id 0 in a.fixed'],

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { crc32, deflateRawSync } from 'node:zlib';
-import type { ReadEvent } from '../../../src/core/record.js';
+import { sourceObject, type ReadEvent } from '../../../src/core/record.js';
 import type { SourceSpec } from '../../../src/config/pipeline-spec.js';
 import { openSource, resolveInputs, type OpenSourceOptions } from '../../../src/stages/1-read/index.js';
 
@@ -43,12 +43,12 @@ export async function readStdin(data: Buffer, size: number, spec: Omit<SourceSpe
 /** Events without seq, to compare readings that differ only in chunking. */
 export function summary(events: ReadEvent[]): unknown[] {
   return events.map((e) =>
-    e.kind === 'record' ? { line: e.prov.line, data: e.data } : { line: e.prov.line, reason: e.reason, record: e.record },
+    e.kind === 'record' ? { line: e.prov.line, data: sourceObject(e.data) } : { line: e.prov.line, reason: e.reason, record: e.record },
   );
 }
 
 export function records(events: ReadEvent[]): unknown[] {
-  return events.filter((e) => e.kind === 'record').map((e) => (e.kind === 'record' ? e.data : undefined));
+  return events.filter((e) => e.kind === 'record').map((e) => (e.kind === 'record' ? sourceObject(e.data) : undefined));
 }
 
 export interface ZipInput {

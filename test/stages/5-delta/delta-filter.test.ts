@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemEvent, ItemRecord, KnownRecord, PreparedEvent, SourceEvent } from '../../../src/core/record.js';
-import { reject } from '../../../src/core/record.js';
+import { reject, sourceObject } from '../../../src/core/record.js';
 import { decide, filterChunk, type DeltaFilterOptions, type DeltaLedger } from '../../../src/stages/5-delta/delta-filter.js';
 import { itemHash } from '../../../src/stages/5-delta/item-hash.js';
 import { PassedKeys } from '../../../src/stages/5-delta/passed-keys.js';
@@ -51,7 +51,9 @@ const reader = {
   reread: (text: string) => ({ kind: 'record' as const, data: { no: text.split(';')[0] as string, first: text.split(';')[1] as string } }),
 };
 const prepare = (ev: SourceEvent): PreparedEvent =>
-  ev.kind === 'record' ? { ...item(String(ev.data.no), String(ev.data.first), ev.textHash), prov: ev.prov } : ev;
+  ev.kind === 'record'
+    ? { ...item(String(sourceObject(ev.data).no), String(sourceObject(ev.data).first), ev.textHash), prov: ev.prov }
+    : ev;
 /** A stand-in for a text hash: base64, as the index reads it. */
 const th = (text: string): string => Buffer.from(`${text}.................`).toString('base64').slice(0, 22);
 function known(index: RecordIndex, text: string): KnownRecord {
