@@ -6,7 +6,10 @@
 // CPU is the process's user + system from the first row to the last, per row read. Round 1
 // includes the JIT's warm-up, as a run's one pass does.
 //   npm run build && node bench/row-path.mjs PIPELINE.json [--rounds 3] [--root DIR]
-// `--root`: the build to measure (its dist/), so two builds can be run side by side on one file.
+// `--root`: the build to measure (its dist/). Compare two builds in alternating processes, never
+// in one: loaded side by side they share node_modules (Ajv, fast-csv) and Node's own code, whose
+// inline caches then see both, and whichever was loaded second measured 1.5-1.8x slower.
+// The last line gives the median over rounds 2 and later.
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,46 +27,57 @@ if (pipelineFile === undefined) {
   process.stderr.write('usage: node bench/row-path.mjs PIPELINE.json [--rounds 3] [--root DIR]\n');
   process.exit(2);
 }
-const dist = (p) => import(pathToFileURL(join(resolve(values.root), 'dist', p)).href);
-const { loadPipeline } = await dist('config/index.js');
-const { openSource, resolveInputs } = await dist('stages/1-read/index.js');
-const { admit } = await dist('stages/2-gate/admit.js');
-const { createPrepareEvent } = await dist('stages/2-gate/prepare-event.js');
-const { compileMapping } = await dist('stages/3-map/compile-mapping.js');
-const { Batcher } = await dist('stages/6-batch/batcher.js');
 
-const spec = await loadPipeline(resolve(pipelineFile));
-const prepare = createPrepareEvent(compileMapping(spec.mapping), spec.resource);
-
-async function round() {
-  const inputs = await resolveInputs(spec.source, dirname(resolve(pipelineFile)));
-  const batcher = new Batcher({ size: spec.batch.size, maxBytes: 2 * 1024 * 1024, envelopeBytes: 16 });
-  let read = 0;
-  let items = 0;
-  let rejects = 0;
-  let bytes = 0;
-  const emit = (b) => (bytes += b.bytes);
-  const before = process.cpuUsage();
-  for await (const chunk of admit(openSource(inputs, spec.source, { chunked: true }), { counts: { admitted: () => read++ }, prepare })) {
-    for (const ev of chunk) {
-      if (ev.kind !== 'item') rejects++;
-      else if (batcher.add(ev, emit) === undefined) items++;
+async function builds(root) {
+  const dist = (p) => import(pathToFileURL(join(resolve(root), 'dist', p)).href);
+  const { loadPipeline } = await dist('config/index.js');
+  const { openSource, resolveInputs } = await dist('stages/1-read/index.js');
+  const { admit } = await dist('stages/2-gate/admit.js');
+  const { createPrepareEvent } = await dist('stages/2-gate/prepare-event.js');
+  const { compileMapping } = await dist('stages/3-map/compile-mapping.js');
+  const { Batcher } = await dist('stages/6-batch/batcher.js');
+  const spec = await loadPipeline(resolve(pipelineFile));
+  const prepare = createPrepareEvent(compileMapping(spec.mapping), spec.resource);
+  return async function round() {
+    const inputs = await resolveInputs(spec.source, dirname(resolve(pipelineFile)));
+    const batcher = new Batcher({ size: spec.batch.size, maxBytes: 2 * 1024 * 1024, envelopeBytes: 16 });
+    let read = 0;
+    let items = 0;
+    let rejects = 0;
+    let bytes = 0;
+    const emit = (b) => (bytes += b.bytes);
+    const before = process.cpuUsage();
+    const source = openSource(inputs, spec.source, { chunked: true });
+    for await (const chunk of admit(source, { counts: { admitted: () => read++ }, prepare })) {
+      for (const ev of chunk) {
+        if (ev.kind !== 'item') rejects++;
+        else if (batcher.add(ev, emit) === undefined) items++;
+      }
     }
-  }
-  const last = batcher.flush();
-  if (last !== undefined) bytes += last.bytes;
-  const used = process.cpuUsage(before);
-  return { read, items, rejects, bytes, usPerRow: (used.user + used.system) / read };
+    const last = batcher.flush();
+    if (last !== undefined) bytes += last.bytes;
+    const used = process.cpuUsage(before);
+    return { read, items, rejects, bytes, usPerRow: (used.user + used.system) / read };
+  };
 }
 
+const roots = [values.root];
+const rounds = await Promise.all(roots.map(builds));
 console.log(
   `row path: ${pipelineFile}; ${new Date().toISOString()}, ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}, load ${loadavg()
     .map((x) => x.toFixed(2))
-    .join(' ')}; build ${values.root}`,
+    .join(' ')}`,
 );
+const figures = roots.map(() => []);
 for (let r = 1; r <= Number(values.rounds); r++) {
-  const x = await round();
-  console.log(
-    `  round ${r}: ${x.usPerRow.toFixed(2)} µs CPU/row (${x.read.toLocaleString('en-US')} read, ${x.items.toLocaleString('en-US')} batched, ${x.rejects.toLocaleString('en-US')} rejected, ${x.bytes.toLocaleString('en-US')} body bytes)`,
-  );
+  for (let b = 0; b < roots.length; b++) {
+    const x = await rounds[b]();
+    if (r > 1) figures[b].push(x.usPerRow);
+    console.log(
+      `  round ${r}, ${roots[b]}: ${x.usPerRow.toFixed(2)} µs CPU/row (${x.read.toLocaleString('en-US')} read, ${x.items.toLocaleString('en-US')} batched, ${x.rejects.toLocaleString('en-US')} rejected, ${x.bytes.toLocaleString('en-US')} body bytes)`,
+    );
+  }
 }
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+if (Number(values.rounds) > 1)
+  console.log(`  median of rounds 2 and later: ${roots.map((root, b) => `${root} ${median(figures[b]).toFixed(2)} µs/row`).join(', ')}`);

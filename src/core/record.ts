@@ -96,7 +96,7 @@ export interface ItemRecord {
   /** The item's identity at the API (see lookupKey); two records with the same key are the same object. */
   readonly key: string;
   readonly source: SourceData;
-  /** The item serialised, once, by its mapping (item-json.ts): the batcher sends exactly this and the delta filter hashes it. Absent only on items made by hand (the batcher serialises those itself). */
+  /** The item serialised, when a stage before the batcher needed it (the delta filter hashes it): the batcher sends exactly this. */
   readonly json?: string;
   /** Its record's text hash (SourceRecord.textHash), for the delta state. */
   readonly textHash?: string;

@@ -46,7 +46,7 @@ export class MappedPaths {
       if (this.unseen.length > 0) this.observe(data);
       return map(data);
     };
-    return Object.assign(watched, { sources: map.sources, json: map.json });
+    return Object.assign(watched, { sources: map.sources });
   }
 
   observe(data: SourceData): void {

@@ -12,7 +12,7 @@ const spec = {
   },
 } as unknown as PipelineSpec;
 const inputs = [{ object: { display: 'a.ndjson' } }, { object: { display: 'b.ndjson' } }] as unknown as InputFile[];
-const map = Object.assign(() => ({ ok: true as const, item: {} }), { sources: [] as string[], json: JSON.stringify });
+const map = Object.assign(() => ({ ok: true as const, item: {} }), { sources: [] as string[] });
 
 describe('MappedPaths', () => {
   it('names each path no record had, once, in mapping order; none before any record', () => {
@@ -50,7 +50,7 @@ describe('MappedPaths', () => {
 
 describe('MappedPaths.watch', () => {
   it('keeps the columns a columnar reader must fetch', () => {
-    const compiled = Object.assign(() => ({ ok: true as const, item: {} }), { sources: ['id', 'contact.mail'], json: JSON.stringify });
+    const compiled = Object.assign(() => ({ ok: true as const, item: {} }), { sources: ['id', 'contact.mail'] });
     expect(new MappedPaths(spec).watch(compiled).sources).toEqual(['id', 'contact.mail']);
   });
 });

@@ -9,7 +9,6 @@ import { lookupKey, type ResourceName } from '../../core/resource.js';
 import { isFieldSpec, isPlainObject } from '../../config/classify.js';
 import { compileField } from './field.js';
 import { buildObject } from './object-builder.js';
-import { compileItemJson, type Shape } from './item-json.js';
 import { type CompiledNode, type EvalContext, type NodeFn, childPath, configWhere } from './node.js';
 
 /** `reasons`: every problem of the record, `reason` first (present when there are several). */
@@ -17,15 +16,12 @@ export type MapResult = { ok: true; item: PropelItem } | { ok: false; reason: st
 export type CompiledMapping = ((data: SourceData) => MapResult) & {
   /** The source columns or paths the mapping reads (each once, in mapping order): what a columnar reader must fetch. */
   readonly sources: readonly string[];
-  /** An item's JSON, compiled from the shape this mapping gives it: what the batch sends and the delta state hashes. */
-  readonly json: (item: PropelItem) => string;
 };
 
 function compileObject(mapping: Record<string, unknown>, path: string, droppable: boolean): CompiledNode {
   const keys = Object.keys(mapping);
   if (keys.length === 0) throw new ConfigError(`${configWhere(path)}: an empty object maps nothing`);
   const fns: NodeFn[] = [];
-  const shapes: Shape[] = [];
   const sources: string[] = [];
   let takesSource = false;
   for (const key of keys) {
@@ -35,14 +31,13 @@ function compileObject(mapping: Record<string, unknown>, path: string, droppable
       throw new ConfigError(`${configWhere(at)}: ${JSON.stringify(key)} is not a valid target field name`);
     const node = compileNode(mapping[key], at);
     fns.push(node.evaluate);
-    shapes.push(node.shape);
     sources.push(...node.sources);
     takesSource ||= node.takesSource;
   }
   // An object of constants only is deliberate config and is always sent; one with
   // source-taken fields is dropped when none of them found a value.
   const evaluate = buildObject(keys, fns, droppable && takesSource);
-  return { evaluate, takesSource, sources, shape: { kind: 'object', keys, fields: shapes } };
+  return { evaluate, takesSource, sources };
 }
 
 /**
@@ -77,12 +72,7 @@ function compileArray(mapping: readonly unknown[], path: string): CompiledNode {
     }
     return out;
   };
-  return {
-    evaluate,
-    takesSource: fns.some((n) => n.takesSource),
-    sources: fns.flatMap((n) => n.sources),
-    shape: { kind: 'list', elements: fns.map((n) => n.shape) },
-  };
+  return { evaluate, takesSource: fns.some((n) => n.takesSource), sources: fns.flatMap((n) => n.sources) };
 }
 
 function compileNode(node: unknown, path: string): CompiledNode {
@@ -129,5 +119,5 @@ export function compileMapping(mapping: MappingObject): CompiledMapping {
     }
     return { ok: true, item: (item as PropelItem | undefined) ?? {} };
   };
-  return Object.assign(map, { sources: [...new Set(root.sources)], json: compileItemJson(root.shape) });
+  return Object.assign(map, { sources: [...new Set(root.sources)] });
 }

@@ -11,14 +11,12 @@ import { CONVERTERS, VALUE_TYPES, isValueType, type Converter } from './convert.
 import { compileDateFormat, type DateParser } from './date-format.js';
 import { Invalid, showValue } from './invalid.js';
 import { type CompiledNode, type EvalContext, configWhere } from './node.js';
-import type { Shape } from './item-json.js';
 import { compilePath } from '../../core/source-path.js';
 import { compileTransforms, type StringTransform } from './transforms.js';
 
 type Scalar = string | number | boolean;
 
 const NOT_TEXT = new Invalid('is not text');
-const VALUE: Shape = { kind: 'value' };
 const MAP_KEYS_SHOWN = 10;
 
 function isScalar(value: unknown): value is Scalar {
@@ -140,14 +138,13 @@ export function compileField(spec: string | FieldSpec | Record<string, unknown>,
         if (ctx.error !== undefined) throw new ConfigError(`${where}: value ${ctx.error.slice(path.length + 2)}`);
       }
     }
-    return { evaluate: () => fixed, takesSource: false, sources: [], shape: VALUE };
+    return { evaluate: () => fixed, takesSource: false, sources: [] };
   }
 
   const read = compilePath(from);
   return {
     takesSource: true,
     sources: [from],
-    shape: VALUE,
     evaluate: (data, ctx) => {
       let v = read(data);
       if (v === undefined || v === null || v === '') return dflt;

@@ -38,9 +38,7 @@ export function mapEvent(
   }
   // A missing key still flows on: the validator rejects the item and names the missing fields.
   const key = lookupKey(resource, result.item) ?? '';
-  // Serialised once, here: the batch sends these bytes and the delta filter hashes them.
-  const json = mapping.json(result.item);
   return event.textHash !== undefined
-    ? { kind: 'item', prov: event.prov, item: result.item, key, source: event.data, json, textHash: event.textHash }
-    : { kind: 'item', prov: event.prov, item: result.item, key, source: event.data, json };
+    ? { kind: 'item', prov: event.prov, item: result.item, key, source: event.data, textHash: event.textHash }
+    : { kind: 'item', prov: event.prov, item: result.item, key, source: event.data };
 }

@@ -1,6 +1,5 @@
 /** What compiled mapping nodes share while one record is mapped. */
 import type { SourceData } from '../../core/record.js';
-import type { Shape } from './item-json.js';
 
 /**
  * One per record. `hit` tells an enclosing object whether any source-taken field below it
@@ -24,8 +23,6 @@ export interface CompiledNode {
   readonly takesSource: boolean;
   /** The source columns or paths (`from`) this subtree reads, in mapping order. */
   readonly sources: readonly string[];
-  /** What it makes, for the item's compiled JSON (item-json.ts). */
-  readonly shape: Shape;
 }
 
 /** `a.b[0]` for messages; `mapping.`-prefixed at compile time, bare in reject reasons. */

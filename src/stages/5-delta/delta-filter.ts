@@ -120,7 +120,7 @@ export function filterChunk(chunk: readonly PreparedEvent[], opts: DeltaFilterOp
         out.push(ev);
         continue;
       }
-      const json = ev.json ?? JSON.stringify(ev.item);
+      const json = JSON.stringify(ev.item);
       const hash = itemHash(json);
       const k = known.get(ev.key);
       const passedBefore = k?.passed === true || opts.passed.has(ev.key);

@@ -7,7 +7,7 @@ import { CsvReader } from '../../../src/stages/1-read/csv-reader.js';
 
 // A CSV record reaches the mapping as its fields by position (FieldRow). What the mapping makes of
 // it must be what it made of the object keyed by header name, which the records were before:
-// same item, same JSON, same reject reasons, same key. Inputs of one run differ in header order
+// same item, same reject reasons, same key. Inputs of one run differ in header order
 // and in which columns they have, so positions are resolved again for every input.
 const MAPPING = {
   source: { value: 'ERP' },
@@ -50,10 +50,8 @@ describe('the mapping over fields by position', () => {
       const byName = mapping(object);
       expect(byPosition).toEqual(byName);
       expect(keyOf(row)).toBe(keyOf(object));
-      if (byPosition.ok) {
-        items++;
-        expect(mapping.json(byPosition.item)).toBe(JSON.stringify(byName.ok ? byName.item : null));
-      } else refused++;
+      if (byPosition.ok) items++;
+      else refused++;
     }
     // Both outcomes are exercised, so neither can pass vacuously.
     expect(items).toBeGreaterThan(100);
@@ -63,7 +61,7 @@ describe('the mapping over fields by position', () => {
   it('reads a headerless CSV by position names "0", "1", … and a short row as missing the rest', () => {
     const reader = new CsvReader({ headers: false }, { file: 'x.csv' });
     const items = [...reader.write('A1,Ann\nA2\n'), ...reader.end()];
-    const mapping = compileMapping({ sourceId: '0', firstName: '1', other: '01' } as unknown as MappingObject);
+    const mapping = compileMapping({ sourceId: '0', firstName: '1', other: '01' });
     const results = items.map((it) => (it.kind === 'record' ? mapping(it.data) : it.kind));
     expect(results).toEqual([
       { ok: true, item: { sourceId: 'A1', firstName: 'Ann' } },

@@ -37,7 +37,6 @@ describe('mapEvent', () => {
       item: { source: 'ERP', sourceId: 'C1', age: 40 },
       key: JSON.stringify(['ERP', 'C1', null]),
       source: { no: 'C1', age: '40' },
-      json: '{"source":"ERP","sourceId":"C1","age":40}',
     });
     expect(out[1]).toEqual({
       kind: 'reject',
