@@ -450,15 +450,17 @@ export function checkHeaderNames(names: readonly string[], ctx: ReaderContext, l
 
 /**
  * CSV rows to records, their fields by position under the input's header (FieldRow); a row whose
- * width differs from the header is a read reject. Given `known` (a delta night), each row's own text is hashed under the fingerprint and
- * this input's header, and a row the state knows is a `known` item, never built.
+ * width differs from the header is a read reject. Given `known` (a delta night), each row's own
+ * text is hashed under the fingerprint and this input's header, and a row the state knows is a
+ * `known` item, never built.
  */
 export class CsvReader implements FormatReader, Reread {
   private readonly splitter: CsvRowSplitter;
   private readonly ctx: ReaderContext;
-  /** Column names; null until the header line is read, or for ever when `headers: false`. */
-  private headers: string[] | null;
-  /** The header as the records carry it: one per input, so a mapping resolves its positions once per input. */
+  /**
+   * The header as the records carry it: one per input, so a mapping resolves its positions once
+   * per input. Its names are null until the header line is read, or for ever when `headers: false`.
+   */
   private columns: Columns;
   private readonly headerLine: boolean;
   /** What a row's text is hashed under: the fingerprint and this input's header, themselves hashed once. */
@@ -472,10 +474,9 @@ export class CsvReader implements FormatReader, Reread {
   ) {
     this.ctx = ctx;
     const h = options.headers ?? true;
-    this.headers = Array.isArray(h) ? checkHeaderNames(h, ctx) : null;
-    this.columns = new Columns(this.headers);
+    this.columns = new Columns(Array.isArray(h) ? checkHeaderNames(h, ctx) : null);
     this.headerLine = h === true;
-    if (!this.headerLine) this.prefix = this.prefixFor(this.headers);
+    if (!this.headerLine) this.prefix = this.prefixFor(this.columns.names);
     this.splitter = new CsvRowSplitter(options, ctx, {
       ...(maxChars !== undefined ? { maxChars } : {}),
       ...(known !== undefined ? { keepRaw: true, look: (raw, line) => this.look(raw, line) } : {}),
@@ -525,15 +526,15 @@ export class CsvReader implements FormatReader, Reread {
   private toItems(rows: CsvRow[]): ParsedItem[] {
     const items: ParsedItem[] = [];
     for (const row of rows) {
-      if (this.headers === null && this.headerLine) {
+      if (this.columns.names === null && this.headerLine) {
         // Header names are trimmed always: a stray space would make a column silently unmappable.
-        this.headers = checkHeaderNames(
+        const names = checkHeaderNames(
           row.fields.map((f) => f.trim()),
           this.ctx,
           row.line,
         );
-        this.columns = new Columns(this.headers);
-        this.prefix = this.prefixFor(this.headers);
+        this.columns = new Columns(names);
+        this.prefix = this.prefixFor(names);
         continue;
       }
       // Rows the splitter did not look at (quoted, cut by fast-csv, read before the header) are looked at here.
@@ -550,7 +551,7 @@ export class CsvReader implements FormatReader, Reread {
 
   private toItem(row: CsvRow, hash: string | undefined): ParsedItem & { kind: 'record' | 'reject' } {
     const { fields, line } = row;
-    const headers = this.headers;
+    const headers = this.columns.names;
     // `headers: false`: no names at all, so a column is named by its 0-based position (Columns).
     if (headers !== null && fields.length !== headers.length) {
       return { kind: 'reject', line, reason: `row has ${fields.length} fields, header has ${headers.length}`, raw: fields };
