@@ -2,8 +2,8 @@
  * A CSV record as its fields by position under its input's header. A full night makes no object
  * keyed by header name per row (a megamorphic keyed store per field, and an object the collector
  * must trace): the mapping reads each field at a position resolved once per input (`Columns`), and
- * the object is made only where one is wanted (a reject's `record`, init's sample, a check of every
- * value), always with the same keys in the same order as the reader used to give.
+ * the object is made only where one is wanted (a reject's `record`, init's sample), always with
+ * the same keys in the same order as the reader used to give.
  */
 
 /** An input's header: its names in order, or none (`headers: false`: a column is named by its 0-based position). */
