@@ -9,9 +9,14 @@
  */
 import type { NodeFn } from './node.js';
 
-type Builder = (fns: readonly NodeFn[], dropWhenNoHit: boolean) => NodeFn;
-
-function generate(keys: readonly string[]): Builder {
+/**
+ * The object's function: each field's value from `fns` (same order as `keys`), left out when
+ * undefined; the first reject reason (`ctx.error`) stops it. With `dropWhenNoHit`, an object none
+ * of whose source-taken fields found a value is left out itself. Generated for each object of the
+ * mapping, never shared: ten attributes with the same field names would otherwise share one set
+ * of call sites, each seeing ten functions.
+ */
+export function buildObject(keys: readonly string[], fns: readonly NodeFn[], dropWhenNoHit: boolean): NodeFn {
   const fields = keys
     .map(
       (key, i) =>
@@ -19,9 +24,8 @@ function generate(keys: readonly string[]): Builder {
         `  v = f${i}(data, ctx);\n  if (ctx.error !== undefined) return undefined;\n  if (v !== undefined) (out ??= {})[${JSON.stringify(key)}] = v;`,
     )
     .join('\n');
-  const names = keys.map((_, i) => `f${i}`).join(', ');
   const body = `"use strict";
-const [${names}] = fns;
+const [${keys.map((_, i) => `f${i}`).join(', ')}] = fns;
 return function mapObject(data, ctx) {
   const outerHit = ctx.hit;
   ctx.hit = false;
@@ -33,16 +37,6 @@ ${fields}
   return dropWhenNoHit && !hit ? undefined : out;
 };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the code is built from quoted names only (above)
-  return new Function('fns', 'dropWhenNoHit', body) as Builder;
-}
-
-/**
- * The object's function: each field's value from `fns` (same order as `keys`), left out when
- * undefined; the first reject reason (`ctx.error`) stops it. With `dropWhenNoHit`, an object none
- * of whose source-taken fields found a value is left out itself. Generated for each object of the
- * mapping, never shared: ten attributes with the same field names would otherwise share one set
- * of call sites, each seeing ten functions.
- */
-export function buildObject(keys: readonly string[], fns: readonly NodeFn[], dropWhenNoHit: boolean): NodeFn {
-  return generate(keys)(fns, dropWhenNoHit);
+  const make = new Function('fns', 'dropWhenNoHit', body) as (fns: readonly NodeFn[], dropWhenNoHit: boolean) => NodeFn;
+  return make(fns, dropWhenNoHit);
 }
