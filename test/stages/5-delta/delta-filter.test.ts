@@ -206,4 +206,12 @@ describe('delta filter (pure)', () => {
     expect(out).toHaveLength(2);
     expect([ledger.lookups, ledger.transactions, counts.fresh, counts.changed]).toEqual([0, 0, 1, 1]);
   });
+
+  it('every record passed on has one shape, whether its event had a text hash or not (regression: a spread of the event made each a clone of its event, 1.5 µs a row)', () => {
+    const ledger = new MapLedger();
+    const out = filterChunk([item('A', 'one'), item('B', 'two', th('B;two'))], opts(ledger, countsSpy(), { empty: true }));
+    const fields = ['kind', 'prov', 'item', 'key', 'source', 'json', 'textHash'];
+    expect(out.map((r) => Object.keys(r))).toEqual([fields, fields]);
+    expect(out.map((r) => (r as ItemRecord).textHash)).toEqual([undefined, th('B;two')]);
+  });
 });
