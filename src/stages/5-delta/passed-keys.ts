@@ -9,13 +9,17 @@ export class PassedKeys {
   private table = new Uint32Array(2 * 4096);
   private mask = 4095;
   private count = 0;
+  /** The last key hashed, and its two halves (no array per call). */
+  private hashed: string | undefined;
+  private readonly h = { a: 0, b: 0 };
 
   get size(): number {
     return this.count;
   }
 
   has(key: string): boolean {
-    const [a, b] = keyHash(key);
+    this.hashOf(key);
+    const { a, b } = this.h;
     for (let slot = a & this.mask; ; slot = (slot + 1) & this.mask) {
       const x = this.table[slot * 2] as number;
       const y = this.table[slot * 2 + 1] as number;
@@ -25,9 +29,16 @@ export class PassedKeys {
   }
 
   add(key: string): void {
-    const [a, b] = keyHash(key);
-    if (this.put(a, b)) this.count++;
+    this.hashOf(key);
+    if (this.put(this.h.a, this.h.b)) this.count++;
     if (this.count * 2 > this.mask + 1) this.grow();
+  }
+
+  /** The key's hash into `h`; the filter asks `has` then `add` for the same key, which then hashes it once. */
+  private hashOf(key: string): void {
+    if (key === this.hashed) return;
+    keyHash(key, this.h);
+    this.hashed = key;
   }
 
   private put(a: number, b: number): boolean {
@@ -55,8 +66,8 @@ export class PassedKeys {
   }
 }
 
-/** Two 32-bit halves (cyrb53's mixing, kept to 64 bits); never both 0, the empty slot's mark. */
-function keyHash(s: string): [number, number] {
+/** Two 32-bit halves (cyrb53's mixing, kept to 64 bits) into `out`; never both 0, the empty slot's mark. */
+function keyHash(s: string, out: { a: number; b: number }): void {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < s.length; i++) {
@@ -68,7 +79,7 @@ function keyHash(s: string): [number, number] {
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const a = h1 >>> 0;
-  const b = h2 >>> 0;
-  return a === 0 && b === 0 ? [0, 1] : [a, b];
+  out.a = h1 >>> 0;
+  out.b = h2 >>> 0;
+  if (out.a === 0 && out.b === 0) out.b = 1;
 }
