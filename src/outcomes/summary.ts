@@ -33,7 +33,7 @@ export interface RunSummary {
   readonly retries: number;
   /** Requests the target answered 429 (too many requests). */
   readonly throttled: number;
-  /** `deltaFilterCpuMs`: with `delta:`, the CPU time spent in the delta filter. */
+  /** `deltaFilterCpuMs`: with `delta:`, the time spent in the delta filter (its thread's CPU time on Node 23.9 and later, elapsed time before). */
   readonly durations: { readonly totalMs: number; readonly deltaFilterCpuMs?: number };
   /** Records read per second of this attempt. */
   readonly rate: { readonly recordsPerSec: number };
