@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { DeltaState, KEEP_MARKS, STATE_FORMAT } from '../../src/state/delta-state.js';
 import { acquireLock } from '../../src/state/state-lock.js';
@@ -163,6 +163,40 @@ describe('delta state (SQLite)', () => {
     s.record([{ key: 'A', sentKey: 'A', hash: 'h2', raw: 'text-hash-of-A-0000', id: 1 }], [], 6);
     expect(s.textPages()).toEqual(['text-hash-of-A-']);
     s.close();
+  });
+
+  it('a transaction gives back what its function returns, undoes all of it on a throw, and nests; one wrapper serves every call (regression: one per chunk, ~5 µs each)', async () => {
+    const path = await freshPath();
+    const s = DeltaState.open(path, owner());
+    s.beginRun('r1', new Date(0), false);
+    const made = vi.spyOn(Database.prototype, 'transaction');
+    try {
+      expect(s.transaction(() => 42)).toBe(42);
+      expect(() =>
+        s.transaction(() => {
+          s.record([{ key: 'A', sentKey: 'A', hash: 'h', id: 1 }], [], 5);
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(s.visit('A')).toBeUndefined();
+      // Inside another transaction a throw undoes only the inner one (a savepoint).
+      s.transaction(() => {
+        s.record([{ key: 'B', sentKey: 'B', hash: 'h', id: 2 }], [], 5);
+        expect(() =>
+          s.transaction(() => {
+            s.record([{ key: 'C', sentKey: 'C', hash: 'h', id: 3 }], [], 5);
+            throw new Error('inner');
+          }),
+        ).toThrow('inner');
+      });
+      expect(s.visit('B')?.hash).toBe('h');
+      expect(s.visit('C')).toBeUndefined();
+      for (let i = 0; i < 100; i++) s.transaction(() => s.visitAll([`k${i}`]));
+      expect(made).not.toHaveBeenCalled();
+    } finally {
+      made.mockRestore();
+      s.close();
+    }
   });
 
   it('read only (a dry run): lookups and what passed go nowhere near the file', async () => {

@@ -61,6 +61,12 @@ function indexAfterLineBreak(text: string, from: number, hasMoreData: boolean): 
   return -1;
 }
 
+/** Where `s` next occurs in `text` at or after `from`; the text's length when nowhere. */
+function indexOrEnd(text: string, s: string, from: number): number {
+  const at = text.indexOf(s, from);
+  return at === -1 ? text.length : at;
+}
+
 /** Where the fast scanner stopped: `more` = the rest is an incomplete row; `bail` = fast-csv takes over from `pos`. */
 interface ScanState {
   pos: number;
@@ -145,8 +151,9 @@ function scanRows(
       // state may know it, and then no field of it is cut.
       const lf = text.indexOf('\n', i);
       if (lf !== -1) {
-        if (nextQuote < i) nextQuote = text.indexOf(quoteChar, i) >>> 0;
-        if (nextCr < i) nextCr = text.indexOf('\r', i) >>> 0;
+        // None is n, not -1 >>> 0: 2^32 - 1 is no small integer, and V8's optimised loop deoptimised on it.
+        if (nextQuote < i) nextQuote = indexOrEnd(text, quoteChar, i);
+        if (nextCr < i) nextCr = indexOrEnd(text, '\r', i);
         const end = nextCr === lf - 1 ? lf - 1 : lf;
         if (nextQuote > lf && (nextCr > lf || nextCr === end)) {
           const seen = look(text.slice(rowStart, end), rowLine);
