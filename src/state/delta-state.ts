@@ -162,7 +162,7 @@ export class DeltaState {
    * functions and their properties at every call (~5 µs, 10 times a chunk's lookup), and a run
    * opens one per chunk of lookups and one per settled batch. It runs the function it is given.
    */
-  private readonly inTransaction: <T>(fn: () => T) => T;
+  private readonly inOneTransaction: <T>(fn: () => T) => T;
 
   private constructor(
     private readonly db: Database.Database,
@@ -173,7 +173,7 @@ export class DeltaState {
     private readonly hasRaw: boolean,
   ) {
     // The typings of `transaction` drop a generic function's type parameter; it returns what `fn` returns.
-    this.inTransaction = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
+    this.inOneTransaction = db.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     db.exec('CREATE TEMP TABLE unseen (p TEXT PRIMARY KEY) WITHOUT ROWID');
     db.exec('CREATE TEMP TABLE orphans (key TEXT PRIMARY KEY) WITHOUT ROWID');
     // What the run learns as it reads (keys its input holds, texts to keep) waits in temporary
@@ -393,7 +393,7 @@ export class DeltaState {
 
   /** Runs `fn` in one transaction: a chunk of lookups or of outcomes costs one commit. */
   transaction<T>(fn: () => T): T {
-    return this.inTransaction(fn);
+    return this.inOneTransaction(fn);
   }
 
   /** What Propel answered for items of this run, after their result lines are on disk. */
