@@ -7,8 +7,7 @@
 // index is built once, before the clock starts (a run loads it once: bench/delta.mjs counts that).
 // Round 1 includes the JIT's warm-up, as a run's one pass does. So night 0's hashes are collected
 // in a child process: read here, through the same reader with another `take`, they would leave
-// this process's JIT with type feedback a run never has (on Node 20 that cost round 1 ~0.5 µs a
-// row in TurboFan recompiles, `--trace-opt`), or already warm.
+// the reader compiled, with type feedback a run never has, and round 1 would be no run's pass.
 //   npm run build && node bench/known-rows.mjs [--n 1000000] [--ndjson] [--rounds 2]
 // Reads bench/delta.mjs's inputs (bench/out/delta/data/): run that first, with the same --n.
 import { execFileSync } from 'node:child_process';
