@@ -159,8 +159,9 @@ export class DeltaState {
   private orphansFound = false;
   /**
    * better-sqlite3's transaction wrapper, made once: `db.transaction(fn)` builds four wrapper
-   * functions and their properties at every call (~5 µs, 10 times a chunk's lookup), and a run
-   * opens one per chunk of lookups and one per settled batch. It runs the function it is given.
+   * functions and their properties at every call (4-6 µs, against 0.5 µs for a call of one made
+   * once), and a run opens one per chunk of lookups and one per settled batch. It runs the
+   * function it is given.
    */
   private readonly inOneTransaction: <T>(fn: () => T) => T;
 
